@@ -1,0 +1,168 @@
+import type { SqlType } from '../types/index.js'
+import type { AthanorError, StatementContext } from '../util/errors.js'
+
+/**
+ * The dialect contract (DESIGN.md principle 2). A dialect package supplies both halves:
+ * the compile side (a `SqlCompiler` subclass and capability flags) and the driver side
+ * (`Driver` → `DriverConnection`). Core never names a database.
+ */
+
+/** What a database can do; tests and the ORM branch on these, never on names. */
+export interface Capabilities {
+  /** RETURNING per statement kind. */
+  readonly returning: { readonly insert: boolean; readonly update: boolean; readonly delete: boolean }
+  /** `INSERT … VALUES (…), (…)` */
+  readonly multiRowInsert: boolean
+  /** Multi-row INSERT … RETURNING returns rows in VALUES order. */
+  readonly orderedReturning: boolean
+  /** After a multi-row INSERT, generated ids are `insertId + i * autoIncrementIncrement`. */
+  readonly insertIdArithmetic: boolean
+  readonly savepoints: boolean
+  /** CREATE/DROP run inside transactions and roll back with them. */
+  readonly transactionalDdl: boolean
+  readonly ilike: boolean
+  readonly nullsOrdering: boolean
+  readonly fullJoin: boolean
+  readonly intersectExcept: boolean
+  /** `SELECT … FOR UPDATE` */
+  readonly rowLocks: boolean
+  /** `(a, b) IN ((1, 2), …)` */
+  readonly tupleIn: boolean
+  /** Max bound parameters per statement. */
+  readonly maxParams: number
+  /** More than one connection may be open at once (false: the pool holds one and queues). */
+  readonly concurrentConnections: boolean
+  /** Isolation levels `begin()` accepts. */
+  readonly isolationLevels: readonly IsolationLevel[]
+  /** A deadlock inside a savepoint ends the whole transaction (MariaDB/MySQL). */
+  readonly deadlockEndsTransaction: boolean
+  /** Server-side statement timeout can be set per connection. */
+  readonly statementTimeout: boolean
+  /** `UPDATE … RETURNING` etc. may be used for server-default fetch after UPDATE. */
+  readonly updateReturning?: boolean
+}
+
+export type IsolationLevel = 'READ UNCOMMITTED' | 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE'
+
+/** Per-column result conversion, chosen once per compiled statement. */
+export type ValueProcessor = (value: unknown) => unknown
+
+/** A result column as the engine needs it to convert values. */
+export interface ResultColumn {
+  readonly name: string
+  readonly type: SqlType<unknown>
+  readonly process: ValueProcessor | undefined
+}
+
+/** A statement turned into SQL with its parameters converted for the driver. */
+export interface CompiledStatement {
+  readonly sql: string
+  readonly params: readonly unknown[]
+  readonly columns: readonly ResultColumn[]
+  /** Whether the statement yields rows (SELECT, … RETURNING, text() that returns rows). */
+  readonly returnsRows: boolean
+  readonly statementKind: 'select' | 'insert' | 'update' | 'delete' | 'text' | 'ddl' | 'other'
+  /** Whether this compilation came from the statement cache. */
+  readonly cached: boolean
+}
+
+/** What a driver returns for one statement. Rows are positional arrays. */
+export interface DriverResult {
+  readonly rows: readonly (readonly unknown[])[]
+  /** Column names, when the driver reports them (used for text() results). */
+  readonly columnNames?: readonly string[] | undefined
+  readonly rowsAffected: number
+  /** The first generated id of an INSERT, for dialects without RETURNING. */
+  readonly insertId?: number | bigint | undefined
+}
+
+export interface ExecuteOptions {
+  /** Abort signal from the engine's watchdog; drivers should cancel the statement when it fires. */
+  readonly signal?: AbortSignal | undefined
+  /** Whether the statement returns rows (drivers that must choose a protocol use it). */
+  readonly returnsRows?: boolean | undefined
+  /** A hint that the same SQL will run again (drivers may prepare it). */
+  readonly prepare?: boolean | undefined
+}
+
+export interface BeginOptions {
+  readonly isolationLevel?: IsolationLevel | undefined
+  readonly readOnly?: boolean | undefined
+}
+
+/** One dedicated driver connection, owned by Athanor's pool. */
+export interface DriverConnection {
+  execute(sql: string, params: readonly unknown[], options?: ExecuteOptions): Promise<DriverResult>
+  /** Streams rows in batches, with a server-side cursor where the driver has one. */
+  stream(sql: string, params: readonly unknown[], options: { batchSize: number; signal?: AbortSignal }): AsyncIterable<readonly (readonly unknown[])[]>
+  begin(options: BeginOptions): Promise<void>
+  commit(): Promise<void>
+  rollback(): Promise<void>
+  /** A cheap round trip that proves the connection is alive. */
+  ping(): Promise<void>
+  /** Closes gracefully. */
+  close(): Promise<void>
+  /** Drops the connection at once without waiting for the server (after a disconnect or a hang). */
+  destroy(): void
+  /** Set when the driver knows the connection is gone. */
+  readonly closed: boolean
+}
+
+export interface ConnectOptions {
+  readonly url: string
+  readonly connectTimeoutMs: number
+  /** Server-side statement timeout to set on each new connection, when the dialect can. */
+  readonly statementTimeoutMs?: number | undefined
+  /** Dialect-specific options passed through from `createAsyncEngine(url, { driverOptions })`. */
+  readonly driverOptions?: Readonly<Record<string, unknown>> | undefined
+}
+
+/** Facts learned at first connect (server version and flavour). */
+export interface ServerInfo {
+  readonly version: string
+  readonly flavour: string
+}
+
+/** The driver side of a dialect. */
+export interface Driver {
+  connect(options: ConnectOptions): Promise<DriverConnection>
+  /** True when the error means the connection is unusable and must be discarded. */
+  isDisconnect(error: unknown): boolean
+  /** Turns a driver error into Athanor's hierarchy, keeping the original as `cause`. */
+  translateError(error: unknown, context: StatementContext): AthanorError
+}
+
+/** Turns statements into SQL for one database; implemented by `SqlCompiler` subclasses. */
+export interface StatementCompiler {
+  compile(statement: unknown): CompiledStatement
+  /** DDL for one table: CREATE TABLE plus its indexes (and types it needs first). */
+  createTable(table: unknown, options: { ifNotExists: boolean }): string[]
+  dropTable(table: unknown, options: { ifExists: boolean }): string[]
+  savepoint(name: string): string
+  releaseSavepoint(name: string): string
+  rollbackToSavepoint(name: string): string
+  /** Quotes an identifier (throws on ones that cannot be quoted safely). */
+  quote(identifier: string): string
+}
+
+/**
+ * A dialect: both halves together. Dialect packages build one from the URL and register a
+ * factory for their URL schemes with `registerDialect`.
+ */
+export interface Dialect {
+  readonly name: string
+  readonly capabilities: Capabilities
+  readonly compiler: StatementCompiler
+  readonly driver: Driver
+  /**
+   * Called with the first connection the pool opens, to learn the server's version and flavour.
+   * Returns a dialect adjusted to that server (or `this`).
+   */
+  initialize?(connection: DriverConnection): Promise<Dialect>
+  /** Run on every new connection (session settings). */
+  onConnect?(connection: DriverConnection): Promise<void>
+  readonly serverInfo?: ServerInfo | undefined
+}
+
+/** Builds a dialect for a URL; registered per scheme by dialect packages. */
+export type DialectFactory = (url: string, options: Readonly<Record<string, unknown>>) => Dialect

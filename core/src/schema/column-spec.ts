@@ -1,0 +1,135 @@
+import type { SqlType } from '../types/index.js'
+import { ArgumentError } from '../util/errors.js'
+
+/** What a foreign key does when the row it points at is deleted or its key changes. */
+export type ReferentialAction = 'CASCADE' | 'SET NULL' | 'SET DEFAULT' | 'RESTRICT' | 'NO ACTION'
+
+/**
+ * A reference from a column to `'table.column'` (or a thunk returning a column, for tables
+ * defined later).
+ * ```ts
+ * authorId: column(Integer, ForeignKey('authors.id', { onDelete: 'CASCADE' }))
+ * ```
+ */
+export class ForeignKey {
+  readonly target: string
+  readonly onDelete: ReferentialAction | undefined
+  readonly onUpdate: ReferentialAction | undefined
+  readonly name: string | undefined
+  constructor(target: string, options: ForeignKeyOptions = {}) {
+    if (!/^[^.]+(\.[^.]+)+$/.test(target)) {
+      throw new ArgumentError(`ForeignKey('${target}') needs 'table.column' (or 'schema.table.column'), e.g. ForeignKey('authors.id').`)
+    }
+    this.target = target
+    this.onDelete = options.onDelete
+    this.onUpdate = options.onUpdate
+    this.name = options.name
+  }
+  /** The referenced table's name (with schema if given) and column name. */
+  get parts(): { table: string; column: string } {
+    const i = this.target.lastIndexOf('.')
+    return { table: this.target.slice(0, i), column: this.target.slice(i + 1) }
+  }
+}
+
+export interface ForeignKeyOptions {
+  readonly onDelete?: ReferentialAction
+  readonly onUpdate?: ReferentialAction
+  readonly name?: string
+}
+
+/** Shorthand for `new ForeignKey(target, options)`. */
+export function foreignKey(target: string, options?: ForeignKeyOptions): ForeignKey {
+  return new ForeignKey(target, options)
+}
+
+/** A SQL fragment used as a server default; build it with `sqlDefault('CURRENT_TIMESTAMP')`. */
+export class ServerDefault {
+  readonly sql: string
+  constructor(sql: string) {
+    this.sql = sql
+  }
+}
+
+/** A server-side default given as SQL text, e.g. `serverDefault: sqlDefault('CURRENT_TIMESTAMP')`. */
+export function sqlDefault(sql: string): ServerDefault {
+  return new ServerDefault(sql)
+}
+
+/** A client default: a value, or a function called once per row at flush/insert time. */
+export type ClientDefault<T> = T | (() => T)
+
+export interface ColumnOptions<T> {
+  /** The column's name in the database, when it differs from its key in the table. */
+  readonly name?: string
+  readonly primaryKey?: boolean
+  /** Defaults to true for a single integer primary key. */
+  readonly autoincrement?: boolean
+  /** Columns are NOT NULL unless `nullable: true` (primary keys never are). */
+  readonly nullable?: boolean
+  readonly unique?: boolean
+  readonly index?: boolean
+  readonly default?: ClientDefault<T>
+  readonly onupdate?: ClientDefault<T>
+  /** A literal value, or SQL text through `sqlDefault()`. */
+  readonly serverDefault?: ServerDefault | string | number | boolean
+  /** A CHECK constraint on this column, as SQL text. */
+  readonly check?: string
+  readonly comment?: string
+  readonly foreignKey?: ForeignKey | string
+}
+
+declare const insertOptional: unique symbol
+
+/**
+ * The definition of a column before it belongs to a table. `T` is its value type (with `null`
+ * when nullable); `Opt` tells whether an insert may leave it out.
+ */
+export class ColumnSpec<T, Opt extends boolean = boolean> {
+  declare readonly [insertOptional]: Opt
+  readonly type: SqlType<NonNullable<T>>
+  readonly options: ColumnOptions<T>
+  readonly foreignKeys: readonly ForeignKey[]
+  constructor(type: SqlType<NonNullable<T>>, options: ColumnOptions<T>, foreignKeys: readonly ForeignKey[]) {
+    this.type = type
+    this.options = options
+    this.foreignKeys = foreignKeys
+  }
+}
+
+type Nullability<T, O> = O extends { nullable: true } ? T | null : T
+type Optionality<O> = O extends { nullable: true } | { primaryKey: true } | { default: unknown } | { serverDefault: unknown } | { autoincrement: true }
+  ? true
+  : false
+
+/**
+ * Defines a column. Columns are NOT NULL unless `nullable: true`; a single integer primary key
+ * autoincrements.
+ * ```ts
+ * const users = new Table('users', metadata, {
+ *   id: column(Integer, { primaryKey: true }),
+ *   email: column(String(100), { unique: true }),
+ *   teamId: column(Integer, ForeignKey('teams.id'), { nullable: true }),
+ * })
+ * ```
+ */
+export function column<T, const O extends ColumnOptions<T> = {}>(type: SqlType<T>, options?: O): ColumnSpec<Nullability<T, O>, Optionality<O>>
+export function column<T, const O extends ColumnOptions<T> = {}>(type: SqlType<T>, fk: ForeignKey, options?: O): ColumnSpec<Nullability<T, O>, Optionality<O>>
+export function column(type: SqlType<unknown>, a?: ForeignKey | ColumnOptions<unknown>, b?: ColumnOptions<unknown>): ColumnSpec<unknown> {
+  const fks: ForeignKey[] = []
+  let options: ColumnOptions<unknown> = {}
+  if (a instanceof ForeignKey) {
+    fks.push(a)
+    options = b ?? {}
+  } else if (a !== undefined) options = a
+  if (options.foreignKey !== undefined) {
+    fks.push(typeof options.foreignKey === 'string' ? new ForeignKey(options.foreignKey) : options.foreignKey)
+  }
+  if (options.primaryKey && options.nullable) {
+    throw new ArgumentError('A primary key column cannot be nullable: remove nullable: true or primaryKey: true.')
+  }
+  return new ColumnSpec(type as SqlType<NonNullable<unknown>>, options, fks)
+}
+
+/** The ORM spelling of `column()`: `mappedColumn(String(100), { unique: true })`. */
+export const mappedColumn = column

@@ -1,0 +1,80 @@
+import type { SqlType } from '../types/index.js'
+import type { ColumnOptions, ForeignKey } from '../schema/column-spec.js'
+import { ServerDefault } from '../schema/column-spec.js'
+import { Expression } from './elements.js'
+import type { KeyBuilder } from './key.js'
+import type { FromClause } from './from.js'
+
+/**
+ * A column of a FROM clause (a table, an alias, a subquery) as an expression.
+ * `K` is its key, which names it in `mappings()` and in the ORM.
+ */
+export class ColumnRef<T = unknown, K extends string = string> extends Expression<T> {
+  readonly kind = 'column'
+  /** The key the column is reached by (`table.c.key`). */
+  readonly key_: K
+  /** The column's name in SQL. */
+  readonly name: string
+  readonly from: FromClause
+  readonly type: SqlType<unknown>
+  constructor(key: K, name: string, from: FromClause, type: SqlType<unknown>) {
+    super()
+    this.key_ = key
+    this.name = name
+    this.from = from
+    this.type = type
+  }
+  key(k: KeyBuilder): void {
+    k.s += 'c' + this.from.id + '.' + this.name
+  }
+}
+
+/** A table's column, with its schema definition. Reached as `table.c.key`. */
+export class Column<T = unknown, K extends string = string> extends ColumnRef<T, K> {
+  readonly primaryKey: boolean
+  readonly nullable: boolean
+  readonly autoincrement: boolean
+  readonly unique: boolean
+  readonly indexed: boolean
+  readonly foreignKeys: readonly ForeignKey[]
+  readonly default: unknown
+  readonly onupdate: unknown
+  readonly serverDefault: ServerDefault | string | number | boolean | undefined
+  readonly check: string | undefined
+  readonly comment: string | undefined
+  /** @internal Set by Table when the primary key is known. */
+  constructor(key: K, from: FromClause, type: SqlType<unknown>, options: ColumnOptions<unknown>, fks: readonly ForeignKey[], autoincrement: boolean) {
+    super(key, options.name ?? key, from, type)
+    this.primaryKey = options.primaryKey ?? false
+    this.nullable = !this.primaryKey && (options.nullable ?? false)
+    this.autoincrement = autoincrement
+    this.unique = options.unique ?? false
+    this.indexed = options.index ?? false
+    this.foreignKeys = fks
+    this.default = options.default
+    this.onupdate = options.onupdate
+    this.serverDefault = options.serverDefault
+    this.check = options.check
+    this.comment = options.comment
+  }
+
+  /** True when an INSERT may leave the column out: the database or a default supplies it. */
+  get hasDefault(): boolean {
+    return this.default !== undefined || this.serverDefault !== undefined || this.autoincrement || this.nullable
+  }
+
+  /** True when the database produces the value (autoincrement or a server default), so it is fetched back. */
+  get serverGenerated(): boolean {
+    return this.autoincrement || this.serverDefault !== undefined
+  }
+
+  /** The client default's value for a new row (calls the function form). */
+  defaultValue(): unknown {
+    return typeof this.default === 'function' ? (this.default as () => unknown)() : this.default
+  }
+
+  /** The onupdate value for a changed row (calls the function form). */
+  onupdateValue(): unknown {
+    return typeof this.onupdate === 'function' ? (this.onupdate as () => unknown)() : this.onupdate
+  }
+}

@@ -1,0 +1,552 @@
+import { Boolean as BooleanType, Integer, NullType, Text, typeOfValue } from '../types/index.js'
+import type { SqlType } from '../types/index.js'
+import { ArgumentError } from '../util/errors.js'
+import { KeyBuilder, keyList } from './key.js'
+import type { Keyed } from './key.js'
+
+declare const valueType: unique symbol
+
+/** A query that yields rows, usable as a subquery (a Select or a compound select). */
+export interface SubqueryLike extends Keyed {
+  readonly kind: 'select' | 'compound' | 'text'
+}
+
+/** A value or an expression of the same type, accepted by comparisons and arithmetic. */
+export type Operand<T> = NonNullable<T> | Expression<NonNullable<T>> | Expression<NonNullable<T> | null>
+
+type Nullable<T> = T | null
+
+/**
+ * A SQL expression whose values are of type `T`. Nodes are immutable: every method returns a
+ * new node.
+ * ```ts
+ * users.c.name.eq('Alice')            // "users"."name" = ?
+ * users.c.grade.gt(90).and(users.c.name.startsWith('A'))
+ * ```
+ */
+export abstract class Expression<T = unknown> implements Keyed {
+  declare readonly [valueType]: T
+  abstract readonly kind: string
+  /** The type used to convert bound values and result values. */
+  abstract readonly type: SqlType<unknown>
+  abstract key(k: KeyBuilder): void
+
+  /** `=`; comparing with `null` gives `IS NULL`. */
+  eq(other: Operand<T> | null): Expression<boolean> {
+    return other === null ? new Unary('IS NULL', this, true) : new Binary(this, '=', this.bind(other), BooleanType)
+  }
+  /** `<>`; comparing with `null` gives `IS NOT NULL`. */
+  ne(other: Operand<T> | null): Expression<boolean> {
+    return other === null ? new Unary('IS NOT NULL', this, true) : new Binary(this, '<>', this.bind(other), BooleanType)
+  }
+  lt(other: Operand<T>): Expression<boolean> {
+    return new Binary(this, '<', this.bind(other), BooleanType)
+  }
+  le(other: Operand<T>): Expression<boolean> {
+    return new Binary(this, '<=', this.bind(other), BooleanType)
+  }
+  gt(other: Operand<T>): Expression<boolean> {
+    return new Binary(this, '>', this.bind(other), BooleanType)
+  }
+  ge(other: Operand<T>): Expression<boolean> {
+    return new Binary(this, '>=', this.bind(other), BooleanType)
+  }
+  /** `IN (…)` over values or a subquery; an empty list is always false. */
+  in(values: readonly Operand<T>[] | SubqueryLike): Expression<boolean> {
+    return isSubquery(values) ? new InList(this, new ScalarSubquery(values), false) : new InList(this, values.map((v) => this.bind(v)), false)
+  }
+  /** `NOT IN (…)`; an empty list is always true. */
+  notIn(values: readonly Operand<T>[] | SubqueryLike): Expression<boolean> {
+    return isSubquery(values) ? new InList(this, new ScalarSubquery(values), true) : new InList(this, values.map((v) => this.bind(v)), true)
+  }
+  between(low: Operand<T>, high: Operand<T>): Expression<boolean> {
+    return new Between(this, this.bind(low), this.bind(high), false)
+  }
+  isNull(): Expression<boolean> {
+    return new Unary('IS NULL', this, true)
+  }
+  isNotNull(): Expression<boolean> {
+    return new Unary('IS NOT NULL', this, true)
+  }
+  /** `LIKE pattern`: `%` and `_` in the pattern are wildcards. See `startsWith` for literal text. */
+  like(this: Expression<Nullable<string>>, pattern: Operand<string>, options: { escape?: string } = {}): Expression<boolean> {
+    return new Like(this, this.bind(pattern), 'LIKE', false, options.escape)
+  }
+  notLike(this: Expression<Nullable<string>>, pattern: Operand<string>, options: { escape?: string } = {}): Expression<boolean> {
+    return new Like(this, this.bind(pattern), 'LIKE', true, options.escape)
+  }
+  /** Case-insensitive LIKE (dialects without ILIKE compare lower-cased values). */
+  ilike(this: Expression<Nullable<string>>, pattern: Operand<string>, options: { escape?: string } = {}): Expression<boolean> {
+    return new Like(this, this.bind(pattern), 'ILIKE', false, options.escape)
+  }
+  /** Starts with the literal text `prefix`: wildcards in it are escaped. */
+  startsWith(this: Expression<Nullable<string>>, prefix: string, options: { caseInsensitive?: boolean } = {}): Expression<boolean> {
+    return new Like(this, new Bind(escapeLike(prefix) + '%', Text), options.caseInsensitive ? 'ILIKE' : 'LIKE', false, '\\')
+  }
+  /** Ends with the literal text `suffix`: wildcards in it are escaped. */
+  endsWith(this: Expression<Nullable<string>>, suffix: string, options: { caseInsensitive?: boolean } = {}): Expression<boolean> {
+    return new Like(this, new Bind('%' + escapeLike(suffix), Text), options.caseInsensitive ? 'ILIKE' : 'LIKE', false, '\\')
+  }
+  /** Contains the literal text `part`: wildcards in it are escaped. */
+  contains(this: Expression<Nullable<string>>, part: string, options: { caseInsensitive?: boolean } = {}): Expression<boolean> {
+    return new Like(this, new Bind('%' + escapeLike(part) + '%', Text), options.caseInsensitive ? 'ILIKE' : 'LIKE', false, '\\')
+  }
+  /** `a || b` string concatenation (CONCAT on dialects without `||`). */
+  concat(this: Expression<Nullable<string>>, other: Operand<string>): Expression<string> {
+    return new Binary(this, '||', this.bind(other), Text)
+  }
+  add(this: Expression<Nullable<number | bigint | string>>, other: Operand<T>): Expression<T> {
+    return new Binary(this, '+', this.bind(other), this.type)
+  }
+  sub(this: Expression<Nullable<number | bigint | string>>, other: Operand<T>): Expression<T> {
+    return new Binary(this, '-', this.bind(other), this.type)
+  }
+  mul(this: Expression<Nullable<number | bigint | string>>, other: Operand<T>): Expression<T> {
+    return new Binary(this, '*', this.bind(other), this.type)
+  }
+  div(this: Expression<Nullable<number | bigint | string>>, other: Operand<T>): Expression<T> {
+    return new Binary(this, '/', this.bind(other), this.type)
+  }
+  mod(this: Expression<Nullable<number | bigint>>, other: Operand<T>): Expression<T> {
+    return new Binary(this, '%', this.bind(other), this.type)
+  }
+  neg(this: Expression<Nullable<number | bigint | string>>): Expression<T> {
+    return new Unary('-', this, false, this.type)
+  }
+  /** `this AND other` */
+  and(...others: Expression<Nullable<boolean>>[]): Expression<boolean> {
+    return and(this as Expression<boolean>, ...others)
+  }
+  /** `this OR other` */
+  or(...others: Expression<Nullable<boolean>>[]): Expression<boolean> {
+    return or(this as Expression<boolean>, ...others)
+  }
+  not(): Expression<boolean> {
+    return not(this as Expression<boolean>)
+  }
+  asc(options: { nulls?: 'first' | 'last' } = {}): OrderBy {
+    return new OrderBy(this, 'ASC', options.nulls)
+  }
+  desc(options: { nulls?: 'first' | 'last' } = {}): OrderBy {
+    return new OrderBy(this, 'DESC', options.nulls)
+  }
+  /** `expr AS name`; the name also keys the value in `mappings()`. */
+  label<N extends string>(name: N): Label<T, N> {
+    return new Label(this, name)
+  }
+  /** `CAST(expr AS type)`. */
+  cast<U>(type: SqlType<U>): Expression<U> {
+    return new Cast(this, type)
+  }
+
+  /** Turns a plain value into a bound parameter typed like this expression. */
+  protected bind(value: unknown): Expression<unknown> {
+    return value instanceof Expression ? value : new Bind(value, this.type.kind === 'null' ? typeOfValue(value) : this.type)
+  }
+}
+
+function isSubquery(v: unknown): v is SubqueryLike {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && 'kind' in v && ((v as SubqueryLike).kind === 'select' || (v as SubqueryLike).kind === 'compound')
+}
+
+/** Escapes LIKE wildcards with backslash so the text matches literally. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => '\\' + c)
+}
+
+/** A bound parameter: the only way a value reaches SQL. */
+export class Bind<T = unknown> extends Expression<T> {
+  readonly kind = 'bind'
+  readonly value: unknown
+  readonly type: SqlType<unknown>
+  constructor(value: unknown, type: SqlType<unknown>) {
+    super()
+    if (value === undefined) throw new ArgumentError('undefined cannot be bound as a SQL value: pass null for SQL NULL.')
+    this.value = value
+    this.type = type
+  }
+  key(k: KeyBuilder): void {
+    k.s += '?' + this.type.kind
+    k.binds.push(this)
+  }
+}
+
+/**
+ * A bound value with an explicit type.
+ * ```ts
+ * select(literal(1).label('one'))
+ * ```
+ */
+export function literal<T>(value: T, type?: SqlType<NonNullable<T>>): Expression<T> {
+  return new Bind<T>(value, type ?? typeOfValue(value))
+}
+
+/** The SQL keyword NULL, or TRUE/FALSE (rendered by the dialect). */
+export class Keyword<T = unknown> extends Expression<T> {
+  readonly kind = 'keyword'
+  readonly word: 'NULL' | 'TRUE' | 'FALSE' | 'CURRENT_TIMESTAMP' | '*'
+  readonly type: SqlType<unknown>
+  constructor(word: Keyword['word'], type: SqlType<unknown> = NullType) {
+    super()
+    this.word = word
+    this.type = type
+  }
+  key(k: KeyBuilder): void {
+    k.s += 'k' + this.word
+  }
+}
+
+/** SQL NULL as an expression. */
+export function nullValue(): Expression<null> {
+  return new Keyword<null>('NULL')
+}
+/** TRUE / FALSE literals. */
+export function trueValue(): Expression<boolean> {
+  return new Keyword<boolean>('TRUE', BooleanType)
+}
+export function falseValue(): Expression<boolean> {
+  return new Keyword<boolean>('FALSE', BooleanType)
+}
+
+export type BinaryOp = '=' | '<>' | '<' | '<=' | '>' | '>=' | '+' | '-' | '*' | '/' | '%' | '||'
+
+export class Binary<T = unknown> extends Expression<T> {
+  readonly kind = 'binary'
+  readonly left: Expression<unknown>
+  readonly op: BinaryOp
+  readonly right: Expression<unknown>
+  readonly type: SqlType<unknown>
+  constructor(left: Expression<unknown>, op: BinaryOp, right: Expression<unknown>, type: SqlType<unknown>) {
+    super()
+    this.left = left
+    this.op = op
+    this.right = right
+    this.type = type
+  }
+  key(k: KeyBuilder): void {
+    k.s += '('
+    this.left.key(k)
+    k.s += this.op
+    this.right.key(k)
+    k.s += ')'
+  }
+}
+
+export type UnaryOp = 'NOT' | '-' | 'IS NULL' | 'IS NOT NULL' | 'EXISTS' | 'NOT EXISTS' | 'DISTINCT'
+
+export class Unary<T = unknown> extends Expression<T> {
+  readonly kind = 'unary'
+  readonly op: UnaryOp
+  readonly operand: Expression<unknown>
+  readonly postfix: boolean
+  readonly type: SqlType<unknown>
+  constructor(op: UnaryOp, operand: Expression<unknown>, postfix: boolean, type: SqlType<unknown> = BooleanType) {
+    super()
+    this.op = op
+    this.operand = operand
+    this.postfix = postfix
+    this.type = type
+  }
+  key(k: KeyBuilder): void {
+    k.s += 'u' + this.op + '('
+    this.operand.key(k)
+    k.s += ')'
+  }
+}
+
+/** `a AND b AND …` / `a OR b OR …`. */
+export class BooleanList extends Expression<boolean> {
+  readonly kind = 'boolean-list'
+  readonly op: 'AND' | 'OR'
+  readonly items: readonly Expression<unknown>[]
+  readonly type = BooleanType
+  constructor(op: 'AND' | 'OR', items: readonly Expression<unknown>[]) {
+    super()
+    this.op = op
+    this.items = items
+  }
+  key(k: KeyBuilder): void {
+    k.s += this.op
+    keyList(k, this.items)
+  }
+}
+
+function flatten(op: 'AND' | 'OR', items: readonly (Expression<unknown> | undefined)[]): Expression<unknown>[] {
+  const out: Expression<unknown>[] = []
+  for (const item of items) {
+    if (item === undefined) continue
+    if (item instanceof BooleanList && item.op === op) out.push(...item.items)
+    else out.push(item)
+  }
+  return out
+}
+
+/**
+ * Conjunction; `undefined` items are skipped so optional filters compose, and no items at all
+ * is TRUE.
+ * ```ts
+ * where(and(users.c.active.eq(true), name ? users.c.name.eq(name) : undefined))
+ * ```
+ */
+export function and(...items: (Expression<Nullable<boolean>> | undefined)[]): Expression<boolean> {
+  const flat = flatten('AND', items)
+  if (flat.length === 0) return trueValue()
+  return flat.length === 1 ? (flat[0] as Expression<boolean>) : new BooleanList('AND', flat)
+}
+
+/** Disjunction; no items at all is FALSE. */
+export function or(...items: (Expression<Nullable<boolean>> | undefined)[]): Expression<boolean> {
+  const flat = flatten('OR', items)
+  if (flat.length === 0) return falseValue()
+  return flat.length === 1 ? (flat[0] as Expression<boolean>) : new BooleanList('OR', flat)
+}
+
+/** `NOT expr`. */
+export function not(item: Expression<Nullable<boolean>>): Expression<boolean> {
+  return new Unary('NOT', item, false)
+}
+
+export class InList extends Expression<boolean> {
+  readonly kind = 'in'
+  readonly operand: Expression<unknown>
+  readonly values: readonly Expression<unknown>[] | ScalarSubquery<unknown>
+  readonly negate: boolean
+  readonly type = BooleanType
+  constructor(operand: Expression<unknown>, values: readonly Expression<unknown>[] | ScalarSubquery<unknown>, negate: boolean) {
+    super()
+    this.operand = operand
+    this.values = values
+    this.negate = negate
+  }
+  key(k: KeyBuilder): void {
+    k.s += this.negate ? 'notin(' : 'in('
+    this.operand.key(k)
+    if (this.values instanceof ScalarSubquery) this.values.key(k)
+    else keyList(k, this.values)
+    k.s += ')'
+  }
+}
+
+export class Between extends Expression<boolean> {
+  readonly kind = 'between'
+  readonly operand: Expression<unknown>
+  readonly low: Expression<unknown>
+  readonly high: Expression<unknown>
+  readonly negate: boolean
+  readonly type = BooleanType
+  constructor(operand: Expression<unknown>, low: Expression<unknown>, high: Expression<unknown>, negate: boolean) {
+    super()
+    this.operand = operand
+    this.low = low
+    this.high = high
+    this.negate = negate
+  }
+  key(k: KeyBuilder): void {
+    k.s += this.negate ? 'nbtw(' : 'btw('
+    keyList(k, [this.operand, this.low, this.high])
+    k.s += ')'
+  }
+}
+
+export class Like extends Expression<boolean> {
+  readonly kind = 'like'
+  readonly operand: Expression<unknown>
+  readonly pattern: Expression<unknown>
+  readonly op: 'LIKE' | 'ILIKE'
+  readonly negate: boolean
+  readonly escape: string | undefined
+  readonly type = BooleanType
+  constructor(operand: Expression<unknown>, pattern: Expression<unknown>, op: 'LIKE' | 'ILIKE', negate: boolean, escape: string | undefined) {
+    super()
+    if (escape !== undefined && escape.length !== 1) throw new ArgumentError(`A LIKE escape must be one character, not '${escape}'.`)
+    this.operand = operand
+    this.pattern = pattern
+    this.op = op
+    this.negate = negate
+    this.escape = escape
+  }
+  key(k: KeyBuilder): void {
+    k.s += `${this.negate ? 'n' : ''}${this.op}${this.escape ?? ''}(`
+    keyList(k, [this.operand, this.pattern])
+    k.s += ')'
+  }
+}
+
+/** A tuple of expressions, for composite comparisons: `tuple(a, b).in([[1, 2], [3, 4]])`. */
+export class Tuple extends Expression<unknown[]> {
+  readonly kind = 'tuple'
+  readonly items: readonly Expression<unknown>[]
+  readonly type = NullType
+  constructor(items: readonly Expression<unknown>[]) {
+    super()
+    this.items = items
+  }
+  key(k: KeyBuilder): void {
+    k.s += 'tup'
+    keyList(k, this.items)
+  }
+  /** Composite IN: each value is an array with one element per tuple item. */
+  inValues(rows: readonly (readonly unknown[])[]): Expression<boolean> {
+    return new InList(this, rows.map((r) => new Tuple(this.items.map((item, i) => (r[i] instanceof Expression ? (r[i] as Expression<unknown>) : new Bind(r[i], item.type))))), false)
+  }
+}
+
+/** `(a, b, …)` as one expression. */
+export function tuple(...items: Expression<unknown>[]): Tuple {
+  return new Tuple(items)
+}
+
+/** A function call: `count(*)`, `lower(x)`, or any name through `func.name(...)`. */
+export class FunctionCall<T = unknown> extends Expression<T> {
+  readonly kind = 'function'
+  readonly name: string
+  readonly args: readonly Expression<unknown>[]
+  readonly type: SqlType<unknown>
+  readonly distinct: boolean
+  constructor(name: string, args: readonly Expression<unknown>[], type: SqlType<unknown>, distinct = false) {
+    super()
+    if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(name)) {
+      throw new ArgumentError(`'${name}' is not a valid SQL function name: use letters, digits, '_' and '.' only.`)
+    }
+    this.name = name
+    this.args = args
+    this.type = type
+    this.distinct = distinct
+  }
+  key(k: KeyBuilder): void {
+    k.s += 'f' + this.name + (this.distinct ? 'D' : '')
+    keyList(k, this.args)
+  }
+}
+
+export class Cast<T = unknown> extends Expression<T> {
+  readonly kind = 'cast'
+  readonly operand: Expression<unknown>
+  readonly type: SqlType<unknown>
+  constructor(operand: Expression<unknown>, type: SqlType<unknown>) {
+    super()
+    this.operand = operand
+    this.type = type
+  }
+  key(k: KeyBuilder): void {
+    k.s += 'cast<' + this.type.description + '>('
+    this.operand.key(k)
+    k.s += ')'
+  }
+}
+
+/** `CAST(expr AS type)`. */
+export function cast<T>(expr: Expression<unknown>, type: SqlType<T>): Expression<T> {
+  return new Cast<T>(expr, type)
+}
+
+export class Case<T = unknown> extends Expression<T> {
+  readonly kind = 'case'
+  readonly whens: readonly (readonly [Expression<unknown>, Expression<unknown>])[]
+  readonly otherwise: Expression<unknown> | undefined
+  readonly type: SqlType<unknown>
+  constructor(whens: readonly (readonly [Expression<unknown>, Expression<unknown>])[], otherwise: Expression<unknown> | undefined, type: SqlType<unknown>) {
+    super()
+    if (whens.length === 0) throw new ArgumentError('case() needs at least one [condition, result] pair.')
+    this.whens = whens
+    this.otherwise = otherwise
+    this.type = type
+  }
+  key(k: KeyBuilder): void {
+    k.s += 'case['
+    for (const [c, r] of this.whens) {
+      c.key(k)
+      k.s += '=>'
+      r.key(k)
+      k.s += ';'
+    }
+    if (this.otherwise) this.otherwise.key(k)
+    k.s += ']'
+  }
+}
+
+/**
+ * `CASE WHEN … THEN … ELSE … END`; plain values become bound parameters.
+ * ```ts
+ * caseWhen([[s.c.grade.ge(90), 'A'], [s.c.grade.ge(80), 'B']], 'C')
+ * ```
+ */
+export function caseWhen<T>(whens: readonly (readonly [Expression<Nullable<boolean>>, T | Expression<T>])[], otherwise?: T | Expression<T>): Expression<T> {
+  const toExpr = (v: unknown): Expression<unknown> => (v instanceof Expression ? v : new Bind(v, typeOfValue(v)))
+  const pairs = whens.map(([c, r]) => [c, toExpr(r)] as const)
+  const first = pairs[0]?.[1]
+  return new Case<T>(pairs, otherwise === undefined ? undefined : toExpr(otherwise), first?.type ?? NullType)
+}
+
+/** `expr AS name`. */
+export class Label<T = unknown, N extends string = string> extends Expression<T> {
+  readonly kind = 'label'
+  readonly operand: Expression<unknown>
+  readonly name: N
+  readonly type: SqlType<unknown>
+  constructor(operand: Expression<unknown>, name: N) {
+    super()
+    this.operand = operand
+    this.name = name
+    this.type = operand.type
+  }
+  key(k: KeyBuilder): void {
+    k.s += 'lbl' + JSON.stringify(this.name) + '('
+    this.operand.key(k)
+    k.s += ')'
+  }
+}
+
+/** An ORDER BY item. */
+export class OrderBy implements Keyed {
+  readonly kind = 'order-by'
+  readonly operand: Expression<unknown>
+  readonly direction: 'ASC' | 'DESC'
+  readonly nulls: 'first' | 'last' | undefined
+  constructor(operand: Expression<unknown>, direction: 'ASC' | 'DESC', nulls: 'first' | 'last' | undefined) {
+    this.operand = operand
+    this.direction = direction
+    this.nulls = nulls
+  }
+  key(k: KeyBuilder): void {
+    this.operand.key(k)
+    k.s += this.direction + (this.nulls ?? '')
+  }
+}
+
+/** `ORDER BY expr ASC`. */
+export function asc(expr: Expression<unknown>, options?: { nulls?: 'first' | 'last' }): OrderBy {
+  return expr.asc(options)
+}
+/** `ORDER BY expr DESC`. */
+export function desc(expr: Expression<unknown>, options?: { nulls?: 'first' | 'last' }): OrderBy {
+  return expr.desc(options)
+}
+
+/** A subquery used as a value: `(SELECT …)`. */
+export class ScalarSubquery<T = unknown> extends Expression<T> {
+  readonly kind = 'scalar-subquery'
+  readonly query: SubqueryLike
+  readonly type: SqlType<unknown>
+  constructor(query: SubqueryLike, type: SqlType<unknown> = NullType) {
+    super()
+    this.query = query
+    this.type = type
+  }
+  key(k: KeyBuilder): void {
+    k.s += 'sq('
+    this.query.key(k)
+    k.s += ')'
+  }
+}
+
+/** `EXISTS (subquery)`. */
+export function exists(query: SubqueryLike): Expression<boolean> {
+  return new Unary('EXISTS', new ScalarSubquery(query), false)
+}
+
+/** Any element that may appear in a select list. */
+export type ColumnsClauseItem = Expression<unknown>
+
+/** Integer-typed helper used by count() and friends. */
+export const IntegerType = Integer

@@ -1,0 +1,426 @@
+import { Integer, NullType } from '../types/index.js'
+import { ArgumentError } from '../util/errors.js'
+import { Bind, BooleanList, Expression, Label, OrderBy, ScalarSubquery, Unary } from './elements.js'
+import type { SubqueryLike } from './elements.js'
+import { ColumnRef } from './column.js'
+import { FromClause, Join, Subquery, inferJoinCondition } from './from.js'
+import type { JoinType, NamedColumnsQuery } from './from.js'
+import { keyList } from './key.js'
+import type { KeyBuilder, Keyed } from './key.js'
+import type { Table, TableRow } from './table.js'
+import type { ColumnSpecs } from './table.js'
+
+/** Objects that stand for a clause: mapped classes (an entity's columns) implement this. */
+export const CLAUSE: unique symbol = Symbol.for('athanor.clause')
+/** Objects that know how to join themselves: ORM relationship attributes implement this. */
+export const JOIN_PATH: unique symbol = Symbol.for('athanor.join-path')
+
+export interface ClauseProvider {
+  [CLAUSE](): ColumnGroup | FromClause
+}
+
+export interface JoinPathProvider {
+  /** The joins that lead from `left` along this path, in order. */
+  [JOIN_PATH](left: FromClause): readonly { readonly target: FromClause; readonly on: Expression<unknown> }[]
+}
+
+/**
+ * Several columns of one FROM clause selected as one item: `select(users)` or an ORM entity.
+ * `entity` is opaque to core; the ORM reads it to build instances from the columns.
+ */
+export class ColumnGroup implements Keyed {
+  readonly kind = 'column-group'
+  readonly from: FromClause
+  readonly columns: readonly ColumnRef<unknown>[]
+  readonly entity: unknown
+  constructor(from: FromClause, columns: readonly ColumnRef<unknown>[], entity?: unknown) {
+    this.from = from
+    this.columns = columns
+    this.entity = entity
+  }
+  key(k: KeyBuilder): void {
+    k.s += 'G'
+    keyList(k, this.columns)
+  }
+}
+
+// The select list is typed item by item. Internal helpers may use `any` for constructor shapes.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type EntityClass<I> = (abstract new (...args: any[]) => I) & ClauseProvider
+type WithColumns = FromClause & { readonly c: Record<string, ColumnRef<any, string>> }
+/** What `select()` accepts: expressions, tables, aliases, subqueries, mapped classes. */
+export type SelectItem = Expression<any> | WithColumns | ColumnGroup | ClauseProvider
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+type ItemTuple<E> = E extends Expression<infer T> ? [T] : E extends EntityClass<infer I> ? [I] : unknown[]
+type ItemMapping<E> =
+  E extends Label<infer T, infer N> ? { [K in N]: T }
+  : E extends ColumnRef<infer T, infer K> ? { [P in K]: T }
+  : E extends Table<infer S extends ColumnSpecs> ? TableRow<S>
+  : E extends { readonly c: infer C } ? { [K in keyof C]: C[K] extends ColumnRef<infer T, string> ? T : never }
+  : {} // eslint-disable-line @typescript-eslint/no-empty-object-type
+
+/** The row tuple of a select list. */
+export type RowOf<Es extends readonly unknown[]> = Es extends readonly [infer H, ...infer R] ? [...ItemTuple<H>, ...RowOf<R>] : []
+type MappingOf0<Es extends readonly unknown[]> = Es extends readonly [infer H, ...infer R] ? ItemMapping<H> & MappingOf0<R> : unknown
+/** The row object (`mappings()`) of a select list. */
+export type MappingOf<Es extends readonly unknown[]> = { [K in keyof MappingOf0<Es>]: MappingOf0<Es>[K] }
+
+/** A select-list entry after items are resolved. */
+export type SelectColumn = Expression<unknown> | ColumnGroup
+
+export interface JoinStep {
+  readonly target: FromClause
+  readonly on: Expression<unknown>
+  readonly type: JoinType
+}
+
+export interface LockOptions {
+  readonly nowait?: boolean
+  readonly skipLocked?: boolean
+  readonly read?: boolean
+}
+
+export interface SelectState {
+  readonly columns: readonly SelectColumn[]
+  readonly froms: readonly FromClause[]
+  readonly joins: readonly JoinStep[]
+  readonly where: Expression<unknown> | undefined
+  readonly groupBy: readonly Expression<unknown>[]
+  readonly having: Expression<unknown> | undefined
+  readonly orderBy: readonly OrderBy[]
+  readonly limit: Expression<unknown> | undefined
+  readonly offset: Expression<unknown> | undefined
+  readonly distinct: boolean
+  readonly lock: LockOptions | undefined
+  /** Opaque options for the layer that executes the statement (the ORM's loader options). */
+  readonly options: readonly unknown[]
+}
+
+const EMPTY: SelectState = {
+  columns: [], froms: [], joins: [], where: undefined, groupBy: [], having: undefined, orderBy: [],
+  limit: undefined, offset: undefined, distinct: false, lock: undefined, options: [],
+}
+
+/** Resolves one select() argument to select-list entries. */
+export function resolveItem(item: SelectItem): SelectColumn {
+  if (item instanceof Expression || item instanceof ColumnGroup) return item
+  if (CLAUSE in item) {
+    const c = (item as ClauseProvider)[CLAUSE]()
+    return c instanceof ColumnGroup ? c : new ColumnGroup(c, c.columnList)
+  }
+  if (item instanceof FromClause) return new ColumnGroup(item, item.columnList)
+  throw new ArgumentError(`select() cannot take ${String(item)}: pass columns, expressions, tables or mapped classes.`)
+}
+
+/** Resolves a join target (table, alias, mapped class) to a FROM clause. */
+export function resolveFrom(target: FromClause | ClauseProvider): FromClause {
+  if (target instanceof FromClause) return target
+  const c = target[CLAUSE]()
+  return c instanceof ColumnGroup ? c.from : c
+}
+
+type OrderItem = OrderBy | Expression<unknown>
+function toOrder(items: readonly OrderItem[]): OrderBy[] {
+  return items.map((i) => (i instanceof OrderBy ? i : i.asc()))
+}
+
+/**
+ * A SELECT statement. Every method returns a new Select.
+ * ```ts
+ * const stmt = select(users.c.id, users.c.name).where(users.c.name.like('A%')).orderBy(users.c.id).limit(10)
+ * const rows = await conn.execute(stmt)   // rows typed [number, string]
+ * ```
+ */
+export class Select<R extends readonly unknown[] = unknown[], M = Record<string, unknown>> implements SubqueryLike, NamedColumnsQuery {
+  readonly kind = 'select'
+  declare readonly __row: R
+  declare readonly __mapping: M
+  readonly state: SelectState
+  constructor(state: SelectState) {
+    this.state = state
+  }
+
+  #with(patch: Partial<SelectState>): Select<R, M> {
+    return new Select<R, M>({ ...this.state, ...patch })
+  }
+
+  key(k: KeyBuilder): void {
+    const s = this.state
+    k.s += 'SEL' + (s.distinct ? 'D' : '')
+    keyList(k, s.columns)
+    k.s += 'F'
+    keyList(k, s.froms)
+    for (const j of s.joins) {
+      k.s += 'j' + j.type
+      j.target.key(k)
+      j.on.key(k)
+    }
+    if (s.where) (k.s += 'W', s.where.key(k))
+    if (s.groupBy.length) (k.s += 'G', keyList(k, s.groupBy))
+    if (s.having) (k.s += 'H', s.having.key(k))
+    if (s.orderBy.length) (k.s += 'O', keyList(k, s.orderBy))
+    if (s.limit) (k.s += 'L', s.limit.key(k))
+    if (s.offset) (k.s += 'Of', s.offset.key(k))
+    if (s.lock) k.s += 'U' + JSON.stringify(s.lock)
+  }
+
+  /** The columns of the result as (name, type), in order; groups expand to their columns. */
+  get resultColumns(): { name: string; type: Expression<unknown>['type'] }[] {
+    const out: { name: string; type: Expression<unknown>['type'] }[] = []
+    for (const c of this.state.columns) {
+      if (c instanceof ColumnGroup) for (const col of c.columns) out.push({ name: col.name, type: col.type })
+      else out.push({ name: c instanceof Label ? c.name : c instanceof ColumnRef ? c.name : `_${out.length + 1}`, type: c.type })
+    }
+    return out
+  }
+
+  /** Adds WHERE conditions, joined with AND. */
+  where(...conditions: (Expression<boolean | null> | undefined)[]): Select<R, M> {
+    const all = [this.state.where, ...conditions].filter((c): c is Expression<unknown> => c !== undefined)
+    if (all.length === 0) return this
+    return this.#with({ where: all.length === 1 ? all[0] : new BooleanList('AND', all) })
+  }
+
+  /** Adds explicit FROM clauses (for selects whose columns name no table, or cross joins). */
+  from(...froms: (FromClause | ClauseProvider)[]): Select<R, M> {
+    return this.#with({ froms: [...this.state.froms, ...froms.map(resolveFrom)] })
+  }
+
+  /**
+   * `JOIN target ON condition`; without a condition, the ON is inferred from foreign keys, and
+   * ORM relationship attributes (`Post.tags`) join along the relationship.
+   */
+  join(target: FromClause | ClauseProvider | JoinPathProvider, on?: Expression<boolean | null>): Select<R, M> {
+    return this.#join(target, on, 'INNER')
+  }
+  /** `LEFT OUTER JOIN`. */
+  outerJoin(target: FromClause | ClauseProvider | JoinPathProvider, on?: Expression<boolean | null>): Select<R, M> {
+    return this.#join(target, on, 'LEFT')
+  }
+  /** `FULL OUTER JOIN`. */
+  fullJoin(target: FromClause | ClauseProvider | JoinPathProvider, on?: Expression<boolean | null>): Select<R, M> {
+    return this.#join(target, on, 'FULL')
+  }
+
+  #join(target: FromClause | ClauseProvider | JoinPathProvider, on: Expression<unknown> | undefined, type: JoinType): Select<R, M> {
+    const left = this.joinedFrom()
+    if (JOIN_PATH in target && on === undefined) {
+      const steps = (target as JoinPathProvider)[JOIN_PATH](left)
+      return this.#with({ joins: [...this.state.joins, ...steps.map((s) => ({ ...s, type }))] })
+    }
+    const right = resolveFrom(target as FromClause | ClauseProvider)
+    return this.#with({ joins: [...this.state.joins, { target: right, on: on ?? inferJoinCondition(left, right), type }] })
+  }
+
+  /** The FROM clause joins attach to: the join chain so far, or the first FROM. */
+  joinedFrom(): FromClause {
+    const base = this.state.froms[0] ?? inferFroms(this.state.columns)[0]
+    if (!base) throw new ArgumentError('join() needs a FROM to join to: select a column or table first, or call from().')
+    return this.state.joins.reduce<FromClause>((l, j) => new Join(l, j.target, j.on, j.type), base)
+  }
+
+  groupBy(...exprs: Expression<unknown>[]): Select<R, M> {
+    return this.#with({ groupBy: [...this.state.groupBy, ...exprs] })
+  }
+  having(condition: Expression<boolean | null>): Select<R, M> {
+    return this.#with({ having: this.state.having ? new BooleanList('AND', [this.state.having, condition]) : condition })
+  }
+  /** ORDER BY; a bare expression sorts ascending. */
+  orderBy(...items: OrderItem[]): Select<R, M> {
+    return this.#with({ orderBy: [...this.state.orderBy, ...toOrder(items)] })
+  }
+  limit(n: number): Select<R, M> {
+    return this.#with({ limit: new Bind(checkCount('limit', n), Integer) })
+  }
+  offset(n: number): Select<R, M> {
+    return this.#with({ offset: new Bind(checkCount('offset', n), Integer) })
+  }
+  distinct(): Select<R, M> {
+    return this.#with({ distinct: true })
+  }
+  /** `FOR UPDATE` (ignored by dialects without row locks). */
+  forUpdate(options: LockOptions = {}): Select<R, M> {
+    return this.#with({ lock: options })
+  }
+  /** Attaches options for the executing layer, such as ORM loader options. */
+  options(...options: unknown[]): Select<R, M> {
+    return this.#with({ options: [...this.state.options, ...options] })
+  }
+  /** Replaces the select list, keeping FROM, WHERE and the rest. */
+  withOnly<const Es extends readonly SelectItem[]>(...items: Es): Select<RowOf<Es>, MappingOf<Es>> {
+    return new Select({ ...this.state, columns: items.map(resolveItem) })
+  }
+  /** `(SELECT …) AS name` for use in FROM. */
+  subquery(name: string): Subquery<M> {
+    return new Subquery<M>(this, name)
+  }
+  /** `WITH name AS (SELECT …)`. */
+  cte(name: string, options: { recursive?: boolean } = {}): CommonTableExpression<M> {
+    return new CommonTableExpression<M>(this, name, options.recursive ?? false, undefined)
+  }
+  /** The select as a single value: `(SELECT count(*) …)`. */
+  scalarSubquery(): Expression<R[0] | null> {
+    const first = this.state.columns[0]
+    return new ScalarSubquery(this, first instanceof Expression ? first.type : NullType)
+  }
+  /** `EXISTS (SELECT …)`. */
+  exists(): Expression<boolean> {
+    return new Unary('EXISTS', new ScalarSubquery(this), false)
+  }
+  union(...others: Select<R, M>[]): CompoundSelect<R, M> {
+    return new CompoundSelect('UNION', [this, ...others])
+  }
+  unionAll(...others: Select<R, M>[]): CompoundSelect<R, M> {
+    return new CompoundSelect('UNION ALL', [this, ...others])
+  }
+  intersect(...others: Select<R, M>[]): CompoundSelect<R, M> {
+    return new CompoundSelect('INTERSECT', [this, ...others])
+  }
+  except(...others: Select<R, M>[]): CompoundSelect<R, M> {
+    return new CompoundSelect('EXCEPT', [this, ...others])
+  }
+}
+
+function checkCount(what: string, n: number): number {
+  if (!Number.isSafeInteger(n) || n < 0) throw new ArgumentError(`${what}() takes a whole number ≥ 0, not ${n}.`)
+  return n
+}
+
+/** The FROM clauses a select list implies, in order of first use, without duplicates. */
+export function inferFroms(columns: readonly SelectColumn[]): FromClause[] {
+  const out: FromClause[] = []
+  const add = (f: FromClause | undefined): void => {
+    if (f && !out.includes(f)) out.push(f)
+  }
+  for (const c of columns) {
+    if (c instanceof ColumnGroup) add(c.from)
+    else for (const col of columnsIn(c)) add(col.from)
+  }
+  return out
+}
+
+/** Every column reference inside an expression (not descending into subqueries). */
+export function columnsIn(expr: unknown, out: ColumnRef<unknown>[] = []): ColumnRef<unknown>[] {
+  if (expr instanceof ColumnRef) out.push(expr)
+  else if (expr instanceof ScalarSubquery) return out
+  else if (expr instanceof Expression || expr instanceof OrderBy) {
+    for (const v of Object.values(expr)) {
+      if (Array.isArray(v)) for (const x of v) columnsIn(Array.isArray(x) ? x[0] : x, out), Array.isArray(x) && columnsIn(x[1], out)
+      else if (typeof v === 'object' && v !== null) columnsIn(v, out)
+    }
+  }
+  return out
+}
+
+/**
+ * Starts a SELECT. The row type follows the items: `select(users.c.id, users.c.name)` yields
+ * `[number, string]` rows; `select(User)` yields `[User]` in the ORM.
+ * ```ts
+ * select(func.count().label('n')).from(users)
+ * ```
+ */
+export function select<const Es extends readonly SelectItem[]>(...items: Es): Select<RowOf<Es>, MappingOf<Es>> {
+  return new Select({ ...EMPTY, columns: items.map(resolveItem) })
+}
+
+/** `UNION` / `INTERSECT` / `EXCEPT` of selects, with its own ORDER BY and LIMIT. */
+export class CompoundSelect<R extends readonly unknown[] = unknown[], M = Record<string, unknown>> implements SubqueryLike, NamedColumnsQuery {
+  readonly kind = 'compound'
+  declare readonly __row: R
+  declare readonly __mapping: M
+  readonly op: 'UNION' | 'UNION ALL' | 'INTERSECT' | 'EXCEPT'
+  readonly selects: readonly (Select<R, M> | CompoundSelect<R, M>)[]
+  readonly orderByItems: readonly OrderBy[]
+  readonly limitValue: Expression<unknown> | undefined
+  readonly offsetValue: Expression<unknown> | undefined
+  constructor(op: CompoundSelect['op'], selects: readonly (Select<R, M> | CompoundSelect<R, M>)[], orderBy: readonly OrderBy[] = [], limit?: Expression<unknown>, offset?: Expression<unknown>) {
+    this.op = op
+    this.selects = selects
+    this.orderByItems = orderBy
+    this.limitValue = limit
+    this.offsetValue = offset
+  }
+  key(k: KeyBuilder): void {
+    k.s += this.op
+    keyList(k, this.selects)
+    if (this.orderByItems.length) (k.s += 'O', keyList(k, this.orderByItems))
+    if (this.limitValue) (k.s += 'L', this.limitValue.key(k))
+    if (this.offsetValue) (k.s += 'Of', this.offsetValue.key(k))
+  }
+  get resultColumns(): { name: string; type: Expression<unknown>['type'] }[] {
+    return this.selects[0]!.resultColumns
+  }
+  orderBy(...items: OrderItem[]): CompoundSelect<R, M> {
+    return new CompoundSelect(this.op, this.selects, [...this.orderByItems, ...toOrder(items)], this.limitValue, this.offsetValue)
+  }
+  limit(n: number): CompoundSelect<R, M> {
+    return new CompoundSelect(this.op, this.selects, this.orderByItems, new Bind(checkCount('limit', n), Integer), this.offsetValue)
+  }
+  offset(n: number): CompoundSelect<R, M> {
+    return new CompoundSelect(this.op, this.selects, this.orderByItems, this.limitValue, new Bind(checkCount('offset', n), Integer))
+  }
+  subquery(name: string): Subquery<M> {
+    return new Subquery<M>(this, name)
+  }
+}
+
+/** `a UNION b UNION …`. */
+export function union<R extends readonly unknown[], M>(...selects: Select<R, M>[]): CompoundSelect<R, M> {
+  return new CompoundSelect('UNION', selects)
+}
+/** `a UNION ALL b …`. */
+export function unionAll<R extends readonly unknown[], M>(...selects: Select<R, M>[]): CompoundSelect<R, M> {
+  return new CompoundSelect('UNION ALL', selects)
+}
+/** `a INTERSECT b …`. */
+export function intersect<R extends readonly unknown[], M>(...selects: Select<R, M>[]): CompoundSelect<R, M> {
+  return new CompoundSelect('INTERSECT', selects)
+}
+/** `a EXCEPT b …`. */
+export function except<R extends readonly unknown[], M>(...selects: Select<R, M>[]): CompoundSelect<R, M> {
+  return new CompoundSelect('EXCEPT', selects)
+}
+
+/**
+ * A common table expression: `WITH name AS (…)`, rendered at the top of the statement that uses
+ * it. A recursive CTE grows with `.unionAll()`, whose result replaces the CTE under the same name.
+ * ```ts
+ * const tree = select(nodes.c.id).where(nodes.c.parentId.isNull()).cte('tree', { recursive: true })
+ * const all = tree.unionAll(select(nodes.c.id).join(tree, nodes.c.parentId.eq(tree.c.id)))
+ * const stmt = select(all.c.id).from(all)
+ * ```
+ */
+export class CommonTableExpression<M = Record<string, unknown>> extends Subquery<M> {
+  override readonly kind = 'cte'
+  readonly recursive: boolean
+  /** The CTE this one extends through unionAll(); both render under one name. */
+  readonly base: CommonTableExpression<M> | undefined
+  constructor(query: NamedColumnsQuery, name: string, recursive: boolean, base: CommonTableExpression<M> | undefined) {
+    super(query, name)
+    this.recursive = recursive
+    this.base = base
+  }
+  /** The first CTE of a unionAll() chain: references to it render as this CTE's name. */
+  get root(): CommonTableExpression<M> {
+    return this.base ? this.base.root : this
+  }
+  override key(k: KeyBuilder): void {
+    // The body is keyed on the first reference only; later references are just the name.
+    k.s += 'W' + this.root.id
+    if (k.seen.has(this)) return
+    k.seen.add(this)
+    k.s += '{'
+    this.query.key(k)
+    k.s += '}'
+  }
+  override get description(): string {
+    return `CTE ${this.name}`
+  }
+  unionAll(...others: Select[]): CommonTableExpression<M> {
+    return new CommonTableExpression<M>(new CompoundSelect('UNION ALL', [this.query as Select, ...others]), this.name, this.recursive, this)
+  }
+  union(...others: Select[]): CommonTableExpression<M> {
+    return new CommonTableExpression<M>(new CompoundSelect('UNION', [this.query as Select, ...others]), this.name, this.recursive, this)
+  }
+}
