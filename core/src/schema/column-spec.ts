@@ -11,7 +11,7 @@ export type ReferentialAction = 'CASCADE' | 'SET NULL' | 'SET DEFAULT' | 'RESTRI
  * authorId: column(Integer, ForeignKey('authors.id', { onDelete: 'CASCADE' }))
  * ```
  */
-export class ForeignKey {
+export class ForeignKeyRef {
   readonly target: string
   readonly onDelete: ReferentialAction | undefined
   readonly onUpdate: ReferentialAction | undefined
@@ -38,10 +38,11 @@ export interface ForeignKeyOptions {
   readonly name?: string
 }
 
-/** Shorthand for `new ForeignKey(target, options)`. */
-export function foreignKey(target: string, options?: ForeignKeyOptions): ForeignKey {
-  return new ForeignKey(target, options)
+/** Creates a column's reference to `'table.column'`: `column(Integer, ForeignKey('authors.id'))`. */
+export function ForeignKey(target: string, options?: ForeignKeyOptions): ForeignKeyRef {
+  return new ForeignKeyRef(target, options)
 }
+export { ForeignKey as foreignKey }
 
 /** A SQL fragment used as a server default; build it with `sqlDefault('CURRENT_TIMESTAMP')`. */
 export class ServerDefault {
@@ -76,7 +77,7 @@ export interface ColumnOptions<T> {
   /** A CHECK constraint on this column, as SQL text. */
   readonly check?: string
   readonly comment?: string
-  readonly foreignKey?: ForeignKey | string
+  readonly foreignKey?: ForeignKeyRef | string
 }
 
 declare const insertOptional: unique symbol
@@ -89,8 +90,8 @@ export class ColumnSpec<T, Opt extends boolean = boolean> {
   declare readonly [insertOptional]: Opt
   readonly type: SqlType<NonNullable<T>>
   readonly options: ColumnOptions<T>
-  readonly foreignKeys: readonly ForeignKey[]
-  constructor(type: SqlType<NonNullable<T>>, options: ColumnOptions<T>, foreignKeys: readonly ForeignKey[]) {
+  readonly foreignKeys: readonly ForeignKeyRef[]
+  constructor(type: SqlType<NonNullable<T>>, options: ColumnOptions<T>, foreignKeys: readonly ForeignKeyRef[]) {
     this.type = type
     this.options = options
     this.foreignKeys = foreignKeys
@@ -114,16 +115,16 @@ type Optionality<O> = O extends { nullable: true } | { primaryKey: true } | { de
  * ```
  */
 export function column<T, const O extends ColumnOptions<T> = {}>(type: SqlType<T>, options?: O): ColumnSpec<Nullability<T, O>, Optionality<O>>
-export function column<T, const O extends ColumnOptions<T> = {}>(type: SqlType<T>, fk: ForeignKey, options?: O): ColumnSpec<Nullability<T, O>, Optionality<O>>
-export function column(type: SqlType<unknown>, a?: ForeignKey | ColumnOptions<unknown>, b?: ColumnOptions<unknown>): ColumnSpec<unknown> {
-  const fks: ForeignKey[] = []
+export function column<T, const O extends ColumnOptions<T> = {}>(type: SqlType<T>, fk: ForeignKeyRef, options?: O): ColumnSpec<Nullability<T, O>, Optionality<O>>
+export function column(type: SqlType<unknown>, a?: ForeignKeyRef | ColumnOptions<unknown>, b?: ColumnOptions<unknown>): ColumnSpec<unknown> {
+  const fks: ForeignKeyRef[] = []
   let options: ColumnOptions<unknown> = {}
-  if (a instanceof ForeignKey) {
+  if (a instanceof ForeignKeyRef) {
     fks.push(a)
     options = b ?? {}
   } else if (a !== undefined) options = a
   if (options.foreignKey !== undefined) {
-    fks.push(typeof options.foreignKey === 'string' ? new ForeignKey(options.foreignKey) : options.foreignKey)
+    fks.push(typeof options.foreignKey === 'string' ? new ForeignKeyRef(options.foreignKey) : options.foreignKey)
   }
   if (options.primaryKey && options.nullable) {
     throw new ArgumentError('A primary key column cannot be nullable: remove nullable: true or primaryKey: true.')

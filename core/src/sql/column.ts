@@ -1,5 +1,5 @@
 import type { SqlType } from '../types/index.js'
-import type { ColumnOptions, ForeignKey } from '../schema/column-spec.js'
+import type { ColumnOptions, ForeignKeyRef } from '../schema/column-spec.js'
 import { ServerDefault } from '../schema/column-spec.js'
 import { Expression } from './elements.js'
 import type { KeyBuilder } from './key.js'
@@ -25,6 +25,12 @@ export class ColumnRef<T = unknown, K extends string = string> extends Expressio
     this.type = type
   }
   key(k: KeyBuilder): void {
+    // A column of a subquery or alias carries its FROM's shape (and bound values) into the key,
+    // because FROM clauses are inferred from columns at compile time.
+    if (this.from.kind !== 'table' && !k.seenFroms.has(this.from)) {
+      k.seenFroms.add(this.from)
+      this.from.key(k)
+    }
     k.s += 'c' + this.from.id + '.' + this.name
   }
 }
@@ -36,14 +42,14 @@ export class Column<T = unknown, K extends string = string> extends ColumnRef<T,
   readonly autoincrement: boolean
   readonly unique: boolean
   readonly indexed: boolean
-  readonly foreignKeys: readonly ForeignKey[]
+  readonly foreignKeys: readonly ForeignKeyRef[]
   readonly default: unknown
   readonly onupdate: unknown
   readonly serverDefault: ServerDefault | string | number | boolean | undefined
   readonly check: string | undefined
   readonly comment: string | undefined
   /** @internal Set by Table when the primary key is known. */
-  constructor(key: K, from: FromClause, type: SqlType<unknown>, options: ColumnOptions<unknown>, fks: readonly ForeignKey[], autoincrement: boolean) {
+  constructor(key: K, from: FromClause, type: SqlType<unknown>, options: ColumnOptions<unknown>, fks: readonly ForeignKeyRef[], autoincrement: boolean) {
     super(key, options.name ?? key, from, type)
     this.primaryKey = options.primaryKey ?? false
     this.nullable = !this.primaryKey && (options.nullable ?? false)

@@ -19,7 +19,7 @@ function assignments(table: Table, values: Record<string, unknown>, what: string
     if (value === undefined) continue
     const col = table.c[key] as Column<unknown> | undefined
     if (!col) throw new ArgumentError(`${what} on '${table.fullName}' got unknown column '${key}'; its columns are ${Object.keys(table.c).join(', ')}.`)
-    out.push([col, value instanceof Expression ? value : new Bind(col.type.validate(value, `${table.name}.${key}`), col.type)])
+    out.push([col, value instanceof Expression ? value : new Bind(col.type.validate(value, `${table.name}.${key}`), col.type, true)])
   }
   return out
 }
@@ -146,7 +146,7 @@ export class Update<S extends ColumnSpecs = ColumnSpecs, R extends readonly unkn
     const given = assignments(this.table, values as Record<string, unknown>, 'update().set()')
     const keys = new Set(given.map(([c]) => c))
     for (const col of this.table.columnList) {
-      if (col.onupdate !== undefined && !keys.has(col)) given.push([col, new Bind(col.type.validate(col.onupdateValue(), col.name), col.type)])
+      if (col.onupdate !== undefined && !keys.has(col)) given.push([col, new Bind(col.type.validate(col.onupdateValue(), col.name), col.type, true)])
     }
     return new Update(this.table, [...this.assignments, ...given], this.whereClause, this.returningColumns)
   }

@@ -159,11 +159,14 @@ export class Bind<T = unknown> extends Expression<T> {
   readonly kind = 'bind'
   readonly value: unknown
   readonly type: SqlType<unknown>
-  constructor(value: unknown, type: SqlType<unknown>) {
+  /** True when the value was already validated against `type` (INSERT/UPDATE assignments). */
+  readonly checked: boolean
+  constructor(value: unknown, type: SqlType<unknown>, checked = false) {
     super()
     if (value === undefined) throw new ArgumentError('undefined cannot be bound as a SQL value: pass null for SQL NULL.')
     this.value = value
     this.type = type
+    this.checked = checked
   }
   key(k: KeyBuilder): void {
     k.s += '?' + this.type.kind

@@ -36,7 +36,7 @@ export abstract class FromClause implements Keyed {
 export function inferJoinCondition(left: FromClause, right: FromClause): Expression<boolean> {
   for (const l of left.leaves) {
     const pairs = [...right.foreignKeyPairsTo(l), ...l.foreignKeyPairsTo(right)]
-    if (pairs.length > 0) return and(...pairs.map((p) => p.local.eq(p.remote as Expression<never>)))
+    if (pairs.length > 0) return and(...pairs.map((p) => p.local.eq(p.remote as unknown as never)))
   }
   throw new ArgumentError(
     `Cannot join ${right.description} to ${left.description}: no foreign key links them. ` +

@@ -7,6 +7,8 @@ export class KeyBuilder {
   readonly binds: BindLike[] = []
   /** Nodes whose body was already keyed in this walk (CTEs referenced more than once). */
   readonly seen = new Set<object>()
+  /** FROM clauses already keyed through one of their columns. */
+  readonly seenFroms = new Set<object>()
   add(part: string): this {
     this.s += part
     return this

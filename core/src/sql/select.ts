@@ -102,6 +102,16 @@ const EMPTY: SelectState = {
   limit: undefined, offset: undefined, distinct: false, lock: undefined, options: [],
 }
 
+/** Names and types of a select list's result columns, in order; groups expand to their columns. */
+export function resultColumnsOf(columns: readonly SelectColumn[]): { name: string; type: Expression<unknown>['type'] }[] {
+  const out: { name: string; type: Expression<unknown>['type'] }[] = []
+  for (const c of columns) {
+    if (c instanceof ColumnGroup) for (const col of c.columns) out.push({ name: col.name, type: col.type })
+    else out.push({ name: c instanceof Label ? c.name : c instanceof ColumnRef ? c.name : `_${out.length + 1}`, type: c.type })
+  }
+  return out
+}
+
 /** Resolves one select() argument to select-list entries. */
 export function resolveItem(item: SelectItem): SelectColumn {
   if (item instanceof Expression || item instanceof ColumnGroup) return item
@@ -167,12 +177,7 @@ export class Select<R extends readonly unknown[] = unknown[], M = Record<string,
 
   /** The columns of the result as (name, type), in order; groups expand to their columns. */
   get resultColumns(): { name: string; type: Expression<unknown>['type'] }[] {
-    const out: { name: string; type: Expression<unknown>['type'] }[] = []
-    for (const c of this.state.columns) {
-      if (c instanceof ColumnGroup) for (const col of c.columns) out.push({ name: col.name, type: col.type })
-      else out.push({ name: c instanceof Label ? c.name : c instanceof ColumnRef ? c.name : `_${out.length + 1}`, type: c.type })
-    }
-    return out
+    return resultColumnsOf(this.state.columns)
   }
 
   /** Adds WHERE conditions, joined with AND. */

@@ -1,4 +1,4 @@
-import type { ColumnSpec, ForeignKey, ReferentialAction } from '../schema/column-spec.js'
+import type { ColumnSpec, ForeignKeyRef, ReferentialAction } from '../schema/column-spec.js'
 import type { TableConstraint } from '../schema/constraints.js'
 import { ForeignKeyConstraint, Index, PrimaryKeyConstraint } from '../schema/constraints.js'
 import type { MetaData, RegisteredTable } from '../schema/metadata.js'
@@ -134,7 +134,7 @@ export class Table<S extends ColumnSpecs = ColumnSpecs> extends FromClause imple
     return fks
   }
 
-  #resolve(target: string, fk?: ForeignKey): [Table, Column<unknown>] {
+  #resolve(target: string, fk?: ForeignKeyRef): [Table, Column<unknown>] {
     const i = target.lastIndexOf('.')
     const tableName = target.slice(0, i)
     const colName = target.slice(i + 1)

@@ -1,0 +1,558 @@
+import type { SqlType } from '../types/index.js'
+import { CompileError } from '../util/errors.js'
+import { LruCache } from '../util/lru.js'
+import type { Capabilities, CompiledStatement, ResultColumn, StatementCompiler, ValueProcessor } from '../dialect/contract.js'
+import {
+  Between, Bind, Binary, BooleanList, Case, Cast, Expression, FunctionCall, InList, Keyword, Label, Like, OrderBy,
+  ScalarSubquery, Tuple, Unary,
+} from '../sql/elements.js'
+import { ColumnRef } from '../sql/column.js'
+import { FromClause, Join, Subquery, TableAlias } from '../sql/from.js'
+import { KeyBuilder } from '../sql/key.js'
+import type { Keyed } from '../sql/key.js'
+import { ColumnGroup, CommonTableExpression, CompoundSelect, Select, columnsIn, inferFroms, resultColumnsOf } from '../sql/select.js'
+import type { SelectColumn } from '../sql/select.js'
+import { Delete, Insert, Update } from '../sql/dml.js'
+import { TextClause } from '../sql/functions.js'
+import { Table } from '../sql/table.js'
+import { createTableSql, dropTableSql } from './ddl.js'
+
+/** A compiled statement shape, cached by structure and reused with new values. */
+interface Template {
+  readonly sql: string
+  /** For each placeholder in order: the index of its bound value in the key walk. */
+  readonly paramIndex: readonly number[]
+  readonly paramTypes: readonly SqlType<unknown>[]
+  readonly paramProcessors: readonly (ValueProcessor | undefined)[]
+  readonly columns: readonly ResultColumn[]
+  readonly returnsRows: boolean
+  readonly statementKind: CompiledStatement['statementKind']
+}
+
+/** State of one compilation. Binds are written as markers and numbered in a final pass. */
+export class CompileContext {
+  readonly bindIndex: Map<Bind, number>
+  /** FROM clauses of enclosing selects, for correlated subqueries. */
+  readonly outerFroms: FromClause[][] = []
+  /** CTEs referenced anywhere, by root id; the most derived one is rendered. */
+  readonly ctes = new Map<number, CommonTableExpression>()
+  /** Set while rendering a single-table DML statement: columns render unqualified. */
+  unqualified = false
+  constructor(binds: readonly unknown[]) {
+    this.bindIndex = new Map()
+    binds.forEach((b, i) => this.bindIndex.set(b as Bind, i))
+  }
+}
+
+const MARKER = /\u0000(\d+)\u0000/g
+const OP_PRECEDENCE: Record<string, number> = {
+  OR: 1, AND: 2, NOT: 3, '=': 4, '<>': 4, '<': 4, '<=': 4, '>': 4, '>=': 4, '||': 5, '+': 6, '-': 6, '*': 7, '/': 7, '%': 7,
+}
+
+/**
+ * The ANSI compiler: a visitor from the expression tree to `{ sql, params }`. Dialects subclass
+ * it and override only what differs (quoting, placeholders, limit syntax, type DDL, value
+ * conversion, …). Compiled SQL is cached by the statement's structure.
+ */
+export class SqlCompiler implements StatementCompiler {
+  readonly capabilities: Capabilities
+  readonly #cache: LruCache<string, Template>
+  readonly #bindProcessors = new Map<SqlType<unknown>, ValueProcessor | undefined>()
+  readonly #resultProcessors = new Map<SqlType<unknown>, ValueProcessor | undefined>()
+  /** Cache statistics, for tests and diagnostics. */
+  readonly stats = { hits: 0, misses: 0 }
+
+  constructor(capabilities: Capabilities, options: { cacheSize?: number } = {}) {
+    this.capabilities = capabilities
+    this.#cache = new LruCache(options.cacheSize ?? 1000)
+  }
+
+  // ---- dialect hooks -------------------------------------------------------------------------
+
+  /** The quote character for identifiers. */
+  protected get quoteChar(): string {
+    return '"'
+  }
+  /** The placeholder for the i-th (0-based) parameter. */
+  protected placeholder(_index: number): string {
+    return '?'
+  }
+  /** Converts a validated value for the driver; undefined when no conversion is needed. */
+  protected bindProcessorFor(_type: SqlType<unknown>): ValueProcessor | undefined {
+    return undefined
+  }
+  /** Converts a driver value to Athanor's JS type; undefined when no conversion is needed. */
+  protected resultProcessorFor(_type: SqlType<unknown>): ValueProcessor | undefined {
+    return undefined
+  }
+  /** The column type in DDL. */
+  typeDdl(type: SqlType<unknown>): string {
+    const o = type.options
+    switch (type.kind) {
+      case 'integer': return 'INTEGER'
+      case 'bigint': return 'BIGINT'
+      case 'smallint': return 'SMALLINT'
+      case 'float': return 'DOUBLE PRECISION'
+      case 'numeric': return o.precision === undefined ? 'NUMERIC' : `NUMERIC(${o.precision}, ${o.scale ?? 0})`
+      case 'string': return o.length === undefined ? 'VARCHAR' : `VARCHAR(${o.length})`
+      case 'text': return 'TEXT'
+      case 'boolean': return 'BOOLEAN'
+      case 'date': return 'DATE'
+      case 'datetime': return o.timezone ? 'TIMESTAMP WITH TIME ZONE' : 'TIMESTAMP'
+      case 'time': return 'TIME'
+      case 'json': return 'JSON'
+      case 'uuid': return 'UUID'
+      case 'binary': return 'BLOB'
+      case 'enum': return `VARCHAR(${Math.max(1, ...(o.values ?? []).map((v) => v.length))})`
+      case 'native': return o.native ?? 'TEXT'
+      case 'null': throw new CompileError('A column needs a type: pass one to column(), e.g. column(Integer).')
+    }
+  }
+  /** Extra DDL after the type of an autoincrement column (and the type to use). */
+  autoincrementDdl(type: SqlType<unknown>): { type: string; suffix: string } {
+    return { type: this.typeDdl(type), suffix: ' GENERATED BY DEFAULT AS IDENTITY' }
+  }
+  /** Whether `CREATE INDEX IF NOT EXISTS` is understood. */
+  get indexIfNotExists(): boolean {
+    return true
+  }
+  /** A function's SQL name; dialects rename (`length` → `char_length`). */
+  protected functionName(name: string): string {
+    return name
+  }
+  /** `LIMIT … OFFSET …`. */
+  protected limitOffset(limit: string | undefined, offset: string | undefined): string {
+    return (limit !== undefined ? ` LIMIT ${limit}` : '') + (offset !== undefined ? ` OFFSET ${offset}` : '')
+  }
+  protected booleanLiteral(value: boolean): string {
+    return value ? 'TRUE' : 'FALSE'
+  }
+  /** Nodes core does not know (dialect constructs such as upserts). */
+  protected visitOther(node: Keyed, _ctx: CompileContext): string {
+    throw new CompileError(`${this.constructor.name} cannot compile a '${(node as { kind?: string }).kind ?? typeof node}' node: it belongs to another dialect.`)
+  }
+  /** Clauses a dialect adds to INSERT (upserts), rendered after VALUES. */
+  protected insertExtension(ext: Keyed, ctx: CompileContext): string {
+    return ' ' + this.visitOther(ext, ctx)
+  }
+
+  // ---- public API --------------------------------------------------------------------------
+
+  quote(identifier: string): string {
+    if (identifier.length === 0 || identifier.includes('\u0000')) {
+      throw new CompileError(`Identifier ${JSON.stringify(identifier)} cannot be quoted: it is empty or contains NUL.`)
+    }
+    const q = this.quoteChar
+    return q + identifier.split(q).join(q + q) + q
+  }
+
+  /** Compiles a statement (Select, Insert, Update, Delete, text()) to SQL and driver parameters. */
+  compile(statement: unknown): CompiledStatement {
+    if (!isKeyed(statement)) throw new CompileError(`Cannot execute ${describe(statement)}: pass a statement built with select(), insert(), update(), del() or text().`)
+    const k = new KeyBuilder()
+    statement.key(k)
+    let template = this.#cache.get(k.s)
+    const cached = template !== undefined
+    if (template === undefined) {
+      this.stats.misses++
+      template = this.#build(statement, k.binds)
+      this.#cache.set(k.s, template)
+    } else this.stats.hits++
+    const params = new Array<unknown>(template.paramIndex.length)
+    for (let i = 0; i < params.length; i++) {
+      const bind = k.binds[template.paramIndex[i]!] as Bind
+      let v = bind.checked ? bind.value : template.paramTypes[i]!.validate(bind.value, `Parameter ${i + 1}`)
+      const p = template.paramProcessors[i]
+      if (p !== undefined && v !== null) v = p(v)
+      params[i] = v
+    }
+    return { sql: template.sql, params, columns: template.columns, returnsRows: template.returnsRows, statementKind: template.statementKind, cached }
+  }
+
+  /** The result columns of a statement, with processors (for the ORM's row readers). */
+  resultColumns(columns: readonly { name: string; type: SqlType<unknown> }[]): ResultColumn[] {
+    return columns.map((c) => ({ name: c.name, type: c.type, process: this.resultProcessor(c.type) }))
+  }
+
+  resultProcessor(type: SqlType<unknown>): ValueProcessor | undefined {
+    if (!this.#resultProcessors.has(type)) this.#resultProcessors.set(type, this.resultProcessorFor(type))
+    return this.#resultProcessors.get(type)
+  }
+
+  bindProcessor(type: SqlType<unknown>): ValueProcessor | undefined {
+    if (!this.#bindProcessors.has(type)) this.#bindProcessors.set(type, this.bindProcessorFor(type))
+    return this.#bindProcessors.get(type)
+  }
+
+  /** Entries in the compiled-statement cache. */
+  get cacheSize(): number {
+    return this.#cache.size
+  }
+
+  createTable(table: unknown, options: { ifNotExists: boolean }): string[] {
+    if (!(table instanceof Table)) throw new CompileError('createTable() takes a Table.')
+    return createTableSql(this, table, options)
+  }
+  dropTable(table: unknown, options: { ifExists: boolean }): string[] {
+    if (!(table instanceof Table)) throw new CompileError('dropTable() takes a Table.')
+    return dropTableSql(this, table, options)
+  }
+  savepoint(name: string): string {
+    return `SAVEPOINT ${this.quote(name)}`
+  }
+  releaseSavepoint(name: string): string {
+    return `RELEASE SAVEPOINT ${this.quote(name)}`
+  }
+  rollbackToSavepoint(name: string): string {
+    return `ROLLBACK TO SAVEPOINT ${this.quote(name)}`
+  }
+
+  /** A SQL literal for DDL defaults (never used for user values, which are always bound). */
+  literal(value: unknown): string {
+    if (value === null) return 'NULL'
+    if (typeof value === 'boolean') return this.booleanLiteral(value)
+    if (typeof value === 'number' || typeof value === 'bigint') {
+      if (typeof value === 'number' && !Number.isFinite(value)) throw new CompileError(`${value} cannot be a SQL literal.`)
+      return String(value)
+    }
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) throw new CompileError('A SQL literal cannot contain NUL.')
+      return `'${value.replace(/'/g, "''")}'`
+    }
+    throw new CompileError(`${describe(value)} cannot be written as a SQL literal; use a string, number or boolean.`)
+  }
+
+  // ---- compilation -------------------------------------------------------------------------
+
+  #build(statement: Keyed, binds: readonly unknown[]): Template {
+    const ctx = new CompileContext(binds)
+    let body = this.visitStatement(statement, ctx)
+    if (ctx.ctes.size > 0) body = this.withClause(ctx) + body
+    const paramIndex: number[] = []
+    const sql = body.replace(MARKER, (_m, i: string) => {
+      paramIndex.push(Number(i))
+      return this.placeholder(paramIndex.length - 1)
+    })
+    const paramTypes = paramIndex.map((i) => (binds[i] as Bind).type)
+    const { columns, returnsRows, statementKind } = this.describeStatement(statement)
+    return {
+      sql, paramIndex, paramTypes, paramProcessors: paramTypes.map((t) => this.bindProcessor(t)),
+      columns: this.resultColumns(columns), returnsRows, statementKind,
+    }
+  }
+
+  protected describeStatement(s: Keyed): { columns: { name: string; type: SqlType<unknown> }[]; returnsRows: boolean; statementKind: CompiledStatement['statementKind'] } {
+    if (s instanceof Select || s instanceof CompoundSelect) return { columns: s.resultColumns, returnsRows: true, statementKind: 'select' }
+    if (s instanceof Insert || s instanceof Update || s instanceof Delete) {
+      return { columns: resultColumnsOf(s.returningColumns), returnsRows: s.returningColumns.length > 0, statementKind: s.kind }
+    }
+    if (s instanceof TextClause) {
+      return {
+        columns: Object.entries(s.columnTypes).map(([name, type]) => ({ name, type })),
+        returnsRows: /^\s*(SELECT|WITH|VALUES|SHOW|PRAGMA|EXPLAIN|TABLE)\b/i.test(s.sql) || /\bRETURNING\b/i.test(s.sql),
+        statementKind: 'text',
+      }
+    }
+    return { columns: [], returnsRows: false, statementKind: 'other' }
+  }
+
+  /** Dispatches a statement node. */
+  visitStatement(s: Keyed, ctx: CompileContext): string {
+    if (s instanceof Select) return this.visitSelect(s, ctx)
+    if (s instanceof CompoundSelect) return this.visitCompound(s, ctx)
+    if (s instanceof Insert) return this.visitInsert(s, ctx)
+    if (s instanceof Update) return this.visitUpdate(s, ctx)
+    if (s instanceof Delete) return this.visitDelete(s, ctx)
+    if (s instanceof TextClause) return this.visitText(s, ctx)
+    return this.visitOther(s, ctx)
+  }
+
+  protected withClause(ctx: CompileContext): string {
+    // CTE bodies may reference other CTEs; render until no new ones appear.
+    const rendered = new Map<number, string>()
+    let recursive = false
+    for (let pending = [...ctx.ctes.keys()]; pending.length > 0; pending = [...ctx.ctes.keys()].filter((id) => !rendered.has(id))) {
+      for (const id of pending) {
+        const cte = ctx.ctes.get(id)!
+        recursive ||= cte.recursive
+        rendered.set(id, `${this.quote(cte.name)} AS (${this.visitStatement(cte.query, ctx)})`)
+      }
+    }
+    // Dependencies render first: reverse discovery order puts inner CTEs before outer ones.
+    return `WITH ${recursive ? 'RECURSIVE ' : ''}${[...rendered.values()].reverse().join(', ')} `
+  }
+
+  visitSelect(s: Select, ctx: CompileContext): string {
+    const st = s.state
+    const base = st.froms[0] ?? inferFroms(st.columns)[0]
+    const joined = st.joins.length > 0 && base ? st.joins.reduce<FromClause>((l, j) => new Join(l, j.target, j.on, j.type), base) : base
+    const covered = new Set<FromClause>(joined ? joined.leaves : [])
+    const froms: FromClause[] = joined ? [joined] : []
+    const outer = new Set(ctx.outerFroms.flat())
+    const candidates = [...st.froms.slice(1), ...inferFroms(st.columns), ...(st.where ? columnsIn(st.where).map((c) => c.from) : [])]
+    for (const f of candidates) {
+      if (covered.has(f) || froms.includes(f)) continue
+      if (outer.has(f) && !st.froms.includes(f)) continue // correlated to an enclosing select
+      froms.push(f)
+      for (const leaf of f.leaves) covered.add(leaf)
+    }
+    // A correlated base (selected column from an outer table only) must not appear in FROM.
+    if (joined && outer.has(joined) && !st.froms.includes(joined) && st.joins.length === 0) froms.splice(froms.indexOf(joined), 1)
+    ctx.outerFroms.push(froms.flatMap((f) => [...f.leaves]))
+    try {
+      let sql = 'SELECT ' + (st.distinct ? 'DISTINCT ' : '') + this.selectList(st.columns, ctx)
+      if (froms.length) sql += ' FROM ' + froms.map((f) => this.visitFrom(f, ctx)).join(', ')
+      if (st.where) sql += ' WHERE ' + this.visit(st.where, ctx)
+      if (st.groupBy.length) sql += ' GROUP BY ' + st.groupBy.map((g) => this.visit(g, ctx)).join(', ')
+      if (st.having) sql += ' HAVING ' + this.visit(st.having, ctx)
+      if (st.orderBy.length) sql += ' ORDER BY ' + st.orderBy.map((o) => this.visitOrderBy(o, ctx)).join(', ')
+      sql += this.limitOffset(st.limit && this.visit(st.limit, ctx), st.offset && this.visit(st.offset, ctx))
+      if (st.lock && this.capabilities.rowLocks) sql += this.lockClause(st.lock)
+      return sql
+    } finally {
+      ctx.outerFroms.pop()
+    }
+  }
+
+  protected lockClause(lock: { nowait?: boolean; skipLocked?: boolean; read?: boolean }): string {
+    return (lock.read ? ' FOR SHARE' : ' FOR UPDATE') + (lock.nowait ? ' NOWAIT' : lock.skipLocked ? ' SKIP LOCKED' : '')
+  }
+
+  protected selectList(columns: readonly SelectColumn[], ctx: CompileContext): string {
+    if (columns.length === 0) throw new CompileError('A SELECT needs at least one column: select(table.c.x, …) or select(Entity).')
+    const parts: string[] = []
+    for (const c of columns) {
+      if (c instanceof ColumnGroup) for (const col of c.columns) parts.push(this.visit(col, ctx))
+      else parts.push(this.visit(c, ctx))
+    }
+    return parts.join(', ')
+  }
+
+  visitCompound(s: CompoundSelect, ctx: CompileContext): string {
+    if ((s.op === 'INTERSECT' || s.op === 'EXCEPT') && !this.capabilities.intersectExcept) {
+      throw new CompileError(`${s.op} is not supported by this database; rewrite with IN / NOT IN subqueries.`)
+    }
+    let sql = s.selects.map((q) => (q instanceof CompoundSelect ? `(${this.visitCompound(q, ctx)})` : this.compoundMember(q, ctx))).join(` ${s.op} `)
+    if (s.orderByItems.length) {
+      // A compound's ORDER BY names result columns, so columns render unqualified.
+      const saved = ctx.unqualified
+      ctx.unqualified = true
+      sql += ' ORDER BY ' + s.orderByItems.map((o) => this.visitOrderBy(o, ctx)).join(', ')
+      ctx.unqualified = saved
+    }
+    return sql + this.limitOffset(s.limitValue && this.visit(s.limitValue, ctx), s.offsetValue && this.visit(s.offsetValue, ctx))
+  }
+
+  /** A select inside UNION etc.; parenthesised when it has its own ORDER BY / LIMIT. */
+  protected compoundMember(q: Select, ctx: CompileContext): string {
+    const st = q.state
+    const sql = this.visitSelect(q, ctx)
+    return st.orderBy.length || st.limit || st.offset ? `SELECT * FROM (${sql}) AS ${this.quote('_u' + q.state.columns.length)}` : sql
+  }
+
+  visitFrom(f: FromClause, ctx: CompileContext): string {
+    if (f instanceof Table) return this.tableName(f)
+    if (f instanceof Join) {
+      if (f.type === 'FULL' && !this.capabilities.fullJoin) throw new CompileError('FULL OUTER JOIN is not supported by this database; combine a LEFT JOIN with a UNION of the unmatched right rows.')
+      const kw = f.type === 'INNER' ? 'JOIN' : f.type === 'LEFT' ? 'LEFT OUTER JOIN' : 'FULL OUTER JOIN'
+      const right = f.right instanceof Join ? `(${this.visitFrom(f.right, ctx)})` : this.visitFrom(f.right, ctx)
+      return `${this.visitFrom(f.left, ctx)} ${kw} ${right} ON ${this.visit(f.on, ctx)}`
+    }
+    if (f instanceof TableAlias) return `${this.visitFrom(f.target, ctx)} AS ${this.quote(f.name)}`
+    if (f instanceof CommonTableExpression) {
+      const root = f.root
+      const known = ctx.ctes.get(root.id)
+      if (!known || depth(f) > depth(known)) ctx.ctes.set(root.id, f)
+      return this.quote(f.name)
+    }
+    if (f instanceof Subquery) {
+      ctx.outerFroms.push([])
+      try {
+        return `(${this.visitStatement(f.query, ctx)}) AS ${this.quote(f.name)}`
+      } finally {
+        ctx.outerFroms.pop()
+      }
+    }
+    throw new CompileError(`Cannot use ${f.description} in FROM.`)
+  }
+
+  protected tableName(t: Table): string {
+    return t.schema ? `${this.quote(t.schema)}.${this.quote(t.name)}` : this.quote(t.name)
+  }
+
+  /** The name columns of this FROM clause are qualified with. */
+  protected fromName(f: FromClause): string {
+    if (f instanceof Table) return this.tableName(f)
+    if (f instanceof TableAlias || f instanceof Subquery) return this.quote(f.name)
+    throw new CompileError(`Columns of ${f.description} cannot be referenced directly.`)
+  }
+
+  protected visitOrderBy(o: OrderBy, ctx: CompileContext): string {
+    const expr = this.visit(o.operand, ctx)
+    if (o.nulls === undefined) return `${expr} ${o.direction}`
+    if (this.capabilities.nullsOrdering) return `${expr} ${o.direction} NULLS ${o.nulls.toUpperCase()}`
+    // Emulation: sort on "is null" first, then the value.
+    return `CASE WHEN ${expr} IS NULL THEN ${o.nulls === 'first' ? 0 : 1} ELSE ${o.nulls === 'first' ? 1 : 0} END, ${expr} ${o.direction}`
+  }
+
+  /** Renders an expression. */
+  visit(e: Expression<unknown>, ctx: CompileContext): string {
+    switch (e.kind) {
+      case 'bind': return this.visitBind(e as Bind, ctx)
+      case 'column': return this.visitColumn(e as ColumnRef, ctx)
+      case 'keyword': {
+        const w = (e as Keyword).word
+        return w === 'TRUE' ? this.booleanLiteral(true) : w === 'FALSE' ? this.booleanLiteral(false) : w
+      }
+      case 'binary': return this.visitBinary(e as Binary, ctx)
+      case 'unary': {
+        const u = e as Unary
+        const inner = this.visit(u.operand, ctx)
+        const operand = needsParens(u.operand, 3) ? `(${inner})` : inner
+        return u.postfix ? `${operand} ${u.op}` : u.op === '-' ? `-${operand}` : `${u.op} ${operand}`
+      }
+      case 'boolean-list': {
+        const b = e as BooleanList
+        return b.items.map((i) => (needsParens(i, OP_PRECEDENCE[b.op]!) ? `(${this.visit(i, ctx)})` : this.visit(i, ctx))).join(` ${b.op} `)
+      }
+      case 'in': return this.visitIn(e as InList, ctx)
+      case 'between': {
+        const b = e as Between
+        return `${this.visit(b.operand, ctx)} ${b.negate ? 'NOT ' : ''}BETWEEN ${this.visit(b.low, ctx)} AND ${this.visit(b.high, ctx)}`
+      }
+      case 'like': return this.visitLike(e as Like, ctx)
+      case 'function': return this.visitFunction(e as FunctionCall, ctx)
+      case 'cast': return `CAST(${this.visit((e as Cast).operand, ctx)} AS ${this.typeDdl(e.type)})`
+      case 'case': {
+        const c = e as Case
+        const whens = c.whens.map(([w, r]) => `WHEN ${this.visit(w, ctx)} THEN ${this.visit(r, ctx)}`).join(' ')
+        return `CASE ${whens}${c.otherwise ? ` ELSE ${this.visit(c.otherwise, ctx)}` : ''} END`
+      }
+      case 'label': return `${this.visit((e as Label).operand, ctx)} AS ${this.quote((e as Label).name)}`
+      case 'scalar-subquery': return `(${this.visitStatement((e as ScalarSubquery).query, ctx)})`
+      case 'tuple': return `(${(e as Tuple).items.map((i) => this.visit(i, ctx)).join(', ')})`
+      case 'text': return this.visitText(e as TextClause, ctx)
+      default: return this.visitOther(e, ctx)
+    }
+  }
+
+  protected visitBind(b: Bind, ctx: CompileContext): string {
+    const i = ctx.bindIndex.get(b)
+    if (i === undefined) throw new CompileError('Internal: a bound value was not found in the statement key; build statements from immutable nodes only.')
+    return `\u0000${i}\u0000`
+  }
+
+  protected visitColumn(c: ColumnRef, ctx: CompileContext): string {
+    return ctx.unqualified ? this.quote(c.name) : `${this.fromName(c.from)}.${this.quote(c.name)}`
+  }
+
+  protected visitBinary(b: Binary, ctx: CompileContext): string {
+    const p = OP_PRECEDENCE[b.op]!
+    const l = needsParens(b.left, p) ? `(${this.visit(b.left, ctx)})` : this.visit(b.left, ctx)
+    // Right operands of the same precedence need parentheses too: a - (b - c).
+    const r = needsParens(b.right, p + 1) ? `(${this.visit(b.right, ctx)})` : this.visit(b.right, ctx)
+    return this.binaryOp(l, b.op, r)
+  }
+
+  protected binaryOp(left: string, op: string, right: string): string {
+    return `${left} ${op} ${right}`
+  }
+
+  protected visitIn(e: InList, ctx: CompileContext): string {
+    const operand = this.visit(e.operand, ctx)
+    if (e.values instanceof ScalarSubquery) return `${operand} ${e.negate ? 'NOT IN' : 'IN'} ${this.visit(e.values, ctx)}`
+    // An empty list matches nothing (IN) or everything (NOT IN); both are valid everywhere.
+    if (e.values.length === 0) return e.negate ? '1 = 1' : '1 <> 1'
+    return `${operand} ${e.negate ? 'NOT IN' : 'IN'} (${e.values.map((v) => this.visit(v, ctx)).join(', ')})`
+  }
+
+  protected visitLike(e: Like, ctx: CompileContext): string {
+    const escape = e.escape === undefined ? '' : ` ESCAPE ${this.literal(e.escape)}`
+    const not = e.negate ? 'NOT ' : ''
+    if (e.op === 'ILIKE' && !this.capabilities.ilike) {
+      return `lower(${this.visit(e.operand, ctx)}) ${not}LIKE lower(${this.visit(e.pattern, ctx)})${escape}`
+    }
+    return `${this.visit(e.operand, ctx)} ${not}${e.op} ${this.visit(e.pattern, ctx)}${escape}`
+  }
+
+  protected visitFunction(f: FunctionCall, ctx: CompileContext): string {
+    return `${this.functionName(f.name)}(${f.distinct ? 'DISTINCT ' : ''}${f.args.map((a) => this.visit(a, ctx)).join(', ')})`
+  }
+
+  protected visitText(t: TextClause, ctx: CompileContext): string {
+    let sql = t.parts[0]!
+    for (let i = 0; i < t.params.length; i++) sql += this.visitBind(t.params[i]!, ctx) + t.parts[i + 1]!
+    return sql
+  }
+
+  protected returning(columns: readonly SelectColumn[], kind: 'insert' | 'update' | 'delete', ctx: CompileContext): string {
+    if (columns.length === 0) return ''
+    if (!this.capabilities.returning[kind]) {
+      throw new CompileError(`This database has no ${kind.toUpperCase()} … RETURNING; run a SELECT afterwards (the ORM does this for you).`)
+    }
+    const saved = ctx.unqualified
+    ctx.unqualified = true
+    try {
+      return ' RETURNING ' + this.selectList(columns, ctx)
+    } finally {
+      ctx.unqualified = saved
+    }
+  }
+
+  visitInsert(s: Insert, ctx: CompileContext): string {
+    let sql = `INSERT INTO ${this.tableName(s.table)}`
+    if (s.fromSelect) {
+      sql += ` (${s.columns.map((c) => this.quote(c.name)).join(', ')}) ${this.visitSelect(s.fromSelect, ctx)}`
+    } else if (s.rows.length === 0 || s.columns.length === 0) {
+      sql += this.defaultValues(s.rows.length)
+    } else {
+      if (s.rows.length > 1 && !this.capabilities.multiRowInsert) throw new CompileError('This database cannot insert several rows in one statement; execute one insert per row.')
+      sql += ` (${s.columns.map((c) => this.quote(c.name)).join(', ')}) VALUES `
+      sql += s.rows.map((row) => `(${row.map((v) => this.visit(v, ctx)).join(', ')})`).join(', ')
+    }
+    for (const ext of s.extensions) sql += this.insertExtension(ext, ctx)
+    return sql + this.returning(s.returningColumns, 'insert', ctx)
+  }
+
+  /** An insert of a row that gives no column values. */
+  protected defaultValues(_rows: number): string {
+    return ' DEFAULT VALUES'
+  }
+
+  visitUpdate(s: Update, ctx: CompileContext): string {
+    if (s.assignments.length === 0) throw new CompileError(`update(${s.table.name}) has nothing to set: call .set({ column: value }).`)
+    const set = s.assignments.map(([c, v]) => `${this.quote(c.name)} = ${this.visit(v, ctx)}`).join(', ')
+    let sql = `UPDATE ${this.tableName(s.table)} SET ${set}`
+    if (s.whereClause) sql += ' WHERE ' + this.visit(s.whereClause, ctx)
+    return sql + this.returning(s.returningColumns, 'update', ctx)
+  }
+
+  visitDelete(s: Delete, ctx: CompileContext): string {
+    let sql = `DELETE FROM ${this.tableName(s.table)}`
+    if (s.whereClause) sql += ' WHERE ' + this.visit(s.whereClause, ctx)
+    return sql + this.returning(s.returningColumns, 'delete', ctx)
+  }
+}
+
+function depth(c: CommonTableExpression): number {
+  return c.base ? depth(c.base) + 1 : 0
+}
+
+function needsParens(e: Expression<unknown>, parent: number): boolean {
+  if (e instanceof BooleanList) return OP_PRECEDENCE[e.op]! < parent
+  if (e instanceof Binary) return OP_PRECEDENCE[e.op]! < parent
+  if (e instanceof Unary) return e.op === 'NOT' ? 3 < parent : e.postfix ? 4 < parent : false
+  if (e instanceof InList || e instanceof Between || e instanceof Like) return 4 < parent
+  return false
+}
+
+function isKeyed(v: unknown): v is Keyed {
+  return typeof v === 'object' && v !== null && typeof (v as Keyed).key === 'function'
+}
+
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return String(v)
+  if (typeof v === 'object') return `an object (${(v as object).constructor?.name ?? 'Object'})`
+  return `a ${typeof v}`
+}
+

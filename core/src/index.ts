@@ -1,0 +1,21 @@
+/**
+ * @athanor/core — an async-first ORM for TypeScript in the spirit of SQLAlchemy 2.0.
+ * ```ts
+ * import { createAsyncEngine, select } from '@athanor/core'
+ * import '@athanor/libsql'
+ * ```
+ */
+export * from './util/errors.js'
+export { topoSort } from './util/topo-sort.js'
+export * from './types/index.js'
+export { ForeignKey, ForeignKeyRef, foreignKey, ServerDefault, sqlDefault, ColumnSpec, column, mappedColumn } from './schema/column-spec.js'
+export type { ReferentialAction, ForeignKeyOptions, ClientDefault, ColumnOptions } from './schema/column-spec.js'
+export { UniqueConstraint, CheckConstraint, Index, PrimaryKeyConstraint, ForeignKeyConstraint } from './schema/constraints.js'
+export type { TableConstraint } from './schema/constraints.js'
+export { MetaData } from './schema/metadata.js'
+export type { RegisteredTable, SchemaExecutor } from './schema/metadata.js'
+export * from './sql/index.js'
+export { SqlCompiler, CompileContext } from './compiler/sql-compiler.js'
+export type * from './dialect/contract.js'
+export { registerDialect, dialectForUrl, urlScheme, redactUrl } from './dialect/registry.js'
+export { VERSION } from './version.js'
