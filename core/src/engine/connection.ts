@@ -1,0 +1,447 @@
+import type { BeginOptions, CompiledStatement, DriverConnection, DriverResult } from '../dialect/contract.js'
+import {
+  AthanorError, CommitOutcomeUnknownError, ConcurrentUseError, DeadlockError, InvalidRequestError, OperationalError, StatementTimeoutError,
+} from '../util/errors.js'
+import type { Keyed } from '../sql/key.js'
+import { Result } from './result.js'
+import type { EngineCore } from './engine-core.js'
+import type { PooledConnection } from '../pool/index.js'
+
+/** A statement that can be executed, carrying its row types. */
+export type Executable<R extends readonly unknown[] = unknown[], M = Record<string, unknown>> = Keyed & {
+  readonly __row: R
+  readonly __mapping: M
+}
+
+type TxState = 'none' | 'active' | 'failed'
+
+/**
+ * One connection checked out of the engine's pool. Statements run inside a transaction that
+ * begins on first use ("commit as you go", as in SQLAlchemy 2.0); `commit()` ends it.
+ * ```ts
+ * await using conn = await engine.connect()
+ * await conn.execute(insert(users).values({ name: 'Alice' }))
+ * await conn.commit()
+ * ```
+ */
+export class Connection implements AsyncDisposable {
+  readonly #engine: EngineCore
+  readonly #lease: PooledConnection
+  readonly #beginOptions: BeginOptions
+  #tx: TxState = 'none'
+  #failure: AthanorError | undefined
+  readonly #savepoints: string[] = []
+  #savepointSeq = 0
+  #busy: string | undefined
+  #closed = false
+  #invalidated = false
+
+  /** @internal created by Engine.connect(). */
+  constructor(engine: EngineCore, lease: PooledConnection, beginOptions: BeginOptions) {
+    this.#engine = engine
+    this.#lease = lease
+    this.#beginOptions = beginOptions
+  }
+
+  get closed(): boolean {
+    return this.#closed
+  }
+  /** True while a transaction is open (begun explicitly or by the first statement). */
+  get inTransaction(): boolean {
+    return this.#tx !== 'none'
+  }
+  /** True when the connection was lost or discarded; only close() and rollback() remain useful. */
+  get invalidated(): boolean {
+    return this.#invalidated
+  }
+  /** The number of open savepoints. */
+  get savepointDepth(): number {
+    return this.#savepoints.length
+  }
+
+  /** Runs a statement and returns its rows. */
+  async execute<R extends readonly unknown[], M>(statement: Executable<R, M>): Promise<Result<R, M>> {
+    const compiled = this.#engine.dialect.compiler.compile(statement)
+    return this.executeCompiled(compiled, statement) as unknown as Promise<Result<R, M>>
+  }
+
+  /** @internal runs an already compiled statement (the ORM compiles once and reuses). */
+  async executeCompiled(compiled: CompiledStatement, statement?: unknown): Promise<Result> {
+    return this.#guard('execute a statement', async () => {
+      await this.#autobegin()
+      const res = await this.#driverExecute(compiled, statement)
+      return processResult(compiled, res)
+    })
+  }
+
+  /**
+   * Streams rows through a server-side cursor where the driver has one.
+   * ```ts
+   * for await (const [id, name] of conn.stream(select(users.c.id, users.c.name))) { … }
+   * ```
+   */
+  async *stream<R extends readonly unknown[], M>(statement: Executable<R, M>, options: { batchSize?: number } = {}): AsyncGenerator<R> {
+    const compiled = this.#engine.dialect.compiler.compile(statement)
+    this.#enter('stream rows')
+    try {
+      await this.#autobegin()
+      const batches = this.#conn.stream(compiled.sql, compiled.params, { batchSize: options.batchSize ?? 500 })
+      for await (const batch of batches) {
+        const rows = batch as unknown[][]
+        processRows(compiled, rows)
+        this.#busy = undefined
+        for (const row of rows) yield row as unknown as R
+        this.#busy = 'stream rows'
+      }
+    } catch (e) {
+      throw this.#handleError(e, compiled)
+    } finally {
+      this.#busy = undefined
+    }
+  }
+
+  /**
+   * Begins a transaction. With a function, runs it and commits, or rolls back if it throws.
+   * ```ts
+   * await conn.begin(async () => { await conn.execute(...) })
+   * ```
+   */
+  begin(): Promise<Transaction>
+  begin<T>(fn: (conn: Connection) => Promise<T>): Promise<T>
+  async begin<T>(fn?: (conn: Connection) => Promise<T>): Promise<Transaction | T> {
+    await this.#guard('begin a transaction', async () => {
+      if (this.#tx !== 'none') {
+        throw new InvalidRequestError('This connection already has a transaction open (statements begin one automatically). Call commit() or rollback() first, or use beginNested() for a savepoint.', 'transaction-open')
+      }
+      await this.#begin()
+    })
+    const tx = new Transaction(this, undefined)
+    return fn ? tx.run(fn) : tx
+  }
+
+  /**
+   * Opens a savepoint inside the current transaction (beginning one if needed). With a
+   * function, releases the savepoint after it, or rolls back to it if it throws.
+   */
+  beginNested(): Promise<Transaction>
+  beginNested<T>(fn: (conn: Connection) => Promise<T>): Promise<T>
+  async beginNested<T>(fn?: (conn: Connection) => Promise<T>): Promise<Transaction | T> {
+    const name = await this.#guard('open a savepoint', async () => {
+      await this.#autobegin()
+      const sp = `sp_${++this.#savepointSeq}`
+      await this.#raw(this.#engine.dialect.compiler.savepoint(sp))
+      this.#savepoints.push(sp)
+      return sp
+    })
+    const tx = new Transaction(this, name)
+    return fn ? tx.run(fn) : tx
+  }
+
+  /** Commits the open transaction (a no-op when none is open). */
+  async commit(): Promise<void> {
+    await this.#guard('commit', async () => {
+      if (this.#tx === 'none') return
+      if (this.#tx === 'failed') {
+        throw new InvalidRequestError(
+          `This transaction cannot commit because an earlier statement failed (${this.#failure?.message.split('\n')[0] ?? 'unknown error'}). Call rollback() and start again.`,
+          'transaction-failed',
+        )
+      }
+      this.#engine.events.emit('commit', { connection: this })
+      try {
+        await this.#deadline('COMMIT', () => this.#conn.commit())
+      } catch (e) {
+        const err = this.#translate(e, { sql: 'COMMIT' })
+        this.#reset()
+        if (err instanceof OperationalError && err.disconnect) {
+          this.#invalidate(err)
+          throw new CommitOutcomeUnknownError(err)
+        }
+        throw err
+      }
+      this.#reset()
+    })
+  }
+
+  /** Rolls back the open transaction. On a lost connection this only resets state. */
+  async rollback(): Promise<void> {
+    await this.#guard('roll back', async () => this.#rollback())
+  }
+
+  /** Returns the connection to the pool (rolling back anything uncommitted). */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    if (this.#busy) throw new ConcurrentUseError('Connection', this.#busy, 'close')
+    this.#closed = true
+    this.#reset()
+    // The pool rolls back on return (reset-on-return), so an open transaction never leaks.
+    await this.#lease.release()
+    this.#engine.events.emit('checkin', { connection: this })
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+
+  /** Discards the underlying connection: it is closed and never returned to the pool. */
+  invalidate(reason?: unknown): void {
+    this.#invalidate(reason)
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  get #conn(): DriverConnection {
+    if (this.#closed) throw new InvalidRequestError('This connection is closed; get a new one with engine.connect().', 'connection-closed')
+    if (this.#invalidated) {
+      throw new InvalidRequestError(
+        `This connection was invalidated (${this.#failure?.message.split('\n')[0] ?? 'discarded'}). Call rollback() or close(), then use a new connection.`,
+        'connection-invalidated',
+      )
+    }
+    return this.#lease.connection
+  }
+
+  async #guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    this.#enter(what)
+    try {
+      return await fn()
+    } finally {
+      this.#busy = undefined
+    }
+  }
+
+  #enter(what: string): void {
+    if (this.#busy) throw new ConcurrentUseError('Connection', this.#busy, what)
+    this.#busy = what
+  }
+
+  async #autobegin(): Promise<void> {
+    if (this.#tx === 'none') await this.#begin()
+  }
+
+  async #begin(): Promise<void> {
+    this.#engine.events.emit('begin', { connection: this })
+    try {
+      await this.#deadline('BEGIN', () => this.#conn.begin(this.#beginOptions))
+    } catch (e) {
+      throw this.#translate(e, { sql: 'BEGIN' })
+    }
+    this.#tx = 'active'
+  }
+
+  async #rollback(): Promise<void> {
+    if (this.#savepoints.length > 0 && this.#tx === 'none') this.#savepoints.length = 0
+    if (this.#tx === 'none') return
+    this.#engine.events.emit('rollback', { connection: this })
+    if (!this.#invalidated) {
+      try {
+        await this.#deadline('ROLLBACK', () => this.#lease.connection.rollback())
+      } catch (e) {
+        // A rollback that fails leaves the connection in an unknown state: discard it.
+        this.#invalidate(this.#translate(e, { sql: 'ROLLBACK' }))
+      }
+    }
+    this.#reset()
+    if (this.#invalidated && !this.#closed) {
+      // After a lost connection, rollback() resets; further statements need a new connection.
+      this.#failure ??= new OperationalError('connection lost', undefined, {}, undefined, true)
+    }
+  }
+
+  /** @internal used by Transaction for savepoints. */
+  async _releaseSavepoint(name: string): Promise<void> {
+    await this.#guard('release a savepoint', async () => {
+      this.#popSavepoint(name)
+      await this.#raw(this.#engine.dialect.compiler.releaseSavepoint(name))
+    })
+  }
+
+  /** @internal */
+  async _rollbackToSavepoint(name: string): Promise<void> {
+    await this.#guard('roll back to a savepoint', async () => {
+      this.#popSavepoint(name)
+      if (this.#tx === 'none' || this.#invalidated) return // the whole transaction is already gone
+      await this.#raw(this.#engine.dialect.compiler.rollbackToSavepoint(name))
+      if (this.#tx === 'failed' && this.#savepoints.length === 0 && this.#failure && !(this.#failure instanceof DeadlockError)) this.#tx = 'active'
+    })
+  }
+
+  /** @internal */
+  _hasSavepoint(name: string): boolean {
+    return this.#savepoints.includes(name)
+  }
+
+  #popSavepoint(name: string): void {
+    const i = this.#savepoints.lastIndexOf(name)
+    if (i < 0) throw new InvalidRequestError(`Savepoint '${name}' is no longer open (an outer rollback or commit ended it).`, 'savepoint-closed')
+    this.#savepoints.length = i
+  }
+
+  async #raw(sql: string): Promise<void> {
+    try {
+      await this.#deadline(sql, () => this.#conn.execute(sql, [], { returnsRows: false }))
+    } catch (e) {
+      throw this.#handleError(e, { sql, params: [] })
+    }
+  }
+
+  async #driverExecute(compiled: CompiledStatement, statement: unknown): Promise<DriverResult> {
+    const events = this.#engine.events
+    if (events.has('beforeExecute')) events.emit('beforeExecute', { sql: compiled.sql, params: compiled.params, statement, connection: this })
+    this.#engine.echo(compiled)
+    const start = performance.now()
+    let res: DriverResult
+    try {
+      res = await this.#deadline(compiled.sql, (signal) =>
+        this.#conn.execute(compiled.sql, compiled.params, { signal, returnsRows: compiled.returnsRows, prepare: compiled.cached }),
+      )
+    } catch (e) {
+      throw this.#handleError(e, compiled)
+    }
+    if (events.has('afterExecute')) {
+      events.emit('afterExecute', {
+        sql: compiled.sql, params: compiled.params, statement, connection: this, ms: performance.now() - start,
+        rowCount: res.rows.length, rowsAffected: res.rowsAffected, cached: compiled.cached,
+      })
+    }
+    return res
+  }
+
+  /** Runs a driver call under the engine's client-side watchdog, when one is set. */
+  async #deadline<T>(what: string, fn: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+    const ms = this.#engine.watchdogMs
+    if (ms === undefined) return fn(undefined)
+    const ac = new AbortController()
+    let timer: NodeJS.Timeout | undefined
+    const work = fn(ac.signal)
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        ac.abort()
+        // The connection's state is unknown after a hung statement: never reuse it.
+        work.catch(() => undefined)
+        const err = new StatementTimeoutError(`No answer from the database within ${ms} ms (the engine's watchdogMs); the connection was discarded.`, undefined, { sql: what })
+        this.#invalidate(err)
+        reject(err)
+      }, ms)
+    })
+    try {
+      return await Promise.race([work, timeout])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  #translate(e: unknown, ctx: { sql?: string; params?: readonly unknown[] }): AthanorError {
+    if (e instanceof AthanorError) return e
+    return this.#engine.dialect.driver.translateError(e, { ...ctx, showParams: this.#engine.logParameters })
+  }
+
+  #handleError(e: unknown, ctx: { sql?: string; params?: readonly unknown[] }): AthanorError {
+    const err = this.#translate(e, ctx)
+    const events = this.#engine.events
+    if (events.has('executeError')) events.emit('executeError', { sql: ctx.sql ?? '', params: ctx.params ?? [], error: err, connection: this })
+    if (this.#tx !== 'none') {
+      this.#tx = 'failed'
+      this.#failure = err
+    }
+    if ((err instanceof OperationalError && err.disconnect) || this.#engine.dialect.driver.isDisconnect(e)) {
+      this.#invalidate(err)
+    } else if (err instanceof DeadlockError && this.#engine.dialect.capabilities.deadlockEndsTransaction) {
+      // The server already ended the whole transaction, savepoints included: continuing would
+      // run the next statements in autocommit. Only rollback() is allowed now.
+      this.#savepoints.length = 0
+    }
+    return err
+  }
+
+  #invalidate(reason: unknown): void {
+    if (this.#invalidated) return
+    this.#invalidated = true
+    if (this.#tx !== 'none') this.#tx = 'failed'
+    if (reason instanceof AthanorError) this.#failure = reason
+    this.#lease.invalidate(reason)
+    this.#engine.events.emit('invalidate', { connection: this, reason })
+  }
+
+  #reset(): void {
+    this.#tx = 'none'
+    this.#savepoints.length = 0
+    if (!this.#invalidated) this.#failure = undefined
+  }
+}
+
+/**
+ * A transaction or savepoint handle. Ending it twice, or after an outer rollback, is an error
+ * that says so.
+ */
+export class Transaction implements AsyncDisposable {
+  readonly connection: Connection
+  /** The savepoint name, for nested transactions. */
+  readonly savepoint: string | undefined
+  #done = false
+  constructor(connection: Connection, savepoint: string | undefined) {
+    this.connection = connection
+    this.savepoint = savepoint
+  }
+  get active(): boolean {
+    return !this.#done && (this.savepoint ? this.connection._hasSavepoint(this.savepoint) : this.connection.inTransaction)
+  }
+  async commit(): Promise<void> {
+    this.#end('commit')
+    if (this.savepoint) await this.connection._releaseSavepoint(this.savepoint)
+    else await this.connection.commit()
+  }
+  async rollback(): Promise<void> {
+    this.#end('rollback')
+    if (this.savepoint) await this.connection._rollbackToSavepoint(this.savepoint)
+    else await this.connection.rollback()
+  }
+  /** Runs fn, then commits; rolls back and rethrows if it throws. */
+  async run<T>(fn: (conn: Connection) => Promise<T>): Promise<T> {
+    let result: T
+    try {
+      result = await fn(this.connection)
+    } catch (e) {
+      if (this.active) await this.rollback().catch(() => undefined)
+      throw e
+    }
+    if (this.active) await this.commit()
+    return result
+  }
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.active) await this.rollback()
+  }
+  #end(what: string): void {
+    if (this.#done) throw new InvalidRequestError(`This ${this.savepoint ? 'savepoint' : 'transaction'} was already ended; it cannot ${what} again.`, 'transaction-ended')
+    this.#done = true
+  }
+}
+
+function processRows(compiled: CompiledStatement, rows: unknown[][]): void {
+  const cols = compiled.columns
+  for (let c = 0; c < cols.length; c++) {
+    const p = cols[c]!.process
+    if (p === undefined) continue
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!
+      const v = row[c]
+      if (v !== null && v !== undefined) row[c] = p(v)
+    }
+  }
+}
+
+/** Converts driver values in place (drivers hand over fresh row arrays) and wraps them. */
+export function processResult(compiled: CompiledStatement, res: DriverResult): Result {
+  const rows = res.rows as unknown[][]
+  if (compiled.statementKind === 'text' && res.columnNames) {
+    // text() results: declared column types apply by name.
+    const byName = new Map(compiled.columns.map((c) => [c.name, c.process]))
+    res.columnNames.forEach((name, i) => {
+      const p = byName.get(name)
+      if (p) for (const row of rows) if (row[i] !== null && row[i] !== undefined) row[i] = p(row[i])
+    })
+    return new Result(rows, res.columnNames, res.rowsAffected, res.insertId)
+  }
+  processRows(compiled, rows)
+  return new Result(rows, compiled.columns.length ? compiled.columns.map((c) => c.name) : (res.columnNames ?? []), res.rowsAffected, res.insertId)
+}

@@ -1,0 +1,29 @@
+import type { CompiledStatement, Dialect } from '../dialect/contract.js'
+import type { AthanorError } from '../util/errors.js'
+import type { EventBus } from '../util/events.js'
+import type { Connection } from './connection.js'
+
+/** Events an engine emits; plugins and the ORM's statement counter listen to them. */
+export interface EngineEvents {
+  beforeExecute(e: { sql: string; params: readonly unknown[]; statement: unknown; connection: Connection }): void
+  afterExecute(e: {
+    sql: string; params: readonly unknown[]; statement: unknown; connection: Connection
+    ms: number; rowCount: number; rowsAffected: number; cached: boolean
+  }): void
+  executeError(e: { sql: string; params: readonly unknown[]; error: AthanorError; connection: Connection }): void
+  begin(e: { connection: Connection }): void
+  commit(e: { connection: Connection }): void
+  rollback(e: { connection: Connection }): void
+  checkout(e: { connection: Connection }): void
+  checkin(e: { connection: Connection }): void
+  invalidate(e: { connection: Connection; reason: unknown }): void
+}
+
+/** What a Connection needs of its engine. */
+export interface EngineCore {
+  readonly dialect: Dialect
+  readonly events: EventBus<EngineEvents>
+  readonly watchdogMs: number | undefined
+  readonly logParameters: boolean
+  echo(compiled: CompiledStatement): void
+}

@@ -1,0 +1,182 @@
+import type { BeginOptions, CompiledStatement, Dialect, DriverConnection, IsolationLevel } from '../dialect/contract.js'
+import { dialectForUrl, redactUrl } from '../dialect/registry.js'
+import type { RegisteredTable, SchemaExecutor } from '../schema/metadata.js'
+import { ArgumentError } from '../util/errors.js'
+import { EventBus } from '../util/events.js'
+import { ConnectionPool } from '../pool/index.js'
+import type { PoolOptions, PoolStatus } from '../pool/index.js'
+import { Connection } from './connection.js'
+import type { EngineCore, EngineEvents } from './engine-core.js'
+
+export interface EngineOptions {
+  /** The dialect; by default found from the URL scheme among registered dialect packages. */
+  readonly dialect?: Dialect
+  /** Log every statement (to console.log, or to the given function). */
+  readonly echo?: boolean | ((line: string) => void)
+  /** Show parameter values in logs and error messages (off by default: they may hold secrets). */
+  readonly logParameters?: boolean
+  readonly pool?: Partial<Omit<PoolOptions, 'connectTimeoutMs'>>
+  /** How long opening a connection may take. Default 10 s. */
+  readonly connectTimeoutMs?: number
+  /** A server-side statement timeout set on every connection, where the dialect can. */
+  readonly statementTimeoutMs?: number
+  /**
+   * A client-side deadline for every driver call; a call past it fails with StatementTimeoutError
+   * and its connection is discarded. Default: statementTimeoutMs + 5 s when that is set.
+   */
+  readonly watchdogMs?: number
+  /** Isolation level for transactions this engine's connections begin. */
+  readonly isolationLevel?: IsolationLevel
+  /** Options for the dialect's driver (passed through). */
+  readonly driverOptions?: Readonly<Record<string, unknown>>
+}
+
+/**
+ * The starting point: a dialect, a pool and settings. One per database per process.
+ * ```ts
+ * import '@athanor/libsql'
+ * const engine = createAsyncEngine('sqlite://:memory:')
+ * await using conn = await engine.connect()
+ * ```
+ */
+export class Engine implements EngineCore, SchemaExecutor, AsyncDisposable {
+  readonly url: string
+  readonly events = new EventBus<EngineEvents>()
+  readonly watchdogMs: number | undefined
+  readonly logParameters: boolean
+  readonly #options: EngineOptions
+  readonly #pool: ConnectionPool
+  #dialect: Dialect
+  #initialized: Promise<void> | undefined
+  readonly #echo: ((line: string) => void) | undefined
+
+  constructor(url: string, options: EngineOptions = {}) {
+    this.url = url
+    this.#options = options
+    this.#dialect = options.dialect ?? dialectForUrl(url, options.driverOptions ?? {})
+    this.logParameters = options.logParameters ?? false
+    this.watchdogMs = options.watchdogMs ?? (options.statementTimeoutMs !== undefined ? options.statementTimeoutMs + 5000 : undefined)
+    this.#echo = options.echo === true ? (line) => console.log(line) : options.echo || undefined
+    const single = !this.#dialect.capabilities.concurrentConnections
+    const connectTimeoutMs = options.connectTimeoutMs ?? 10_000
+    if (single && ((options.pool?.size ?? 1) > 1 || (options.pool?.maxOverflow ?? 0) > 0)) {
+      throw new ArgumentError(`The ${this.#dialect.name} dialect uses one connection per engine; remove pool.size/maxOverflow (statements queue for it instead).`)
+    }
+    this.#pool = new ConnectionPool(() => this.#connect(connectTimeoutMs), {
+      ...(single ? { size: 1, maxOverflow: 0 } : {}),
+      ...options.pool,
+      connectTimeoutMs,
+    })
+  }
+
+  /** The dialect; after the first connection it reflects the server's version and flavour. */
+  get dialect(): Dialect {
+    return this.#dialect
+  }
+
+  /** A snapshot of the pool: checked out, idle, overflow, waiting. */
+  get poolStatus(): PoolStatus {
+    return this.#pool.status()
+  }
+
+  /** The pool itself (for diagnostics and plugins). */
+  get pool(): ConnectionPool {
+    return this.#pool
+  }
+
+  async #connect(connectTimeoutMs: number): Promise<DriverConnection> {
+    const conn = await this.#dialect.driver.connect({
+      url: this.url, connectTimeoutMs, statementTimeoutMs: this.#options.statementTimeoutMs, driverOptions: this.#options.driverOptions,
+    })
+    try {
+      if (this.#dialect.initialize) {
+        this.#initialized ??= this.#dialect.initialize(conn).then((d) => {
+          this.#dialect = d
+        })
+        await this.#initialized
+      }
+      await this.#dialect.onConnect?.(conn)
+    } catch (e) {
+      this.#initialized = undefined
+      conn.destroy()
+      throw this.#dialect.driver.translateError(e, {})
+    }
+    return conn
+  }
+
+  /** Checks a connection out of the pool. Close it (or use `await using`) to return it. */
+  async connect(options: { isolationLevel?: IsolationLevel; readOnly?: boolean } = {}): Promise<Connection> {
+    let lease
+    try {
+      lease = await this.#pool.checkout()
+    } catch (e) {
+      throw this.#dialect.driver.translateError(e, {})
+    }
+    const begin: BeginOptions = { isolationLevel: options.isolationLevel ?? this.#options.isolationLevel, readOnly: options.readOnly }
+    const conn = new Connection(this, lease, begin)
+    this.events.emit('checkout', { connection: conn })
+    return conn
+  }
+
+  /**
+   * Runs `fn` in a transaction on a fresh connection: commits when it returns, rolls back when
+   * it throws, and returns the connection either way.
+   * ```ts
+   * await engine.begin(async (conn) => conn.execute(insert(users).values({ name: 'A' })))
+   * ```
+   */
+  async begin<T>(fn: (conn: Connection) => Promise<T>, options: { isolationLevel?: IsolationLevel } = {}): Promise<T> {
+    const conn = await this.connect(options)
+    try {
+      return await conn.begin(fn)
+    } finally {
+      await conn.close()
+    }
+  }
+
+  echo(compiled: CompiledStatement): void {
+    if (!this.#echo) return
+    this.#echo(compiled.sql)
+    if (compiled.params.length) this.#echo(this.logParameters ? `[params] ${JSON.stringify(compiled.params, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}` : `[${compiled.params.length} params hidden]`)
+  }
+
+  async createTables(tables: readonly RegisteredTable[], options: { checkFirst: boolean }): Promise<void> {
+    await this.begin(async (conn) => {
+      for (const t of tables) for (const sql of this.#dialect.compiler.createTable(t, { ifNotExists: options.checkFirst })) await this.#ddl(conn, sql)
+    })
+  }
+
+  async dropTables(tables: readonly RegisteredTable[], options: { checkFirst: boolean }): Promise<void> {
+    await this.begin(async (conn) => {
+      for (const t of tables) for (const sql of this.#dialect.compiler.dropTable(t, { ifExists: options.checkFirst })) await this.#ddl(conn, sql)
+    })
+  }
+
+  async #ddl(conn: Connection, sql: string): Promise<void> {
+    await conn.executeCompiled({ sql, params: [], columns: [], returnsRows: false, statementKind: 'ddl', cached: false })
+  }
+
+  /** Closes every pooled connection; the engine cannot be used afterwards. */
+  async dispose(): Promise<void> {
+    await this.#pool.dispose()
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose()
+  }
+
+  toString(): string {
+    return `Engine(${redactUrl(this.url)})`
+  }
+}
+
+/**
+ * Creates an engine for a database URL.
+ * ```ts
+ * import '@athanor/libsql'
+ * const engine = createAsyncEngine('sqlite://:memory:', { echo: true })
+ * ```
+ */
+export function createAsyncEngine(url: string, options?: EngineOptions): Engine {
+  return new Engine(url, options)
+}

@@ -1,0 +1,6 @@
+export { Engine, createAsyncEngine } from './engine.js'
+export type { EngineOptions } from './engine.js'
+export { Connection, Transaction, processResult } from './connection.js'
+export type { Executable } from './connection.js'
+export { Result, ScalarResult } from './result.js'
+export type { EngineEvents, EngineCore } from './engine-core.js'

@@ -1,0 +1,111 @@
+import { ArgumentError } from '../util/errors.js'
+import { Collection } from './collection.js'
+import { maybeState } from './instance-state.js'
+import type { InstanceState } from './instance-state.js'
+import { UnloadedRelationshipError } from './orm-errors.js'
+import type { Relationship } from './relationship.js'
+
+/**
+ * Relationship attribute access. Reading an unloaded relationship of a loaded object throws
+ * (no hidden I/O); new objects start with empty collections and null references. Writes keep
+ * the `backPopulates` side in step in memory, as SQLAlchemy's backrefs do.
+ */
+export function getRelated(state: InstanceState, rel: Relationship): unknown {
+  const rels = state.relations
+  if (rels.has(rel.key)) return rels.get(rel.key)
+  if (state.lifecycle === 'transient' || state.lifecycle === 'pending') return initEmpty(state, rel)
+  throw new UnloadedRelationshipError(state.mapper.className, rel.key, rel.target.className)
+}
+
+/** Whether the relationship holds a value in memory (loaded, set, or a new object's default). */
+export function isLoaded(state: InstanceState, rel: Relationship): boolean {
+  return state.relations.has(rel.key)
+}
+
+function initEmpty(state: InstanceState, rel: Relationship): unknown {
+  const v = rel.uselist ? makeCollection(state, rel, []) : null
+  state.relations.set(rel.key, v)
+  return v
+}
+
+/** The value of the relationship if it is in memory (new objects included), else undefined. */
+function peek(state: InstanceState, rel: Relationship): unknown {
+  if (state.relations.has(rel.key)) return state.relations.get(rel.key)
+  if (state.lifecycle === 'transient' || state.lifecycle === 'pending') return initEmpty(state, rel)
+  return undefined
+}
+
+export function makeCollection(state: InstanceState, rel: Relationship, items: Iterable<object>): Collection<object> {
+  return Collection.of_(items, {
+    added: (item) => backAdd(state, rel, item),
+    removed: (item) => backRemove(state, rel, item),
+  })
+}
+
+function checkTarget(rel: Relationship, value: unknown): void {
+  const s = maybeState(value)
+  if (!s || (s.mapper !== rel.target && !(value instanceof (rel.target.cls as unknown as new () => object)))) {
+    throw new ArgumentError(`${rel.description} takes ${rel.target.className} objects, not ${describe(value)}.`)
+  }
+}
+
+function describe(v: unknown): string {
+  return typeof v === 'object' && v !== null ? `a ${v.constructor.name}` : String(v)
+}
+
+export function setRelated(state: InstanceState, rel: Relationship, value: unknown): void {
+  if (rel.options.viewonly) throw new ArgumentError(`${rel.description} is viewonly and cannot be assigned.`)
+  if (rel.uselist) {
+    if (!Array.isArray(value)) throw new ArgumentError(`${rel.description} is a collection: assign an array of ${rel.target.className}.`)
+    for (const item of value) checkTarget(rel, item)
+    const old = peek(state, rel) as Collection<object> | undefined
+    const oldItems = old ? [...old] : []
+    const next = makeCollection(state, rel, value as object[])
+    state.relations.set(rel.key, next)
+    for (const item of oldItems) if (!next.includes(item)) backRemove(state, rel, item)
+    for (const item of next) if (!oldItems.includes(item)) backAdd(state, rel, item)
+    return
+  }
+  if (value !== null && value !== undefined) checkTarget(rel, value)
+  const old = peek(state, rel) as object | null | undefined
+  if (old === value) return
+  state.relations.set(rel.key, value ?? null)
+  if (old) backRemove(state, rel, old)
+  if (value) backAdd(state, rel, value as object)
+}
+
+/** Stores a loaded value without back-syncing (loaders set both sides themselves). */
+export function setLoaded(state: InstanceState, rel: Relationship, value: unknown): void {
+  state.relations.set(rel.key, rel.uselist ? makeCollection(state, rel, value as object[]) : value)
+}
+
+/** Makes `item` point back at the owner of `rel`. */
+function backAdd(owner: InstanceState, rel: Relationship, item: object): void {
+  const back = rel.back
+  const itemState = maybeState(item)
+  if (!back || !itemState) return
+  if (back.uselist) {
+    const coll = peek(itemState, back)
+    if (coll instanceof Collection) coll._addSilently(owner.obj)
+    return
+  }
+  const prev = peek(itemState, back) as object | null | undefined
+  if (prev === owner.obj) return
+  itemState.relations.set(back.key, owner.obj)
+  const prevState = maybeState(prev)
+  if (!prevState) return
+  // The item moved away from its previous owner: take it out of that owner's side too.
+  const prevValue = peek(prevState, rel)
+  if (prevValue instanceof Collection) prevValue._removeSilently(item)
+  else if (prevValue === item) prevState.relations.set(rel.key, null)
+}
+
+/** Makes `item` stop pointing back at the owner of `rel`. */
+function backRemove(owner: InstanceState, rel: Relationship, item: object): void {
+  const back = rel.back
+  const itemState = maybeState(item)
+  if (!back || !itemState) return
+  const v = peek(itemState, back)
+  if (v instanceof Collection) v._removeSilently(owner.obj)
+  else if (v === owner.obj) itemState.relations.set(back.key, null)
+}

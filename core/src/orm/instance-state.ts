@@ -1,0 +1,67 @@
+import type { Mapper } from './mapper.js'
+
+/** Where an instance stands towards a session (SQLAlchemy's object states). */
+export type Lifecycle = 'transient' | 'pending' | 'persistent' | 'deleted' | 'detached'
+
+/** The owner of instances: what an InstanceState needs of its session. */
+export interface StateOwner {
+  readonly id: number
+}
+
+const STATE: unique symbol = Symbol.for('athanor.state')
+
+/**
+ * The ORM's bookkeeping for one mapped instance: its identity, the column values last known to
+ * be in the database (the snapshot that dirty detection diffs against), and which relationships
+ * are loaded. Column values themselves live on the instance as plain properties.
+ */
+export class InstanceState {
+  readonly mapper: Mapper
+  readonly obj: object
+  lifecycle: Lifecycle = 'transient'
+  owner: StateOwner | undefined
+  /** Identity-map key (mapper id + primary key), once the row exists. */
+  key: string | undefined
+  /** Column values as of the last load or flush, by column index; undefined for new objects. */
+  committed: unknown[] | undefined
+  /** Values before this transaction's first flush, to restore on rollback. */
+  txSnapshot: unknown[] | undefined
+  /** Set on commit (expire-on-commit) and rollback: the next load overwrites the values. */
+  expired = false
+  /** Relationship values, loaded or set; absent key = not loaded. */
+  readonly relations = new Map<string, unknown>()
+  /** Members of each loaded collection (or the many-to-one target) as last known in the database. */
+  readonly committedRelations = new Map<string, readonly object[]>()
+  /** Inserted in the current transaction (becomes transient again on rollback). */
+  insertedInTx = false
+
+  constructor(mapper: Mapper, obj: object) {
+    this.mapper = mapper
+    this.obj = obj
+  }
+
+  /** Current column values, in mapper column order. */
+  values(): unknown[] {
+    const o = this.obj as Record<string, unknown>
+    return this.mapper.columnKeys.map((k) => o[k])
+  }
+}
+
+/** The state of a mapped instance, created on first use. */
+export function stateOf(obj: object): InstanceState {
+  const s = (obj as { [STATE]?: InstanceState })[STATE]
+  if (s) return s
+  throw new TypeError(`${String(obj?.constructor?.name ?? obj)} is not an instance of a mapped class.`)
+}
+
+/** The state if the object is mapped, else undefined. */
+export function maybeState(obj: unknown): InstanceState | undefined {
+  return typeof obj === 'object' && obj !== null ? (obj as { [STATE]?: InstanceState })[STATE] : undefined
+}
+
+/** Attaches a new state to an instance (non-enumerable so it stays out of JSON and spreads). */
+export function attachState(obj: object, mapper: Mapper): InstanceState {
+  const s = new InstanceState(mapper, obj)
+  Object.defineProperty(obj, STATE, { value: s, enumerable: false, writable: false })
+  return s
+}

@@ -1,0 +1,201 @@
+import { ArgumentError } from '../util/errors.js'
+import { Expression, OrderBy, tuple } from '../sql/elements.js'
+import { ColumnGroup, Select, select } from '../sql/select.js'
+import type { SelectColumn } from '../sql/select.js'
+import type { Column } from '../sql/column.js'
+import { Mapper } from './mapper.js'
+import { maybeState } from './instance-state.js'
+import type { InstanceState } from './instance-state.js'
+import { Relationship } from './relationship.js'
+import type { LazyStrategy } from './relationship.js'
+import { isLoaded, setLoaded } from './attributes.js'
+
+/** Parents' keys per IN list: bounded so statements stay under every dialect's parameter limit. */
+export const SELECTIN_BATCH = 500
+
+/**
+ * A loader option for one relationship path, attached with `select(...).options(...)`.
+ * Chains load nested paths: `selectinload(Author.posts).selectinload(Post.tags)`.
+ */
+export class LoaderOption {
+  readonly relationship: Relationship
+  readonly strategy: LazyStrategy
+  readonly children: readonly LoaderOption[]
+  constructor(relationship: Relationship, strategy: LazyStrategy, children: readonly LoaderOption[] = []) {
+    if (!(relationship instanceof Relationship)) throw new ArgumentError(`Loader options take a relationship attribute such as selectinload(Author.books), not ${String(relationship)}.`)
+    this.relationship = relationship
+    this.strategy = strategy
+    this.children = children
+  }
+  /** Loads `rel` (a relationship of this option's target) with SELECT … IN as well. */
+  selectinload(rel: Relationship): LoaderOption {
+    return this.#chain(rel, 'selectin')
+  }
+  /** Marks `rel` of this option's target as raise-on-access. */
+  raiseload(rel: Relationship): LoaderOption {
+    return this.#chain(rel, 'raise')
+  }
+  #chain(rel: Relationship, strategy: LazyStrategy): LoaderOption {
+    // Chains extend the deepest path: a.b(x).c(y) loads x then y on x's target.
+    const leaf = this.children.length ? this.children[this.children.length - 1]!.#chain(rel, strategy) : undefined
+    const kids = leaf ? [...this.children.slice(0, -1), leaf] : [...this.children, new LoaderOption(rel, strategy)]
+    return new LoaderOption(this.relationship, this.strategy, kids)
+  }
+}
+
+/**
+ * Loads a relationship for all parents of a query with one extra `SELECT … WHERE key IN (…)`
+ * per level (per 500 parents).
+ * ```ts
+ * select(Author).options(selectinload(Author.books))
+ * ```
+ */
+export function selectinload(rel: Relationship): LoaderOption {
+  return new LoaderOption(rel, 'selectin')
+}
+/** Makes reading the relationship an error even if it was loaded by default. */
+export function raiseload(rel: Relationship): LoaderOption {
+  return new LoaderOption(rel, 'raise')
+}
+/** Leaves the relationship empty (null / []) without a query. */
+export function noload(rel: Relationship): LoaderOption {
+  return new LoaderOption(rel, 'noload')
+}
+
+/** What loading needs of the session: statement execution and identity-map hydration. */
+export interface LoadContext {
+  /** Runs a select and hydrates rows; entity positions become instances. */
+  executeRows(stmt: Select): Promise<unknown[][]>
+}
+
+/** A select-list position: an entity group or a plain column. */
+export type RowPlan = ({ kind: 'entity'; mapper: Mapper; start: number } | { kind: 'value'; index: number })[]
+
+export function rowPlan(columns: readonly SelectColumn[]): RowPlan {
+  const plan: RowPlan = []
+  let i = 0
+  for (const c of columns) {
+    if (c instanceof ColumnGroup) {
+      if (c.entity instanceof Mapper) plan.push({ kind: 'entity', mapper: c.entity, start: i })
+      else for (let j = 0; j < c.columns.length; j++) plan.push({ kind: 'value', index: i + j })
+      i += c.columns.length
+    } else plan.push({ kind: 'value', index: i++ })
+  }
+  return plan
+}
+
+/** Applies loader options and relationship defaults to freshly loaded instances of `mapper`. */
+export async function applyLoaders(ctx: LoadContext, mapper: Mapper, instances: readonly InstanceState[], options: readonly LoaderOption[]): Promise<void> {
+  if (instances.length === 0) return
+  const explicit = new Map(options.filter((o) => o.relationship.owner === mapper).map((o) => [o.relationship, o]))
+  for (const rel of mapper.relationships) {
+    const opt = explicit.get(rel)
+    const strategy = opt?.strategy ?? rel.lazy
+    if (strategy === 'raise') continue
+    const targets = instances.filter((s) => !isLoaded(s, rel) || s.expired)
+    if (strategy === 'noload') {
+      for (const s of targets) setLoaded(s, rel, rel.uselist ? [] : null)
+      continue
+    }
+    const loaded = await loadRelationship(ctx, rel, targets)
+    if (opt?.children.length || loaded.length) await applyLoaders(ctx, rel.target, loaded, opt?.children ?? [])
+  }
+}
+
+function colValues(s: InstanceState, cols: readonly Column<unknown>[]): unknown[] {
+  const o = s.obj as Record<string, unknown>
+  return cols.map((c) => o[c.key_])
+}
+
+function keyOf(values: readonly unknown[]): string | undefined {
+  if (values.some((v) => v === null || v === undefined)) return undefined
+  return values.map((v) => String(v)).join('\u0001')
+}
+
+function inClause(cols: readonly Column<unknown>[], keys: readonly unknown[][]): Expression<boolean> {
+  if (cols.length === 1) return cols[0]!.in(keys.map((k) => k[0]) as never[])
+  return tuple(...cols).inValues(keys)
+}
+
+function withOrder(stmt: Select, rel: Relationship): Select {
+  const order = rel.options.orderBy?.()
+  return order ? stmt.orderBy(...order.map((o) => (o instanceof OrderBy ? o : (o as Expression<unknown>).asc()))) : stmt
+}
+
+/**
+ * Loads `rel` for the given parents with SELECT … IN, in batches, and stores the results.
+ * Returns the states of the loaded targets (for nested loading).
+ */
+export async function loadRelationship(ctx: LoadContext, rel: Relationship, parents: readonly InstanceState[]): Promise<InstanceState[]> {
+  if (parents.length === 0) return []
+  const target = rel.target
+  const out: InstanceState[] = []
+  if (rel.direction === 'many-to-one') {
+    const fkCols = rel.pairs.map((p) => p.dest)
+    const byKey = new Map<string, InstanceState[]>()
+    const keys: unknown[][] = []
+    for (const p of parents) {
+      const vals = colValues(p, fkCols)
+      const k = keyOf(vals)
+      if (k === undefined) {
+        setLoaded(p, rel, null)
+        continue
+      }
+      if (!byKey.has(k)) (byKey.set(k, []), keys.push(vals))
+      byKey.get(k)!.push(p)
+    }
+    const found = new Map<string, object>()
+    for (let i = 0; i < keys.length; i += SELECTIN_BATCH) {
+      const batch = keys.slice(i, i + SELECTIN_BATCH)
+      const rows = await ctx.executeRows(select(target.group).where(inClause(rel.pairs.map((p) => p.source), batch)))
+      for (const [obj] of rows) {
+        const s = maybeState(obj)!
+        found.set(keyOf(colValues(s, rel.pairs.map((p) => p.source)))!, obj as object)
+        out.push(s)
+      }
+    }
+    for (const [k, ps] of byKey) for (const p of ps) setLoaded(p, rel, found.get(k) ?? null)
+    return out
+  }
+  const srcCols = rel.pairs.map((p) => p.source)
+  const byKey = new Map<string, InstanceState[]>()
+  const keys: unknown[][] = []
+  for (const p of parents) {
+    const vals = colValues(p, srcCols)
+    const k = keyOf(vals)
+    if (k === undefined) continue
+    if (!byKey.has(k)) (byKey.set(k, []), keys.push(vals))
+    byKey.get(k)!.push(p)
+  }
+  const members = new Map<string, object[]>()
+  for (let i = 0; i < keys.length; i += SELECTIN_BATCH) {
+    const batch = keys.slice(i, i + SELECTIN_BATCH)
+    let rows: unknown[][]
+    if (rel.direction === 'one-to-many') {
+      const destCols = rel.pairs.map((p) => p.dest)
+      rows = (await ctx.executeRows(withOrder(select(target.group).where(inClause(destCols, batch)), rel))).map((r) => [r[0], keyOf(colValues(maybeState(r[0])!, destCols))])
+    } else {
+      const secondary = rel.options.secondary!
+      const secCols = rel.pairs.map((p) => p.dest)
+      const [, onTarget] = rel.joinCondition(rel.owner.table, target.table)
+      const stmt = withOrder(select(target.group, ...secCols).from(secondary).join(target.table, onTarget).where(inClause(secCols, batch)), rel)
+      rows = (await ctx.executeRows(stmt)).map((r) => [r[0], keyOf(r.slice(1))])
+    }
+    for (const [obj, k] of rows) {
+      if (k === undefined) continue
+      const list = members.get(k as string) ?? []
+      list.push(obj as object)
+      members.set(k as string, list)
+      out.push(maybeState(obj)!)
+    }
+  }
+  const back = rel.back
+  for (const p of parents) {
+    const k = keyOf(colValues(p, srcCols))
+    const items = (k !== undefined && members.get(k)) || []
+    setLoaded(p, rel, rel.uselist ? items : (items[0] ?? null))
+    // The many-to-one side is known too: set it so child.parent reads without a query.
+    if (back && !back.uselist) for (const item of items) { const s = maybeState(item)!; if (!isLoaded(s, back)) setLoaded(s, back, p.obj) }
+  }
+  return out
+}

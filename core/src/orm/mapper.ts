@@ -1,0 +1,158 @@
+import { ArgumentError } from '../util/errors.js'
+import type { Column } from '../sql/column.js'
+import { ColumnGroup } from '../sql/select.js'
+import type { Table } from '../sql/table.js'
+import { attachState, maybeState } from './instance-state.js'
+import type { InstanceState } from './instance-state.js'
+import { Relationship } from './relationship.js'
+import { getRelated, setRelated } from './attributes.js'
+
+type AnyClass = abstract new (...args: never[]) => unknown
+
+let nextMapperId = 0
+
+/** The mappers of one declarative base: class → mapper. */
+export class Registry {
+  readonly #byClass = new Map<unknown, Mapper>()
+
+  /** The mapper of a mapped class, configuring it on first use. */
+  mapperOf(cls: unknown, context = 'this operation'): Mapper {
+    let m = this.#byClass.get(cls)
+    if (m) return m
+    const table = (cls as { __table__?: Table }).__table__
+    if (typeof cls !== 'function' || !table) {
+      throw new ArgumentError(`${context} needs a mapped class (one that extends Base.model(...)), not ${typeof cls === 'function' ? cls.name : String(cls)}.`)
+    }
+    m = new Mapper(this, cls as AnyClass, table)
+    this.#byClass.set(cls, m)
+    m.configure()
+    return m
+  }
+
+  has(cls: unknown): boolean {
+    return this.#byClass.has(cls)
+  }
+}
+
+/** A registry for classes mapped outside a declarative base (shared). */
+export const defaultRegistry = new Registry()
+
+/**
+ * The link between a class and its table: column attributes, the primary key, relationships,
+ * and how instances are created and identified. Built on first use of the class.
+ */
+export class Mapper {
+  readonly id = ++nextMapperId
+  readonly registry: Registry
+  readonly cls: AnyClass
+  readonly table: Table
+  readonly columns: readonly Column<unknown>[]
+  readonly columnKeys: readonly string[]
+  readonly columnIndex: ReadonlyMap<string, number>
+  readonly pkIndexes: readonly number[]
+  /** The entity as a select-list item: its table's columns plus this mapper. */
+  readonly group: ColumnGroup
+  readonly #relationships = new Map<string, Relationship>()
+
+  constructor(registry: Registry, cls: AnyClass, table: Table) {
+    this.registry = registry
+    this.cls = cls
+    this.table = table
+    this.columns = table.columnList
+    this.columnKeys = this.columns.map((c) => c.key_)
+    this.columnIndex = new Map(this.columnKeys.map((k, i) => [k, i]))
+    this.pkIndexes = this.columns.flatMap((c, i) => (c.primaryKey ? [i] : []))
+    if (this.pkIndexes.length === 0) {
+      throw new ArgumentError(`${cls.name} maps table '${table.name}', which has no primary key; the ORM needs one to identify rows. Add primaryKey: true to a column.`)
+    }
+    this.group = new ColumnGroup(table, this.columns, this)
+  }
+
+  get className(): string {
+    return this.cls.name
+  }
+
+  /** Finds the class's static relationships and installs instance accessors for them. */
+  configure(): void {
+    for (let c: unknown = this.cls; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+      for (const key of Object.getOwnPropertyNames(c)) {
+        const v = (c as unknown as Record<string, unknown>)[key]
+        if (!(v instanceof Relationship) || this.#relationships.has(key)) continue
+        if (this.columnIndex.has(key)) throw new ArgumentError(`${this.className}.${key} is both a column and a relationship; rename one.`)
+        v.bind(this, key)
+        this.#relationships.set(key, v)
+        const rel = v
+        Object.defineProperty(this.cls.prototype, key, {
+          configurable: true,
+          enumerable: false,
+          get(this: object) {
+            return getRelated(stateOfMapped(this), rel)
+          },
+          set(this: object, value: unknown) {
+            setRelated(stateOfMapped(this), rel, value)
+          },
+        })
+      }
+    }
+  }
+
+  relationship(key: string): Relationship {
+    const r = this.#relationships.get(key)
+    if (!r) {
+      const known = [...this.#relationships.keys()]
+      throw new ArgumentError(`${this.className} has no relationship '${key}'${known.length ? `; its relationships are ${known.join(', ')}` : ''}.`)
+    }
+    return r
+  }
+
+  get relationships(): readonly Relationship[] {
+    return [...this.#relationships.values()]
+  }
+
+  hasRelationship(key: string): boolean {
+    return this.#relationships.has(key)
+  }
+
+  /** The identity-map key for primary key values, or undefined when part of the key is missing. */
+  identityKey(pk: readonly unknown[]): string | undefined {
+    let k = String(this.id)
+    for (const v of pk) {
+      if (v === undefined || v === null) return undefined
+      k += '\u0001' + (typeof v === 'object' ? JSON.stringify(v) : String(v))
+    }
+    return k
+  }
+
+  /** The primary key values of an instance. */
+  primaryKeyOf(obj: object): unknown[] {
+    const o = obj as Record<string, unknown>
+    return this.pkIndexes.map((i) => o[this.columnKeys[i]!])
+  }
+
+  /** A new empty instance, bypassing the constructor (used when loading rows). */
+  blank(): { obj: Record<string, unknown>; state: InstanceState } {
+    const obj = Object.create(this.cls.prototype as object) as Record<string, unknown>
+    return { obj, state: attachState(obj, this) }
+  }
+
+  /** Called by the model constructor: sets column values and relationships from `init`. */
+  initInstance(obj: object, init: Readonly<Record<string, unknown>> | undefined): void {
+    const state = attachState(obj, this)
+    const o = obj as Record<string, unknown>
+    for (const k of this.columnKeys) o[k] = undefined
+    if (!init) return
+    for (const [k, v] of Object.entries(init)) {
+      if (this.columnIndex.has(k)) o[k] = v
+      else if (this.#relationships.has(k)) setRelated(state, this.#relationships.get(k)!, v)
+      else {
+        throw new ArgumentError(`${this.className} has no attribute '${k}'; its columns are ${this.columnKeys.join(', ')}${this.#relationships.size ? ` and its relationships ${[...this.#relationships.keys()].join(', ')}` : ''}.`)
+      }
+    }
+  }
+}
+
+function stateOfMapped(obj: object): InstanceState {
+  const s = maybeState(obj)
+  if (!s) throw new ArgumentError(`${obj.constructor.name} instance has no ORM state: create it with new ${obj.constructor.name}(...).`)
+  return s
+}

@@ -1,0 +1,56 @@
+import { ArgumentError } from '../util/errors.js'
+import type { Expression, OrderBy } from '../sql/elements.js'
+import { select } from '../sql/select.js'
+import type { ClauseProvider, Select } from '../sql/select.js'
+import type { Executable } from '../engine/connection.js'
+import type { Column } from '../sql/column.js'
+
+/** What Query needs of a session. */
+interface QuerySession {
+  scalars(stmt: Executable): Promise<{ all(): unknown[]; first(): unknown; one(): unknown; oneOrNone(): unknown }>
+}
+
+/**
+ * SQLAlchemy's legacy `Query`, kept thin: every method builds a `select()`.
+ * ```ts
+ * const alice = await session.query(Account).filterBy({ name: 'Alice' }).first()
+ * ```
+ */
+export class Query<T> {
+  readonly #session: QuerySession
+  readonly #entity: ClauseProvider
+  readonly #stmt: Select
+  constructor(session: QuerySession, entity: ClauseProvider, stmt?: Select) {
+    this.#session = session
+    this.#entity = entity
+    this.#stmt = stmt ?? (select(entity) as unknown as Select)
+  }
+  /** Equality filters by attribute name. */
+  filterBy(values: Partial<Record<keyof T & string, unknown>>): Query<T> {
+    const c = (this.#entity as unknown as { c: Record<string, Column<unknown>> }).c
+    const conds = Object.entries(values).map(([k, v]) => {
+      const col = c[k]
+      if (!col) throw new ArgumentError(`filterBy(): no column '${k}'; the columns are ${Object.keys(c).join(', ')}.`)
+      return col.eq(v as never)
+    })
+    return new Query(this.#session, this.#entity, this.#stmt.where(...conds))
+  }
+  filter(...conditions: Expression<boolean | null>[]): Query<T> {
+    return new Query(this.#session, this.#entity, this.#stmt.where(...conditions))
+  }
+  orderBy(...items: (OrderBy | Expression<unknown>)[]): Query<T> {
+    return new Query(this.#session, this.#entity, this.#stmt.orderBy(...items))
+  }
+  limit(n: number): Query<T> {
+    return new Query(this.#session, this.#entity, this.#stmt.limit(n))
+  }
+  async all(): Promise<T[]> {
+    return (await this.#session.scalars(this.#stmt as unknown as Executable)).all() as T[]
+  }
+  async first(): Promise<T | undefined> {
+    return (await this.#session.scalars(this.#stmt.limit(1) as unknown as Executable)).first() as T | undefined
+  }
+  async one(): Promise<T> {
+    return (await this.#session.scalars(this.#stmt as unknown as Executable)).one() as T
+  }
+}

@@ -1,0 +1,412 @@
+import type { Dialect } from '../dialect/contract.js'
+import { ArgumentError, InvalidRequestError } from '../util/errors.js'
+import { topoSort } from '../util/topo-sort.js'
+import { Bind, BooleanList, or, tuple } from '../sql/elements.js'
+import type { Expression } from '../sql/elements.js'
+import type { Column } from '../sql/column.js'
+import { Delete, Insert, Update, del, insert } from '../sql/dml.js'
+import { select } from '../sql/select.js'
+import type { Result } from '../engine/result.js'
+import type { Executable } from '../engine/connection.js'
+import { Collection } from './collection.js'
+import { maybeState } from './instance-state.js'
+import type { InstanceState, StateOwner } from './instance-state.js'
+import type { Mapper } from './mapper.js'
+import type { Relationship } from './relationship.js'
+import { isLoaded } from './attributes.js'
+import { StaleDataError } from './orm-errors.js'
+import { valuesEqual } from './values-equal.js'
+
+/** What a flush needs of its session. */
+export interface FlushContext {
+  readonly dialect: Dialect
+  readonly owner: StateOwner
+  execute(stmt: Executable): Promise<Result>
+  /** Loads a relationship for the given parents (delete cascades need the children). */
+  load(rel: Relationship, parents: readonly InstanceState[]): Promise<void>
+  readonly identityMap: Map<string, InstanceState>
+  /** Pending (added, not yet inserted) objects, in add order. */
+  readonly pending: Set<InstanceState>
+  /** Objects marked for deletion. */
+  readonly deleted: Set<InstanceState>
+}
+
+/** A foreign key to copy from a parent object into a child object before the child is written. */
+interface Sync {
+  readonly child: InstanceState
+  readonly parent: InstanceState | null
+  readonly rel: Relationship
+  /** many-to-one: child = owner of rel; one-to-many: child = member of the collection. */
+  readonly pairs: readonly { source: Column<unknown>; dest: Column<unknown> }[]
+}
+
+function related(state: InstanceState, rel: Relationship): object[] {
+  if (!isLoaded(state, rel)) return []
+  const v = state.relations.get(rel.key)
+  if (v instanceof Collection || Array.isArray(v)) return [...(v as object[])]
+  return v ? [v as object] : []
+}
+
+/** Adds transient objects reachable through save-update cascades to the pending set. */
+function cascadeSaveUpdate(ctx: FlushContext): void {
+  const work = [...ctx.pending, ...ctx.identityMap.values()]
+  const seen = new Set<InstanceState>(work)
+  while (work.length) {
+    const s = work.pop()!
+    for (const rel of s.mapper.relationships) {
+      if (!rel.cascade.has('save-update') || rel.options.viewonly) continue
+      for (const obj of related(s, rel)) {
+        const t = maybeState(obj)!
+        if (t.owner && t.owner !== ctx.owner) {
+          throw new InvalidRequestError(`${t.mapper.className} object reached through ${rel.description} belongs to another session; expunge it there or merge() it into this one.`, 'foreign-session')
+        }
+        if (t.lifecycle === 'transient' || t.lifecycle === 'detached') {
+          if (t.lifecycle === 'detached' && t.key && ctx.identityMap.has(t.key)) {
+            throw new InvalidRequestError(`A detached ${t.mapper.className} with the same identity as an object in this session was reached through ${rel.description}; use session.merge() instead.`, 'identity-conflict')
+          }
+          t.lifecycle = t.key ? 'persistent' : 'pending'
+          t.owner = ctx.owner
+          if (t.key) ctx.identityMap.set(t.key, t)
+          else ctx.pending.add(t)
+        }
+        if (!seen.has(t)) (seen.add(t), work.push(t))
+      }
+    }
+  }
+}
+
+/** Orphans (removed from a delete-orphan collection) and delete cascades. */
+async function cascadeDeletes(ctx: FlushContext): Promise<void> {
+  for (const s of [...ctx.identityMap.values(), ...ctx.pending]) {
+    for (const rel of s.mapper.relationships) {
+      if (!rel.cascade.has('delete-orphan') || !isLoaded(s, rel)) continue
+      const now = new Set(related(s, rel))
+      for (const obj of s.committedRelations.get(rel.key) ?? []) {
+        if (now.has(obj)) continue
+        const t = maybeState(obj)!
+        const back = rel.back
+        // Moved to another parent: not an orphan.
+        if (back && !back.uselist && isLoaded(t, back) && t.relations.get(back.key) && t.relations.get(back.key) !== s.obj) continue
+        if (t.lifecycle === 'persistent') markDeleted(ctx, t)
+      }
+    }
+  }
+  const work = [...ctx.deleted]
+  while (work.length) {
+    const s = work.pop()!
+    for (const rel of s.mapper.relationships) {
+      if (rel.direction !== 'one-to-many' || rel.options.viewonly) continue
+      if (rel.options.passiveDeletes && !rel.cascade.has('delete')) continue
+      if (!isLoaded(s, rel) && s.lifecycle !== 'pending') {
+        if (rel.options.passiveDeletes) continue
+        await ctx.load(rel, [s])
+      }
+      if (!rel.cascade.has('delete')) continue
+      for (const obj of related(s, rel)) {
+        const t = maybeState(obj)!
+        if (t.lifecycle === 'persistent' && !ctx.deleted.has(t)) (markDeleted(ctx, t), work.push(t))
+        else if (t.lifecycle === 'pending') ctx.pending.delete(t)
+      }
+    }
+  }
+}
+
+function markDeleted(ctx: FlushContext, s: InstanceState): void {
+  ctx.deleted.add(s)
+}
+
+/** Every parent → child foreign-key copy implied by loaded relationships. */
+function collectSyncs(ctx: FlushContext): Sync[] {
+  const syncs: Sync[] = []
+  const states = [...ctx.identityMap.values(), ...ctx.pending]
+  for (const s of states) {
+    if (ctx.deleted.has(s)) continue
+    for (const rel of s.mapper.relationships) {
+      if (rel.options.viewonly || !isLoaded(s, rel) || rel.direction === 'many-to-many') continue
+      if (rel.direction === 'many-to-one') {
+        const v = s.relations.get(rel.key) as object | null
+        const parent = v ? maybeState(v)! : null
+        if (parent && ctx.deleted.has(parent)) continue
+        // Only when the reference was set or changed: an unchanged loaded reference needs no copy.
+        const before = s.committedRelations.get(rel.key)
+        if (s.lifecycle === 'persistent' && before && before[0] === (v ?? undefined)) continue
+        syncs.push({ child: s, parent, rel, pairs: rel.pairs })
+      } else {
+        const members = related(s, rel)
+        for (const obj of members) syncs.push({ child: maybeState(obj)!, parent: s, rel, pairs: rel.pairs })
+        const now = new Set(members)
+        for (const obj of s.committedRelations.get(rel.key) ?? []) {
+          const t = maybeState(obj)!
+          if (now.has(obj) || ctx.deleted.has(t)) continue
+          // Removed from the collection and not adopted elsewhere: its foreign key becomes NULL.
+          if (!syncs.some((x) => x.child === t && x.rel === rel)) syncs.push({ child: t, parent: null, rel, pairs: rel.pairs })
+        }
+      }
+    }
+  }
+  return syncs
+}
+
+function applySync(sync: Sync): void {
+  const child = sync.child.obj as Record<string, unknown>
+  const parent = sync.parent?.obj as Record<string, unknown> | undefined
+  for (const p of sync.pairs) child[p.dest.key_] = parent ? (parent[p.source.key_] ?? null) : null
+}
+
+/** The SQL-visible change set of one flush, planned before anything is executed. */
+export interface FlushPlan {
+  readonly inserts: readonly (readonly InstanceState[])[]
+  readonly deletes: readonly { mapper: Mapper; states: InstanceState[] }[]
+  readonly syncs: readonly Sync[]
+}
+
+/** Plans the flush: cascades, foreign-key syncs, insert batches in dependency order, deletes. */
+export async function plan(ctx: FlushContext): Promise<FlushPlan> {
+  cascadeSaveUpdate(ctx)
+  await cascadeDeletes(ctx)
+  const syncs = collectSyncs(ctx)
+  const pending = [...ctx.pending].filter((s) => !ctx.deleted.has(s))
+  const deps = new Map<InstanceState, Set<InstanceState>>()
+  for (const sy of syncs) {
+    if (sy.parent && ctx.pending.has(sy.parent) && ctx.pending.has(sy.child)) {
+      let set = deps.get(sy.child)
+      if (!set) deps.set(sy.child, (set = new Set()))
+      set.add(sy.parent)
+    }
+  }
+  // Tables first (so rows of one table batch together), then rows within a table by level.
+  const mappers = [...new Set(pending.map((s) => s.mapper))]
+  const mapperDeps = new Map<Mapper, Set<Mapper>>()
+  for (const [child, parents] of deps) for (const p of parents) if (p.mapper !== child.mapper) (mapperDeps.get(child.mapper) ?? mapperDeps.set(child.mapper, new Set()).get(child.mapper)!).add(p.mapper)
+  const { order } = topoSort(mappers, (m) => mapperDeps.get(m) ?? [])
+  const inserts: InstanceState[][] = []
+  for (const m of order) {
+    const rows = pending.filter((s) => s.mapper === m)
+    const level = new Map<InstanceState, number>()
+    const levelOf = (s: InstanceState, guard: Set<InstanceState>): number => {
+      const known = level.get(s)
+      if (known !== undefined) return known
+      if (guard.has(s)) return 0 // a cycle inside the table: broken by a post-update
+      guard.add(s)
+      let l = 0
+      for (const p of deps.get(s) ?? []) if (p.mapper === m) l = Math.max(l, levelOf(p, guard) + 1)
+      level.set(s, l)
+      return l
+    }
+    for (const s of rows) levelOf(s, new Set())
+    const maxLevel = Math.max(0, ...level.values())
+    for (let l = 0; l <= maxLevel; l++) {
+      const batch = rows.filter((s) => level.get(s) === l)
+      if (batch.length) inserts.push(batch)
+    }
+  }
+  // Deletes: children before parents, by table dependency reversed.
+  const deleted = [...ctx.deleted].filter((s) => s.lifecycle === 'persistent')
+  const delMappers = [...new Set(deleted.map((s) => s.mapper))]
+  const delOrder = topoSort(delMappers, (m) => delMappers.filter((o) => o !== m && m.table.foreignKeys.some((fk) => fk.target === o.table))).order.reverse()
+  const deletes = delOrder.map((m) => ({ mapper: m, states: deleted.filter((s) => s.mapper === m) }))
+  return { inserts, deletes, syncs }
+}
+
+/** Executes a plan on the session's connection. Any error propagates; the caller rolls back. */
+export async function execute(ctx: FlushContext, flushPlan: FlushPlan): Promise<void> {
+  const syncsByChild = new Map<InstanceState, Sync[]>()
+  for (const s of flushPlan.syncs) (syncsByChild.get(s.child) ?? syncsByChild.set(s.child, []).get(s.child)!).push(s)
+  const secondary = collectSecondary(ctx)
+  await deleteSecondary(ctx, secondary.removed)
+  for (const batch of flushPlan.inserts) {
+    for (const s of batch) for (const sy of syncsByChild.get(s) ?? []) applySync(sy)
+    await insertBatch(ctx, batch)
+  }
+  for (const sy of flushPlan.syncs) if (sy.child.lifecycle === 'persistent' && !sy.child.insertedInTx) applySync(sy)
+  // Rows inserted with a NULL key to a row inserted later (a cycle) get it now: the post-update.
+  for (const sy of flushPlan.syncs) if (sy.child.insertedInTx) applySync(sy)
+  for (const s of [...ctx.identityMap.values()]) if (!ctx.deleted.has(s)) await updateIfDirty(ctx, s)
+  await insertSecondary(ctx, secondary.added)
+  for (const { mapper, states } of flushPlan.deletes) await deleteRows(ctx, mapper, states)
+  // The loaded relationship state now matches the database.
+  for (const s of ctx.identityMap.values()) snapshotRelations(s)
+}
+
+/** Records current relationship members as the database's, for the next flush's diff. */
+export function snapshotRelations(s: InstanceState): void {
+  for (const rel of s.mapper.relationships) if (isLoaded(s, rel)) s.committedRelations.set(rel.key, related(s, rel))
+}
+
+function serverGenerated(m: Mapper, obj: Record<string, unknown>): Column<unknown>[] {
+  return m.columns.filter((c) => c.serverGenerated && obj[c.key_] === undefined)
+}
+
+async function insertBatch(ctx: FlushContext, states: readonly InstanceState[]): Promise<void> {
+  const m = states[0]!.mapper
+  const caps = ctx.dialect.capabilities
+  // Client defaults are applied to the objects themselves, as SQLAlchemy does at flush.
+  for (const s of states) {
+    const o = s.obj as Record<string, unknown>
+    for (const c of m.columns) if (o[c.key_] === undefined && c.default !== undefined) o[c.key_] = c.defaultValue()
+  }
+  // Rows giving the same columns share one multi-row INSERT.
+  const groups = new Map<string, InstanceState[]>()
+  for (const s of states) {
+    const o = s.obj as Record<string, unknown>
+    const sig = m.columns.map((c) => (o[c.key_] === undefined ? '0' : '1')).join('')
+    ;(groups.get(sig) ?? groups.set(sig, []).get(sig)!).push(s)
+  }
+  for (const group of groups.values()) {
+    const o0 = group[0]!.obj as Record<string, unknown>
+    const given = m.columns.filter((c) => o0[c.key_] !== undefined)
+    const generated = serverGenerated(m, o0)
+    const auto = generated.find((c) => c.autoincrement)
+    const returning = generated.length > 0 && caps.returning.insert
+    const multi = caps.multiRowInsert && given.length > 0 && (generated.length === 0 || (returning ? caps.orderedReturning : generated.length === 1 && auto !== undefined && caps.insertIdArithmetic))
+    const perStatement = multi ? Math.max(1, Math.floor(caps.maxParams / Math.max(1, given.length))) : 1
+    for (let i = 0; i < group.length; i += perStatement) {
+      const chunk = group.slice(i, i + perStatement)
+      let stmt: Insert = insert(m.table)
+      if (given.length) stmt = stmt.values(chunk.map((s) => Object.fromEntries(given.map((c) => [c.key_, (s.obj as Record<string, unknown>)[c.key_]]))) as never)
+      if (returning) stmt = stmt.returning(...generated) as unknown as Insert
+      const result = await ctx.execute(stmt as unknown as Executable)
+      if (returning) {
+        if (result.rows.length !== chunk.length) throw new StaleDataError(`INSERT into ${m.table.name} … RETURNING`, chunk.length, result.rows.length)
+        chunk.forEach((s, r) => generated.forEach((c, j) => ((s.obj as Record<string, unknown>)[c.key_] = result.rows[r]![j])))
+      } else if (auto) {
+        if (result.insertId === undefined) throw new InvalidRequestError(`The ${ctx.dialect.name} driver reported no generated id for ${m.table.name}; the dialect must return insertId or support RETURNING.`)
+        const step = BigInt((ctx.dialect.serverInfo as { autoIncrementIncrement?: number } | undefined)?.autoIncrementIncrement ?? 1)
+        chunk.forEach((s, r) => {
+          const id = BigInt(result.insertId!) + BigInt(r) * step
+          ;(s.obj as Record<string, unknown>)[auto.key_] = auto.type.kind === 'bigint' ? id : Number(id)
+        })
+      }
+      const rest = returning ? [] : generated.filter((c) => c !== auto)
+      if (rest.length) await fetchServerDefaults(ctx, m, chunk, rest)
+      for (const s of chunk) markInserted(ctx, s)
+    }
+  }
+}
+
+async function fetchServerDefaults(ctx: FlushContext, m: Mapper, states: readonly InstanceState[], cols: readonly Column<unknown>[]): Promise<void> {
+  const pkCols = m.pkIndexes.map((i) => m.columns[i]!)
+  for (const s of states) {
+    const r = await ctx.execute(select(...cols).where(...pkCols.map((c) => c.eq((s.obj as Record<string, unknown>)[c.key_] as never))) as unknown as Executable)
+    const row = r.rows[0]
+    if (row) cols.forEach((c, j) => ((s.obj as Record<string, unknown>)[c.key_] = row[j]))
+  }
+}
+
+function markInserted(ctx: FlushContext, s: InstanceState): void {
+  const key = s.mapper.identityKey(s.mapper.primaryKeyOf(s.obj))
+  if (key === undefined) {
+    throw new ArgumentError(`${s.mapper.className} was inserted without a full primary key: give it a value or make the key autoincrement.`)
+  }
+  const existing = ctx.identityMap.get(key)
+  if (existing && existing !== s) throw new InvalidRequestError(`Another ${s.mapper.className} with the same primary key is already in this session.`, 'identity-conflict')
+  s.key = key
+  s.committed = s.values()
+  s.lifecycle = 'persistent'
+  s.insertedInTx = true
+  ctx.pending.delete(s)
+  ctx.identityMap.set(key, s)
+}
+
+function pkWhere(m: Mapper, values: readonly unknown[]): Expression<boolean> {
+  const pk = m.pkIndexes.map((i) => m.columns[i]!)
+  const conds = pk.map((c, j) => c.eq(new Bind(values[j], c.type) as never))
+  return conds.length === 1 ? conds[0]! : new BooleanList('AND', conds)
+}
+
+async function updateIfDirty(ctx: FlushContext, s: InstanceState): Promise<void> {
+  if (s.lifecycle !== 'persistent' || s.committed === undefined) return
+  const m = s.mapper
+  const o = s.obj as Record<string, unknown>
+  const changed: Record<string, unknown> = {}
+  let any = false
+  m.columns.forEach((c, i) => {
+    if (!valuesEqual(o[c.key_], s.committed![i])) (changed[c.key_] = o[c.key_] ?? null, (any = true))
+  })
+  if (!any) return
+  for (const c of m.columns) if (c.onupdate !== undefined && !(c.key_ in changed)) (changed[c.key_] = o[c.key_] = c.onupdateValue())
+  if (m.pkIndexes.some((i) => m.columnKeys[i]! in changed)) {
+    throw new InvalidRequestError(`Changing the primary key of a ${m.className} is not supported; delete it and add a new one.`, 'primary-key-change')
+  }
+  const pk = m.pkIndexes.map((i) => s.committed![i])
+  const result = await ctx.execute(new Update(m.table, [], undefined, []).set(changed as never).where(pkWhere(m, pk)) as unknown as Executable)
+  if (result.rowsAffected !== 1) throw new StaleDataError(`UPDATE of ${m.className} ${JSON.stringify(pk.map(String))}`, 1, result.rowsAffected)
+  s.txSnapshot ??= s.committed
+  s.committed = s.values()
+}
+
+async function deleteRows(ctx: FlushContext, m: Mapper, states: readonly InstanceState[]): Promise<void> {
+  const pkCols = m.pkIndexes.map((i) => m.columns[i]!)
+  const size = Math.max(1, Math.floor(ctx.dialect.capabilities.maxParams / pkCols.length))
+  for (let i = 0; i < states.length; i += size) {
+    const chunk = states.slice(i, i + size)
+    const keys = chunk.map((s) => m.pkIndexes.map((j) => s.committed![j]))
+    const where = pkCols.length === 1 ? pkCols[0]!.in(keys.map((k) => k[0]) as never[]) : ctx.dialect.capabilities.tupleIn ? tuple(...pkCols).inValues(keys) : or(...keys.map((k) => pkWhere(m, k)))
+    const result = await ctx.execute(new Delete(m.table, undefined, []).where(where) as unknown as Executable)
+    if (result.rowsAffected !== chunk.length) throw new StaleDataError(`DELETE of ${chunk.length} ${m.className}`, chunk.length, result.rowsAffected)
+    for (const s of chunk) {
+      s.lifecycle = 'deleted'
+      if (s.key) ctx.identityMap.delete(s.key)
+    }
+  }
+}
+
+/** Association-table rows to add and remove, from many-to-many collection diffs. */
+function collectSecondary(ctx: FlushContext): { added: Map<Relationship, unknown[][]>; removed: Map<Relationship, unknown[][]> } {
+  const added = new Map<Relationship, unknown[][]>()
+  const removed = new Map<Relationship, unknown[][]>()
+  const seen = new Set<string>()
+  const push = (map: Map<Relationship, unknown[][]>, rel: Relationship, owner: InstanceState, target: InstanceState): void => {
+    // With backPopulates both sides list the pair: record it once, from either side.
+    const id = `${rel.options.secondary!.id}|${[owner.mapper.id, ...rel.pairs.map((p) => String((owner.obj as Record<string, unknown>)[p.source.key_]))].join(',')}|${[target.mapper.id, ...rel.secondaryPairs.map((p) => String((target.obj as Record<string, unknown>)[p.source.key_]))].join(',')}|${map === added ? '+' : '-'}`
+    const idBack = rel.back ? `${rel.options.secondary!.id}|${[target.mapper.id, ...rel.secondaryPairs.map((p) => String((target.obj as Record<string, unknown>)[p.source.key_]))].join(',')}|${[owner.mapper.id, ...rel.pairs.map((p) => String((owner.obj as Record<string, unknown>)[p.source.key_]))].join(',')}|${map === added ? '+' : '-'}` : undefined
+    if (seen.has(id) || (idBack && seen.has(idBack))) return
+    seen.add(id)
+    ;(map.get(rel) ?? map.set(rel, []).get(rel)!).push([owner, target])
+  }
+  for (const s of [...ctx.identityMap.values(), ...ctx.pending]) {
+    for (const rel of s.mapper.relationships) {
+      if (rel.direction !== 'many-to-many' || rel.options.viewonly || !isLoaded(s, rel)) continue
+      const now = related(s, rel)
+      const before = s.committedRelations.get(rel.key) ?? []
+      const deleted = ctx.deleted.has(s)
+      for (const obj of now) if (!before.includes(obj) && !deleted && !ctx.deleted.has(maybeState(obj)!)) push(added, rel, s, maybeState(obj)!)
+      for (const obj of before) if (!now.includes(obj) || deleted) push(removed, rel, s, maybeState(obj)!)
+    }
+  }
+  return { added, removed }
+}
+
+function secondaryRow(rel: Relationship, pair: unknown[]): Record<string, unknown> {
+  const [owner, target] = pair as [InstanceState, InstanceState]
+  const row: Record<string, unknown> = {}
+  for (const p of rel.pairs) row[p.dest.key_] = (owner.obj as Record<string, unknown>)[p.source.key_]
+  for (const p of rel.secondaryPairs) row[p.dest.key_] = (target.obj as Record<string, unknown>)[p.source.key_]
+  return row
+}
+
+async function insertSecondary(ctx: FlushContext, added: Map<Relationship, unknown[][]>): Promise<void> {
+  for (const [rel, pairs] of added) {
+    const rows = pairs.map((p) => secondaryRow(rel, p))
+    const size = Math.max(1, Math.floor(ctx.dialect.capabilities.maxParams / Math.max(1, Object.keys(rows[0]!).length)))
+    for (let i = 0; i < rows.length; i += size) await ctx.execute(insert(rel.options.secondary!).values(rows.slice(i, i + size) as never) as unknown as Executable)
+  }
+}
+
+async function deleteSecondary(ctx: FlushContext, removed: Map<Relationship, unknown[][]>): Promise<void> {
+  for (const [rel, pairs] of removed) {
+    const sec = rel.options.secondary!
+    for (const p of pairs) {
+      const row = secondaryRow(rel, p)
+      await ctx.execute(del(sec).where(...Object.entries(row).map(([k, v]) => sec.column(k).eq(v as never))) as unknown as Executable)
+    }
+  }
+  // Deleted owners with unloaded many-to-many collections: remove their association rows too.
+  for (const s of ctx.deleted) {
+    for (const rel of s.mapper.relationships) {
+      if (rel.direction !== 'many-to-many' || rel.options.viewonly || isLoaded(s, rel)) continue
+      const sec = rel.options.secondary!
+      await ctx.execute(del(sec).where(...rel.pairs.map((p) => sec.column(p.dest.key_).eq((s.obj as Record<string, unknown>)[p.source.key_] as never))) as unknown as Executable)
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import { firstUserFrame } from './call-site.js'
+import type { ConnectionRecord } from './connection-record.js'
+
+/** A snapshot of the pool's counters. */
+export interface PoolStatus {
+  /** Configured number of connections kept while idle. */
+  readonly size: number
+  readonly maxOverflow: number
+  /** Open connections: idle + checked out (connections still opening are counted in `connecting`). */
+  readonly total: number
+  readonly checkedOut: number
+  readonly idle: number
+  /** Connections being opened for a checkout right now. */
+  readonly connecting: number
+  /** Connections beyond `size` (open or opening). */
+  readonly overflow: number
+  /** Checkouts queued for a free slot. */
+  readonly waiting: number
+  readonly disposed: boolean
+}
+
+export function formatStatus(status: PoolStatus): string {
+  return (
+    `size ${status.size}, checked out ${status.checkedOut}, idle ${status.idle}, connecting ${status.connecting}, ` +
+    `overflow ${status.overflow}/${status.maxOverflow}, waiting ${status.waiting}`
+  )
+}
+
+/** Where the checkout that timed out had got to. */
+export type TimeoutPhase = 'waiting' | 'connecting' | 'pinging'
+
+export interface TimeoutReport {
+  readonly phase: TimeoutPhase
+  readonly waitedMs: number
+  readonly checkoutTimeoutMs: number
+  readonly status: PoolStatus
+  readonly debug: boolean
+  readonly checkedOut: readonly ConnectionRecord[]
+}
+
+const MAX_HOLDERS_LISTED = 20
+
+/**
+ * The PoolTimeoutError message: what ran out, the counters, who holds the connections (with
+ * debug) and the three usual fixes. An exhausted pool is nearly always a leak, an undersized pool
+ * or a task that waits for a second connection while holding the first.
+ */
+export function describeTimeout(report: TimeoutReport): string {
+  const { status } = report
+  const limit = status.maxOverflow === Infinity ? 'no limit' : String(status.size + status.maxOverflow)
+  const head =
+    report.phase === 'waiting'
+      ? `Timed out after ${report.waitedMs} ms (checkoutTimeoutMs ${report.checkoutTimeoutMs}) waiting for a pooled connection: ` +
+        `all the connections the pool allows (size ${status.size} + maxOverflow ${status.maxOverflow} = ${limit}) are in use.`
+      : `Timed out after ${report.waitedMs} ms (checkoutTimeoutMs ${report.checkoutTimeoutMs}) checking out a connection: ` +
+        `the database did not ${report.phase === 'connecting' ? 'accept a new connection' : 'answer the pre-ping'} before the time ran out.`
+  const lines = [head, `Pool status: ${formatStatus(status)}.`]
+  const now = Date.now()
+  const held = [...report.checkedOut].sort((a, b) => (a.checkout?.checkedOutAt ?? 0) - (b.checkout?.checkedOutAt ?? 0))
+  if (held.length > 0) {
+    if (report.debug) {
+      lines.push('Checked-out connections (oldest first):')
+      for (const record of held.slice(0, MAX_HOLDERS_LISTED)) {
+        const info = record.checkout
+        if (info === undefined) {
+          lines.push(`  - connection #${record.id} being pre-pinged for a checkout`)
+          continue
+        }
+        const where = firstUserFrame(info.stack) ?? 'an unknown call site'
+        const label = info.holder === undefined ? '' : ` [${info.holder}]`
+        const returning = info.returning ? ' (being returned)' : ''
+        lines.push(`  - connection #${record.id} held for ${now - info.checkedOutAt} ms by ${where}${label}${returning}`)
+      }
+      if (held.length > MAX_HOLDERS_LISTED) lines.push(`  … and ${held.length - MAX_HOLDERS_LISTED} more`)
+    } else {
+      const ages = held.slice(0, MAX_HOLDERS_LISTED).map((r) => {
+        const age = r.checkout === undefined ? 'a pre-ping' : `${now - r.checkout.checkedOutAt} ms`
+        return r.checkout?.holder === undefined ? age : `${age} [${r.checkout.holder}]`
+      })
+      lines.push(
+        `Checked-out connections have been held for ${ages.join(', ')}${held.length > MAX_HOLDERS_LISTED ? ', …' : ''} (oldest first). ` +
+          'Create the pool with debug: true (or set ATHANOR_POOL_DEBUG=1) to see where each one was checked out.',
+      )
+    }
+  }
+  lines.push(
+    report.phase === 'waiting'
+      ? 'To fix it: release every connection you check out (in a finally block or with await using); raise size or maxOverflow if ' +
+          'this load is expected; or look for a self-deadlock: a task that awaits a second connection while it still holds one ' +
+          'waits on itself once the pool is exhausted.'
+      : 'To fix it: check that the database is reachable and not overloaded, or raise checkoutTimeoutMs.',
+  )
+  return lines.join('\n')
+}

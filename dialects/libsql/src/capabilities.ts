@@ -1,0 +1,44 @@
+import type { Capabilities } from '@athanor/core'
+
+/**
+ * What SQLite (libsql 0.5.29 bundles SQLite 3.45.1) can do, as core's capability flags.
+ * Checked against the bundled engine in test/libsql-driver.test.ts.
+ *
+ * - `orderedReturning: false`: SQLite documents RETURNING output as arbitrary in order ("There is
+ *   no way to cause the output rows to appear in a particular order", lang_returning.html §3).
+ *   3.45.1 did return a 500-row multi-row INSERT … RETURNING in VALUES order, but that is not a
+ *   promise; SQLAlchemy does not rely on it for SQLite either. Match rows by key instead.
+ * - `insertIdArithmetic: false`: last_insert_rowid() is the last row of a multi-row INSERT, and
+ *   RETURNING makes it unnecessary.
+ * - `transactionalDdl: true`: CREATE/DROP roll back with the transaction.
+ * - `nullsOrdering` (NULLS FIRST/LAST, 3.30), `fullJoin` (RIGHT/FULL JOIN, 3.39), `tupleIn`
+ *   (row values, 3.15), `returning` (3.35) all hold for 3.45.1.
+ * - `maxParams`: SQLITE_MAX_VARIABLE_NUMBER is 32766 in this build (PRAGMA compile_options).
+ * - `concurrentConnections: false`: the pool keeps one connection and queues (see connection.ts).
+ * - `isolationLevels`: SQLite transactions are SERIALIZABLE; begin() accepts the weaker levels
+ *   too and runs them at SERIALIZABLE.
+ * - `statementTimeout: false`: SQLite has no server-side statement timeout.
+ * ```ts
+ * if (dialect.capabilities.returning.insert) { … }
+ * ```
+ */
+export const libsqlCapabilities: Capabilities = {
+  returning: { insert: true, update: true, delete: true },
+  multiRowInsert: true,
+  orderedReturning: false,
+  insertIdArithmetic: false,
+  savepoints: true,
+  transactionalDdl: true,
+  ilike: false,
+  nullsOrdering: true,
+  fullJoin: true,
+  intersectExcept: true,
+  rowLocks: false,
+  tupleIn: true,
+  maxParams: 32766,
+  concurrentConnections: false,
+  isolationLevels: ['SERIALIZABLE'],
+  deadlockEndsTransaction: false,
+  statementTimeout: false,
+  updateReturning: true,
+}

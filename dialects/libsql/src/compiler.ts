@@ -1,0 +1,35 @@
+import { SqlCompiler } from '@athanor/core'
+import type { SqlType, ValueProcessor } from '@athanor/core'
+import { bindProcessor, resultProcessor, typeDdl } from './values.js'
+
+/**
+ * The SQLite compile side: ANSI SQL with `?` placeholders, rowid primary keys, `LIMIT -1` for a
+ * bare OFFSET, and values converted by `values.ts`.
+ */
+export class LibsqlCompiler extends SqlCompiler {
+  protected override bindProcessorFor(type: SqlType<unknown>): ValueProcessor | undefined {
+    return bindProcessor(type)
+  }
+  protected override resultProcessorFor(type: SqlType<unknown>): ValueProcessor | undefined {
+    return resultProcessor(type)
+  }
+  override typeDdl(type: SqlType<unknown>): string {
+    return typeDdl(type)
+  }
+  // `INTEGER PRIMARY KEY` makes the column an alias of the rowid, SQLite's own autoincrement.
+  override autoincrementDdl(): { type: string; suffix: string } {
+    return { type: 'INTEGER', suffix: ' PRIMARY KEY' }
+  }
+  protected override limitOffset(limit: string | undefined, offset: string | undefined): string {
+    if (limit === undefined && offset !== undefined) return ` LIMIT -1 OFFSET ${offset}`
+    return super.limitOffset(limit, offset)
+  }
+  protected override functionName(name: string): string {
+    return name
+  }
+  protected override visitFunction(f: Parameters<SqlCompiler['visitFunction']>[0], ctx: Parameters<SqlCompiler['visitFunction']>[1]): string {
+    // Timestamps are stored as UTC text with milliseconds, so now() must produce the same shape.
+    if (f.name === 'now' && f.args.length === 0) return "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+    return super.visitFunction(f, ctx)
+  }
+}

@@ -1,0 +1,250 @@
+import type { Client, InValue, ResultSet, Transaction, TransactionMode } from '@libsql/client'
+import { CommitOutcomeUnknownError, InvalidRequestError } from '@athanor/core'
+import type { BeginOptions, DriverConnection, DriverResult, ExecuteOptions } from '@athanor/core'
+import { retryWhileBusy } from './busy-retry.js'
+import { isDisconnect } from './errors.js'
+import { toDriverResult, toRowArrays } from './rows.js'
+import type { LibsqlTargetKind } from './url.js'
+
+/** How a connection behaves; built by `LibsqlDriver.connect` from the URL and driver options. */
+export interface LibsqlConnectionSettings {
+  readonly kind: LibsqlTargetKind
+  /** How long a statement, BEGIN or COMMIT keeps retrying SQLITE_BUSY (asynchronously). */
+  readonly busyTimeoutMs: number
+  /** The mode of read-write transactions: 'write' (BEGIN IMMEDIATE) or 'deferred'. */
+  readonly transactionMode: 'write' | 'deferred'
+}
+
+/**
+ * Transaction control written as SQL. Through `client.execute()` it would not do what it says:
+ * the client's internal pool rolls back whatever the statement left open when it takes the
+ * connection back (reliability.md F21), and inside `client.transaction()` a raw COMMIT or
+ * ROLLBACK would end the transaction behind this object's back.
+ */
+const TRANSACTION_CONTROL = /^\s*(BEGIN|COMMIT|END|ROLLBACK(?!\s+(?:TRANSACTION\s+)?TO\b)|SAVEPOINT)\b/i
+
+/**
+ * One Athanor connection to a libSQL database: it owns its own `@libsql/client` Client. Athanor's
+ * pool keeps one of these per engine (capability `concurrentConnections: false`), so statements
+ * issued while a transaction is open wait in the pool's queue instead of failing with the
+ * client's `TRANSACTION_ACTIVE`.
+ *
+ * - Transactions go through `client.transaction()` (a raw BEGIN does not hold); while one is
+ *   open, `execute()` runs inside it, and savepoints are plain SQL run there.
+ * - SQLITE_BUSY (another connection or process holds the write lock) is retried asynchronously
+ *   up to `busyTimeoutMs`, for single statements, BEGIN IMMEDIATE and COMMIT.
+ * - libsql has no cursor: `stream()` runs the statement and hands its rows out in batches.
+ *
+ * ```ts
+ * const conn = await new LibsqlDriver().connect({ url: 'sqlite://:memory:', connectTimeoutMs: 5000 })
+ * await conn.begin({})
+ * await conn.execute('INSERT INTO t (x) VALUES (?)', [1])
+ * await conn.commit()
+ * ```
+ */
+export class LibsqlConnection implements DriverConnection {
+  readonly #client: Client
+  readonly #settings: LibsqlConnectionSettings
+  #tx: Transaction | undefined = undefined
+  /** A read-only transaction set PRAGMA query_only, which outlives it on the native connection. */
+  #queryOnly = false
+  #closed = false
+
+  constructor(client: Client, settings: LibsqlConnectionSettings) {
+    this.#client = client
+    this.#settings = settings
+  }
+
+  /** True after close()/destroy(), or when the client was closed underneath. */
+  get closed(): boolean {
+    return this.#closed || this.#client.closed
+  }
+
+  /** Whether a transaction opened by begin() is still open. */
+  get inTransaction(): boolean {
+    return this.#tx !== undefined
+  }
+
+  /** What this connection points at: 'memory', 'file' or 'remote'. */
+  get kind(): LibsqlTargetKind {
+    return this.#settings.kind
+  }
+
+  async execute(sql: string, params: readonly unknown[], options?: ExecuteOptions): Promise<DriverResult> {
+    return toDriverResult(sql, await this.#run(sql, params, options?.signal))
+  }
+
+  /**
+   * Streams rows in batches of `batchSize`. libsql has no server-side cursor (locally every row
+   * is read in one native call; remotely the server sends the whole result), so the statement
+   * runs to completion first and only the conversion to arrays is done batch by batch.
+   */
+  async *stream(
+    sql: string,
+    params: readonly unknown[],
+    options: { batchSize: number; signal?: AbortSignal },
+  ): AsyncIterable<readonly (readonly unknown[])[]> {
+    const rs = await this.#run(sql, params, options.signal)
+    const size = Math.max(1, Math.floor(options.batchSize))
+    const rows = rs.rows
+    for (let i = 0; i < rows.length; i += size) {
+      options.signal?.throwIfAborted()
+      yield toRowArrays(rows, i, Math.min(i + size, rows.length))
+    }
+  }
+
+  /**
+   * Opens a transaction. SQLite transactions are always SERIALIZABLE, so every isolation level
+   * is honoured by running at that (strongest) level.
+   * - read-write: the `transactionMode` driver option; by default 'write' (BEGIN IMMEDIATE), which
+   *   takes the write lock at BEGIN. Waiting for it there is always safe to retry, while a
+   *   deferred transaction that reads first and writes later can hit SQLITE_BUSY_SNAPSHOT
+   *   midway, which no waiting cures.
+   * - `readOnly`: locally BEGIN DEFERRED plus PRAGMA query_only (libsql's own 'read' mode is not
+   *   enforced by the local engine); remotely the client's 'read' mode.
+   */
+  async begin(options: BeginOptions = {}): Promise<void> {
+    if (this.#tx !== undefined) {
+      throw new InvalidRequestError(
+        'begin() was called while a transaction is already open on this libSQL connection. ' +
+          'Commit or roll it back first, or use a savepoint for a nested transaction.',
+        'transaction-open',
+      )
+    }
+    const remote = this.#settings.kind === 'remote'
+    const readOnly = options.readOnly === true
+    const mode: TransactionMode = readOnly ? (remote ? 'read' : 'deferred') : this.#settings.transactionMode
+    const tx = await this.#retry(() => this.#client.transaction(mode), undefined)
+    this.#tx = tx
+    if (readOnly && !remote) {
+      this.#queryOnly = true
+      try {
+        await tx.execute('PRAGMA query_only = ON')
+      } catch (e) {
+        await this.rollback().catch(() => undefined)
+        throw e
+      }
+    }
+  }
+
+  /**
+   * Commits. Locally COMMIT runs as a statement inside the transaction rather than through
+   * `tx.commit()`: the latter hands the connection back to the client's pool even when COMMIT
+   * failed with SQLITE_BUSY, and the pool then rolls the transaction back, silently losing it
+   * (toolchain.md, libsql gotcha 3). As a statement, a busy COMMIT leaves the transaction open
+   * and is retried. Any COMMIT that still fails rolls the transaction back before the error is
+   * thrown, so the connection is clean.
+   */
+  async commit(): Promise<void> {
+    const tx = this.#tx
+    if (tx === undefined) {
+      throw new InvalidRequestError('commit() was called with no open transaction on this libSQL connection; call begin() first.', 'no-transaction')
+    }
+    if (this.#settings.kind === 'remote') {
+      this.#tx = undefined
+      try {
+        await tx.commit()
+      } catch (e) {
+        // The server may have committed before the connection broke.
+        if (isDisconnect(e)) throw new CommitOutcomeUnknownError(e)
+        throw e
+      }
+      return
+    }
+    try {
+      await this.#retry(() => tx.execute('COMMIT'), undefined)
+    } catch (e) {
+      this.#tx = undefined
+      closeQuietly(tx)
+      await this.#resetQueryOnly()
+      throw e
+    }
+    this.#tx = undefined
+    tx.close() // the transaction has ended; this only returns the native connection to the client's pool
+    await this.#resetQueryOnly()
+  }
+
+  /**
+   * Rolls back. With no open transaction this is a no-op that touches nothing (the pool calls it
+   * on every check-in); a transaction the database already ended is just released.
+   */
+  async rollback(): Promise<void> {
+    const tx = this.#tx
+    if (tx === undefined) return
+    this.#tx = undefined
+    try {
+      if (tx.closed) tx.close()
+      else await tx.rollback()
+    } finally {
+      await this.#resetQueryOnly()
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.#run('SELECT 1', [], undefined)
+  }
+
+  async close(): Promise<void> {
+    this.destroy()
+  }
+
+  /** Rolls back an open transaction and closes the client; safe to call more than once. */
+  destroy(): void {
+    if (this.#closed) return
+    this.#closed = true
+    const tx = this.#tx
+    this.#tx = undefined
+    if (tx !== undefined) closeQuietly(tx)
+    this.#client.close()
+  }
+
+  async #run(sql: string, params: readonly unknown[], signal: AbortSignal | undefined): Promise<ResultSet> {
+    this.#checkTransactionControl(sql)
+    // The params were validated and converted by core and values.ts; the client takes InValue.
+    const stmt = { sql, args: params as InValue[] }
+    const tx = this.#tx
+    return tx !== undefined
+      ? this.#retry(() => tx.execute(stmt), signal)
+      : this.#retry(() => this.#client.execute(stmt), signal)
+  }
+
+  #retry<T>(attempt: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    // A remote server answers SQLITE_BUSY only after its own wait; retrying adds nothing there.
+    const timeoutMs = this.#settings.kind === 'remote' ? 0 : this.#settings.busyTimeoutMs
+    return retryWhileBusy(attempt, { timeoutMs, signal })
+  }
+
+  #checkTransactionControl(sql: string): void {
+    const m = TRANSACTION_CONTROL.exec(sql)
+    if (m === null) return
+    const word = m[1]!.toUpperCase()
+    if (word === 'SAVEPOINT') {
+      if (this.#tx !== undefined) return
+      throw new InvalidRequestError(
+        'SAVEPOINT was run outside a transaction. On libSQL it would open a transaction that the client rolls back ' +
+          'as soon as the statement ends; call begin() first and use savepoints inside it.',
+        'transaction-control-sql',
+      )
+    }
+    throw new InvalidRequestError(
+      `${word} was run as SQL. On libSQL transactions must go through the connection's begin(), commit() and rollback() ` +
+        '(session.begin() / connection.begin() in Athanor): the client rolls back a raw BEGIN as soon as the statement ends.',
+      'transaction-control-sql',
+    )
+  }
+
+  async #resetQueryOnly(): Promise<void> {
+    if (!this.#queryOnly) return
+    this.#queryOnly = false
+    // PRAGMA query_only belongs to the native connection, which outlives the transaction.
+    if (!this.#client.closed) await this.#client.execute('PRAGMA query_only = OFF')
+  }
+}
+
+function closeQuietly(tx: Transaction): void {
+  try {
+    tx.close()
+  } catch {
+    // the connection is being discarded or already gone; nothing useful to do
+  }
+}

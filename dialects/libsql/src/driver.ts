@@ -1,0 +1,153 @@
+import { createClient } from '@libsql/client'
+import type { Client } from '@libsql/client'
+import { ArgumentError, OperationalError } from '@athanor/core'
+import type { AthanorError, ConnectOptions, Driver, StatementContext } from '@athanor/core'
+import { LibsqlConnection } from './connection.js'
+import type { LibsqlConnectionSettings } from './connection.js'
+import { isDisconnect, translateError } from './errors.js'
+import { parseLibsqlUrl } from './url.js'
+import type { LibsqlTarget } from './url.js'
+
+/**
+ * Options for the libSQL driver, passed as `createAsyncEngine(url, { driverOptions })`.
+ * ```ts
+ * createAsyncEngine('sqlite:///app.db', { driverOptions: { busyTimeoutMs: 10_000 } })
+ * ```
+ */
+export interface LibsqlDriverOptions {
+  /**
+   * How long a statement, BEGIN or COMMIT waits for another connection's write lock before
+   * failing with LockTimeoutError, in ms (default 5000). The wait is asynchronous; SQLite's own
+   * `busy_timeout` is never set because it blocks the event loop.
+   */
+  readonly busyTimeoutMs?: number
+  /** Mode of read-write transactions: 'write' (BEGIN IMMEDIATE, default) or 'deferred'. */
+  readonly transactionMode?: 'write' | 'deferred'
+  /** Switch file databases to WAL journaling on connect (default true). */
+  readonly wal?: boolean
+  /** Auth token for libsql:// servers (a `?authToken=` in the URL works too). */
+  readonly authToken?: string
+  /** Encryption key for an encrypted local database. */
+  readonly encryptionKey?: string
+}
+
+const DEFAULT_BUSY_TIMEOUT_MS = 5000
+
+/** Reads and checks the libSQL entries of `driverOptions`; other keys are left to others. */
+export function readDriverOptions(raw: Readonly<Record<string, unknown>> | undefined): LibsqlDriverOptions {
+  const o = raw ?? {}
+  const busyTimeoutMs = o['busyTimeoutMs']
+  if (busyTimeoutMs !== undefined && (typeof busyTimeoutMs !== 'number' || !(busyTimeoutMs >= 0) || !Number.isFinite(busyTimeoutMs))) {
+    throw new ArgumentError(`driverOptions.busyTimeoutMs must be a number of milliseconds ≥ 0, e.g. 5000.`)
+  }
+  const transactionMode = o['transactionMode']
+  if (transactionMode !== undefined && transactionMode !== 'write' && transactionMode !== 'deferred') {
+    throw new ArgumentError(`driverOptions.transactionMode must be 'write' or 'deferred'.`)
+  }
+  const wal = o['wal']
+  if (wal !== undefined && typeof wal !== 'boolean') throw new ArgumentError('driverOptions.wal must be true or false.')
+  for (const key of ['authToken', 'encryptionKey'] as const) {
+    if (o[key] !== undefined && typeof o[key] !== 'string') throw new ArgumentError(`driverOptions.${key} must be a string.`)
+  }
+  return {
+    busyTimeoutMs: busyTimeoutMs as number | undefined,
+    transactionMode: transactionMode as 'write' | 'deferred' | undefined,
+    wal: wal as boolean | undefined,
+    authToken: o['authToken'] as string | undefined,
+    encryptionKey: o['encryptionKey'] as string | undefined,
+  }
+}
+
+/**
+ * The driver side of the libSQL dialect, on `@libsql/client` 0.18: one Client per connection,
+ * created with `intMode: 'bigint'` (integers past 2^53 are read exactly; rows.ts turns the rest
+ * back into numbers) and, for local databases, a single native connection (`concurrency: 1`),
+ * so per-connection PRAGMAs apply to every statement.
+ *
+ * On connect: file databases get `PRAGMA journal_mode = WAL` (readers do not block the writer,
+ * and a failed concurrent write cannot make a later COMMIT fail, see toolchain.md) and
+ * `PRAGMA foreign_keys = ON`; `:memory:` gets `foreign_keys = ON`; remote databases get a
+ * `SELECT 1` bounded by `connectTimeoutMs`, since the client connects lazily.
+ * ```ts
+ * const driver = new LibsqlDriver()
+ * const conn = await driver.connect({ url: 'sqlite:///app.db', connectTimeoutMs: 5000 })
+ * ```
+ */
+export class LibsqlDriver implements Driver {
+  async connect(options: ConnectOptions): Promise<LibsqlConnection> {
+    const target = parseLibsqlUrl(options.url)
+    const driverOptions = readDriverOptions(options.driverOptions)
+    const settings: LibsqlConnectionSettings = {
+      kind: target.kind,
+      busyTimeoutMs: driverOptions.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
+      transactionMode: driverOptions.transactionMode ?? 'write',
+    }
+    const connection = new LibsqlConnection(openClient(target, driverOptions), settings)
+    try {
+      await withTimeout(prepare(connection, target, driverOptions), target.kind === 'remote' ? options.connectTimeoutMs : undefined)
+    } catch (e) {
+      connection.destroy()
+      throw translateError(e, {})
+    }
+    return connection
+  }
+
+  isDisconnect(error: unknown): boolean {
+    return isDisconnect(error)
+  }
+
+  translateError(error: unknown, context: StatementContext): AthanorError {
+    return translateError(error, context)
+  }
+}
+
+function openClient(target: LibsqlTarget, options: LibsqlDriverOptions): Client {
+  try {
+    return createClient({
+      url: target.url,
+      intMode: 'bigint',
+      // Locally: one native connection, so PRAGMAs hold for every statement and the client's
+      // own pool never runs two of our statements on different connections. Remotely the
+      // client's default request concurrency stays.
+      ...(target.kind === 'remote' ? {} : { concurrency: 1 }),
+      ...(options.authToken !== undefined ? { authToken: options.authToken } : {}),
+      ...(options.encryptionKey !== undefined ? { encryptionKey: options.encryptionKey } : {}),
+    })
+  } catch (e) {
+    // createClient opens local files at once (SQLITE_CANTOPEN) and checks the URL.
+    throw translateError(e, {})
+  }
+}
+
+async function prepare(connection: LibsqlConnection, target: LibsqlTarget, options: LibsqlDriverOptions): Promise<void> {
+  switch (target.kind) {
+    case 'file':
+      // WAL is a property of the file, so this is a no-op after the first connection. A database
+      // that cannot use WAL (read-only media, some network file systems) reports its old mode.
+      if (options.wal !== false) await connection.execute('PRAGMA journal_mode = WAL', [])
+      await connection.execute('PRAGMA foreign_keys = ON', [])
+      return
+    case 'memory':
+      await connection.execute('PRAGMA foreign_keys = ON', [])
+      return
+    case 'remote':
+      await connection.ping()
+      return
+  }
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number | undefined): Promise<T> {
+  if (ms === undefined || !(ms > 0) || !Number.isFinite(ms)) return work
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new OperationalError(`Could not reach the libSQL server within ${ms} ms (connectTimeoutMs).`, undefined, {}, undefined, true, 'connect-timeout')),
+      ms,
+    )
+  })
+  try {
+    return await Promise.race([work, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}

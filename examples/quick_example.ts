@@ -1,0 +1,28 @@
+// quick_example.ts — the seed's "20 lines of SQLAlchemy 2.0", in Athanor.
+import { AsyncSession, Integer, String, createAsyncEngine, declarativeBase, mappedColumn, select } from '@athanor/core'
+import '@athanor/libsql'
+
+const Base = declarativeBase()
+
+class User extends Base.model('users', {
+  id: mappedColumn(Integer, { primaryKey: true }),
+  name: mappedColumn(String(50)),
+}) {}
+
+const engine = createAsyncEngine(process.env.DATABASE_URL ?? 'sqlite://:memory:')
+await Base.metadata.createAll(engine)
+
+{
+  await using session = new AsyncSession(engine)
+  session.add(new User({ name: 'Alice' }))
+  session.add(new User({ name: 'Bob' }))
+  await session.commit()
+}
+
+{
+  await using session = new AsyncSession(engine)
+  const users = (await session.scalars(select(User))).all()
+  for (const user of users) console.log(`${user.id}: ${user.name}`)
+}
+
+await engine.dispose()
