@@ -356,11 +356,15 @@ function collectSecondary(ctx: FlushContext): { added: Map<Relationship, unknown
   const added = new Map<Relationship, unknown[][]>()
   const removed = new Map<Relationship, unknown[][]>()
   const seen = new Set<string>()
+  // Pairs are keyed by object identity: new objects have no primary key yet at this point.
+  const ids = new Map<InstanceState, number>()
+  const idOf = (x: InstanceState): number => ids.get(x) ?? (ids.set(x, ids.size), ids.size - 1)
   const push = (map: Map<Relationship, unknown[][]>, rel: Relationship, owner: InstanceState, target: InstanceState): void => {
     // With backPopulates both sides list the pair: record it once, from either side.
-    const id = `${rel.options.secondary!.id}|${[owner.mapper.id, ...rel.pairs.map((p) => String((owner.obj as Record<string, unknown>)[p.source.key_]))].join(',')}|${[target.mapper.id, ...rel.secondaryPairs.map((p) => String((target.obj as Record<string, unknown>)[p.source.key_]))].join(',')}|${map === added ? '+' : '-'}`
-    const idBack = rel.back ? `${rel.options.secondary!.id}|${[target.mapper.id, ...rel.secondaryPairs.map((p) => String((target.obj as Record<string, unknown>)[p.source.key_]))].join(',')}|${[owner.mapper.id, ...rel.pairs.map((p) => String((owner.obj as Record<string, unknown>)[p.source.key_]))].join(',')}|${map === added ? '+' : '-'}` : undefined
-    if (seen.has(id) || (idBack && seen.has(idBack))) return
+    const sign = map === added ? '+' : '-'
+    const id = `${rel.options.secondary!.id}|${idOf(owner)}|${idOf(target)}|${sign}`
+    const idBack = `${rel.options.secondary!.id}|${idOf(target)}|${idOf(owner)}|${sign}`
+    if (seen.has(id) || (rel.back && seen.has(idBack))) return
     seen.add(id)
     ;(map.get(rel) ?? map.set(rel, []).get(rel)!).push([owner, target])
   }

@@ -17,19 +17,24 @@ export interface BusyRetryOptions {
   /** Give up after this many milliseconds of waiting; 0 tries once. */
   readonly timeoutMs: number
   readonly signal?: AbortSignal | undefined
+  /**
+   * Called after every SQLITE_BUSY (the last one too), before the pause. The connection uses it
+   * to replace a native connection that a BUSY failure has left unusable (see connection.ts).
+   */
+  readonly afterBusy?: (() => Promise<void>) | undefined
 }
 
 /**
  * Runs `attempt`; while it fails with a retryable SQLITE_BUSY, pauses (asynchronously) and runs it
  * again, until `timeoutMs` has passed. Only safe for attempts that had no effect when they failed
- * with BUSY: a single statement (SQLite rolls the statement back), BEGIN IMMEDIATE, or COMMIT
- * (the transaction stays open).
+ * with BUSY: a statement outside a transaction, BEGIN IMMEDIATE, or COMMIT (the transaction stays
+ * open).
  * ```ts
  * const rs = await retryWhileBusy(() => client.execute(stmt), { timeoutMs: 5000 })
  * ```
  */
 export async function retryWhileBusy<T>(attempt: () => Promise<T>, options: BusyRetryOptions): Promise<T> {
-  const { timeoutMs, signal } = options
+  const { timeoutMs, signal, afterBusy } = options
   const start = Date.now()
   for (let i = 0; ; i++) {
     signal?.throwIfAborted()
@@ -37,6 +42,7 @@ export async function retryWhileBusy<T>(attempt: () => Promise<T>, options: Busy
       return await attempt()
     } catch (e) {
       if (!isRetryableBusy(e)) throw e
+      await afterBusy?.()
       const waited = Date.now() - start
       if (waited >= timeoutMs) {
         noteBusyWait(e, waited)

@@ -1,0 +1,112 @@
+import type { ConnectionOptions } from 'mysql2/promise'
+import type { ConnectOptions, Driver } from '@athanor/core'
+import { ArgumentError, type AthanorError, type StatementContext } from '@athanor/core'
+import { FORCED_OPTIONS, MysqlConnection } from './connection.js'
+import { isMysqlDisconnect, translateMysqlError } from './errors.js'
+import type { MysqlFlavour } from './server-info.js'
+import { parseMysqlUrl } from './url.js'
+
+/** Prepared statements mysql2 keeps open per connection (overridable through driverOptions). */
+export const DEFAULT_MAX_PREPARED_STATEMENTS = 256
+
+export interface MysqlDriverOptions {
+  /**
+   * The server family, when known in advance. Otherwise the driver learns it from the first
+   * connection's handshake; it decides errnos the two servers use differently (4025, 4031).
+   */
+  readonly flavour?: MysqlFlavour | undefined
+}
+
+/**
+ * The driver side of the MySQL/MariaDB dialect: opens dedicated connections for Athanor's pool
+ * and translates mysql2 errors.
+ *
+ * Each new connection gets `SET time_zone = '+00:00'` (so NOW(), CURRENT_TIMESTAMP defaults and
+ * TIMESTAMP columns agree with the UTC wall time values.ts writes) and, with
+ * `statementTimeoutMs`, the server's statement timeout: MariaDB `max_statement_time` (seconds,
+ * every statement), MySQL `max_execution_time` (milliseconds, read-only SELECTs only).
+ *
+ * ```ts
+ * const driver = new MysqlDriver()
+ * const conn = await driver.connect({ url: 'mysql://root@127.0.0.1:3306/app', connectTimeoutMs: 5000 })
+ * try { await conn.execute('INSERT INTO t (id) VALUES (?)', [1]) }
+ * catch (e) { throw driver.translateError(e, { sql: 'INSERT …' }) }
+ * ```
+ */
+export class MysqlDriver implements Driver {
+  #flavour: MysqlFlavour | undefined
+
+  constructor(options: MysqlDriverOptions = {}) {
+    this.#flavour = options.flavour
+  }
+
+  /** The server family, once known. */
+  get flavour(): MysqlFlavour | undefined {
+    return this.#flavour
+  }
+
+  async connect(options: ConnectOptions): Promise<MysqlConnection> {
+    const url = parseMysqlUrl(options.url)
+    const extra = options.driverOptions ?? {}
+    const forced = Object.keys(extra).filter((k) => k in FORCED_OPTIONS || k === 'connectTimeout')
+    if (forced.length > 0) {
+      throw new ArgumentError(
+        `driverOptions may not set ${forced.join(', ')}: the MySQL dialect sets ${Object.keys(FORCED_OPTIONS).join(', ')} itself ` +
+          'because its value conversion depends on them, and takes the connect timeout from connectTimeoutMs.',
+      )
+    }
+    const timeout = options.statementTimeoutMs
+    if (timeout !== undefined && !(Number.isFinite(timeout) && timeout >= 0)) {
+      throw new ArgumentError(`statementTimeoutMs must be a number of milliseconds ≥ 0 (0 turns it off), not ${String(timeout)}.`)
+    }
+    const config: ConnectionOptions = {
+      host: url.host,
+      port: url.port,
+      ...(url.user !== undefined && { user: url.user }),
+      ...(url.password !== undefined && { password: url.password }),
+      ...(url.database !== undefined && { database: url.database }),
+      ...(url.socketPath !== undefined && { socketPath: url.socketPath }),
+      ...(url.charset !== undefined && { charset: url.charset }),
+      // mysql2 keeps up to 16000 prepared statements per connection by default, but the server's
+      // max_prepared_stmt_count (16382) is global: a pool of a few connections could exhaust it
+      // and fail every new statement with 1461. mysql2 closes the least recently used handle.
+      maxPreparedStatements: DEFAULT_MAX_PREPARED_STATEMENTS,
+      // driverOptions come last so secrets can stay out of the URL ({ password }).
+      ...(extra as ConnectionOptions),
+      connectTimeout: options.connectTimeoutMs,
+    }
+    const conn = await MysqlConnection.open({ config, connectTimeoutMs: options.connectTimeoutMs })
+    this.#flavour = conn.flavour
+    try {
+      await conn.execute(sessionSetup(conn.flavour, timeout), [])
+    } catch (err) {
+      conn.destroy()
+      throw err
+    }
+    return conn
+  }
+
+  isDisconnect(error: unknown): boolean {
+    return isMysqlDisconnect(error, this.#flavour)
+  }
+
+  translateError(error: unknown, context: StatementContext): AthanorError {
+    return translateMysqlError(error, context, this.#flavour)
+  }
+}
+
+/**
+ * The session settings every connection starts with, in one statement (one round trip).
+ *
+ * ```ts
+ * sessionSetup('mariadb', 1500) // "SET time_zone = '+00:00', max_statement_time = 1.5"
+ * ```
+ */
+export function sessionSetup(flavour: MysqlFlavour, statementTimeoutMs: number | undefined): string {
+  const parts = ["time_zone = '+00:00'"]
+  if (statementTimeoutMs !== undefined) {
+    const ms = Math.round(statementTimeoutMs)
+    parts.push(flavour === 'mariadb' ? `max_statement_time = ${ms / 1000}` : `max_execution_time = ${ms}`)
+  }
+  return `SET ${parts.join(', ')}`
+}

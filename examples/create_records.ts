@@ -1,0 +1,28 @@
+// create_records.ts — insert rows; primary keys are assigned at commit.
+import { AsyncSession, Integer, String, createAsyncEngine, declarativeBase, mappedColumn } from '@athanor/core'
+import '@athanor/libsql'
+
+const Base = declarativeBase()
+
+class Book extends Base.model('books', {
+  id: mappedColumn(Integer, { primaryKey: true }),
+  title: mappedColumn(String(100)),
+  author: mappedColumn(String(100)),
+}) {}
+
+const engine = createAsyncEngine(process.env.DATABASE_URL ?? 'sqlite://:memory:')
+await Base.metadata.createAll(engine)
+
+// Create and insert records
+{
+  await using session = new AsyncSession(engine)
+  const book1 = new Book({ title: 'Python Basics', author: 'Alice Johnson' })
+  const book2 = new Book({ title: 'Web Dev with Django', author: 'Bob Smith' })
+  session.add(book1)
+  session.add(book2)
+  await session.commit()
+  console.log(`Created book with ID: ${book1.id}`)
+  console.log(`Created book with ID: ${book2.id}`)
+}
+
+await engine.dispose()

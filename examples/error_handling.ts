@@ -1,0 +1,34 @@
+// error_handling.ts — a unique-constraint violation surfaces as IntegrityError.
+import { AsyncSession, Integer, IntegrityError, String, createAsyncEngine, declarativeBase, mappedColumn } from '@athanor/core'
+import '@athanor/libsql'
+
+const Base = declarativeBase()
+
+class User extends Base.model('users', {
+  id: mappedColumn(Integer, { primaryKey: true }),
+  email: mappedColumn(String(100), { unique: true }),
+}) {}
+
+const engine = createAsyncEngine(process.env.DATABASE_URL ?? 'sqlite://:memory:')
+await Base.metadata.createAll(engine)
+
+{
+  await using session = new AsyncSession(engine)
+  session.add(new User({ email: 'alice@example.com' }))
+  await session.commit()
+}
+
+// Try to add a duplicate email
+{
+  await using session = new AsyncSession(engine)
+  try {
+    session.add(new User({ email: 'alice@example.com' }))
+    await session.commit()
+  } catch (e) {
+    await session.rollback()
+    if (e instanceof IntegrityError) console.log('Error: Email already exists')
+    else console.log(`Unexpected error: ${e}`)
+  }
+}
+
+await engine.dispose()

@@ -1,0 +1,34 @@
+// update_records.ts — change an attribute and commit; the unit of work issues the UPDATE.
+import { AsyncSession, Integer, String, createAsyncEngine, declarativeBase, mappedColumn, select } from '@athanor/core'
+import '@athanor/libsql'
+
+const Base = declarativeBase()
+
+class Book extends Base.model('books', {
+  id: mappedColumn(Integer, { primaryKey: true }),
+  title: mappedColumn(String(100)),
+  author: mappedColumn(String(100)),
+}) {}
+
+const engine = createAsyncEngine(process.env.DATABASE_URL ?? 'sqlite://:memory:')
+await Base.metadata.createAll(engine)
+
+{
+  await using session = new AsyncSession(engine)
+  session.add(new Book({ title: 'Python Basics', author: 'Alice Johnson' }))
+  await session.commit()
+}
+
+// Update a record
+{
+  await using session = new AsyncSession(engine)
+  const stmt = select(Book).where(Book.c.title.eq('Python Basics'))
+  const book = (await session.scalars(stmt)).first()
+  if (book) {
+    book.author = 'Alice J. Johnson'
+    await session.commit()
+    console.log(`Updated: ${book.title} by ${book.author}`)
+  }
+}
+
+await engine.dispose()
