@@ -1,4 +1,4 @@
-import { isRetryableBusy, noteBusyWait } from './errors.js'
+import { isRetryableBusy, noteBusy } from './errors.js'
 
 /**
  * Waiting for another connection's write lock without blocking the event loop.
@@ -45,7 +45,7 @@ export async function retryWhileBusy<T>(attempt: () => Promise<T>, options: Busy
       await afterBusy?.()
       const waited = Date.now() - start
       if (waited >= timeoutMs) {
-        noteBusyWait(e, waited)
+        noteBusy(e, { waitedMs: waited })
         throw e
       }
       // ±25% jitter so two processes that collided do not retry in lockstep.

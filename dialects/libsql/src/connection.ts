@@ -1,8 +1,8 @@
 import type { Client, InValue, ResultSet, Transaction, TransactionMode } from '@libsql/client'
-import { CommitOutcomeUnknownError, InvalidRequestError } from '@athanor/core'
+import { CommitOutcomeUnknownError, InvalidRequestError, LockTimeoutError } from '@athanor/core'
 import type { BeginOptions, DriverConnection, DriverResult, ExecuteOptions } from '@athanor/core'
 import { retryWhileBusy } from './busy-retry.js'
-import { isDisconnect } from './errors.js'
+import { isBusy, isDisconnect, noteBusy } from './errors.js'
 import { toDriverResult, toRowArrays } from './rows.js'
 import type { LibsqlTargetKind } from './url.js'
 
@@ -13,6 +13,10 @@ export interface LibsqlConnectionSettings {
   readonly busyTimeoutMs: number
   /** The mode of read-write transactions: 'write' (BEGIN IMMEDIATE) or 'deferred'. */
   readonly transactionMode: 'write' | 'deferred'
+  /** Opens a new client for the same database (used at first and to replace a poisoned one). */
+  readonly openClient: () => Client
+  /** Statements run on every new client: PRAGMAs that belong to the native connection. */
+  readonly initStatements: readonly string[]
 }
 
 /**
@@ -32,7 +36,14 @@ const TRANSACTION_CONTROL = /^\s*(BEGIN|COMMIT|END|ROLLBACK(?!\s+(?:TRANSACTION\
  * - Transactions go through `client.transaction()` (a raw BEGIN does not hold); while one is
  *   open, `execute()` runs inside it, and savepoints are plain SQL run there.
  * - SQLITE_BUSY (another connection or process holds the write lock) is retried asynchronously
- *   up to `busyTimeoutMs`, for single statements, BEGIN IMMEDIATE and COMMIT.
+ *   up to `busyTimeoutMs`, for statements outside a transaction, BEGIN IMMEDIATE and COMMIT.
+ * - After SQLITE_BUSY on anything but COMMIT, the native connection is replaced. libsql 0.5.29
+ *   never resets a statement whose step failed, and SQLite keeps a BUSY statement in progress so
+ *   it can be stepped again; until the garbage collector finalizes it, the connection's later
+ *   autocommit writes are silently left uncommitted (and then lost, with the write lock held) and
+ *   every COMMIT fails with "cannot commit transaction - SQL statements in progress"
+ *   (tursodatabase/libsql-client-ts#352, libsql-js#237/#238, verified in this package's tests).
+ *   A fresh client, opened before the poisoned one wrote anything, is unaffected.
  * - libsql has no cursor: `stream()` runs the statement and hands its rows out in batches.
  *
  * ```ts
@@ -43,16 +54,36 @@ const TRANSACTION_CONTROL = /^\s*(BEGIN|COMMIT|END|ROLLBACK(?!\s+(?:TRANSACTION\
  * ```
  */
 export class LibsqlConnection implements DriverConnection {
-  readonly #client: Client
+  #client: Client
   readonly #settings: LibsqlConnectionSettings
   #tx: Transaction | undefined = undefined
   /** A read-only transaction set PRAGMA query_only, which outlives it on the native connection. */
   #queryOnly = false
+  /** A statement of the open transaction failed with SQLITE_BUSY: it can no longer commit. */
+  #poisoned = false
   #closed = false
 
-  constructor(client: Client, settings: LibsqlConnectionSettings) {
-    this.#client = client
+  private constructor(settings: LibsqlConnectionSettings) {
     this.#settings = settings
+    this.#client = settings.openClient()
+  }
+
+  /**
+   * Opens a client and runs the init statements on it.
+   * ```ts
+   * const conn = await LibsqlConnection.open({ kind: 'memory', busyTimeoutMs: 5000, transactionMode: 'write',
+   *   openClient: () => createClient({ url: ':memory:', intMode: 'bigint' }), initStatements: ['PRAGMA foreign_keys = ON'] })
+   * ```
+   */
+  static async open(settings: LibsqlConnectionSettings): Promise<LibsqlConnection> {
+    const connection = new LibsqlConnection(settings)
+    try {
+      for (const sql of settings.initStatements) await connection.#client.execute(sql)
+    } catch (e) {
+      connection.destroy()
+      throw e
+    }
+    return connection
   }
 
   /** True after close()/destroy(), or when the client was closed underneath. */
@@ -70,8 +101,10 @@ export class LibsqlConnection implements DriverConnection {
     return this.#settings.kind
   }
 
-  async execute(sql: string, params: readonly unknown[], options?: ExecuteOptions): Promise<DriverResult> {
-    return toDriverResult(sql, await this.#run(sql, params, options?.signal))
+  execute(sql: string, params: readonly unknown[], options?: ExecuteOptions): Promise<DriverResult> {
+    // Promise chains rather than async functions: this runs for every statement, and each async
+    // layer costs a few microtask turns (about 1 µs per statement in the 10k-insert benchmark).
+    return this.#run(sql, params, options?.signal).then((rs) => toDriverResult(sql, rs))
   }
 
   /**
@@ -114,7 +147,7 @@ export class LibsqlConnection implements DriverConnection {
     const remote = this.#settings.kind === 'remote'
     const readOnly = options.readOnly === true
     const mode: TransactionMode = readOnly ? (remote ? 'read' : 'deferred') : this.#settings.transactionMode
-    const tx = await this.#retry(() => this.#client.transaction(mode), undefined)
+    const tx = await this.#retryOutsideTransaction(() => this.#client.transaction(mode), undefined)
     this.#tx = tx
     if (readOnly && !remote) {
       this.#queryOnly = true
@@ -151,12 +184,19 @@ export class LibsqlConnection implements DriverConnection {
       }
       return
     }
+    if (this.#poisoned) {
+      await this.rollback().catch(() => undefined)
+      throw new LockTimeoutError(
+        'The transaction cannot commit: one of its statements failed with SQLITE_BUSY (database is locked), after which ' +
+          'libsql refuses COMMIT on that connection. It was rolled back; run the whole transaction again.',
+        undefined, {}, 'SQLITE_BUSY',
+      )
+    }
     try {
-      await this.#retry(() => tx.execute('COMMIT'), undefined)
+      // A BUSY COMMIT is the one BUSY that leaves the connection healthy, so it is retried in place.
+      await retryWhileBusy(() => tx.execute('COMMIT'), { timeoutMs: this.#settings.busyTimeoutMs })
     } catch (e) {
-      this.#tx = undefined
-      closeQuietly(tx)
-      await this.#resetQueryOnly()
+      await this.rollback().catch(() => undefined) // the COMMIT error is the one worth reporting
       throw e
     }
     this.#tx = undefined
@@ -176,7 +216,8 @@ export class LibsqlConnection implements DriverConnection {
       if (tx.closed) tx.close()
       else await tx.rollback()
     } finally {
-      await this.#resetQueryOnly()
+      if (this.#poisoned) await this.#replaceClient()
+      else await this.#resetQueryOnly()
     }
   }
 
@@ -198,20 +239,54 @@ export class LibsqlConnection implements DriverConnection {
     this.#client.close()
   }
 
-  async #run(sql: string, params: readonly unknown[], signal: AbortSignal | undefined): Promise<ResultSet> {
-    this.#checkTransactionControl(sql)
+  #run(sql: string, params: readonly unknown[], signal: AbortSignal | undefined): Promise<ResultSet> {
+    try {
+      this.#checkTransactionControl(sql)
+      signal?.throwIfAborted()
+    } catch (e) {
+      return Promise.reject(e)
+    }
     // The params were validated and converted by core and values.ts; the client takes InValue.
     const stmt = { sql, args: params as InValue[] }
     const tx = this.#tx
-    return tx !== undefined
-      ? this.#retry(() => tx.execute(stmt), signal)
-      : this.#retry(() => this.#client.execute(stmt), signal)
+    if (tx === undefined) return this.#retryOutsideTransaction(() => this.#client.execute(stmt), signal)
+    return tx.execute(stmt).catch((e: unknown) => {
+      // Not retried: the retry would succeed, but the failed statement stays in progress and the
+      // transaction could then never commit. The error (LockTimeoutError, or SerializationError
+      // for BUSY_SNAPSHOT) tells the caller to roll back and run the transaction again.
+      if (isBusy(e) && this.#settings.kind === 'file') {
+        this.#poisoned = true
+        noteBusy(e, { inTransaction: true })
+      }
+      throw e
+    })
   }
 
-  #retry<T>(attempt: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-    // A remote server answers SQLITE_BUSY only after its own wait; retrying adds nothing there.
-    const timeoutMs = this.#settings.kind === 'remote' ? 0 : this.#settings.busyTimeoutMs
-    return retryWhileBusy(attempt, { timeoutMs, signal })
+  /** Runs a statement or BEGIN outside a transaction, retrying SQLITE_BUSY on a fresh client. */
+  #retryOutsideTransaction<T>(attempt: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    // Only a local file can be busy because of another connection. A remote server answers
+    // SQLITE_BUSY after its own wait, and `:memory:` has a single connection (and replacing its
+    // client would replace the database).
+    if (this.#settings.kind !== 'file') return attempt()
+    return retryWhileBusy(attempt, {
+      timeoutMs: this.#settings.busyTimeoutMs,
+      signal,
+      afterBusy: () => this.#replaceClient(),
+    })
+  }
+
+  /**
+   * Swaps in a fresh client after SQLITE_BUSY left the current native connection unusable (see
+   * the class comment). Only called with no transaction open.
+   */
+  async #replaceClient(): Promise<void> {
+    if (this.#closed) return
+    this.#poisoned = false
+    this.#queryOnly = false // the PRAGMA went with the old native connection
+    const old = this.#client
+    this.#client = this.#settings.openClient()
+    old.close()
+    for (const sql of this.#settings.initStatements) await this.#client.execute(sql)
   }
 
   #checkTransactionControl(sql: string): void {
@@ -227,8 +302,9 @@ export class LibsqlConnection implements DriverConnection {
       )
     }
     throw new InvalidRequestError(
-      `${word} was run as SQL. On libSQL transactions must go through the connection's begin(), commit() and rollback() ` +
-        '(session.begin() / connection.begin() in Athanor): the client rolls back a raw BEGIN as soon as the statement ends.',
+      `${word} was run as SQL. On libSQL, transactions must go through the connection's begin(), commit() and rollback() ` +
+        '(session.begin() / connection.begin() in Athanor): the client rolls back a raw BEGIN as soon as the statement ends, ' +
+        'and a raw COMMIT or ROLLBACK would end a transaction behind the connection\'s back.',
       'transaction-control-sql',
     )
   }

@@ -81,12 +81,17 @@ export class LibsqlDriver implements Driver {
       kind: target.kind,
       busyTimeoutMs: driverOptions.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
       transactionMode: driverOptions.transactionMode ?? 'write',
+      openClient: () => openClient(target, driverOptions),
+      // foreign_keys is a property of the native connection, so every new client needs it.
+      // Remote servers decide it themselves.
+      initStatements: target.kind === 'remote' ? [] : ['PRAGMA foreign_keys = ON'],
     }
-    const connection = new LibsqlConnection(openClient(target, driverOptions), settings)
+    let connection: LibsqlConnection | undefined
     try {
+      connection = await LibsqlConnection.open(settings)
       await withTimeout(prepare(connection, target, driverOptions), target.kind === 'remote' ? options.connectTimeoutMs : undefined)
     } catch (e) {
-      connection.destroy()
+      connection?.destroy()
       throw translateError(e, {})
     }
     return connection
@@ -119,21 +124,13 @@ function openClient(target: LibsqlTarget, options: LibsqlDriverOptions): Client 
   }
 }
 
+/** Per-database setup after the init statements. */
 async function prepare(connection: LibsqlConnection, target: LibsqlTarget, options: LibsqlDriverOptions): Promise<void> {
-  switch (target.kind) {
-    case 'file':
-      // WAL is a property of the file, so this is a no-op after the first connection. A database
-      // that cannot use WAL (read-only media, some network file systems) reports its old mode.
-      if (options.wal !== false) await connection.execute('PRAGMA journal_mode = WAL', [])
-      await connection.execute('PRAGMA foreign_keys = ON', [])
-      return
-    case 'memory':
-      await connection.execute('PRAGMA foreign_keys = ON', [])
-      return
-    case 'remote':
-      await connection.ping()
-      return
-  }
+  // WAL is a property of the file, so this is a no-op after the first connection. A database
+  // that cannot use WAL (read-only media, some network file systems) reports its old mode.
+  if (target.kind === 'file' && options.wal !== false) await connection.execute('PRAGMA journal_mode = WAL', [])
+  // The remote client connects lazily: prove the server answers within connectTimeoutMs.
+  if (target.kind === 'remote') await connection.ping()
 }
 
 async function withTimeout<T>(work: Promise<T>, ms: number | undefined): Promise<T> {

@@ -44,12 +44,19 @@ const PROGRAMMING_CODES = new Set(['SQLITE_ERROR', 'SQLITE_RANGE', 'SQL_PARSE_ER
 const DATA_CODES = new Set(['SQLITE_MISMATCH', 'SQLITE_TOOBIG'])
 const URL_CODES = new Set(['URL_INVALID', 'URL_SCHEME_NOT_SUPPORTED', 'URL_PARAM_NOT_SUPPORTED', 'ENCRYPTION_KEY_NOT_SUPPORTED'])
 
-/** Milliseconds a statement waited for a lock before giving up; set by the busy retry loop. */
-const busyWaits = new WeakMap<object, number>()
+/** What the connection knew when a SQLITE_BUSY reached the caller, for the message. */
+export interface BusyNote {
+  /** How long the retry loop waited before giving up. */
+  readonly waitedMs?: number
+  /** The statement ran inside a transaction, where BUSY is not retried. */
+  readonly inTransaction?: boolean
+}
 
-/** Records how long the retry loop waited before `error` ended it (used in the message). */
-export function noteBusyWait(error: unknown, waitedMs: number): void {
-  if (typeof error === 'object' && error !== null) busyWaits.set(error, waitedMs)
+const busyNotes = new WeakMap<object, BusyNote>()
+
+/** Attaches what the connection knew about a SQLITE_BUSY error; translateError reads it. */
+export function noteBusy(error: unknown, note: BusyNote): void {
+  if (typeof error === 'object' && error !== null) busyNotes.set(error, note)
 }
 
 /** The `LibsqlError` prefixes messages with `CODE: `; the readable part is the rest. */
@@ -101,6 +108,8 @@ export function isDisconnect(error: unknown): boolean {
 export function translateError(error: unknown, ctx: StatementContext = {}): AthanorError {
   if (error instanceof AthanorError) return error
   if (error instanceof LibsqlError) return translateLibsqlError(error, ctx)
+  const openFailure = openFailureOf(error)
+  if (openFailure !== undefined) return new OperationalError(openFailure.text, error, ctx, openFailure.code, true)
   if (isDisconnect(error)) {
     return new OperationalError(`The connection to the libSQL server failed: ${messageOf(error)}`, error, ctx, codeOf(error), true)
   }
@@ -127,8 +136,16 @@ function translateLibsqlError(err: LibsqlError, ctx: StatementContext): AthanorE
         err, ctx, driverCode,
       )
     }
-    const waited = busyWaits.get(err)
-    const waitedText = waited === undefined ? '' : ` (waited ${waited} ms)`
+    const note = busyNotes.get(err)
+    if (note?.inTransaction) {
+      return new LockTimeoutError(
+        `${text}: another connection holds the database's write lock, and a statement inside a transaction cannot wait ` +
+          "for it (libsql could not commit the transaction afterwards). Roll back and run the transaction again; the " +
+          "default transactionMode 'write' takes the lock at begin(), where waiting is safe.",
+        err, ctx, driverCode,
+      )
+    }
+    const waitedText = note?.waitedMs === undefined ? '' : ` (waited ${note.waitedMs} ms)`
     return new LockTimeoutError(
       `${text}${waitedText}: another connection holds the database's write lock. ` +
         'Keep write transactions short, or raise the busyTimeoutMs driver option.',
@@ -151,6 +168,22 @@ function translateLibsqlError(err: LibsqlError, ctx: StatementContext): AthanorE
   if (DATA_CODES.has(code)) return new DatabaseError('data', text, err, ctx, driverCode)
   if (code.startsWith('SQLITE_')) return new OperationalError(text, err, ctx, driverCode)
   return new DatabaseError('database', text, err, ctx, driverCode)
+}
+
+/** Primary SQLite result codes that opening a file can fail with. */
+const OPEN_CODES: Readonly<Record<string, string>> = { 8: 'SQLITE_READONLY', 10: 'SQLITE_IOERR', 14: 'SQLITE_CANTOPEN', 26: 'SQLITE_NOTADB' }
+
+/**
+ * createClient() on a file that cannot be opened throws a plain Error from the native binding,
+ * 'ConnectionFailed("Unable to open connection to local database /x.db: 14")', not a LibsqlError.
+ */
+function openFailureOf(error: unknown): { text: string; code: string | undefined } | undefined {
+  if (!(error instanceof Error)) return undefined
+  const m = /^ConnectionFailed\("(.*)"\)$/s.exec(error.message)
+  if (m === null) return undefined
+  const raw = /: (\d+)$/.exec(m[1]!)?.[1]
+  const code = raw === undefined ? undefined : (OPEN_CODES[raw] ?? `SQLITE_${raw}`)
+  return { text: `${m[1]!}${code === undefined ? '' : ` (${code})`}: check that the path exists and is readable and writable.`, code }
 }
 
 function messageOf(error: unknown): string {

@@ -301,7 +301,8 @@ describe('@athanor/libsql driver', () => {
       const waited = Date.now() - started
       expect(waited).to.be.at.least(250)
       expect(ticks, `timer ticks during a ${waited} ms wait`).to.be.at.least(10)
-      expect(await rows(b, 'SELECT id FROM t ORDER BY id')).to.deep.equal([[1], [2]])
+      // read from the other connection: b's own view would include an uncommitted row
+      expect(await rows(a, 'SELECT id FROM t ORDER BY id')).to.deep.equal([[1], [2]])
 
       await a.begin({})
       setTimeout(() => void a.rollback(), 200)
@@ -325,6 +326,62 @@ describe('@athanor/libsql driver', () => {
       expect(await failure(() => b.begin({}))).to.be.instanceOf(LockTimeoutError)
       expect(b.inTransaction).to.equal(false)
       await a.rollback()
+      // b hit SQLITE_BUSY, which leaves a libsql connection unable to commit: its writes must still land
+      await b.execute('INSERT INTO t VALUES (3)', [])
+      await b.begin({})
+      await b.execute('INSERT INTO t VALUES (4)', [])
+      await b.commit()
+      expect(await rows(a, 'SELECT id FROM t ORDER BY id')).to.deep.equal([[3], [4]])
+    })
+
+    it('fails a busy statement inside a transaction at once, refuses to commit it, and recovers the connection', async () => {
+      const url = fileUrl()
+      const a = await file(url)
+      const b = await file(url, { transactionMode: 'deferred' })
+      await a.execute('CREATE TABLE t (id INTEGER PRIMARY KEY)', [])
+      await b.begin({})
+      await a.begin({})
+      await a.execute('INSERT INTO t VALUES (1)', [])
+      const started = Date.now()
+      const e = await failure(() => b.execute('INSERT INTO t VALUES (2)', []))
+      expect(Date.now() - started).to.be.below(500)
+      expect(e).to.be.instanceOf(LockTimeoutError)
+      expect(e.message).to.match(/inside a transaction cannot wait/)
+      await a.commit()
+      const c = await failure(() => b.commit())
+      expect(c).to.be.instanceOf(LockTimeoutError)
+      expect(c.message).to.match(/rolled back; run the whole transaction again/)
+      expect(b.inTransaction).to.equal(false)
+      await b.execute('INSERT INTO t VALUES (3)', [])
+      expect(await rows(a, 'SELECT id FROM t ORDER BY id')).to.deep.equal([[1], [3]])
+      await b.begin({})
+      await b.execute('INSERT INTO t VALUES (4)', [])
+      await b.commit()
+      expect(await rows(a, 'SELECT count(*) FROM t')).to.deep.equal([[3]])
+    })
+
+    it('canary: libsql still leaves a SQLITE_BUSY statement in progress (libsql-client-ts#352)', async () => {
+      // When this fails, libsql resets failed statements and LibsqlConnection#replaceClient can go.
+      // A garbage collection between the two INSERTs finalizes the failed statement and hides the
+      // bug for that round, hence up to three rounds.
+      const { createClient } = await import('@libsql/client')
+      const committedAfterBusy: boolean[] = []
+      for (let round = 0; round < 3 && !committedAfterBusy.includes(false); round++) {
+        const url = `file:${join(dir, `canary${++fileN}.db`)}`
+        const [holder, victim, observer] = [createClient({ url }), createClient({ url }), createClient({ url })]
+        try {
+          await holder.execute('PRAGMA journal_mode = WAL')
+          await holder.execute('CREATE TABLE t (id INTEGER PRIMARY KEY)')
+          const tx = await holder.transaction('write')
+          await victim.execute('INSERT INTO t VALUES (1)').catch(() => undefined) // SQLITE_BUSY
+          await tx.rollback()
+          await victim.execute('INSERT INTO t VALUES (2)') // resolves, but…
+          committedAfterBusy.push((await observer.execute('SELECT count(*) FROM t')).rows[0]![0] === 1)
+        } finally {
+          for (const c of [holder, victim, observer]) c.close()
+        }
+      }
+      expect(committedAfterBusy, 'a write after SQLITE_BUSY stays uncommitted on the same libsql connection').to.include(false)
     })
 
     it('retries a busy COMMIT instead of losing the transaction (rollback journal, reader holding a lock)', async () => {
@@ -398,6 +455,15 @@ describe('@athanor/libsql driver', () => {
         expect(e, sql).to.be.instanceOf(ProgrammingError)
         expect(e.message).to.not.match(/^SQLITE_ERROR:/)
       }
+    })
+
+    it('values the client cannot bind → ValueError; an aborted signal stops the statement', async () => {
+      const e = await failure(() => c.execute('SELECT ?', [undefined]))
+      expect(e.name).to.equal('ValueError')
+      const ac = new AbortController()
+      ac.abort(new Error('watchdog'))
+      const aborted = await failure(() => c.execute('SELECT 1', [], { signal: ac.signal }))
+      expect(aborted.message).to.equal('watchdog')
     })
 
     it('a closed connection is a disconnect', async () => {
