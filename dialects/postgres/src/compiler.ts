@@ -1,0 +1,41 @@
+import { SqlCompiler, Table } from '@athanor/core'
+import type { SqlType, ValueProcessor } from '@athanor/core'
+import { bindProcessor, resultProcessor } from './values.js'
+import { autoincrementDdl, typeDdl } from './type-ddl.js'
+
+/**
+ * The PostgreSQL compile side: `$n` placeholders, native ILIKE and NULLS FIRST/LAST (from the
+ * capabilities), identity columns, jsonb, and named enums created as types before their table.
+ */
+export class PostgresCompiler extends SqlCompiler {
+  protected override placeholder(index: number): string {
+    return `$${index + 1}`
+  }
+  protected override bindProcessorFor(type: SqlType<unknown>): ValueProcessor | undefined {
+    return bindProcessor(type)
+  }
+  protected override resultProcessorFor(type: SqlType<unknown>): ValueProcessor | undefined {
+    return resultProcessor(type)
+  }
+  override typeDdl(type: SqlType<unknown>): string {
+    return typeDdl(type, { quote: (id) => this.quote(id) })
+  }
+  override autoincrementDdl(type: SqlType<unknown>): { type: string; suffix: string } {
+    return autoincrementDdl(type)
+  }
+  override createTable(table: unknown, options: { ifNotExists: boolean }): string[] {
+    const out: string[] = []
+    if (table instanceof Table) {
+      const seen = new Set<string>()
+      for (const col of table.columnList) {
+        const { enumName, values } = col.type.options
+        if (col.type.kind !== 'enum' || enumName === undefined || seen.has(enumName)) continue
+        seen.add(enumName)
+        const create = `CREATE TYPE ${this.quote(enumName)} AS ENUM (${(values ?? []).map((v) => this.literal(v)).join(', ')})`
+        // PostgreSQL has no CREATE TYPE IF NOT EXISTS; a DO block ignores an existing type.
+        out.push(options.ifNotExists ? `DO $$ BEGIN ${create}; EXCEPTION WHEN duplicate_object THEN NULL; END $$` : create)
+      }
+    }
+    return [...out, ...super.createTable(table, options)]
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * `@athanor/postgres`: PostgreSQL for Athanor on postgres.js.
+ *
+ * ```ts
+ * import { PostgresDriver, postgresCapabilities } from '@athanor/postgres'
+ * ```
+ */
+export { PostgresDriver } from './driver.js'
+export { PostgresConnection } from './connection.js'
+export { resolveConnectSettings } from './connect-settings.js'
+export type { ConnectSettings, PostgresDriverOptions, PostgresNotice } from './connect-settings.js'
+export { isDisconnect, translateError } from './error-translation.js'
+export { bindProcessor, resultProcessor } from './values.js'
+export { typeDdl, autoincrementDdl } from './type-ddl.js'
+export type { TypeDdlOptions } from './type-ddl.js'
+export { postgresCapabilities } from './capabilities.js'
+export { serverInfo } from './server-info.js'
+export { JsonParam } from './wire-types.js'
+export { parsePgTimestamp } from './timestamp-parse.js'
+export { PostgresCompiler } from './compiler.js'
+export { PostgresDialect, postgresql } from './dialect.js'
