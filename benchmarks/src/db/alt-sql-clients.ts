@@ -11,7 +11,7 @@ import mariadb from 'mariadb';
 import Database from 'libsql';
 import type { Dialect } from '../types.js';
 import type { StatementCounter } from '../runner/statement-counter.js';
-import { toPgPlaceholders, type Row, type RunResult, type SqlClient } from './sql-client.js';
+import { runTransaction, toPgPlaceholders, type Row, type RunResult, type SqlClient } from './sql-client.js';
 
 export async function openAltSqlClient(dialect: Dialect, url: string, filePath: string, counter: StatementCounter): Promise<SqlClient> {
   if (dialect === 'pg') return nodePgClient(url, counter);
@@ -34,19 +34,8 @@ function nodePgClient(url: string, counter: StatementCounter): SqlClient {
     },
     async transaction(fn) {
       const client = await pool.connect();
-      try {
-        counter.add();
-        await client.query('BEGIN');
-        const result = await fn(wrap(client));
-        counter.add();
-        await client.query('COMMIT');
-        return result;
-      } catch (e) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw e;
-      } finally {
-        client.release();
-      }
+      const sql = (text: string) => () => client.query(text);
+      return runTransaction({ handle: wrap(client), begin: sql('BEGIN'), commit: sql('COMMIT'), rollback: sql('ROLLBACK'), release: () => client.release() }, counter, fn);
     },
     async script(text) {
       await conn.query(text);
@@ -86,19 +75,7 @@ function mariadbClient(url: string, counter: StatementCounter): SqlClient {
     },
     async transaction(fn) {
       const c = await pool.getConnection();
-      try {
-        counter.add();
-        await c.beginTransaction();
-        const result = await fn(wrap(c));
-        counter.add();
-        await c.commit();
-        return result;
-      } catch (e) {
-        await c.rollback().catch(() => {});
-        throw e;
-      } finally {
-        await c.release();
-      }
+      return runTransaction({ handle: wrap(c), begin: () => c.beginTransaction(), commit: () => c.commit(), rollback: () => c.rollback(), release: () => c.release() }, counter, fn);
     },
     async script(text) {
       await conn.query(text);

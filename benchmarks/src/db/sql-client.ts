@@ -49,6 +49,35 @@ export function toPgPlaceholders(sql: string): string {
   return cached;
 }
 
+/** A dedicated connection's transaction verbs, as each driver spells them. */
+export interface TransactionHandle<H> {
+  readonly handle: H;
+  begin(): Promise<unknown>;
+  commit(): Promise<unknown>;
+  rollback(): Promise<unknown>;
+  release(): unknown;
+}
+
+/**
+ * Runs `fn` between BEGIN and COMMIT on a dedicated connection (both counted as statements),
+ * rolls back if it throws, and always releases the connection.
+ */
+export async function runTransaction<H, T>(tx: TransactionHandle<H>, counter: StatementCounter | undefined, fn: (handle: H) => Promise<T>): Promise<T> {
+  try {
+    counter?.add();
+    await tx.begin();
+    const result = await fn(tx.handle);
+    counter?.add();
+    await tx.commit();
+    return result;
+  } catch (e) {
+    await tx.rollback().catch(() => {});
+    throw e;
+  } finally {
+    await tx.release();
+  }
+}
+
 /** Opens a client. `counter`, when given, is bumped once per statement (BEGIN and COMMIT included). */
 export async function openSqlClient(dialect: Dialect, url: string, counter?: StatementCounter): Promise<SqlClient> {
   switch (dialect) {
@@ -115,19 +144,7 @@ function mysqlClient(url: string, counter?: StatementCounter): SqlClient {
     },
     async transaction(fn) {
       const c = await pool.getConnection();
-      try {
-        counter?.add();
-        await c.beginTransaction();
-        const result = await fn(wrap(c));
-        counter?.add();
-        await c.commit();
-        return result;
-      } catch (e) {
-        await c.rollback().catch(() => {});
-        throw e;
-      } finally {
-        c.release();
-      }
+      return runTransaction({ handle: wrap(c), begin: () => c.beginTransaction(), commit: () => c.commit(), rollback: () => c.rollback(), release: () => c.release() }, counter, fn);
     },
     async script(text) {
       await conn.query(text);
@@ -156,19 +173,9 @@ function libsqlClient(url: string, counter?: StatementCounter): SqlClient {
     async transaction(fn) {
       // client.transaction(), not a raw BEGIN: the client's pool would roll a raw BEGIN back
       // between calls (research/toolchain.md §4, libsql gotcha 2).
+      // The BEGIN itself is sent by client.transaction(), so begin() has nothing left to do.
       const tx = await client.transaction('write');
-      try {
-        counter?.add();
-        const result = await fn(wrap(tx));
-        counter?.add();
-        await tx.commit();
-        return result;
-      } catch (e) {
-        await tx.rollback().catch(() => {});
-        throw e;
-      } finally {
-        tx.close();
-      }
+      return runTransaction({ handle: wrap(tx), begin: async () => {}, commit: () => tx.commit(), rollback: () => tx.rollback(), release: () => tx.close() }, counter, fn);
     },
     async script(text) {
       await conn.executeMultiple(text);

@@ -1,4 +1,4 @@
-import type { BeginOptions, CompiledStatement, DriverConnection, DriverResult } from '../dialect/contract.js'
+import type { BeginOptions, CompiledStatement, DriverConnection, DriverResult, ValueProcessor } from '../dialect/contract.js'
 import {
   AthanorError, CommitOutcomeUnknownError, ConcurrentUseError, DeadlockError, InvalidRequestError, OperationalError, StatementTimeoutError,
 } from '../util/errors.js'
@@ -418,9 +418,13 @@ export class Transaction implements AsyncDisposable {
 }
 
 function processRows(compiled: CompiledStatement, rows: unknown[][]): void {
-  const cols = compiled.columns
-  for (let c = 0; c < cols.length; c++) {
-    const p = cols[c]!.process
+  applyProcessors(rows, compiled.columns.map((c) => c.process))
+}
+
+/** Converts values column by column, in place (drivers hand over fresh row arrays). */
+function applyProcessors(rows: unknown[][], processors: readonly (ValueProcessor | undefined)[]): void {
+  for (let c = 0; c < processors.length; c++) {
+    const p = processors[c]
     if (p === undefined) continue
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r]!
@@ -430,16 +434,13 @@ function processRows(compiled: CompiledStatement, rows: unknown[][]): void {
   }
 }
 
-/** Converts driver values in place (drivers hand over fresh row arrays) and wraps them. */
+/** Converts driver values and wraps them in a Result. */
 export function processResult(compiled: CompiledStatement, res: DriverResult): Result {
   const rows = res.rows as unknown[][]
   if (compiled.statementKind === 'text' && res.columnNames) {
     // text() results: declared column types apply by name.
     const byName = new Map(compiled.columns.map((c) => [c.name, c.process]))
-    res.columnNames.forEach((name, i) => {
-      const p = byName.get(name)
-      if (p) for (const row of rows) if (row[i] !== null && row[i] !== undefined) row[i] = p(row[i])
-    })
+    applyProcessors(rows, res.columnNames.map((name) => byName.get(name)))
     return new Result(rows, res.columnNames, res.rowsAffected, res.insertId)
   }
   processRows(compiled, rows)

@@ -112,6 +112,25 @@ function keyOf(values: readonly unknown[]): string | undefined {
   return values.map((v) => String(v)).join('\u0001')
 }
 
+/** Parents grouped by the values of `cols` (the IN-list keys, each once); parents with a NULL key apart. */
+function groupByKey(parents: readonly InstanceState[], cols: readonly Column<unknown>[]): { byKey: Map<string, InstanceState[]>; keys: unknown[][]; missing: InstanceState[] } {
+  const byKey = new Map<string, InstanceState[]>()
+  const keys: unknown[][] = []
+  const missing: InstanceState[] = []
+  for (const p of parents) {
+    const vals = colValues(p, cols)
+    const k = keyOf(vals)
+    if (k === undefined) {
+      missing.push(p)
+      continue
+    }
+    const group = byKey.get(k)
+    if (group) group.push(p)
+    else (byKey.set(k, [p]), keys.push(vals))
+  }
+  return { byKey, keys, missing }
+}
+
 function inClause(cols: readonly Column<unknown>[], keys: readonly unknown[][]): Expression<boolean> {
   if (cols.length === 1) return cols[0]!.in(keys.map((k) => k[0]) as never[])
   return tuple(...cols).inValues(keys)
@@ -131,19 +150,8 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
   const target = rel.target
   const out: InstanceState[] = []
   if (rel.direction === 'many-to-one') {
-    const fkCols = rel.pairs.map((p) => p.dest)
-    const byKey = new Map<string, InstanceState[]>()
-    const keys: unknown[][] = []
-    for (const p of parents) {
-      const vals = colValues(p, fkCols)
-      const k = keyOf(vals)
-      if (k === undefined) {
-        setLoaded(p, rel, null)
-        continue
-      }
-      if (!byKey.has(k)) (byKey.set(k, []), keys.push(vals))
-      byKey.get(k)!.push(p)
-    }
+    const { byKey, keys, missing } = groupByKey(parents, rel.pairs.map((p) => p.dest))
+    for (const p of missing) setLoaded(p, rel, null)
     const found = new Map<string, object>()
     for (let i = 0; i < keys.length; i += SELECTIN_BATCH) {
       const batch = keys.slice(i, i + SELECTIN_BATCH)
@@ -158,15 +166,7 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
     return out
   }
   const srcCols = rel.pairs.map((p) => p.source)
-  const byKey = new Map<string, InstanceState[]>()
-  const keys: unknown[][] = []
-  for (const p of parents) {
-    const vals = colValues(p, srcCols)
-    const k = keyOf(vals)
-    if (k === undefined) continue
-    if (!byKey.has(k)) (byKey.set(k, []), keys.push(vals))
-    byKey.get(k)!.push(p)
-  }
+  const { keys } = groupByKey(parents, srcCols)
   const members = new Map<string, object[]>()
   for (let i = 0; i < keys.length; i += SELECTIN_BATCH) {
     const batch = keys.slice(i, i + SELECTIN_BATCH)

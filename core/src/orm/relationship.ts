@@ -204,8 +204,7 @@ export class Relationship<T = unknown> implements JoinPathProvider {
     if (d === 'many-to-one') return [and(...this.pairs.map((p) => eq(col(from, p.dest), col(to, p.source))))]
     if (d === 'one-to-many') return [and(...this.pairs.map((p) => eq(col(from, p.source), col(to, p.dest))))]
     const sec = secondaryFrom ?? this.options.secondary!
-    const targetPairs = this.owner.table === this.target.table && this.secondaryPairs.length === 0 ? [] : this.secondaryPairs
-    return [and(...this.pairs.map((p) => eq(col(from, p.source), col(sec, p.dest)))), and(...targetPairs.map((p) => eq(col(sec, p.dest), col(to, p.source))))]
+    return [and(...this.pairs.map((p) => eq(col(from, p.source), col(sec, p.dest)))), and(...this.secondaryPairs.map((p) => eq(col(sec, p.dest), col(to, p.source))))]
   }
 
   [JOIN_PATH](left: FromClause): readonly { target: FromClause; on: Expression<unknown> }[] {

@@ -2,17 +2,16 @@ import { ArgumentError, ConcurrentUseError, InvalidRequestError } from '../util/
 import type { Connection, Executable, Transaction } from '../engine/connection.js'
 import type { Engine } from '../engine/engine.js'
 import { Result, ScalarResult } from '../engine/result.js'
-import { Select, select } from '../sql/select.js'
+import { ColumnGroup, Select, resolveItem, select } from '../sql/select.js'
 import type { ClauseProvider } from '../sql/select.js'
-import type { Expression } from '../sql/elements.js'
 import { maybeState } from './instance-state.js'
 import type { InstanceState, StateOwner } from './instance-state.js'
 import { Mapper } from './mapper.js'
 import { LoaderOption, applyLoaders, loadRelationship, rowPlan } from './loading.js'
 import type { LoadContext } from './loading.js'
-import { execute as executePlan, plan, snapshotRelations } from './unit-of-work.js'
+import { changedColumns, execute as executePlan, plan, relationsChanged, snapshotRelations } from './unit-of-work.js'
 import type { FlushContext } from './unit-of-work.js'
-import { PendingRollbackError, DetachedInstanceError } from './orm-errors.js'
+import { PendingRollbackError } from './orm-errors.js'
 import { isLoaded, setLoaded } from './attributes.js'
 import { Query } from './query.js'
 
@@ -68,7 +67,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   }
   /** Persistent objects with unflushed column changes. */
   get dirty(): object[] {
-    return [...this.#identity.values()].filter((s) => s.committed && s.values().some((v, i) => v !== s.committed![i])).map((s) => s.obj)
+    return [...this.#identity.values()].filter((s) => changedColumns(s) !== undefined).map((s) => s.obj)
   }
   get deleted(): object[] {
     return [...this.#deleted].map((s) => s.obj)
@@ -82,7 +81,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
 
   /** Adds a new object (and, by cascade, what it references) to be inserted at the next flush. */
   add(obj: object): void {
-    this.#checkUsable('add an object')
+    this.#checkUsable()
     const s = this.#stateOf(obj, 'add()')
     if (s.owner && s.owner !== this) throw new InvalidRequestError(`This ${s.mapper.className} belongs to another session; expunge it there first, or merge() it into this one.`, 'foreign-session')
     if (s.lifecycle === 'transient') {
@@ -108,7 +107,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
 
   /** Marks an object for deletion at the next flush (cascades follow `cascade: 'delete'`). */
   async delete(obj: object): Promise<void> {
-    this.#checkUsable('delete an object')
+    this.#checkUsable()
     const s = this.#stateOf(obj, 'delete()')
     if (s.lifecycle === 'pending') {
       this.#pending.delete(s)
@@ -275,7 +274,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
    * ```
    */
   async begin<T>(fn?: () => Promise<T>): Promise<T | undefined> {
-    this.#checkUsable('begin')
+    this.#checkUsable()
     if (this.#state === 'active') throw new InvalidRequestError('A transaction is already begun on this session (queries begin one automatically); commit or roll back first, or use beginNested().', 'transaction-open')
     await this.#connection()
     if (!fn) return undefined
@@ -343,14 +342,9 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   // ---- internals ----------------------------------------------------------------------------
 
   #mapperOf(entity: unknown): Mapper {
-    const clause = (entity as ClauseProvider | undefined)
-    const group = clause && typeof clause === 'function' ? (clause as ClauseProvider)[Symbol.for('athanor.clause') as never] : undefined
-    void group
-    const st = select(entity as ClauseProvider)
-    const first = st.state.columns[0]
-    const m = first && 'entity' in first ? (first as { entity: unknown }).entity : undefined
-    if (!(m instanceof Mapper)) throw new ArgumentError(`Expected a mapped class, got ${String(entity)}.`)
-    return m
+    const m = resolveItem(entity as ClauseProvider)
+    if (!(m instanceof ColumnGroup) || !(m.entity instanceof Mapper)) throw new ArgumentError(`Expected a mapped class, got ${String(entity)}.`)
+    return m.entity
   }
 
   #stateOf(obj: object, what: string): InstanceState {
@@ -359,15 +353,14 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     return s
   }
 
-  #checkUsable(what: string): void {
+  #checkUsable(): void {
     if (this.#state === 'failed') throw new PendingRollbackError(this.#failure)
     if (this.#state === 'closed') this.#state = 'idle' // a closed session may be reused, as in SQLAlchemy
-    void what
   }
 
   async #op<T>(what: string, fn: () => Promise<T>): Promise<T> {
     if (this.#busy) throw new ConcurrentUseError('AsyncSession', this.#busy, what)
-    this.#checkUsable(what)
+    this.#checkUsable()
     this.#busy = what
     try {
       return await fn()
@@ -465,19 +458,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   }
 
   #hasChanges(): boolean {
-    for (const s of this.#identity.values()) {
-      if (!s.committed) continue
-      const o = s.obj as Record<string, unknown>
-      const keys = s.mapper.columnKeys
-      for (let i = 0; i < keys.length; i++) if (o[keys[i]!] !== s.committed[i] && !(o[keys[i]!] instanceof Date)) return true
-      for (const rel of s.mapper.relationships) {
-        if (!isLoaded(s, rel)) continue
-        const before = s.committedRelations.get(rel.key)
-        const now = s.relations.get(rel.key)
-        if (Array.isArray(now) ? !before || before.length !== now.length || now.some((x, i) => x !== before[i]) : (before?.[0] ?? null) !== (now ?? null)) return true
-      }
-      if (s.mapper.columns.some((c, i) => o[c.key_] instanceof Date && (o[c.key_] as Date).getTime() !== (s.committed![i] as Date | undefined)?.getTime?.())) return true
-    }
+    for (const s of this.#identity.values()) if (changedColumns(s) !== undefined || relationsChanged(s)) return true
     return false
   }
 
@@ -497,14 +478,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
       // pre-transaction values back; deleted ones are persistent again.
       for (const s of [...this.#identity.values()]) {
         if (s.insertedInTx) {
-          this.#identity.delete(s.key!)
-          const o = s.obj as Record<string, unknown>
-          for (const c of s.mapper.columns) if (c.autoincrement) o[c.key_] = undefined
-          s.key = undefined
-          s.committed = undefined
-          s.insertedInTx = false
-          s.lifecycle = 'transient'
-          s.owner = undefined
+          this.#unInsert(s)
           continue
         }
         if (s.txSnapshot) {
@@ -517,7 +491,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
       }
       for (const s of this.#pending) (s.lifecycle = 'transient', (s.owner = undefined))
       this.#pending.clear()
-      for (const s of this.#deleted) if (s.lifecycle === 'deleted') (s.lifecycle = 'persistent', s.key && this.#identity.set(s.key, s))
+      this.#unDelete(this.#deleted)
       this.#deleted.clear()
     }
     this.#failure = undefined
@@ -527,11 +501,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   #restoreSavepoint(entry: { snapshot: Map<InstanceState, unknown[] | undefined>; pending: Set<InstanceState>; deleted: Set<InstanceState> }): void {
     for (const s of [...this.#identity.values()]) {
       if (!entry.snapshot.has(s)) {
-        // Inserted inside the savepoint: gone from the database, transient again.
-        this.#identity.delete(s.key!)
-        const o = s.obj as Record<string, unknown>
-        for (const c of s.mapper.columns) if (c.autoincrement) o[c.key_] = undefined
-        Object.assign(s, { key: undefined, committed: undefined, insertedInTx: false, lifecycle: 'transient', owner: undefined })
+        this.#unInsert(s) // inserted inside the savepoint
         continue
       }
       const before = entry.snapshot.get(s)
@@ -541,11 +511,32 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
         s.committed = before
       }
     }
-    for (const s of entry.deleted) if (s.lifecycle === 'deleted') (s.lifecycle = 'persistent', s.key && this.#identity.set(s.key, s))
+    this.#unDelete(entry.deleted)
     this.#deleted.clear()
     entry.deleted.forEach((s) => this.#deleted.add(s))
     this.#pending.clear()
     if (this.#state === 'failed') this.#state = 'active'
+  }
+
+  /** The row was rolled back out of existence: the object is transient again and may be re-added. */
+  #unInsert(s: InstanceState): void {
+    this.#identity.delete(s.key!)
+    const o = s.obj as Record<string, unknown>
+    for (const c of s.mapper.columns) if (c.autoincrement) o[c.key_] = undefined
+    s.key = undefined
+    s.committed = undefined
+    s.insertedInTx = false
+    s.lifecycle = 'transient'
+    s.owner = undefined
+  }
+
+  /** Deletes that were rolled back: the objects are persistent again. */
+  #unDelete(states: Iterable<InstanceState>): void {
+    for (const s of states) {
+      if (s.lifecycle !== 'deleted') continue
+      s.lifecycle = 'persistent'
+      if (s.key) this.#identity.set(s.key, s)
+    }
   }
 
   #detach(s: InstanceState): void {
@@ -568,5 +559,3 @@ export function sessionmaker(engine: Engine, options: SessionOptions = {}): (ove
   return (overrides = {}) => new AsyncSession(engine, { ...options, ...overrides })
 }
 
-export { DetachedInstanceError }
-export type { Expression }

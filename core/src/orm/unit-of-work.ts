@@ -314,16 +314,34 @@ function pkWhere(m: Mapper, values: readonly unknown[]): Expression<boolean> {
   return conds.length === 1 ? conds[0]! : new BooleanList('AND', conds)
 }
 
+/** The columns whose values differ from the last known database values, or undefined if none. */
+export function changedColumns(s: InstanceState): Record<string, unknown> | undefined {
+  if (s.committed === undefined) return undefined
+  const o = s.obj as Record<string, unknown>
+  let changed: Record<string, unknown> | undefined
+  s.mapper.columns.forEach((c, i) => {
+    if (!valuesEqual(o[c.key_], s.committed![i])) (changed ??= {})[c.key_] = o[c.key_] ?? null
+  })
+  return changed
+}
+
+/** Whether a loaded relationship's members differ from the last known database state. */
+export function relationsChanged(s: InstanceState): boolean {
+  for (const rel of s.mapper.relationships) {
+    if (!isLoaded(s, rel)) continue
+    const before = s.committedRelations.get(rel.key) ?? []
+    const now = related(s, rel)
+    if (before.length !== now.length || now.some((x, i) => x !== before[i])) return true
+  }
+  return false
+}
+
 async function updateIfDirty(ctx: FlushContext, s: InstanceState): Promise<void> {
   if (s.lifecycle !== 'persistent' || s.committed === undefined) return
   const m = s.mapper
   const o = s.obj as Record<string, unknown>
-  const changed: Record<string, unknown> = {}
-  let any = false
-  m.columns.forEach((c, i) => {
-    if (!valuesEqual(o[c.key_], s.committed![i])) (changed[c.key_] = o[c.key_] ?? null, (any = true))
-  })
-  if (!any) return
+  const changed = changedColumns(s)
+  if (changed === undefined) return
   for (const c of m.columns) if (c.onupdate !== undefined && !(c.key_ in changed)) (changed[c.key_] = o[c.key_] = c.onupdateValue())
   if (m.pkIndexes.some((i) => m.columnKeys[i]! in changed)) {
     throw new InvalidRequestError(`Changing the primary key of a ${m.className} is not supported; delete it and add a new one.`, 'primary-key-change')

@@ -1,10 +1,10 @@
 import { ArgumentError } from '../util/errors.js'
 import { Bind, BooleanList, Expression } from './elements.js'
-import type { Column, ColumnRef } from './column.js'
+import type { Column } from './column.js'
 import { keyList } from './key.js'
 import type { KeyBuilder, Keyed } from './key.js'
 import type { Select } from './select.js'
-import type { ColumnSpecs, InsertRow, Table, TableColumns } from './table.js'
+import type { ColumnSpecs, InsertRow, Table } from './table.js'
 import type { RowOf, MappingOf, SelectItem } from './select.js'
 import { resolveItem } from './select.js'
 import type { SelectColumn } from './select.js'
@@ -200,8 +200,3 @@ export function del<S extends ColumnSpecs>(table: Table<S>): Delete<S> {
   return new Delete(table, undefined, [])
 }
 export { del as delete_ }
-
-/** Typed columns of a table, for helpers that take `table.c`. */
-export type ColumnsOfTable<S extends ColumnSpecs> = TableColumns<S>
-/** A column reference of any table. */
-export type AnyColumn = ColumnRef<unknown>

@@ -1,4 +1,4 @@
-import { Boolean as BooleanType, Integer, NullType, Text, typeOfValue } from '../types/index.js'
+import { Boolean as BooleanType, NullType, Text, typeOfValue } from '../types/index.js'
 import type { SqlType } from '../types/index.js'
 import { ArgumentError } from '../util/errors.js'
 import { KeyBuilder, keyList } from './key.js'
@@ -548,8 +548,3 @@ export function exists(query: SubqueryLike): Expression<boolean> {
   return new Unary('EXISTS', new ScalarSubquery(query), false)
 }
 
-/** Any element that may appear in a select list. */
-export type ColumnsClauseItem = Expression<unknown>
-
-/** Integer-typed helper used by count() and friends. */
-export const IntegerType = Integer

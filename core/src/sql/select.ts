@@ -44,13 +44,11 @@ export class ColumnGroup implements Keyed {
   }
 }
 
-// The select list is typed item by item. Internal helpers may use `any` for constructor shapes.
-/* eslint-disable @typescript-eslint/no-explicit-any */
+// The select list is typed item by item; `any` below only describes constructor shapes.
 type EntityClass<I> = (abstract new (...args: any[]) => I) & ClauseProvider
 type WithColumns = FromClause & { readonly c: Record<string, ColumnRef<any, string>> }
 /** What `select()` accepts: expressions, tables, aliases, subqueries, mapped classes. */
 export type SelectItem = Expression<any> | WithColumns | ColumnGroup | ClauseProvider
-/* eslint-enable @typescript-eslint/no-explicit-any */
 
 type ItemTuple<E> = E extends Expression<infer T> ? [T] : E extends EntityClass<infer I> ? [I] : unknown[]
 type ItemMapping<E> =
@@ -58,7 +56,7 @@ type ItemMapping<E> =
   : E extends ColumnRef<infer T, infer K> ? { [P in K]: T }
   : E extends Table<infer S extends ColumnSpecs> ? TableRow<S>
   : E extends { readonly c: infer C } ? { [K in keyof C]: C[K] extends ColumnRef<infer T, string> ? T : never }
-  : {} // eslint-disable-line @typescript-eslint/no-empty-object-type
+  : {}
 
 /** The row tuple of a select list. */
 export type RowOf<Es extends readonly unknown[]> = Es extends readonly [infer H, ...infer R] ? [...ItemTuple<H>, ...RowOf<R>] : []

@@ -24,9 +24,6 @@ export class LibsqlCompiler extends SqlCompiler {
     if (limit === undefined && offset !== undefined) return ` LIMIT -1 OFFSET ${offset}`
     return super.limitOffset(limit, offset)
   }
-  protected override functionName(name: string): string {
-    return name
-  }
   protected override visitFunction(f: Parameters<SqlCompiler['visitFunction']>[0], ctx: Parameters<SqlCompiler['visitFunction']>[1]): string {
     // Timestamps are stored as UTC text with milliseconds, so now() must produce the same shape.
     if (f.name === 'now' && f.args.length === 0) return "strftime('%Y-%m-%d %H:%M:%f', 'now')"

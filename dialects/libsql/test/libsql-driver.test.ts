@@ -32,8 +32,6 @@ async function rows(conn: DriverConnection, sql: string, params: unknown[] = [])
   return (await conn.execute(sql, params)).rows.map((r) => [...r])
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
 describe('@athanor/libsql driver', () => {
   let dir: string
   const open: LibsqlConnection[] = []
