@@ -74,7 +74,7 @@ export class SqlCompiler implements StatementCompiler {
     return '"'
   }
   /** The placeholder for the i-th (0-based) parameter. */
-  protected placeholder(_index: number): string {
+  placeholder(_index: number): string {
     return '?'
   }
   /** Converts a validated value for the driver; undefined when no conversion is needed. */

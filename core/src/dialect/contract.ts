@@ -143,6 +143,8 @@ export interface StatementCompiler {
   rollbackToSavepoint(name: string): string
   /** Quotes an identifier (throws on ones that cannot be quoted safely). */
   quote(identifier: string): string
+  /** The placeholder for the i-th (0-based) bound parameter (`?`, `$1`, …). */
+  placeholder(index: number): string
 }
 
 /**

@@ -8,7 +8,7 @@ import { autoincrementDdl, typeDdl } from './type-ddl.js'
  * capabilities), identity columns, jsonb, and named enums created as types before their table.
  */
 export class PostgresCompiler extends SqlCompiler {
-  protected override placeholder(index: number): string {
+  override placeholder(index: number): string {
     return `$${index + 1}`
   }
   protected override bindProcessorFor(type: SqlType<unknown>): ValueProcessor | undefined {

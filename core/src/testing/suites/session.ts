@@ -1,10 +1,10 @@
 import { expect } from 'chai'
 import {
   AsyncSession, ConcurrentUseError, ForeignKey, IntegrityError, Integer, PendingRollbackError, String, UnloadedRelationshipError,
-  createAsyncEngine, declarativeBase, mappedColumn, relationship, select, selectinload,
-} from '@athanor/core'
-import type { Engine } from '@athanor/core'
-import '@athanor/libsql'
+  declarativeBase, mappedColumn, relationship, select, selectinload,
+} from '../../index.js'
+import { dialectSql, useDatabase } from '../suite.js'
+import type { Suite } from '../suite.js'
 
 const Base = declarativeBase()
 class Author extends Base.model('authors', {
@@ -23,19 +23,13 @@ class Book extends Base.model('books', {
   static author = relationship(() => Author, { backPopulates: 'books' })
 }
 
-describe('AsyncSession on libSQL', () => {
-  let engine: Engine
-  let statements: string[]
-  beforeEach(async () => {
-    engine = createAsyncEngine('sqlite://:memory:')
-    await Base.metadata.createAll(engine)
-    statements = []
-    engine.events.on('afterExecute', (e) => statements.push(e.sql))
-  })
-  afterEach(async () => engine.dispose())
+export const sessionSuite: Suite = (ctx) => describe('AsyncSession', () => {
+  const db = useDatabase(ctx, Base.metadata)
+  const statements = db.statements
+  const sql = (ansi: string): string => dialectSql(db.engine, ansi)
 
   async function seed(): Promise<void> {
-    await using s = new AsyncSession(engine)
+    await using s = new AsyncSession(db.engine)
     s.add(new Author({ name: 'Orwell', books: [new Book({ title: '1984' }), new Book({ title: 'Animal Farm' })] }))
     await s.commit()
   }
@@ -43,18 +37,18 @@ describe('AsyncSession on libSQL', () => {
   it('inserts parents before children and sets foreign keys from relationships', async () => {
     await seed()
     // Several rows share one INSERT … RETURNING only where the database returns them in order.
-    const books = engine.dialect.capabilities.orderedReturning
-      ? ['INSERT INTO "books" ("title", "author_id") VALUES (?, ?), (?, ?) RETURNING "id"']
-      : Array(2).fill('INSERT INTO "books" ("title", "author_id") VALUES (?, ?) RETURNING "id"')
-    expect(statements).to.deep.equal(['INSERT INTO "authors" ("name") VALUES (?) RETURNING "id"', ...books])
-    await using s = new AsyncSession(engine)
+    const books = db.capabilities.orderedReturning
+      ? [sql('INSERT INTO "books" ("title", "author_id") VALUES (?, ?), (?, ?) RETURNING "id"')]
+      : Array(2).fill(sql('INSERT INTO "books" ("title", "author_id") VALUES (?, ?) RETURNING "id"'))
+    expect(statements).to.deep.equal([sql('INSERT INTO "authors" ("name") VALUES (?) RETURNING "id"'), ...books])
+    await using s = new AsyncSession(db.engine)
     const rows = (await s.execute(select(Book.c.title, Book.c.author_id).orderBy(Book.c.id))).all()
     expect(rows).to.deep.equal([['1984', 1], ['Animal Farm', 1]])
   })
 
   it('returns the same object for the same row (identity map) and get() hits it without a query', async () => {
     await seed()
-    await using s = new AsyncSession(engine)
+    await using s = new AsyncSession(db.engine)
     const a = (await s.scalars(select(Author))).one()
     statements.length = 0
     expect(await s.get(Author, a.id)).to.equal(a)
@@ -64,17 +58,17 @@ describe('AsyncSession on libSQL', () => {
 
   it('writes only changed columns', async () => {
     await seed()
-    await using s = new AsyncSession(engine)
+    await using s = new AsyncSession(db.engine)
     const b = (await s.scalars(select(Book).where(Book.c.title.eq('1984')))).one()
     b.title = 'Nineteen Eighty-Four'
     statements.length = 0
     await s.commit()
-    expect(statements).to.deep.equal(['UPDATE "books" SET "title" = ? WHERE "books"."id" = ?'])
+    expect(statements).to.deep.equal([sql('UPDATE "books" SET "title" = ? WHERE "books"."id" = ?')])
   })
 
   it('loads collections with selectinload in one extra statement and throws on unloaded access', async () => {
     await seed()
-    await using s = new AsyncSession(engine)
+    await using s = new AsyncSession(db.engine)
     const plain = (await s.scalars(select(Author))).one()
     expect(() => plain.books).to.throw(UnloadedRelationshipError, /selectinload\(Author\.books\)/)
     s.expunge(plain)
@@ -87,7 +81,7 @@ describe('AsyncSession on libSQL', () => {
 
   it('deletes orphans and cascades deletes to children', async () => {
     await seed()
-    await using s = new AsyncSession(engine)
+    await using s = new AsyncSession(db.engine)
     const a = (await s.scalars(select(Author).options(selectinload(Author.books)))).one()
     a.books.pop()
     await s.commit()
@@ -100,7 +94,7 @@ describe('AsyncSession on libSQL', () => {
 
   it('refuses work after a failed flush until rollback, which restores a clean state', async () => {
     await seed()
-    await using s = new AsyncSession(engine)
+    await using s = new AsyncSession(db.engine)
     s.add(new Author({ name: 'Orwell' }))
     const err = await s.commit().catch((e: unknown) => e)
     expect(err).to.be.instanceOf(IntegrityError)
@@ -112,7 +106,7 @@ describe('AsyncSession on libSQL', () => {
   })
 
   it('rolls back a savepoint inside an outer transaction, keeping the outer work', async () => {
-    await using s = new AsyncSession(engine)
+    await using s = new AsyncSession(db.engine)
     s.add(new Author({ name: 'Outer' }))
     await s.beginNested(async () => {
       s.add(new Author({ name: 'Inner' }))
@@ -125,7 +119,7 @@ describe('AsyncSession on libSQL', () => {
 
   it('raises a clear error on concurrent use of one session', async () => {
     await seed()
-    await using s = new AsyncSession(engine)
+    await using s = new AsyncSession(db.engine)
     const results = await Promise.allSettled([s.scalars(select(Author)), s.scalars(select(Book))])
     expect(results[1]!.status).to.equal('rejected')
     expect((results[1] as PromiseRejectedResult).reason).to.be.instanceOf(ConcurrentUseError)

@@ -1,0 +1,12 @@
+/**
+ * `@athanor/core/testing`: the compliance suite every dialect package runs on itself, and the
+ * helpers to write more suites. Requires mocha's globals and chai (peer dependencies).
+ * ```ts
+ * import { complianceSuites, runCompliance } from '@athanor/core/testing'
+ * ```
+ */
+export { runCompliance } from './run.js'
+export type { BackendResolution, ComplianceOptions } from './run.js'
+export { dialectSql, useDatabase } from './suite.js'
+export type { DatabaseFixture, Suite, SuiteContext } from './suite.js'
+export { complianceSuites } from './suites/index.js'

@@ -1,0 +1,5 @@
+import { complianceSuites, runCompliance } from '@athanor/core/testing'
+import { resolveBackend } from '../../../test/support/backends.js'
+import '@athanor/libsql'
+
+runCompliance({ backend: 'libsql', resolve: () => resolveBackend('libsql') }, complianceSuites)

@@ -1,0 +1,5 @@
+import { complianceSuites, runCompliance } from '@athanor/core/testing'
+import { resolveBackend } from '../../../test/support/backends.js'
+import '@athanor/postgres'
+
+runCompliance({ backend: 'postgres', resolve: () => resolveBackend('postgres') }, complianceSuites)
