@@ -3,7 +3,7 @@ import {
   AsyncSession, DateTime, ForeignKey, Integer, String, Table, Text, column, createAsyncEngine, declarativeBase, desc,
   mappedColumn, relationship, select, selectinload,
 } from '@athanor/core'
-import '@athanor/libsql'
+import { DATABASE_URL } from './db.js'
 
 const Base = declarativeBase()
 
@@ -44,7 +44,8 @@ class Tag extends Base.model('tags', {
 }
 
 // Setup
-const engine = createAsyncEngine(process.env.DATABASE_URL ?? 'sqlite://:memory:')
+const engine = createAsyncEngine(DATABASE_URL)
+await Base.metadata.dropAll(engine) // a server database may still hold these tables from an earlier run
 await Base.metadata.createAll(engine)
 
 // Create blog data
@@ -101,4 +102,5 @@ await Base.metadata.createAll(engine)
   console.log(`\nTotal blog posts: ${totalPosts}`)
 }
 
+await Base.metadata.dropAll(engine) // leave a server database as we found it
 await engine.dispose()

@@ -2,7 +2,7 @@
 import {
   Boolean, DateTime, DateType, Float, Integer, String, Text, createAsyncEngine, declarativeBase, mappedColumn,
 } from '@athanor/core'
-import '@athanor/libsql'
+import { DATABASE_URL } from './db.js'
 
 const Base = declarativeBase()
 
@@ -17,6 +17,8 @@ export class Article extends Base.model('articles', {
   published_date: mappedColumn(DateType, { nullable: true }),
 }) {}
 
-const engine = createAsyncEngine(process.env.DATABASE_URL ?? 'sqlite://:memory:')
+const engine = createAsyncEngine(DATABASE_URL)
+await Base.metadata.dropAll(engine) // a server database may still hold these tables from an earlier run
 await Base.metadata.createAll(engine)
+await Base.metadata.dropAll(engine) // leave a server database as we found it
 await engine.dispose()

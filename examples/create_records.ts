@@ -1,6 +1,6 @@
 // create_records.ts — insert rows; primary keys are assigned at commit.
 import { AsyncSession, Integer, String, createAsyncEngine, declarativeBase, mappedColumn } from '@athanor/core'
-import '@athanor/libsql'
+import { DATABASE_URL } from './db.js'
 
 const Base = declarativeBase()
 
@@ -10,7 +10,8 @@ class Book extends Base.model('books', {
   author: mappedColumn(String(100)),
 }) {}
 
-const engine = createAsyncEngine(process.env.DATABASE_URL ?? 'sqlite://:memory:')
+const engine = createAsyncEngine(DATABASE_URL)
+await Base.metadata.dropAll(engine) // a server database may still hold these tables from an earlier run
 await Base.metadata.createAll(engine)
 
 // Create and insert records
@@ -25,4 +26,5 @@ await Base.metadata.createAll(engine)
   console.log(`Created book with ID: ${book2.id}`)
 }
 
+await Base.metadata.dropAll(engine) // leave a server database as we found it
 await engine.dispose()

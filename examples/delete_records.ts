@@ -1,6 +1,6 @@
 // delete_records.ts — mark an object deleted; the DELETE is issued at commit.
 import { AsyncSession, Integer, String, createAsyncEngine, declarativeBase, mappedColumn, select } from '@athanor/core'
-import '@athanor/libsql'
+import { DATABASE_URL } from './db.js'
 
 const Base = declarativeBase()
 
@@ -9,7 +9,8 @@ class Book extends Base.model('books', {
   title: mappedColumn(String(100)),
 }) {}
 
-const engine = createAsyncEngine(process.env.DATABASE_URL ?? 'sqlite://:memory:')
+const engine = createAsyncEngine(DATABASE_URL)
+await Base.metadata.dropAll(engine) // a server database may still hold these tables from an earlier run
 await Base.metadata.createAll(engine)
 
 {
@@ -30,4 +31,5 @@ await Base.metadata.createAll(engine)
   }
 }
 
+await Base.metadata.dropAll(engine) // leave a server database as we found it
 await engine.dispose()

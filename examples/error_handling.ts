@@ -1,6 +1,6 @@
 // error_handling.ts — a unique-constraint violation surfaces as IntegrityError.
 import { AsyncSession, Integer, IntegrityError, String, createAsyncEngine, declarativeBase, mappedColumn } from '@athanor/core'
-import '@athanor/libsql'
+import { DATABASE_URL } from './db.js'
 
 const Base = declarativeBase()
 
@@ -9,7 +9,8 @@ class User extends Base.model('users', {
   email: mappedColumn(String(100), { unique: true }),
 }) {}
 
-const engine = createAsyncEngine(process.env.DATABASE_URL ?? 'sqlite://:memory:')
+const engine = createAsyncEngine(DATABASE_URL)
+await Base.metadata.dropAll(engine) // a server database may still hold these tables from an earlier run
 await Base.metadata.createAll(engine)
 
 {
@@ -31,4 +32,5 @@ await Base.metadata.createAll(engine)
   }
 }
 
+await Base.metadata.dropAll(engine) // leave a server database as we found it
 await engine.dispose()

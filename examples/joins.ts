@@ -1,6 +1,6 @@
 // joins.ts — join along a foreign key and filter on the joined table.
 import { AsyncSession, ForeignKey, Integer, String, createAsyncEngine, declarativeBase, mappedColumn, relationship, select } from '@athanor/core'
-import '@athanor/libsql'
+import { DATABASE_URL } from './db.js'
 
 // Python-style list formatting, so the output reads like the seed's: ['Alice', 'Charlie']
 const pyList = (items: string[]): string => `[${items.map((s) => `'${s}'`).join(', ')}]`
@@ -24,7 +24,8 @@ class Employee extends Base.model('employees', {
   static department = relationship(() => Department, { backPopulates: 'employees' })
 }
 
-const engine = createAsyncEngine(process.env.DATABASE_URL ?? 'sqlite://:memory:')
+const engine = createAsyncEngine(DATABASE_URL)
+await Base.metadata.dropAll(engine) // a server database may still hold these tables from an earlier run
 await Base.metadata.createAll(engine)
 
 {
@@ -47,4 +48,5 @@ await Base.metadata.createAll(engine)
   console.log(`Engineering employees: ${pyList(engEmployees.map((e) => e.name))}`)
 }
 
+await Base.metadata.dropAll(engine) // leave a server database as we found it
 await engine.dispose()

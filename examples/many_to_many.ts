@@ -3,7 +3,7 @@ import {
   AsyncSession, ForeignKey, Integer, String, Table, column, createAsyncEngine, declarativeBase, mappedColumn, relationship,
   select, selectinload,
 } from '@athanor/core'
-import '@athanor/libsql'
+import { DATABASE_URL } from './db.js'
 
 // Python-style list formatting, so the output reads like the seed's: ['Python 101', 'Calculus I']
 const pyList = (items: string[]): string => `[${items.map((s) => `'${s}'`).join(', ')}]`
@@ -32,7 +32,8 @@ class Course extends Base.model('courses', {
   static students = relationship(() => Student, { secondary: studentCourse, backPopulates: 'courses' })
 }
 
-const engine = createAsyncEngine(process.env.DATABASE_URL ?? 'sqlite://:memory:')
+const engine = createAsyncEngine(DATABASE_URL)
+await Base.metadata.dropAll(engine) // a server database may still hold these tables from an earlier run
 await Base.metadata.createAll(engine)
 
 {
@@ -54,4 +55,5 @@ await Base.metadata.createAll(engine)
   if (student) console.log(`Alice is taking: ${pyList(student.courses.map((c) => c.name))}`)
 }
 
+await Base.metadata.dropAll(engine) // leave a server database as we found it
 await engine.dispose()

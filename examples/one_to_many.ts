@@ -2,7 +2,7 @@
 import {
   AsyncSession, ForeignKey, Integer, String, createAsyncEngine, declarativeBase, mappedColumn, relationship, select, selectinload,
 } from '@athanor/core'
-import '@athanor/libsql'
+import { DATABASE_URL } from './db.js'
 
 const Base = declarativeBase()
 
@@ -23,7 +23,8 @@ class Book extends Base.model('books', {
   static author = relationship(() => Author, { backPopulates: 'books' })
 }
 
-const engine = createAsyncEngine(process.env.DATABASE_URL ?? 'sqlite://:memory:')
+const engine = createAsyncEngine(DATABASE_URL)
+await Base.metadata.dropAll(engine) // a server database may still hold these tables from an earlier run
 await Base.metadata.createAll(engine)
 
 {
@@ -47,4 +48,5 @@ await Base.metadata.createAll(engine)
   }
 }
 
+await Base.metadata.dropAll(engine) // leave a server database as we found it
 await engine.dispose()

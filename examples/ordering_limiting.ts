@@ -1,6 +1,6 @@
 // ordering_limiting.ts — orderBy(), desc() and limit().
 import { AsyncSession, Integer, String, createAsyncEngine, declarativeBase, desc, mappedColumn, select } from '@athanor/core'
-import '@athanor/libsql'
+import { DATABASE_URL } from './db.js'
 
 // Python-style list formatting, so the output reads like the seed's: ['Alice', 'Charlie']
 const pyList = (items: string[]): string => `[${items.map((s) => `'${s}'`).join(', ')}]`
@@ -13,7 +13,8 @@ class Student extends Base.model('students', {
   grade: mappedColumn(Integer),
 }) {}
 
-const engine = createAsyncEngine(process.env.DATABASE_URL ?? 'sqlite://:memory:')
+const engine = createAsyncEngine(DATABASE_URL)
+await Base.metadata.dropAll(engine) // a server database may still hold these tables from an earlier run
 await Base.metadata.createAll(engine)
 
 {
@@ -45,4 +46,5 @@ await Base.metadata.createAll(engine)
   console.log(`Top 2 students: ${pyList(topTwo.map((s) => s.name))}`)
 }
 
+await Base.metadata.dropAll(engine) // leave a server database as we found it
 await engine.dispose()

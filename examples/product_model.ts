@@ -1,6 +1,6 @@
 // product_model.ts — a model with constraints and client defaults. No output.
 import { Float, Integer, String, createAsyncEngine, declarativeBase, mappedColumn } from '@athanor/core'
-import '@athanor/libsql'
+import { DATABASE_URL } from './db.js'
 
 const Base = declarativeBase()
 
@@ -11,6 +11,8 @@ export class Product extends Base.model('products', {
   stock: mappedColumn(Integer, { default: 0 }),
 }) {}
 
-const engine = createAsyncEngine(process.env.DATABASE_URL ?? 'sqlite://:memory:')
+const engine = createAsyncEngine(DATABASE_URL)
+await Base.metadata.dropAll(engine) // a server database may still hold these tables from an earlier run
 await Base.metadata.createAll(engine)
+await Base.metadata.dropAll(engine) // leave a server database as we found it
 await engine.dispose()

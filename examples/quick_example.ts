@@ -1,6 +1,6 @@
 // quick_example.ts — the seed's "20 lines of SQLAlchemy 2.0", in Athanor.
 import { AsyncSession, Integer, String, createAsyncEngine, declarativeBase, mappedColumn, select } from '@athanor/core'
-import '@athanor/libsql'
+import { DATABASE_URL } from './db.js'
 
 const Base = declarativeBase()
 
@@ -9,7 +9,8 @@ class User extends Base.model('users', {
   name: mappedColumn(String(50)),
 }) {}
 
-const engine = createAsyncEngine(process.env.DATABASE_URL ?? 'sqlite://:memory:')
+const engine = createAsyncEngine(DATABASE_URL)
+await Base.metadata.dropAll(engine) // a server database may still hold these tables from an earlier run
 await Base.metadata.createAll(engine)
 
 {
@@ -25,4 +26,5 @@ await Base.metadata.createAll(engine)
   for (const user of users) console.log(`${user.id}: ${user.name}`)
 }
 
+await Base.metadata.dropAll(engine) // leave a server database as we found it
 await engine.dispose()

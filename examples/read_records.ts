@@ -1,6 +1,6 @@
 // read_records.ts — query rows back with select().
 import { AsyncSession, Integer, String, createAsyncEngine, declarativeBase, mappedColumn, select } from '@athanor/core'
-import '@athanor/libsql'
+import { DATABASE_URL } from './db.js'
 
 const Base = declarativeBase()
 
@@ -10,7 +10,8 @@ class Book extends Base.model('books', {
   author: mappedColumn(String(100)),
 }) {}
 
-const engine = createAsyncEngine(process.env.DATABASE_URL ?? 'sqlite://:memory:')
+const engine = createAsyncEngine(DATABASE_URL)
+await Base.metadata.dropAll(engine) // a server database may still hold these tables from an earlier run
 await Base.metadata.createAll(engine)
 
 {
@@ -28,4 +29,5 @@ await Base.metadata.createAll(engine)
   for (const book of books) console.log(`${book.id}: ${book.title} by ${book.author}`)
 }
 
+await Base.metadata.dropAll(engine) // leave a server database as we found it
 await engine.dispose()

@@ -1,6 +1,6 @@
 // transactions.ts — a transfer that commits as a whole or rolls back as a whole.
 import { AsyncSession, Float, Integer, String, createAsyncEngine, declarativeBase, mappedColumn } from '@athanor/core'
-import '@athanor/libsql'
+import { DATABASE_URL } from './db.js'
 
 const Base = declarativeBase()
 
@@ -10,7 +10,8 @@ class Account extends Base.model('accounts', {
   balance: mappedColumn(Float),
 }) {}
 
-const engine = createAsyncEngine(process.env.DATABASE_URL ?? 'sqlite://:memory:')
+const engine = createAsyncEngine(DATABASE_URL)
+await Base.metadata.dropAll(engine) // a server database may still hold these tables from an earlier run
 await Base.metadata.createAll(engine)
 
 // Create initial accounts
@@ -40,4 +41,5 @@ await Base.metadata.createAll(engine)
   }
 }
 
+await Base.metadata.dropAll(engine) // leave a server database as we found it
 await engine.dispose()

@@ -1,6 +1,6 @@
 // update_records.ts — change an attribute and commit; the unit of work issues the UPDATE.
 import { AsyncSession, Integer, String, createAsyncEngine, declarativeBase, mappedColumn, select } from '@athanor/core'
-import '@athanor/libsql'
+import { DATABASE_URL } from './db.js'
 
 const Base = declarativeBase()
 
@@ -10,7 +10,8 @@ class Book extends Base.model('books', {
   author: mappedColumn(String(100)),
 }) {}
 
-const engine = createAsyncEngine(process.env.DATABASE_URL ?? 'sqlite://:memory:')
+const engine = createAsyncEngine(DATABASE_URL)
+await Base.metadata.dropAll(engine) // a server database may still hold these tables from an earlier run
 await Base.metadata.createAll(engine)
 
 {
@@ -31,4 +32,5 @@ await Base.metadata.createAll(engine)
   }
 }
 
+await Base.metadata.dropAll(engine) // leave a server database as we found it
 await engine.dispose()

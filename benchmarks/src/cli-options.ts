@@ -47,7 +47,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --budget SECONDS        soft time budget per scenario and database (default 60; quick 4)
   --max-iteration SECONDS a contender slower than this per iteration gets no more rounds of that
                           scenario, and is skipped for it at larger sweep sizes (default 10; quick 5)
-  --latency MS            route pg/mysql through a loopback proxy adding MS per packet each way
+  --latency MS            route pg/mysql through a loopback proxy adding MS per packet each way (e.g. 0.5)
   --pk-lookups N, --web-pages N, --insert-authors N, --update-authors N   override scenario sizes
   --out DIR               where results go (default benchmarks/out)
   --list                  print contenders and what they support, then exit
@@ -68,6 +68,13 @@ function int(value: string | undefined, name: string, min = 0): number | undefin
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got "${value}"`);
+  return n;
+}
+
+function milliseconds(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a number of milliseconds ≥ 0 (e.g. 0.5), got "${value}"`);
   return n;
 }
 
@@ -124,7 +131,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     minIterations: int(v['min-iterations'], 'min-iterations', 1) ?? (quick ? 2 : 3),
     budgetSec: int(v.budget, 'budget', 1) ?? (quick ? 4 : 60),
     maxIterationSec: int(v['max-iteration'], 'max-iteration', 1) ?? (quick ? 5 : 10),
-    latencyMs: int(v.latency, 'latency') ?? 0,
+    latencyMs: milliseconds(v.latency, 'latency') ?? 0,
     outDir: path.resolve(v.out ?? path.join(benchDir, 'out')),
     pgUrl: process.env.ATHANOR_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/athanor_bench',
     mysqlUrl: process.env.ATHANOR_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/athanor_bench',

@@ -3,9 +3,11 @@
  * round trips cost once the database is across a network (a same-region cloud database is
  * roughly 0.5–2 ms away, loopback ~0.05 ms). A statement therefore costs at least 2 × delay more.
  *
- * Order is preserved per direction (a FIFO queue drained by one timer). Node timers have ~1 ms
- * granularity, so sub-millisecond delays round up. Backpressure is ignored: benchmark traffic is
- * small and bounded. Listens on 127.0.0.1 only.
+ * Order is preserved per direction (a FIFO queue drained by one timer). Node timers have 1 ms
+ * granularity, so the last millisecond of each wait is spent polling the event loop
+ * (setImmediate): 0.5 ms means 0.5 ms, at the price of keeping the loop busy while packets are in
+ * flight (the contender is waiting on the network then anyway). Backpressure is ignored:
+ * benchmark traffic is small and bounded. Listens on 127.0.0.1 only.
  */
 import net from 'node:net';
 
@@ -20,10 +22,12 @@ export interface LatencyProxy {
 function pipeDelayed(from: net.Socket, to: net.Socket, delayMs: number): void {
   const queue: { due: number; chunk: Buffer | null }[] = [];
   let timer: NodeJS.Timeout | undefined;
+  let immediate: NodeJS.Immediate | undefined;
   const drain = (): void => {
     timer = undefined;
+    immediate = undefined;
     const now = performance.now();
-    while (queue.length > 0 && queue[0]!.due <= now + 0.05) {
+    while (queue.length > 0 && queue[0]!.due <= now + 0.01) {
       const { chunk } = queue.shift()!;
       if (chunk === null) to.end();
       else if (!to.destroyed) to.write(chunk);
@@ -31,8 +35,12 @@ function pipeDelayed(from: net.Socket, to: net.Socket, delayMs: number): void {
     schedule();
   };
   const schedule = (): void => {
-    if (timer || queue.length === 0) return;
-    timer = setTimeout(drain, Math.max(0, queue[0]!.due - performance.now()));
+    if (timer || immediate || queue.length === 0) return;
+    const wait = queue[0]!.due - performance.now();
+    // Timers have 1 ms granularity (setTimeout(0.5) waits ≥ 1 ms), so the last millisecond is
+    // waited out on the event loop's check phase: sub-millisecond delays are then honoured.
+    if (wait > 1.5) timer = setTimeout(drain, wait - 1);
+    else immediate = setImmediate(drain);
   };
   const push = (chunk: Buffer | null): void => {
     queue.push({ due: performance.now() + delayMs, chunk });

@@ -1,2 +1,11 @@
-// Global mocha hooks: filled in by test/support/backends.ts (backend teardown) and the leak gate.
-export const mochaHooks = {}
+// Global mocha hooks (loaded through .mocharc.json "require"): stop the test containers this
+// process started, so a run leaves no servers behind.
+import { stopAllDatabases } from './containers.js'
+// R11: fails the run when a test leaves pooled connections checked out.
+import { leakGateHooks } from '../reliability/support/leak-gate.js'
+
+export const mochaHooks = { ...leakGateHooks }
+
+export async function mochaGlobalTeardown(): Promise<void> {
+  await stopAllDatabases()
+}

@@ -6,10 +6,11 @@
 import type { ContenderDefinition } from './contender.js';
 import { raw } from './raw.js';
 import { rawAlt } from './raw-alt.js';
+import { athanor } from './athanor.js';
 import { drizzle } from './drizzle.js';
 import { kysely } from './kysely.js';
 import { typeorm } from './typeorm.js';
 import { mikroorm } from './mikroorm.js';
 import { prisma } from './prisma.js';
 
-export const CONTENDERS: readonly ContenderDefinition[] = [raw, rawAlt, drizzle, kysely, typeorm, mikroorm, prisma];
+export const CONTENDERS: readonly ContenderDefinition[] = [raw, rawAlt, athanor, drizzle, kysely, typeorm, mikroorm, prisma];

@@ -5,6 +5,7 @@
 import { DIALECT_LABELS, type BenchReport, type Cell, type ScenarioResult } from '../types.js';
 import { fmtMs, fmtRatio } from '../runner/progress.js';
 import { SCENARIO_DESCRIPTIONS } from '../workload/scenarios.js';
+import { renderPeerTable } from './peer-table.js';
 
 /** Groups results by (dialect, authors), preserving run order. */
 export function groupResults(report: BenchReport): { key: string; dialect: ScenarioResult['dialect']; authors: number; results: ScenarioResult[] }[] {
@@ -96,6 +97,12 @@ export function renderMarkdown(report: BenchReport): string {
       for (const { r, c } of unsupported) out.push(`- ${c.contender} ${r.scenario}: ${esc(c.reason ?? '')}`);
       out.push('');
     }
+  }
+  const peers = renderPeerTable(report);
+  if (peers) {
+    out.push('## Athanor: ratio to raw / to the best peer', '');
+    out.push('Each cell: Athanor’s median ÷ raw’s, then ÷ the fastest other library’s (named); **bold** = Athanor was the fastest library.', '');
+    out.push(peers, '');
   }
   out.push('## Scenarios', '');
   for (const [id, d] of Object.entries(SCENARIO_DESCRIPTIONS)) out.push(`- **${id}**: ${d}`);

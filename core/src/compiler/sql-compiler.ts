@@ -290,14 +290,22 @@ export class SqlCompiler implements StatementCompiler {
     const froms: FromClause[] = joined ? [joined] : []
     const outer = new Set(ctx.outerFroms.flat())
     const candidates = [...st.froms.slice(1), ...inferFroms(st.columns), ...(st.where ? columnsIn(st.where).map((c) => c.from) : [])]
+    const correlated: FromClause[] = []
     for (const f of candidates) {
-      if (covered.has(f) || froms.includes(f)) continue
-      if (outer.has(f) && !st.froms.includes(f)) continue // correlated to an enclosing select
+      if (covered.has(f) || froms.includes(f) || correlated.includes(f)) continue
+      if (outer.has(f) && !st.froms.includes(f)) {
+        correlated.push(f) // correlated to an enclosing select
+        continue
+      }
       froms.push(f)
       for (const leaf of f.leaves) covered.add(leaf)
     }
-    // A correlated base (selected column from an outer table only) must not appear in FROM.
-    if (joined && outer.has(joined) && !st.froms.includes(joined) && st.joins.length === 0) froms.splice(froms.indexOf(joined), 1)
+    // A correlated base (selected column from an outer table) leaves FROM, as long as a FROM of
+    // the subquery's own remains.
+    if (joined && outer.has(joined) && !st.froms.includes(joined) && st.joins.length === 0 && froms.length > 1) froms.splice(froms.indexOf(joined), 1)
+    // Correlation never empties FROM: `salary = (SELECT max(salary) FROM staff)`
+    // inside a select of staff means the whole table, not the outer row.
+    if (froms.length === 0) froms.push(...correlated)
     ctx.outerFroms.push(froms.flatMap((f) => [...f.leaves]))
     try {
       let sql = 'SELECT ' + (st.distinct ? 'DISTINCT ' : '') + this.selectList(st.columns, ctx)

@@ -17,6 +17,12 @@ export interface Capabilities {
   readonly orderedReturning: boolean
   /** After a multi-row INSERT, generated ids are `insertId + i * autoIncrementIncrement`. */
   readonly insertIdArithmetic: boolean
+  /**
+   * A multi-row INSERT assigns autoincrement keys in VALUES order (consecutive, ascending), so
+   * RETURNING rows sorted by that key line up with the VALUES even where `orderedReturning` is
+   * false. Lets the unit of work batch inserts there; absent = false.
+   */
+  readonly autoincrementInsertOrder?: boolean
   readonly savepoints: boolean
   /** CREATE/DROP run inside transactions and roll back with them. */
   readonly transactionalDdl: boolean

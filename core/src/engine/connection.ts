@@ -35,6 +35,8 @@ export class Connection implements AsyncDisposable {
   #busy: string | undefined
   #closed = false
   #invalidated = false
+  /** The server ended the transaction on its own (a deadlock victim on MariaDB/MySQL): only rollback() may follow. */
+  #endedByServer = false
 
   /** @internal created by Engine.connect(). */
   constructor(engine: EngineCore, lease: PooledConnection, beginOptions: BeginOptions) {
@@ -61,8 +63,15 @@ export class Connection implements AsyncDisposable {
 
   /** Runs a statement and returns its rows. */
   async execute<R extends readonly unknown[], M>(statement: Executable<R, M>): Promise<Result<R, M>> {
-    const compiled = this.#engine.dialect.compiler.compile(statement)
-    return this.executeCompiled(compiled, statement) as unknown as Promise<Result<R, M>>
+    // Plugins' statement transforms run before compilation, so the cache keys on their output.
+    const stmt = this.#transformed(statement)
+    const compiled = this.#engine.dialect.compiler.compile(stmt)
+    const result = await this.executeCompiled(compiled, stmt)
+    return this.#engine.extensions.result(result, { statement: stmt, sql: compiled.sql }) as unknown as Result<R, M>
+  }
+
+  #transformed<S extends Keyed>(statement: S): S {
+    return this.#engine.extensions.statement(statement, { scope: 'engine', dialect: this.#engine.dialect.name })
   }
 
   /** @internal runs an already compiled statement (the ORM compiles once and reuses). */
@@ -81,7 +90,7 @@ export class Connection implements AsyncDisposable {
    * ```
    */
   async *stream<R extends readonly unknown[], M>(statement: Executable<R, M>, options: { batchSize?: number } = {}): AsyncGenerator<R> {
-    const compiled = this.#engine.dialect.compiler.compile(statement)
+    const compiled = this.#engine.dialect.compiler.compile(this.#transformed(statement))
     this.#enter('stream rows')
     try {
       await this.#autobegin()
@@ -147,15 +156,26 @@ export class Connection implements AsyncDisposable {
           'transaction-failed',
         )
       }
+      if (this.#lease.connection.closed) {
+        // Lost before COMMIT was sent: certainly not committed, so not "outcome unknown" (and safe to retry).
+        const lost = new OperationalError(
+          'The connection was lost before COMMIT could be sent, so the transaction was rolled back by the server. Run it again on a new connection.',
+          undefined, { sql: 'COMMIT' }, undefined, true, 'connection-lost',
+        )
+        this.#invalidate(lost)
+        this.#reset()
+        throw lost
+      }
       this.#engine.events.emit('commit', { connection: this })
       try {
         await this.#deadline('COMMIT', () => this.#conn.commit())
       } catch (e) {
         const err = this.#translate(e, { sql: 'COMMIT' })
         this.#reset()
-        if (err instanceof OperationalError && err.disconnect) {
+        // A disconnect or a watchdog timeout while COMMIT was in flight: it may have committed.
+        if ((err instanceof OperationalError && err.disconnect) || this.#invalidated) {
           this.#invalidate(err)
-          throw new CommitOutcomeUnknownError(err)
+          throw err instanceof CommitOutcomeUnknownError ? err : new CommitOutcomeUnknownError(err)
         }
         throw err
       }
@@ -216,6 +236,13 @@ export class Connection implements AsyncDisposable {
   }
 
   async #autobegin(): Promise<void> {
+    if (this.#endedByServer) {
+      throw new InvalidRequestError(
+        `The database rolled this whole transaction back when it chose it as a deadlock victim (${this.#failure?.message.split('\n')[0] ?? 'deadlock'}), ` +
+          'savepoints included; a statement now would run outside any transaction. Call rollback() and run the whole transaction again.',
+        'transaction-failed',
+      )
+    }
     if (this.#tx === 'none') await this.#begin()
   }
 
@@ -224,7 +251,10 @@ export class Connection implements AsyncDisposable {
     try {
       await this.#deadline('BEGIN', () => this.#conn.begin(this.#beginOptions))
     } catch (e) {
-      throw this.#translate(e, { sql: 'BEGIN' })
+      const err = this.#translate(e, { sql: 'BEGIN' })
+      // A BEGIN that lost the connection leaves nothing to roll back: discard the connection.
+      if ((err instanceof OperationalError && err.disconnect) || this.#engine.dialect.driver.isDisconnect(e)) this.#invalidate(err)
+      throw err
     }
     this.#tx = 'active'
   }
@@ -262,7 +292,9 @@ export class Connection implements AsyncDisposable {
       this.#popSavepoint(name)
       if (this.#tx === 'none' || this.#invalidated) return // the whole transaction is already gone
       await this.#raw(this.#engine.dialect.compiler.rollbackToSavepoint(name))
-      if (this.#tx === 'failed' && this.#savepoints.length === 0 && this.#failure && !(this.#failure instanceof DeadlockError)) this.#tx = 'active'
+      // Rolling back to the savepoint undoes the failure, unless the failure ended the whole
+      // transaction (a deadlock where deadlockEndsTransaction: the savepoint is gone then anyway).
+      if (this.#tx === 'failed' && this.#savepoints.length === 0 && this.#failure && !this.#endedByServer) this.#tx = 'active'
     })
   }
 
@@ -316,12 +348,14 @@ export class Connection implements AsyncDisposable {
     const work = fn(ac.signal)
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
+        const err = new StatementTimeoutError(`No answer from the database within ${ms} ms (the engine's watchdogMs); the connection was discarded.`, undefined, { sql: what })
+        // Rejected first: aborting and discarding make the hung call fail too, and the caller
+        // must see the timeout rather than the disconnect it caused.
+        reject(err)
+        work.catch(() => undefined)
         ac.abort()
         // The connection's state is unknown after a hung statement: never reuse it.
-        work.catch(() => undefined)
-        const err = new StatementTimeoutError(`No answer from the database within ${ms} ms (the engine's watchdogMs); the connection was discarded.`, undefined, { sql: what })
         this.#invalidate(err)
-        reject(err)
       }, ms)
     })
     try {
@@ -350,6 +384,7 @@ export class Connection implements AsyncDisposable {
       // The server already ended the whole transaction, savepoints included: continuing would
       // run the next statements in autocommit. Only rollback() is allowed now.
       this.#savepoints.length = 0
+      this.#endedByServer = true
     }
     return err
   }
@@ -365,6 +400,7 @@ export class Connection implements AsyncDisposable {
 
   #reset(): void {
     this.#tx = 'none'
+    this.#endedByServer = false
     this.#savepoints.length = 0
     if (!this.#invalidated) this.#failure = undefined
   }

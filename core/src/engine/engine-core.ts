@@ -2,6 +2,7 @@ import type { CompiledStatement, Dialect } from '../dialect/contract.js'
 import type { AthanorError } from '../util/errors.js'
 import type { EventBus } from '../util/events.js'
 import type { Connection } from './connection.js'
+import type { Transforms } from './extensions.js'
 
 /** Events an engine emits; plugins and the ORM's statement counter listen to them. */
 export interface EngineEvents {
@@ -14,6 +15,8 @@ export interface EngineEvents {
   begin(e: { connection: Connection }): void
   commit(e: { connection: Connection }): void
   rollback(e: { connection: Connection }): void
+  /** The pool opened a new database connection (before any checkout of it). */
+  connect(e: { dialect: Dialect }): void
   checkout(e: { connection: Connection }): void
   checkin(e: { connection: Connection }): void
   invalidate(e: { connection: Connection; reason: unknown }): void
@@ -23,6 +26,8 @@ export interface EngineEvents {
 export interface EngineCore {
   readonly dialect: Dialect
   readonly events: EventBus<EngineEvents>
+  /** Statement and result transforms registered on the engine (by plugins). */
+  readonly extensions: Transforms
   readonly watchdogMs: number | undefined
   readonly logParameters: boolean
   echo(compiled: CompiledStatement): void

@@ -6,6 +6,9 @@ import { EventBus } from '../util/events.js'
 import { ConnectionPool } from '../pool/index.js'
 import type { PoolOptions, PoolStatus } from '../pool/index.js'
 import { Connection } from './connection.js'
+import { HookList, Transforms } from './extensions.js'
+import type { StatementRouter } from './extensions.js'
+import type { Keyed } from '../sql/key.js'
 import type { EngineCore, EngineEvents } from './engine-core.js'
 
 export interface EngineOptions {
@@ -42,6 +45,10 @@ export interface EngineOptions {
 export class Engine implements EngineCore, SchemaExecutor, AsyncDisposable {
   readonly url: string
   readonly events = new EventBus<EngineEvents>()
+  /** Statement and result transforms, applied to every statement run on this engine (plugins add them). */
+  readonly extensions = new Transforms()
+  /** Routers that may send a statement run outside a transaction to another engine; see route(). */
+  readonly routers = new HookList<StatementRouter>()
   readonly watchdogMs: number | undefined
   readonly logParameters: boolean
   readonly #options: EngineOptions
@@ -101,7 +108,25 @@ export class Engine implements EngineCore, SchemaExecutor, AsyncDisposable {
       conn.destroy()
       throw this.#dialect.driver.translateError(e, {})
     }
+    try {
+      if (this.events.has('connect')) this.events.emit('connect', { dialect: this.#dialect })
+    } catch (e) {
+      conn.destroy()
+      throw e
+    }
     return conn
+  }
+
+  /**
+   * The engine that should run `statement` when no transaction pins a connection: the first
+   * router's choice, else this engine. Sessions ask it for reads outside an explicit transaction.
+   * ```ts
+   * const target = engine.route(select(User))   // a replica engine when a router sends reads there
+   * ```
+   */
+  route(statement: Keyed): Engine {
+    if (this.routers.size === 0) return this
+    return this.routers.reduce<Engine>('statement router', this, (fn, chosen) => (chosen !== this ? chosen : (fn(statement, this) ?? this)))
   }
 
   /** Checks a connection out of the pool. Close it (or use `await using`) to return it. */

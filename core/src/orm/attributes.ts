@@ -109,3 +109,20 @@ function backRemove(owner: InstanceState, rel: Relationship, item: object): void
   if (v instanceof Collection) v._removeSilently(owner.obj)
   else if (v === owner.obj) itemState.relations.set(back.key, null)
 }
+
+/** An object's loaded relationships and their last flushed members (what a savepoint rollback restores). */
+export interface RelationState {
+  readonly relations: ReadonlyMap<string, unknown>
+  readonly committed: ReadonlyMap<string, readonly object[]>
+}
+
+export function relationState(s: InstanceState): RelationState {
+  return { relations: new Map([...s.relations].map(([k, v]) => [k, Array.isArray(v) ? [...v] : v])), committed: new Map(s.committedRelations) }
+}
+
+export function restoreRelationState(s: InstanceState, rs: RelationState): void {
+  s.relations.clear()
+  for (const [k, v] of rs.relations) setLoaded(s, s.mapper.relationship(k), v)
+  s.committedRelations.clear()
+  for (const [k, v] of rs.committed) s.committedRelations.set(k, v)
+}

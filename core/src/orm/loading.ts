@@ -1,4 +1,3 @@
-import { ArgumentError } from '../util/errors.js'
 import { Expression, OrderBy, tuple } from '../sql/elements.js'
 import { ColumnGroup, Select, select } from '../sql/select.js'
 import type { SelectColumn } from '../sql/select.js'
@@ -6,61 +5,13 @@ import type { Column } from '../sql/column.js'
 import { Mapper } from './mapper.js'
 import { maybeState } from './instance-state.js'
 import type { InstanceState } from './instance-state.js'
-import { Relationship } from './relationship.js'
-import type { LazyStrategy } from './relationship.js'
+import type { Relationship } from './relationship.js'
+import { LevelOptions } from './loader-options.js'
+import type { LoaderOption } from './loader-options.js'
 import { isLoaded, setLoaded } from './attributes.js'
 
 /** Parents' keys per IN list: bounded so statements stay under every dialect's parameter limit. */
 export const SELECTIN_BATCH = 500
-
-/**
- * A loader option for one relationship path, attached with `select(...).options(...)`.
- * Chains load nested paths: `selectinload(Author.posts).selectinload(Post.tags)`.
- */
-export class LoaderOption {
-  readonly relationship: Relationship
-  readonly strategy: LazyStrategy
-  readonly children: readonly LoaderOption[]
-  constructor(relationship: Relationship, strategy: LazyStrategy, children: readonly LoaderOption[] = []) {
-    if (!(relationship instanceof Relationship)) throw new ArgumentError(`Loader options take a relationship attribute such as selectinload(Author.books), not ${String(relationship)}.`)
-    this.relationship = relationship
-    this.strategy = strategy
-    this.children = children
-  }
-  /** Loads `rel` (a relationship of this option's target) with SELECT … IN as well. */
-  selectinload(rel: Relationship): LoaderOption {
-    return this.#chain(rel, 'selectin')
-  }
-  /** Marks `rel` of this option's target as raise-on-access. */
-  raiseload(rel: Relationship): LoaderOption {
-    return this.#chain(rel, 'raise')
-  }
-  #chain(rel: Relationship, strategy: LazyStrategy): LoaderOption {
-    // Chains extend the deepest path: a.b(x).c(y) loads x then y on x's target.
-    const leaf = this.children.length ? this.children[this.children.length - 1]!.#chain(rel, strategy) : undefined
-    const kids = leaf ? [...this.children.slice(0, -1), leaf] : [...this.children, new LoaderOption(rel, strategy)]
-    return new LoaderOption(this.relationship, this.strategy, kids)
-  }
-}
-
-/**
- * Loads a relationship for all parents of a query with one extra `SELECT … WHERE key IN (…)`
- * per level (per 500 parents).
- * ```ts
- * select(Author).options(selectinload(Author.books))
- * ```
- */
-export function selectinload(rel: Relationship): LoaderOption {
-  return new LoaderOption(rel, 'selectin')
-}
-/** Makes reading the relationship an error even if it was loaded by default. */
-export function raiseload(rel: Relationship): LoaderOption {
-  return new LoaderOption(rel, 'raise')
-}
-/** Leaves the relationship empty (null / []) without a query. */
-export function noload(rel: Relationship): LoaderOption {
-  return new LoaderOption(rel, 'noload')
-}
 
 /** What loading needs of the session: statement execution and identity-map hydration. */
 export interface LoadContext {
@@ -84,21 +35,25 @@ export function rowPlan(columns: readonly SelectColumn[]): RowPlan {
   return plan
 }
 
-/** Applies loader options and relationship defaults to freshly loaded instances of `mapper`. */
+/**
+ * Applies loader options and relationship defaults to freshly loaded instances of `mapper`:
+ * every relationship whose strategy is selectin (or joined, when the statement could not join
+ * it) and is not loaded yet gets one SELECT … IN per level. Deeper levels are handled by the
+ * statements this issues, which carry the options of the next level.
+ */
 export async function applyLoaders(ctx: LoadContext, mapper: Mapper, instances: readonly InstanceState[], options: readonly LoaderOption[]): Promise<void> {
-  if (instances.length === 0) return
-  const explicit = new Map(options.filter((o) => o.relationship.owner === mapper).map((o) => [o.relationship, o]))
+  if (instances.length === 0 || mapper.relationships.length === 0) return
+  const level = LevelOptions.forMapper(options, mapper)
   for (const rel of mapper.relationships) {
-    const opt = explicit.get(rel)
-    const strategy = opt?.strategy ?? rel.lazy
+    const strategy = level.strategy(rel)
     if (strategy === 'raise') continue
     const targets = instances.filter((s) => !isLoaded(s, rel) || s.expired)
+    if (targets.length === 0) continue
     if (strategy === 'noload') {
       for (const s of targets) setLoaded(s, rel, rel.uselist ? [] : null)
       continue
     }
-    const loaded = await loadRelationship(ctx, rel, targets)
-    if (opt?.children.length || loaded.length) await applyLoaders(ctx, rel.target, loaded, opt?.children ?? [])
+    await loadRelationship(ctx, rel, targets, level.children(rel))
   }
 }
 
@@ -143,9 +98,10 @@ function withOrder(stmt: Select, rel: Relationship): Select {
 
 /**
  * Loads `rel` for the given parents with SELECT … IN, in batches, and stores the results.
- * Returns the states of the loaded targets (for nested loading).
+ * `children` (the options for the targets) ride on those statements, so the targets' own
+ * relationships load as part of executing them. Returns the states of the loaded targets.
  */
-export async function loadRelationship(ctx: LoadContext, rel: Relationship, parents: readonly InstanceState[]): Promise<InstanceState[]> {
+export async function loadRelationship(ctx: LoadContext, rel: Relationship, parents: readonly InstanceState[], children: readonly LoaderOption[] = []): Promise<InstanceState[]> {
   if (parents.length === 0) return []
   const target = rel.target
   const out: InstanceState[] = []
@@ -155,7 +111,7 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
     const found = new Map<string, object>()
     for (let i = 0; i < keys.length; i += SELECTIN_BATCH) {
       const batch = keys.slice(i, i + SELECTIN_BATCH)
-      const rows = await ctx.executeRows(select(target.group).where(inClause(rel.pairs.map((p) => p.source), batch)))
+      const rows = await ctx.executeRows(select(target.group).where(inClause(rel.pairs.map((p) => p.source), batch)).options(...(children as never[])))
       for (const [obj] of rows) {
         const s = maybeState(obj)!
         found.set(keyOf(colValues(s, rel.pairs.map((p) => p.source)))!, obj as object)
@@ -173,12 +129,12 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
     let rows: unknown[][]
     if (rel.direction === 'one-to-many') {
       const destCols = rel.pairs.map((p) => p.dest)
-      rows = (await ctx.executeRows(withOrder(select(target.group).where(inClause(destCols, batch)), rel))).map((r) => [r[0], keyOf(colValues(maybeState(r[0])!, destCols))])
+      rows = (await ctx.executeRows(withOrder(select(target.group).where(inClause(destCols, batch)), rel).options(...(children as never[])))).map((r) => [r[0], keyOf(colValues(maybeState(r[0])!, destCols))])
     } else {
       const secondary = rel.options.secondary!
       const secCols = rel.pairs.map((p) => p.dest)
       const [, onTarget] = rel.joinCondition(rel.owner.table, target.table)
-      const stmt = withOrder(select(target.group, ...secCols).from(secondary).join(target.table, onTarget).where(inClause(secCols, batch)), rel)
+      const stmt = withOrder(select(target.group, ...secCols).from(secondary).join(target.table, onTarget).where(inClause(secCols, batch)), rel).options(...(children as never[]))
       rows = (await ctx.executeRows(stmt)).map((r) => [r[0], keyOf(r.slice(1))])
     }
     for (const [obj, k] of rows) {

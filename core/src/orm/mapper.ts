@@ -6,6 +6,8 @@ import { attachState, maybeState } from './instance-state.js'
 import type { InstanceState } from './instance-state.js'
 import { Relationship } from './relationship.js'
 import { getRelated, setRelated } from './attributes.js'
+import { EventBus } from '../util/events.js'
+import type { MapperEvents } from './orm-events.js'
 
 type AnyClass = abstract new (...args: never[]) => unknown
 
@@ -14,6 +16,8 @@ let nextMapperId = 0
 /** The mappers of one declarative base: class → mapper. */
 export class Registry {
   readonly #byClass = new Map<unknown, Mapper>()
+  /** Mapper events for this registry's classes (plugins registered on a declarative base). */
+  readonly events = new EventBus<MapperEvents>()
 
   /** The mapper of a mapped class, configuring it on first use. */
   mapperOf(cls: unknown, context = 'this operation'): Mapper {

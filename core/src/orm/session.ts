@@ -7,23 +7,49 @@ import type { ClauseProvider } from '../sql/select.js'
 import { maybeState } from './instance-state.js'
 import type { InstanceState, StateOwner } from './instance-state.js'
 import { Mapper } from './mapper.js'
-import { LoaderOption, applyLoaders, loadRelationship, rowPlan } from './loading.js'
+import { applyLoaders, loadRelationship, rowPlan } from './loading.js'
+import { planJoined, readJoinedRows } from './joined-loading.js'
+import { NPlusOneDetector } from './n-plus-one.js'
+import type { NPlusOneOptions } from './n-plus-one.js'
+import { LevelOptions, LoaderOption } from './loader-options.js'
 import type { LoadContext } from './loading.js'
-import { changedColumns, execute as executePlan, plan, relationsChanged, snapshotRelations } from './unit-of-work.js'
+import { changedColumns, execute as executePlan, isModified, plan, snapshotRelations } from './unit-of-work.js'
 import type { FlushContext } from './unit-of-work.js'
 import { PendingRollbackError } from './orm-errors.js'
-import { isLoaded, setLoaded } from './attributes.js'
+import { isLoaded, relationState, restoreRelationState, setLoaded, setRelated } from './attributes.js'
+import type { RelationState } from './attributes.js'
 import { Query } from './query.js'
+import { EventBus } from '../util/events.js'
+import { newOrmHooks, ormHooksOf, propagateOptions } from './orm-events.js'
+import type { MapperEvents, OrmHooks, SessionEvents } from './orm-events.js'
+import type { Keyed } from '../sql/key.js'
+import { runUnitOfWork, type RunOptions } from './session-run.js'
 
 export interface SessionOptions {
   /** Flush pending changes before each query so it sees them. Default true. */
   readonly autoflush?: boolean
   /** Mark every object expired at commit, so the next load refreshes it. Default true. */
   readonly expireOnCommit?: boolean
+  /**
+   * The N+1 detector: warns (or raises) when a relationship is loaded one parent at a time
+   * many times in one transaction. Default: warn, except when `NODE_ENV` is `production`.
+   */
+  readonly nPlusOne?: NPlusOneOptions
+  /** @internal the session factory's plugin hooks (set by sessionmaker). */
+  readonly hooks?: OrmHooks
 }
 
 type Entity<T> = (abstract new (...args: never[]) => T) & ClauseProvider
 type SessionState = 'idle' | 'active' | 'failed' | 'closed'
+
+/** What a savepoint rollback restores: columns and relationships as of the savepoint. */
+interface SavepointEntry {
+  readonly tx: Transaction
+  readonly snapshot: Map<InstanceState, unknown[] | undefined>
+  readonly relations: Map<InstanceState, RelationState>
+  readonly pending: Set<InstanceState>
+  readonly deleted: Set<InstanceState>
+}
 
 let nextSessionId = 0
 
@@ -45,16 +71,35 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   readonly #identity = new Map<string, InstanceState>()
   readonly #pending = new Set<InstanceState>()
   readonly #deleted = new Set<InstanceState>()
+  /** Rows deleted by flushes of the current transaction: persistent again if it rolls back. */
+  readonly #deletedInTx = new Set<InstanceState>()
   #conn: Connection | undefined
   #state: SessionState = 'idle'
   #failure: unknown
   #busy: string | undefined
-  readonly #savepoints: { tx: Transaction; snapshot: Map<InstanceState, unknown[] | undefined>; pending: Set<InstanceState>; deleted: Set<InstanceState> }[] = []
+  /** True while #conn came from another engine by routing (a read replica), not from `engine`. */
+  #routed = false
+  /**
+   * Session events: listeners here, on the session factory and on the engine all hear them.
+   * ```ts
+   * session.events.on('afterCommit', ({ session }) => audit(session))
+   * ```
+   */
+  readonly events: EventBus<SessionEvents>
+  readonly #mapperEvents: EventBus<MapperEvents>
+  readonly #hooks: OrmHooks | undefined
+  readonly #nPlusOne: NPlusOneDetector
+  readonly #savepoints: SavepointEntry[] = []
 
   constructor(engine: Engine, options: SessionOptions = {}) {
     this.engine = engine
     this.autoflush = options.autoflush ?? true
     this.expireOnCommit = options.expireOnCommit ?? true
+    this.#hooks = options.hooks
+    this.#nPlusOne = new NPlusOneDetector(options.nPlusOne)
+    const scopes = [ormHooksOf(engine), ...(options.hooks ? [options.hooks] : [])]
+    this.events = new EventBus<SessionEvents>(...scopes.map((h) => h.session))
+    this.#mapperEvents = new EventBus<MapperEvents>(...scopes.map((h) => h.mapper))
   }
 
   /** Objects in the identity map. */
@@ -121,20 +166,42 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     this.#deleted.add(s)
   }
 
-  /** Removes an object from the session without deleting it; it becomes detached. */
+  /** Removes an object from the session without deleting it; it becomes detached (with what the expunge cascade reaches). */
   expunge(obj: object): void {
     const s = this.#stateOf(obj, 'expunge()')
     if (s.owner !== this) throw new InvalidRequestError(`This ${s.mapper.className} is not in this session.`, 'not-in-session')
-    this.#detach(s)
+    // The expunge cascade ('all' includes it) takes loaded related objects along.
+    const work = [s]
+    const seen = new Set(work)
+    for (let x = work.pop(); x; x = work.pop()) {
+      this.#detach(x)
+      for (const rel of x.mapper.relationships) {
+        if (!rel.cascade.has('expunge') || !isLoaded(x, rel)) continue
+        const v = x.relations.get(rel.key)
+        for (const o of Array.isArray(v) ? (v as object[]) : v ? [v as object] : []) {
+          const t = maybeState(o)
+          if (t && t.owner === this && !seen.has(t)) (seen.add(t), work.push(t))
+        }
+      }
+    }
   }
 
-  /** Marks an object expired: the next query that returns it refreshes its values. */
+  /** Marks an object expired, dropping its unflushed changes: the next query that returns it refreshes its values. */
   expire(obj: object): void {
-    this.#stateOf(obj, 'expire()').expired = true
+    this.#expireState(this.#stateOf(obj, 'expire()'))
   }
 
   expireAll(): void {
-    for (const s of this.#identity.values()) s.expired = true
+    for (const s of this.#identity.values()) this.#expireState(s)
+  }
+
+  /** Expiry discards unflushed column changes, as in SQLAlchemy: the reload must not write them first. */
+  #expireState(s: InstanceState): void {
+    s.expired = true
+    const before = s.committed
+    if (!before) return
+    const o = s.obj as Record<string, unknown>
+    s.mapper.columnKeys.forEach((k, i) => (o[k] = before[i]))
   }
 
   // ---- queries ------------------------------------------------------------------------------
@@ -145,6 +212,10 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
    */
   async execute<R extends readonly unknown[], M>(statement: Executable<R, M>): Promise<Result<R, M>> {
     return this.#op('execute a statement', async () => {
+      if (statement instanceof Select) {
+        const first = statement.state.columns[0]
+        if (first instanceof ColumnGroup && first.entity instanceof Mapper) this.#nPlusOne.select(statement, first.entity)
+      }
       if (this.autoflush) await this.#flush()
       return (await this.#execute(statement as unknown as Executable)) as unknown as Result<R, M>
     })
@@ -174,9 +245,15 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
       const key = m.identityKey(values.map((v, i) => m.columns[m.pkIndexes[i]!]!.type.validate(v, `${m.className} primary key`)))
       const hit = key ? this.#identity.get(key) : undefined
       if (hit && !hit.expired) return this.#deleted.has(hit) ? undefined : (hit.obj as T)
-      if (this.autoflush) await this.#flush()
+      // On a miss only new and deleted objects can change what this key finds: a changed object
+      // in the identity map is not this row (it would have been a hit) and primary keys cannot
+      // change. Skipping the flush then skips autoflush's scan of the whole identity map, which
+      // made N lookups in one session cost O(N²). Loader options read further rows, and an
+      // expired hit is overwritten from its row, so both flush first.
+      const mustFlush = hit !== undefined || (options.options?.length ?? 0) > 0 || this.#pending.size > 0 || this.#deleted.size > 0
+      if (this.autoflush && mustFlush) await this.#flush()
       const pkCols = m.pkIndexes.map((i) => m.columns[i]!)
-      const stmt = select(m.group).where(...pkCols.map((c, i) => c.eq(values[i] as never))).options(...(options.options ?? []))
+      const stmt = select(m.group).where(...pkCols.map((c, i) => c.eq(values[i] as never))).options(...((options.options ?? []) as never[]))
       return (await this.#execute(stmt as unknown as Executable)).rows[0]?.[0] as T | undefined
     })
   }
@@ -194,6 +271,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
       if (states.length === 0) return
       for (const name of relationships) {
         const rel = states[0]!.mapper.relationship(name)
+        if (states.length === 1) this.#nPlusOne.singleLoad(rel)
         await loadRelationship(this.#loadContext(), rel, states.filter((s) => s.lifecycle === 'persistent'))
         for (const s of states) if (s.lifecycle === 'pending' && !isLoaded(s, rel)) setLoaded(s, rel, rel.uselist ? [] : null)
         for (const s of states) snapshotRelations(s)
@@ -205,7 +283,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   async refresh(obj: object, options: { relationships?: readonly string[] } = {}): Promise<void> {
     const s = this.#stateOf(obj, 'refresh()')
     if (s.lifecycle !== 'persistent') throw new InvalidRequestError(`refresh() needs a persistent ${s.mapper.className}; this one is ${s.lifecycle}.`, 'not-persistent')
-    s.expired = true
+    this.#expireState(s) // its unflushed changes are dropped, not autoflushed by the reload
     const found = await this.get(s.mapper.cls as unknown as Entity<object>, s.mapper.primaryKeyOf(obj))
     if (!found) throw new InvalidRequestError(`The ${s.mapper.className} row no longer exists; it was deleted by another transaction.`, 'stale-data')
     for (const r of options.relationships ?? []) s.relations.delete(r)
@@ -215,22 +293,48 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   /**
    * Copies the state of an object (possibly from another session or built by hand) onto the
    * object with the same identity in this session, loading it if needed. Returns that object.
+   * Loaded relationships with the `merge` cascade (the default) are merged the same way.
+   * ```ts
+   * const attached = await session.merge(detachedAlbum)   // its loaded photos come along
+   * ```
    */
   async merge<T extends object>(obj: T): Promise<T> {
+    return (await this.#merge(obj, new Map())) as T
+  }
+
+  /** One object of a merge; `done` maps sources to their copies, so cycles through backPopulates end. */
+  async #merge(obj: object, done: Map<InstanceState, object>): Promise<object> {
     const s = this.#stateOf(obj, 'merge()')
+    const known = done.get(s) ?? (s.owner === this ? obj : undefined)
+    if (known) return known
     const m = s.mapper
     const pk = m.primaryKeyOf(obj)
-    const existing = m.identityKey(pk) ? ((await this.get(m.cls as unknown as Entity<T>, pk)) as T | undefined) : undefined
+    const existing = m.identityKey(pk) ? ((await this.get(m.cls as unknown as Entity<object>, pk)) as object | undefined) : undefined
+    const values = obj as Record<string, unknown>
+    let target: object
     if (!existing) {
-      const copy = new (m.cls as unknown as new (init: Record<string, unknown>) => T)(Object.fromEntries(m.columnKeys.map((k) => [k, (obj as Record<string, unknown>)[k]])))
-      this.add(copy)
-      return copy
+      target = new (m.cls as unknown as new (init: Record<string, unknown>) => object)(Object.fromEntries(m.columnKeys.map((k) => [k, values[k]])))
+      this.add(target)
+    } else {
+      target = existing
+      for (const k of m.columnKeys) if (values[k] !== undefined) (target as Record<string, unknown>)[k] = values[k]
     }
-    for (const k of m.columnKeys) {
-      const v = (obj as Record<string, unknown>)[k]
-      if (v !== undefined) (existing as Record<string, unknown>)[k] = v
+    done.set(s, target)
+    // The merge cascade: loaded relationships are merged too and replace the target's members.
+    const ts = maybeState(target)!
+    for (const rel of m.relationships) {
+      if (!rel.cascade.has('merge') || rel.options.viewonly || !isLoaded(s, rel)) continue
+      if (ts.lifecycle === 'persistent' && !isLoaded(ts, rel)) await this.load(target, rel.key)
+      const value = s.relations.get(rel.key) as object | readonly object[] | null
+      let merged: object | object[] | null = null
+      if (Array.isArray(value)) {
+        const items: object[] = []
+        for (const item of value as readonly object[]) items.push(await this.#merge(item, done))
+        merged = items
+      } else if (value) merged = await this.#merge(value as object, done)
+      setRelated(ts, rel, merged)
     }
-    return existing
+    return target
   }
 
   /** SQLAlchemy's legacy query veneer: `session.query(User).filterBy({ name: 'Alice' }).first()`. */
@@ -250,8 +354,10 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     await this.#op('commit', async () => {
       await this.#flush()
       if (!this.#conn) return // nothing was begun and nothing needed writing
+      this.events.emit('beforeCommit', { session: this })
       await this.#conn.commit()
       this.#endTransaction(true)
+      this.events.emit('afterCommit', { session: this })
     })
   }
 
@@ -259,11 +365,13 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   async rollback(): Promise<void> {
     if (this.#busy) throw new ConcurrentUseError('AsyncSession', this.#busy, 'roll back')
     if (this.#state === 'closed') return
+    const had = this.#conn !== undefined
     try {
       if (this.#conn && this.#conn.inTransaction) await this.#conn.rollback()
     } finally {
       this.#endTransaction(false)
     }
+    if (had) this.events.emit('afterRollback', { session: this })
   }
 
   /**
@@ -273,6 +381,8 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
    * await session.begin(async () => { session.add(user) })
    * ```
    */
+  async begin(): Promise<undefined>
+  async begin<T>(fn: () => Promise<T>): Promise<T>
   async begin<T>(fn?: () => Promise<T>): Promise<T | undefined> {
     this.#checkUsable()
     if (this.#state === 'active') throw new InvalidRequestError('A transaction is already begun on this session (queries begin one automatically); commit or roll back first, or use beginNested().', 'transaction-open')
@@ -296,12 +406,15 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
    * await session.beginNested(async () => { session.add(risky) })
    * ```
    */
-  async beginNested<T>(fn?: () => Promise<T>): Promise<T | undefined | { commit(): Promise<void>; rollback(): Promise<void> }> {
+  async beginNested(): Promise<{ commit(): Promise<void>; rollback(): Promise<void> }>
+  async beginNested<T>(fn: () => Promise<T>): Promise<T>
+  async beginNested<T>(fn?: () => Promise<T>): Promise<T | { commit(): Promise<void>; rollback(): Promise<void> }> {
     await this.#op('begin a savepoint', () => this.#flush())
     const conn = await this.#connection()
     const tx = await conn.beginNested()
     const snapshot = new Map([...this.#identity.values()].map((s) => [s, s.committed && [...s.committed]]))
-    const entry = { tx, snapshot, pending: new Set(this.#pending), deleted: new Set(this.#deleted) }
+    const relations = new Map([...this.#identity.values()].map((s) => [s, relationState(s)]))
+    const entry: SavepointEntry = { tx, snapshot, relations, pending: new Set(this.#pending), deleted: new Set(this.#deleted) }
     this.#savepoints.push(entry)
     const handle = {
       commit: async (): Promise<void> => {
@@ -320,7 +433,9 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     try {
       r = await fn()
     } catch (e) {
-      if (this.#state !== 'failed') await handle.rollback()
+      // The savepoint may be gone already (a deadlock on MariaDB ends the whole transaction):
+      // the error that ended the block is the one to report, not the failed ROLLBACK TO.
+      if (this.#state !== 'failed') await handle.rollback().catch(() => undefined)
       throw e
     }
     await handle.commit()
@@ -333,6 +448,17 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     await this.rollback()
     for (const s of [...this.#identity.values()]) this.#detach(s)
     this.#state = 'closed'
+  }
+
+  /**
+   * Runs `fn` as one transaction and commits it; on a deadlock, serialization failure, lock
+   * timeout or lost connection rolls back and runs all of `fn` again with backoff (see RunOptions).
+   * ```ts
+   * await session.run(async (s) => { (await s.get(Account, 1))!.balance -= 10 }, { retries: 5 })
+   * ```
+   */
+  run<T>(fn: (session: AsyncSession, attempt: number) => Promise<T>, options?: RunOptions): Promise<T> {
+    return runUnitOfWork(this, fn, options)
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -364,39 +490,96 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     this.#busy = what
     try {
       return await fn()
+    } catch (e) {
+      // A lost connection took the transaction with it: like a failed flush, the session refuses
+      // work until rollback(), instead of failing later with a confusing "connection invalidated".
+      if (this.#conn?.invalidated === true && this.#state === 'active') {
+        this.#state = 'failed'
+        this.#failure = e
+      }
+      throw e
     } finally {
       this.#busy = undefined
     }
   }
 
-  async #connection(): Promise<Connection> {
-    if (!this.#conn) this.#conn = await this.engine.connect()
+  /**
+   * The session's connection. With `read` (a statement run outside an explicit transaction and
+   * before any flush), the engine's routers may pick another engine (a read replica); the first
+   * write, flush or begin() moves the session to the engine's own connection for good.
+   */
+  async #connection(read?: Keyed): Promise<Connection> {
+    const target = read !== undefined && (this.#conn === undefined || this.#routed) ? this.engine.route(read) : this.engine
+    if (this.#conn && this.#routed && target === this.engine) {
+      const replica = this.#conn
+      this.#conn = undefined
+      this.#routed = false
+      await replica.close()
+    }
+    if (!this.#conn) {
+      this.#conn = await target.connect()
+      this.#routed = target !== this.engine
+    }
     this.#state = 'active'
     return this.#conn
   }
 
+  /** Runs a statement after the session factory's statement transforms (the engine's run in the connection). */
+  #run(conn: Connection, statement: Executable): Promise<Result> {
+    const stmt = this.#hooks ? this.#hooks.transforms.statement(statement, { scope: 'session', dialect: this.engine.dialect.name }) : statement
+    return conn.execute(stmt)
+  }
+
+  #emitMapper(event: keyof MapperEvents, s: InstanceState, changes?: Readonly<Record<string, unknown>>): void {
+    const registry = s.mapper.registry.events
+    if (!registry.has(event) && !this.#mapperEvents.has(event)) return
+    const e = { session: this, mapper: s.mapper, object: s.obj, changes: changes ?? {} }
+    registry.emit(event, e)
+    this.#mapperEvents.emit(event, e)
+  }
+
   async #execute(statement: Executable): Promise<Result> {
-    const conn = await this.#connection()
-    const result = await conn.execute(statement)
-    if (!(statement instanceof Select)) return result
+    const conn = await this.#connection(statement)
+    if (!(statement instanceof Select)) return this.#run(conn, statement)
     const plan = rowPlan(statement.state.columns)
-    if (!plan.some((p) => p.kind === 'entity')) return result
-    const rows = result.rows.map((raw) => plan.map((p) => (p.kind === 'value' ? raw[p.index] : this.#hydrate(p.mapper, raw, p.start))))
-    const options = statement.state.options.filter((o): o is LoaderOption => o instanceof LoaderOption)
+    if (!plan.some((p) => p.kind === 'entity')) return this.#run(conn, statement)
+    const options = LevelOptions.optionsOf(statement.state.options)
+    for (const { relationship: rel } of options) {
+      if (rel !== '*' && !plan.some((p) => p.kind === 'entity' && p.mapper === rel.owner)) {
+        const selected = plan.flatMap((p) => (p.kind === 'entity' ? [p.mapper.className] : [])).join(', ')
+        throw new ArgumentError(`The loader option for ${rel.description} does not apply to select(${selected}): start the path at a relationship of ${selected}, e.g. selectinload(${plan.find((p) => p.kind === 'entity')!.mapper.className}.<relationship>).`)
+      }
+    }
+    const joined = planJoined(statement, plan, options)
+    const result = await this.#run(conn, joined ? (joined.statement as unknown as Executable) : statement)
+    const hydrate = (m: Mapper, raw: readonly unknown[], start: number): object | undefined => this.#hydrate(m, raw, start)
+    let rows: unknown[][]
+    if (joined) {
+      const read = readJoinedRows(joined, plan, result.rows as unknown[][], hydrate)
+      rows = read.rows
+      for (const { node, states } of read.loaded) {
+        await applyLoaders(this.#loadContext(statement), node.rel.target, states, node.next)
+        for (const s of states) snapshotRelations(s)
+      }
+    } else {
+      rows = result.rows.map((raw) => plan.map((p) => (p.kind === 'value' ? raw[p.index] : hydrate(p.mapper, raw, p.start))))
+    }
     for (const [i, p] of plan.entries()) {
       if (p.kind !== 'entity') continue
       const states = [...new Set(rows.map((r) => r[i]).filter((o) => o !== undefined))].map((o) => maybeState(o)!)
-      await applyLoaders(this.#loadContext(), p.mapper, states, options)
+      await applyLoaders(this.#loadContext(statement), p.mapper, states, options)
       for (const s of states) snapshotRelations(s)
     }
     for (const r of rows) for (const v of r) { const s = maybeState(v); if (s) s.expired = false }
-    return new Result(rows, result.columnNames, result.rowsAffected, result.insertId)
+    const names = joined ? statement.resultColumns.map((c) => c.name) : result.columnNames
+    return new Result(rows, names, result.rowsAffected, result.insertId)
   }
 
-  #loadContext(): LoadContext {
+  /** Loading for the results of `parent`, whose propagating options its relationship loads inherit. */
+  #loadContext(parent?: Select): LoadContext {
     return {
       executeRows: async (stmt) => {
-        const r = await this.#execute(stmt as unknown as Executable)
+        const r = await this.#execute(propagateOptions(stmt, parent) as unknown as Executable)
         return r.rows as unknown[][]
       },
     }
@@ -414,6 +597,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
         const keys = m.columnKeys
         for (let i = 0; i < keys.length; i++) o[keys[i]!] = row[start + i]
         existing.committed = row.slice(start, start + keys.length)
+        this.#emitMapper('load', existing)
       }
       return existing.obj
     }
@@ -425,19 +609,22 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     state.lifecycle = 'persistent'
     state.owner = this
     this.#identity.set(key, state)
+    this.#emitMapper('load', state)
     return obj
   }
 
   async #flush(): Promise<void> {
     if (this.#pending.size === 0 && this.#deleted.size === 0 && !this.#hasChanges()) return
     const conn = await this.#connection()
+    this.events.emit('beforeFlush', { session: this, connection: conn })
     const ctx: FlushContext = {
       dialect: this.engine.dialect,
       owner: this,
       identityMap: this.#identity,
       pending: this.#pending,
       deleted: this.#deleted,
-      execute: (stmt) => conn.execute(stmt),
+      execute: (stmt) => this.#run(conn, stmt),
+      mapperEvent: (event, state, changes) => this.#emitMapper(event, state, changes),
       load: async (rel, parents) => {
         await loadRelationship(this.#loadContext(), rel, parents)
         for (const p of parents) snapshotRelations(p)
@@ -451,22 +638,27 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
       this.#failure = e
       if (conn.inTransaction) await conn.rollback().catch(() => undefined)
       this.#state = 'failed'
+      this.events.emit('flushError', { session: this, connection: conn, error: e })
       throw e
     }
-    for (const s of this.#deleted) if (s.lifecycle === 'deleted') (s.owner = undefined)
+    for (const s of this.#deleted) if (s.lifecycle === 'deleted') (s.owner = undefined, this.#deletedInTx.add(s))
     this.#deleted.clear()
+    this.events.emit('afterFlush', { session: this, connection: conn })
   }
 
   #hasChanges(): boolean {
-    for (const s of this.#identity.values()) if (changedColumns(s) !== undefined || relationsChanged(s)) return true
+    for (const s of this.#identity.values()) if (isModified(s)) return true
     return false
   }
 
   #endTransaction(committed: boolean): void {
     const conn = this.#conn
     this.#conn = undefined
+    this.#nPlusOne.reset()
+    this.#routed = false
     this.#savepoints.length = 0
     if (conn) void conn.close().catch(() => undefined)
+    if (committed) this.#deletedInTx.clear()
     if (committed) {
       for (const s of this.#identity.values()) {
         s.txSnapshot = undefined
@@ -481,24 +673,28 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
           this.#unInsert(s)
           continue
         }
-        if (s.txSnapshot) {
+        // Unflushed changes go too (SQLAlchemy expires them): the object reads as the database has it.
+        const before = s.txSnapshot ?? s.committed
+        if (before) {
           const o = s.obj as Record<string, unknown>
-          s.mapper.columnKeys.forEach((k, i) => (o[k] = s.txSnapshot![i]))
-          s.committed = s.txSnapshot
+          s.mapper.columnKeys.forEach((k, i) => (o[k] = before[i]))
+          s.committed = before
           s.txSnapshot = undefined
         }
         s.expired = true
       }
       for (const s of this.#pending) (s.lifecycle = 'transient', (s.owner = undefined))
       this.#pending.clear()
-      this.#unDelete(this.#deleted)
+      this.#unDelete([...this.#deleted, ...this.#deletedInTx])
+      this.#deletedInTx.clear()
       this.#deleted.clear()
     }
     this.#failure = undefined
     this.#state = 'idle'
   }
 
-  #restoreSavepoint(entry: { snapshot: Map<InstanceState, unknown[] | undefined>; pending: Set<InstanceState>; deleted: Set<InstanceState> }): void {
+  #restoreSavepoint(entry: SavepointEntry): void {
+    this.#unDelete(entry.snapshot.keys()) // rows deleted by a flush inside the savepoint
     for (const s of [...this.#identity.values()]) {
       if (!entry.snapshot.has(s)) {
         this.#unInsert(s) // inserted inside the savepoint
@@ -512,9 +708,12 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
       }
     }
     this.#unDelete(entry.deleted)
+    for (const [s, rs] of entry.relations) restoreRelationState(s, rs)
     this.#deleted.clear()
     entry.deleted.forEach((s) => this.#deleted.add(s))
+    for (const s of this.#pending) if (!entry.pending.has(s)) (s.lifecycle = 'transient', (s.owner = undefined))
     this.#pending.clear()
+    entry.pending.forEach((s) => this.#pending.add(s))
     if (this.#state === 'failed') this.#state = 'active'
   }
 
@@ -535,6 +734,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     for (const s of states) {
       if (s.lifecycle !== 'deleted') continue
       s.lifecycle = 'persistent'
+      s.owner = this
       if (s.key) this.#identity.set(s.key, s)
     }
   }
@@ -555,7 +755,16 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
  * await using session = Session()
  * ```
  */
-export function sessionmaker(engine: Engine, options: SessionOptions = {}): (overrides?: SessionOptions) => AsyncSession {
-  return (overrides = {}) => new AsyncSession(engine, { ...options, ...overrides })
+export function sessionmaker(engine: Engine, options: SessionOptions = {}): SessionFactory {
+  const hooks = newOrmHooks()
+  const factory = (overrides: SessionOptions = {}): AsyncSession => new AsyncSession(engine, { ...options, ...overrides, hooks })
+  return Object.assign(factory, { engine, hooks })
+}
+
+/** What sessionmaker() returns: call it for a session; plugins register on its `hooks`. */
+export type SessionFactory = ((overrides?: SessionOptions) => AsyncSession) & {
+  readonly engine: Engine
+  /** Session and mapper events and statement transforms for this factory's sessions. */
+  readonly hooks: OrmHooks
 }
 

@@ -1,8 +1,7 @@
 import type { Dialect } from '../dialect/contract.js'
 import { ArgumentError, InvalidRequestError } from '../util/errors.js'
 import { topoSort } from '../util/topo-sort.js'
-import { Bind, BooleanList, or, tuple } from '../sql/elements.js'
-import type { Expression } from '../sql/elements.js'
+import { Bind, BooleanList, Case, Expression, or, tuple } from '../sql/elements.js'
 import type { Column } from '../sql/column.js'
 import { Delete, Insert, Update, del, insert } from '../sql/dml.js'
 import { select } from '../sql/select.js'
@@ -29,6 +28,8 @@ export interface FlushContext {
   readonly pending: Set<InstanceState>
   /** Objects marked for deletion. */
   readonly deleted: Set<InstanceState>
+  /** Emits a mapper event (plugins' before/after insert, update, delete listeners). */
+  mapperEvent?(event: 'beforeInsert' | 'afterInsert' | 'beforeUpdate' | 'afterUpdate' | 'beforeDelete' | 'afterDelete', state: InstanceState, changes?: Readonly<Record<string, unknown>>): void
 }
 
 /** A foreign key to copy from a parent object into a child object before the child is written. */
@@ -120,7 +121,17 @@ function collectSyncs(ctx: FlushContext): Sync[] {
   const syncs: Sync[] = []
   const states = [...ctx.identityMap.values(), ...ctx.pending]
   for (const s of states) {
-    if (ctx.deleted.has(s)) continue
+    if (ctx.deleted.has(s)) {
+      // Children that outlive a deleted parent (no delete cascade) lose their foreign key, as in SQLAlchemy.
+      for (const rel of s.mapper.relationships) {
+        if (rel.direction !== 'one-to-many' || rel.options.viewonly || !isLoaded(s, rel)) continue
+        for (const obj of related(s, rel)) {
+          const t = maybeState(obj)!
+          if (!ctx.deleted.has(t)) syncs.push({ child: t, parent: null, rel, pairs: rel.pairs })
+        }
+      }
+      continue
+    }
     for (const rel of s.mapper.relationships) {
       if (rel.options.viewonly || !isLoaded(s, rel) || rel.direction === 'many-to-many') continue
       if (rel.direction === 'many-to-one') {
@@ -177,8 +188,17 @@ export async function plan(ctx: FlushContext): Promise<FlushPlan> {
   // Tables first (so rows of one table batch together), then rows within a table by level.
   const mappers = [...new Set(pending.map((s) => s.mapper))]
   const mapperDeps = new Map<Mapper, Set<Mapper>>()
-  for (const [child, parents] of deps) for (const p of parents) if (p.mapper !== child.mapper) (mapperDeps.get(child.mapper) ?? mapperDeps.set(child.mapper, new Set()).get(child.mapper)!).add(p.mapper)
-  const { order } = topoSort(mappers, (m) => mapperDeps.get(m) ?? [])
+  const notNullDeps = new Map<Mapper, Set<Mapper>>()
+  const edge = (map: Map<Mapper, Set<Mapper>>, from: Mapper, to: Mapper): void => void (map.get(from) ?? map.set(from, new Set()).get(from)!).add(to)
+  for (const sy of syncs) {
+    if (!sy.parent || !deps.get(sy.child)?.has(sy.parent) || sy.parent.mapper === sy.child.mapper) continue
+    edge(mapperDeps, sy.child.mapper, sy.parent.mapper)
+    if (sy.pairs.some((p) => !p.dest.nullable)) edge(notNullDeps, sy.child.mapper, sy.parent.mapper)
+  }
+  let { order, cycles } = topoSort(mappers, (m) => mapperDeps.get(m) ?? [])
+  // Tables that reference each other: only nullable foreign keys can wait for the post-update,
+  // so the order follows the NOT NULL ones (SQLAlchemy asks for post_update=True instead).
+  if (cycles.length) order = topoSort(mappers, (m) => notNullDeps.get(m) ?? []).order
   const inserts: InstanceState[][] = []
   for (const m of order) {
     const rows = pending.filter((s) => s.mapper === m)
@@ -221,7 +241,7 @@ export async function execute(ctx: FlushContext, flushPlan: FlushPlan): Promise<
   for (const sy of flushPlan.syncs) if (sy.child.lifecycle === 'persistent' && !sy.child.insertedInTx) applySync(sy)
   // Rows inserted with a NULL key to a row inserted later (a cycle) get it now: the post-update.
   for (const sy of flushPlan.syncs) if (sy.child.insertedInTx) applySync(sy)
-  for (const s of [...ctx.identityMap.values()]) if (!ctx.deleted.has(s)) await updateIfDirty(ctx, s)
+  await updateDirty(ctx)
   await insertSecondary(ctx, secondary.added)
   for (const { mapper, states } of flushPlan.deletes) await deleteRows(ctx, mapper, states)
   // The loaded relationship state now matches the database.
@@ -240,6 +260,7 @@ function serverGenerated(m: Mapper, obj: Record<string, unknown>): Column<unknow
 async function insertBatch(ctx: FlushContext, states: readonly InstanceState[]): Promise<void> {
   const m = states[0]!.mapper
   const caps = ctx.dialect.capabilities
+  if (ctx.mapperEvent) for (const s of states) ctx.mapperEvent('beforeInsert', s)
   // Client defaults are applied to the objects themselves, as SQLAlchemy does at flush.
   for (const s of states) {
     const o = s.obj as Record<string, unknown>
@@ -258,7 +279,9 @@ async function insertBatch(ctx: FlushContext, states: readonly InstanceState[]):
     const generated = serverGenerated(m, o0)
     const auto = generated.find((c) => c.autoincrement)
     const returning = generated.length > 0 && caps.returning.insert
-    const multi = caps.multiRowInsert && given.length > 0 && (generated.length === 0 || (returning ? caps.orderedReturning : generated.length === 1 && auto !== undefined && caps.insertIdArithmetic))
+    // Unordered RETURNING of just the autoincrement key can still be matched: sort it (see Capabilities).
+    const sortKey = returning && !caps.orderedReturning && caps.autoincrementInsertOrder === true && generated.length === 1 && auto !== undefined
+    const multi = caps.multiRowInsert && given.length > 0 && (generated.length === 0 || (returning ? caps.orderedReturning || sortKey : generated.length === 1 && auto !== undefined && caps.insertIdArithmetic))
     const perStatement = multi ? Math.max(1, Math.floor(caps.maxParams / Math.max(1, given.length))) : 1
     for (let i = 0; i < group.length; i += perStatement) {
       const chunk = group.slice(i, i + perStatement)
@@ -268,7 +291,8 @@ async function insertBatch(ctx: FlushContext, states: readonly InstanceState[]):
       const result = await ctx.execute(stmt as unknown as Executable)
       if (returning) {
         if (result.rows.length !== chunk.length) throw new StaleDataError(`INSERT into ${m.table.name} … RETURNING`, chunk.length, result.rows.length)
-        chunk.forEach((s, r) => generated.forEach((c, j) => ((s.obj as Record<string, unknown>)[c.key_] = result.rows[r]![j])))
+        const rows = sortKey && chunk.length > 1 ? inValuesOrder(result.rows, m.table.name) : result.rows
+        chunk.forEach((s, r) => generated.forEach((c, j) => ((s.obj as Record<string, unknown>)[c.key_] = rows[r]![j])))
       } else if (auto) {
         if (result.insertId === undefined) throw new InvalidRequestError(`The ${ctx.dialect.name} driver reported no generated id for ${m.table.name}; the dialect must return insertId or support RETURNING.`)
         const step = BigInt((ctx.dialect.serverInfo as { autoIncrementIncrement?: number } | undefined)?.autoIncrementIncrement ?? 1)
@@ -280,8 +304,28 @@ async function insertBatch(ctx: FlushContext, states: readonly InstanceState[]):
       const rest = returning ? [] : generated.filter((c) => c !== auto)
       if (rest.length) await fetchServerDefaults(ctx, m, chunk, rest)
       for (const s of chunk) markInserted(ctx, s)
+      if (ctx.mapperEvent) for (const s of chunk) ctx.mapperEvent('afterInsert', s)
     }
   }
+}
+
+/**
+ * RETURNING rows of one multi-row INSERT put back in VALUES order by their autoincrement key
+ * (first column), for dialects with `autoincrementInsertOrder`. Keys that are not consecutive
+ * mean the database did not assign them in order, and matching would be a guess: refuse.
+ */
+function inValuesOrder(rows: readonly (readonly unknown[])[], table: string): readonly (readonly unknown[])[] {
+  const sorted = [...rows].sort((a, b) => ((a[0] as number) < (b[0] as number) ? -1 : (a[0] as number) > (b[0] as number) ? 1 : 0))
+  const first = sorted[0]![0] as number | bigint
+  const last = sorted[sorted.length - 1]![0] as number | bigint
+  if (BigInt(last) - BigInt(first) !== BigInt(rows.length - 1)) {
+    throw new InvalidRequestError(
+      `The ${rows.length} keys generated by one INSERT into ${table} are not consecutive (${String(first)}…${String(last)}), so they cannot be matched to the inserted objects. ` +
+        'This happens when the table\'s key reached its maximum or a trigger inserts into the same table; give these objects explicit keys, or flush them one at a time.',
+      'unordered-insert-keys',
+    )
+  }
+  return sorted
 }
 
 async function fetchServerDefaults(ctx: FlushContext, m: Mapper, states: readonly InstanceState[], cols: readonly Column<unknown>[]): Promise<void> {
@@ -327,30 +371,112 @@ export function changedColumns(s: InstanceState): Record<string, unknown> | unde
 
 /** Whether a loaded relationship's members differ from the last known database state. */
 export function relationsChanged(s: InstanceState): boolean {
-  for (const rel of s.mapper.relationships) {
-    if (!isLoaded(s, rel)) continue
-    const before = s.committedRelations.get(rel.key) ?? []
-    const now = related(s, rel)
-    if (before.length !== now.length || now.some((x, i) => x !== before[i])) return true
+  // Walks the loaded values in place (no copies): autoflush runs this over the whole identity map.
+  for (const [key, now] of s.relations) {
+    const before = s.committedRelations.get(key) ?? []
+    if (Array.isArray(now)) {
+      if (now.length !== before.length) return true
+      for (let i = 0; i < now.length; i++) if (now[i] !== before[i]) return true
+    } else if (now ? before.length !== 1 || before[0] !== now : before.length !== 0) return true
   }
   return false
 }
 
-async function updateIfDirty(ctx: FlushContext, s: InstanceState): Promise<void> {
-  if (s.lifecycle !== 'persistent' || s.committed === undefined) return
+/**
+ * Whether `changedColumns(s)` or `relationsChanged(s)` would report a change. Allocation-free
+ * with an early exit, because autoflush asks it of every object in the identity map before each
+ * query (column values are plain properties, so there is no write hook to track changes with).
+ */
+export function isModified(s: InstanceState): boolean {
+  const committed = s.committed
+  if (committed !== undefined) {
+    const o = s.obj as Record<string, unknown>
+    const keys = s.mapper.columnKeys
+    for (let i = 0; i < keys.length; i++) {
+      const v = o[keys[i]!]
+      if (v !== committed[i] && !valuesEqual(v, committed[i])) return true
+    }
+  }
+  return s.relations.size !== 0 && relationsChanged(s)
+}
+
+/** Most rows one batched UPDATE changes (SQLAlchemy's insertmanyvalues page size). */
+const UPDATE_BATCH = 1000
+
+/** A dirty object's UPDATE, prepared: its changed columns (listeners and onupdate applied) and committed key. */
+interface RowUpdate {
+  readonly s: InstanceState
+  readonly changed: Record<string, unknown>
+  readonly pk: readonly unknown[]
+}
+
+/**
+ * Writes every changed object. Objects of one class with the same changed columns share one
+ * statement, `SET col = CASE WHEN pk = ? THEN ? … ELSE col END WHERE pk IN (…)` (one round trip
+ * instead of one per object, as MikroORM does; SQLAlchemy gets there with executemany). The
+ * ELSE branch gives the CASE the column's type, so no casts are needed for untyped parameters.
+ */
+async function updateDirty(ctx: FlushContext): Promise<void> {
+  const groups = new Map<string, RowUpdate[]>()
+  for (const s of [...ctx.identityMap.values()]) {
+    if (ctx.deleted.has(s)) continue
+    const u = prepareUpdate(ctx, s)
+    if (!u) continue
+    const sig = `${s.mapper.id}:${Object.keys(u.changed).join(',')}`
+    ;(groups.get(sig) ?? groups.set(sig, []).get(sig)!).push(u)
+  }
+  for (const group of groups.values()) {
+    const m = group[0]!.s.mapper
+    const perRow = 2 * Object.keys(group[0]!.changed).length + 1
+    const size = m.pkIndexes.length === 1 ? Math.max(1, Math.min(UPDATE_BATCH, Math.floor(ctx.dialect.capabilities.maxParams / perRow))) : 1
+    for (let i = 0; i < group.length; i += size) await updateRows(ctx, m, group.slice(i, i + size))
+  }
+}
+
+function prepareUpdate(ctx: FlushContext, s: InstanceState): RowUpdate | undefined {
+  if (s.lifecycle !== 'persistent' || s.committed === undefined) return undefined
   const m = s.mapper
   const o = s.obj as Record<string, unknown>
-  const changed = changedColumns(s)
-  if (changed === undefined) return
+  let changed = changedColumns(s)
+  if (changed === undefined) return undefined
+  // Listeners may set more columns (an updated-at stamp): diff again after them.
+  if (ctx.mapperEvent) (ctx.mapperEvent('beforeUpdate', s, changed), (changed = changedColumns(s) ?? changed))
   for (const c of m.columns) if (c.onupdate !== undefined && !(c.key_ in changed)) (changed[c.key_] = o[c.key_] = c.onupdateValue())
   if (m.pkIndexes.some((i) => m.columnKeys[i]! in changed)) {
     throw new InvalidRequestError(`Changing the primary key of a ${m.className} is not supported; delete it and add a new one.`, 'primary-key-change')
   }
-  const pk = m.pkIndexes.map((i) => s.committed![i])
-  const result = await ctx.execute(new Update(m.table, [], undefined, []).set(changed as never).where(pkWhere(m, pk)) as unknown as Executable)
-  if (result.rowsAffected !== 1) throw new StaleDataError(`UPDATE of ${m.className} ${JSON.stringify(pk.map(String))}`, 1, result.rowsAffected)
-  s.txSnapshot ??= s.committed
-  s.committed = s.values()
+  return { s, changed, pk: m.pkIndexes.map((i) => s.committed![i]) }
+}
+
+async function updateRows(ctx: FlushContext, m: Mapper, rows: readonly RowUpdate[]): Promise<void> {
+  let stmt: Update
+  if (rows.length === 1) {
+    stmt = new Update(m.table, [], undefined, []).set(rows[0]!.changed as never).where(pkWhere(m, rows[0]!.pk))
+  } else {
+    const pkCol = m.columns[m.pkIndexes[0]!]!
+    const whens = rows.map((u) => pkCol.eq(new Bind(u.pk[0], pkCol.type) as never))
+    const set: Record<string, Expression<unknown>> = {}
+    for (const key of Object.keys(rows[0]!.changed)) {
+      const col = m.table.column(key)
+      const label = `${m.table.name}.${key}`
+      const branches = rows.map((u, r) => {
+        const v = u.changed[key]
+        return [whens[r]!, v instanceof Expression ? v : new Bind(col.type.validate(v, label), col.type, true)] as const
+      })
+      set[key] = new Case(branches, col, col.type)
+    }
+    stmt = new Update(m.table, [], undefined, []).set(set as never).where(pkCol.in(rows.map((u) => u.pk[0]) as never[]))
+  }
+  const result = await ctx.execute(stmt as unknown as Executable)
+  if (result.rowsAffected !== rows.length) {
+    const what = rows.length === 1 ? `${m.className} ${JSON.stringify(rows[0]!.pk.map(String))}` : `${rows.length} ${m.className}`
+    throw new StaleDataError(`UPDATE of ${what}`, rows.length, result.rowsAffected)
+  }
+  for (const { s } of rows) {
+    s.txSnapshot ??= s.committed
+    s.committed = s.values()
+    ctx.mapperEvent?.('afterUpdate', s)
+  }
 }
 
 async function deleteRows(ctx: FlushContext, m: Mapper, states: readonly InstanceState[]): Promise<void> {
@@ -360,12 +486,14 @@ async function deleteRows(ctx: FlushContext, m: Mapper, states: readonly Instanc
     const chunk = states.slice(i, i + size)
     const keys = chunk.map((s) => m.pkIndexes.map((j) => s.committed![j]))
     const where = pkCols.length === 1 ? pkCols[0]!.in(keys.map((k) => k[0]) as never[]) : ctx.dialect.capabilities.tupleIn ? tuple(...pkCols).inValues(keys) : or(...keys.map((k) => pkWhere(m, k)))
+    if (ctx.mapperEvent) for (const s of chunk) ctx.mapperEvent('beforeDelete', s)
     const result = await ctx.execute(new Delete(m.table, undefined, []).where(where) as unknown as Executable)
     if (result.rowsAffected !== chunk.length) throw new StaleDataError(`DELETE of ${chunk.length} ${m.className}`, chunk.length, result.rowsAffected)
     for (const s of chunk) {
       s.lifecycle = 'deleted'
       if (s.key) ctx.identityMap.delete(s.key)
     }
+    if (ctx.mapperEvent) for (const s of chunk) ctx.mapperEvent('afterDelete', s)
   }
 }
 

@@ -9,6 +9,9 @@ const POOL_URL = new URL('.', import.meta.url).href
 const CORE_URL = new URL('..', import.meta.url).href
 const POOL_DIR = fileURLToPath(POOL_URL)
 const CORE_DIR = fileURLToPath(CORE_URL)
+// The compliance suites ship inside core but are user code as far as call sites go.
+const TESTING_URL = new URL('../testing/', import.meta.url).href
+const TESTING_DIR = fileURLToPath(TESTING_URL)
 
 /** Frames V8 keeps for deep async call chains; the default 10 often ends inside the engine. */
 const STACK_DEPTH = 50
@@ -37,7 +40,7 @@ export function firstUserFrame(stack: string | undefined): string | undefined {
     const line = raw.trim().replace(/^at /, '')
     if (line === '') continue
     const where = location(line)
-    if (inside(where, CORE_DIR, CORE_URL) || where.startsWith('node:') || where === '<anonymous>' || where === 'native') continue
+    if ((inside(where, CORE_DIR, CORE_URL) && !inside(where, TESTING_DIR, TESTING_URL)) || where.startsWith('node:') || where === '<anonymous>' || where === 'native') continue
     return line
   }
   return undefined

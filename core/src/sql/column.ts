@@ -31,7 +31,7 @@ export class ColumnRef<T = unknown, K extends string = string> extends Expressio
       k.seenFroms.add(this.from)
       this.from.key(k)
     }
-    k.s += 'c' + this.from.id + '.' + this.name
+    k.s += 'c' + k.ref(this.from) + '.' + this.name
   }
 }
 

@@ -12,6 +12,8 @@ import type { SelectColumn } from './select.js'
 /** A value for a column in INSERT/UPDATE: a plain value or an expression. */
 type Assignable<T> = T | Expression<T> | Expression<NonNullable<T>>
 type Assignments<S extends ColumnSpecs> = { [K in keyof InsertRow<S>]?: Assignable<InsertRow<S>[K]> }
+/** An INSERT row: columns without a default (and not nullable) must be given. */
+type InsertValues<S extends ColumnSpecs> = { [K in keyof InsertRow<S>]: Assignable<InsertRow<S>[K]> }
 
 function assignments(table: Table, values: Record<string, unknown>, what: string): [Column<unknown>, Expression<unknown>][] {
   const out: [Column<unknown>, Expression<unknown>][] = []
@@ -68,7 +70,7 @@ export class Insert<S extends ColumnSpecs = ColumnSpecs, R extends readonly unkn
    * The row(s) to insert. Every row must give the same columns; client defaults of columns left
    * out are filled in.
    */
-  values(rows: Assignments<S> | readonly Assignments<S>[]): Insert<S, R, M> {
+  values(rows: InsertValues<S> | readonly InsertValues<S>[]): Insert<S, R, M> {
     const list = (Array.isArray(rows) ? rows : [rows]) as Record<string, unknown>[]
     if (list.length === 0) throw new ArgumentError(`insert(${this.table.name}).values([]) got no rows: pass at least one row object.`)
     const withDefaults = list.map((row) => {
@@ -77,14 +79,21 @@ export class Insert<S extends ColumnSpecs = ColumnSpecs, R extends readonly unkn
       return full
     })
     const keys = Object.keys(withDefaults[0]!).filter((k) => withDefaults[0]![k] !== undefined)
+    const columns = assignments(this.table, withDefaults[0]!, 'insert().values()').map(([c]) => c)
+    // Per row and value only what must be: the unit of work inserts thousands of rows this way.
+    const labels = keys.map((k) => `${this.table.name}.${k}`)
     const rowsOut = withDefaults.map((row, i) => {
-      const given = Object.keys(row).filter((k) => row[k] !== undefined)
-      if (given.length !== keys.length || given.some((k) => !keys.includes(k))) {
-        throw new ArgumentError(`insert(${this.table.name}).values(): row ${i} gives columns [${given.join(', ')}] but row 0 gives [${keys.join(', ')}]; every row must give the same columns (use null for missing values).`)
+      let given = 0
+      for (const k in row) if (row[k] !== undefined) given++
+      if (given !== keys.length || keys.some((k) => row[k] === undefined)) {
+        const names = Object.keys(row).filter((k) => row[k] !== undefined)
+        throw new ArgumentError(`insert(${this.table.name}).values(): row ${i} gives columns [${names.join(', ')}] but row 0 gives [${keys.join(', ')}]; every row must give the same columns (use null for missing values).`)
       }
-      return assignments(this.table, Object.fromEntries(keys.map((k) => [k, row[k]])), 'insert().values()').map(([, e]) => e)
+      return columns.map((col, j): Expression<unknown> => {
+        const value = row[keys[j]!]
+        return value instanceof Expression ? value : new Bind(col.type.validate(value, labels[j]!), col.type, true)
+      })
     })
-    const columns = keys.map((key) => this.table.column(key))
     return new Insert(this.table, columns, rowsOut, undefined, this.returningColumns, this.extensions)
   }
   /** `INSERT INTO table (columns) SELECT …`. */

@@ -180,8 +180,12 @@ export class Bind<T = unknown> extends Expression<T> {
  * select(literal(1).label('one'))
  * ```
  */
-export function literal<T>(value: T, type?: SqlType<NonNullable<T>>): Expression<T> {
-  return new Bind<T>(value, type ?? typeOfValue(value))
+export function literal<T>(value: T): Expression<T>
+/** With a type, the expression takes the type's value type: `literal(7, Integer)` is `Expression<number>`. */
+export function literal<T>(value: NoInfer<T>, type: SqlType<T>): Expression<T>
+export function literal<T>(value: null, type: SqlType<T>): Expression<T | null>
+export function literal(value: unknown, type?: SqlType<unknown>): Expression<unknown> {
+  return new Bind(value, type ?? typeOfValue(value))
 }
 
 /** The SQL keyword NULL, or TRUE/FALSE (rendered by the dialect). */

@@ -168,7 +168,7 @@ export class Subquery<M = Record<string, unknown>> extends FromClause {
     this.c = c as SubqueryColumns<M>
   }
   key(k: KeyBuilder): void {
-    k.s += 'S' + this.id + JSON.stringify(this.name) + '('
+    k.s += 'S' + k.ref(this) + JSON.stringify(this.name) + '('
     this.query.key(k)
     k.s += ')'
   }

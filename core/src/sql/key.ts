@@ -9,9 +9,22 @@ export class KeyBuilder {
   readonly seen = new Set<object>()
   /** FROM clauses already keyed through one of their columns. */
   readonly seenFroms = new Set<object>()
+  readonly #local = new Map<object, number>()
   add(part: string): this {
     this.s += part
     return this
+  }
+  /**
+   * How a FROM clause is named in the key. Tables are schema objects and keep their global id;
+   * aliases, subqueries and CTEs get walk-local ordinals, so two statements built the same way
+   * from fresh alias/subquery objects share one cached compilation (their SQL only depends on
+   * structure and names).
+   */
+  ref(from: { readonly kind: string; readonly id: number }): string {
+    if (from.kind === 'table') return 't' + from.id
+    let n = this.#local.get(from)
+    if (n === undefined) this.#local.set(from, (n = this.#local.size))
+    return '#' + n
   }
 }
 

@@ -67,6 +67,23 @@ export type MappingOf<Es extends readonly unknown[]> = { [K in keyof MappingOf0<
 /** A select-list entry after items are resolved. */
 export type SelectColumn = Expression<unknown> | ColumnGroup
 
+/**
+ * The classes an object of type `E` refers to through its attributes (`Post[]` or `Author | null`
+ * fields): what an ORM loader option on a select of `E` may load.
+ */
+export type RelatedOf<E> = E extends object
+  ? { [K in keyof E]-?: E[K] extends (...args: never[]) => unknown ? never : E[K] extends readonly (infer I)[] ? I : NonNullable<E[K]> extends object ? NonNullable<E[K]> : never }[keyof E]
+  : never
+/** A statement option that says which class it loads (ORM loader options do). */
+export interface TargetedOption<T> {
+  readonly __loads: T
+}
+/**
+ * What `Select.options()` accepts for rows `R`: loader options whose path starts at a class in
+ * the select list, and options of other kinds (which carry no `__loads`).
+ */
+export type OptionFor<R extends readonly unknown[]> = TargetedOption<RelatedOf<R[number]>> | { readonly __loads?: undefined }
+
 export interface JoinStep {
   readonly target: FromClause
   readonly on: Expression<unknown>
@@ -247,7 +264,7 @@ export class Select<R extends readonly unknown[] = unknown[], M = Record<string,
     return this.#with({ lock: options })
   }
   /** Attaches options for the executing layer, such as ORM loader options. */
-  options(...options: unknown[]): Select<R, M> {
+  options(...options: readonly OptionFor<R>[]): Select<R, M> {
     return this.#with({ options: [...this.state.options, ...options] })
   }
   /** Replaces the select list, keeping FROM, WHERE and the rest. */
@@ -271,17 +288,17 @@ export class Select<R extends readonly unknown[] = unknown[], M = Record<string,
   exists(): Expression<boolean> {
     return new Unary('EXISTS', new ScalarSubquery(this), false)
   }
-  union(...others: Select<R, M>[]): CompoundSelect<R, M> {
-    return new CompoundSelect('UNION', [this, ...others])
+  union(...others: Select<R>[]): CompoundSelect<R, M> {
+    return new CompoundSelect<R, M>('UNION', [this as Select<R>, ...others])
   }
-  unionAll(...others: Select<R, M>[]): CompoundSelect<R, M> {
-    return new CompoundSelect('UNION ALL', [this, ...others])
+  unionAll(...others: Select<R>[]): CompoundSelect<R, M> {
+    return new CompoundSelect<R, M>('UNION ALL', [this as Select<R>, ...others])
   }
-  intersect(...others: Select<R, M>[]): CompoundSelect<R, M> {
-    return new CompoundSelect('INTERSECT', [this, ...others])
+  intersect(...others: Select<R>[]): CompoundSelect<R, M> {
+    return new CompoundSelect<R, M>('INTERSECT', [this as Select<R>, ...others])
   }
-  except(...others: Select<R, M>[]): CompoundSelect<R, M> {
-    return new CompoundSelect('EXCEPT', [this, ...others])
+  except(...others: Select<R>[]): CompoundSelect<R, M> {
+    return new CompoundSelect<R, M>('EXCEPT', [this as Select<R>, ...others])
   }
 }
 
@@ -333,11 +350,12 @@ export class CompoundSelect<R extends readonly unknown[] = unknown[], M = Record
   declare readonly __row: R
   declare readonly __mapping: M
   readonly op: 'UNION' | 'UNION ALL' | 'INTERSECT' | 'EXCEPT'
-  readonly selects: readonly (Select<R, M> | CompoundSelect<R, M>)[]
+  // Members need the same row types, not the same names: the first member names the columns.
+  readonly selects: readonly (Select<R> | CompoundSelect<R>)[]
   readonly orderByItems: readonly OrderBy[]
   readonly limitValue: Expression<unknown> | undefined
   readonly offsetValue: Expression<unknown> | undefined
-  constructor(op: CompoundSelect['op'], selects: readonly (Select<R, M> | CompoundSelect<R, M>)[], orderBy: readonly OrderBy[] = [], limit?: Expression<unknown>, offset?: Expression<unknown>) {
+  constructor(op: CompoundSelect['op'], selects: readonly (Select<R> | CompoundSelect<R>)[], orderBy: readonly OrderBy[] = [], limit?: Expression<unknown>, offset?: Expression<unknown>) {
     this.op = op
     this.selects = selects
     this.orderByItems = orderBy
@@ -369,20 +387,20 @@ export class CompoundSelect<R extends readonly unknown[] = unknown[], M = Record
 }
 
 /** `a UNION b UNION …`. */
-export function union<R extends readonly unknown[], M>(...selects: Select<R, M>[]): CompoundSelect<R, M> {
-  return new CompoundSelect('UNION', selects)
+export function union<R extends readonly unknown[], M>(first: Select<R, M>, ...rest: Select<R>[]): CompoundSelect<R, M> {
+  return new CompoundSelect<R, M>('UNION', [first as Select<R>, ...rest])
 }
 /** `a UNION ALL b …`. */
-export function unionAll<R extends readonly unknown[], M>(...selects: Select<R, M>[]): CompoundSelect<R, M> {
-  return new CompoundSelect('UNION ALL', selects)
+export function unionAll<R extends readonly unknown[], M>(first: Select<R, M>, ...rest: Select<R>[]): CompoundSelect<R, M> {
+  return new CompoundSelect<R, M>('UNION ALL', [first as Select<R>, ...rest])
 }
 /** `a INTERSECT b …`. */
-export function intersect<R extends readonly unknown[], M>(...selects: Select<R, M>[]): CompoundSelect<R, M> {
-  return new CompoundSelect('INTERSECT', selects)
+export function intersect<R extends readonly unknown[], M>(first: Select<R, M>, ...rest: Select<R>[]): CompoundSelect<R, M> {
+  return new CompoundSelect<R, M>('INTERSECT', [first as Select<R>, ...rest])
 }
 /** `a EXCEPT b …`. */
-export function except<R extends readonly unknown[], M>(...selects: Select<R, M>[]): CompoundSelect<R, M> {
-  return new CompoundSelect('EXCEPT', selects)
+export function except<R extends readonly unknown[], M>(first: Select<R, M>, ...rest: Select<R>[]): CompoundSelect<R, M> {
+  return new CompoundSelect<R, M>('EXCEPT', [first as Select<R>, ...rest])
 }
 
 /**
@@ -410,7 +428,7 @@ export class CommonTableExpression<M = Record<string, unknown>> extends Subquery
   }
   override key(k: KeyBuilder): void {
     // The body is keyed on the first reference only; later references are just the name.
-    k.s += 'W' + this.root.id
+    k.s += 'W' + k.ref(this.root)
     if (k.seen.has(this)) return
     k.seen.add(this)
     k.s += '{'

@@ -10,6 +10,11 @@ import type { Capabilities } from '@athanor/core'
  *   promise; SQLAlchemy does not rely on it for SQLite either. Match rows by key instead.
  * - `insertIdArithmetic: false`: last_insert_rowid() is the last row of a multi-row INSERT, and
  *   RETURNING makes it unnecessary.
+ * - `autoincrementInsertOrder: true`: a multi-row INSERT inserts its VALUES rows one after the
+ *   other, each getting max(rowid) + 1 (lang_createtable.html#rowid; one writer at a time), so
+ *   the generated keys are consecutive in VALUES order and RETURNING rows can be matched to the
+ *   objects by sorting on the key. The one exception (a table whose rowid reached 2^63 - 1 gets
+ *   random rowids) breaks the consecutiveness, which the unit of work checks and reports.
  * - `transactionalDdl: true`: CREATE/DROP roll back with the transaction.
  * - `nullsOrdering` (NULLS FIRST/LAST, 3.30), `fullJoin` (RIGHT/FULL JOIN, 3.39), `tupleIn`
  *   (row values, 3.15), `returning` (3.35) all hold for 3.45.1.
@@ -27,6 +32,7 @@ export const libsqlCapabilities: Capabilities = {
   multiRowInsert: true,
   orderedReturning: false,
   insertIdArithmetic: false,
+  autoincrementInsertOrder: true,
   savepoints: true,
   transactionalDdl: true,
   ilike: false,

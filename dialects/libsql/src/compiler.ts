@@ -1,12 +1,20 @@
-import { SqlCompiler } from '@athanor/core'
-import type { SqlType, ValueProcessor } from '@athanor/core'
+import { ProposedValue, SqlCompiler, UpsertClause } from '@athanor/core'
+import type { CompileContext, Keyed, SqlType, ValueProcessor } from '@athanor/core'
 import { bindProcessor, resultProcessor, typeDdl } from './values.js'
+import { renderExcluded, renderOnConflict } from './upsert.js'
 
 /**
  * The SQLite compile side: ANSI SQL with `?` placeholders, rowid primary keys, `LIMIT -1` for a
  * bare OFFSET, and values converted by `values.ts`.
  */
 export class LibsqlCompiler extends SqlCompiler {
+  // Upserts (upsert.ts): ON CONFLICT after VALUES, excluded."col" for the proposed row.
+  protected override insertExtension(ext: Keyed, ctx: CompileContext): string {
+    return ext instanceof UpsertClause ? renderOnConflict(this, ext, ctx) : super.insertExtension(ext, ctx)
+  }
+  protected override visitOther(node: Keyed, ctx: CompileContext): string {
+    return node instanceof ProposedValue ? renderExcluded(this, node) : super.visitOther(node, ctx)
+  }
   protected override bindProcessorFor(type: SqlType<unknown>): ValueProcessor | undefined {
     return bindProcessor(type)
   }

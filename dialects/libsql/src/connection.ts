@@ -104,7 +104,7 @@ export class LibsqlConnection implements DriverConnection {
   execute(sql: string, params: readonly unknown[], options?: ExecuteOptions): Promise<DriverResult> {
     // Promise chains rather than async functions: this runs for every statement, and each async
     // layer costs a few microtask turns (about 1 µs per statement in the 10k-insert benchmark).
-    return this.#run(sql, params, options?.signal).then((rs) => toDriverResult(sql, rs))
+    return yieldWhenStarved(this.#run(sql, params, options?.signal).then((rs) => toDriverResult(sql, rs)))
   }
 
   /**
@@ -315,6 +315,33 @@ export class LibsqlConnection implements DriverConnection {
     // PRAGMA query_only belongs to the native connection, which outlives the transaction.
     if (!this.#client.closed) await this.#client.execute('PRAGMA query_only = OFF')
   }
+}
+
+/*
+ * A local statement runs synchronously in native code and its promise settles as a microtask, so
+ * a busy workload (many sessions queued on the one connection) never lets the event loop turn:
+ * no timer fires (checkout timeouts, watchdogs, anything the application scheduled) and no I/O
+ * is served. A setImmediate probe notices when the loop has not turned for STARVED_MS, and the
+ * next result then waits for it once.
+ */
+const STARVED_MS = 10
+let lastTurn = performance.now()
+let probing = false
+
+function noteTurn(): void {
+  probing = false
+  lastTurn = performance.now()
+}
+
+function yieldWhenStarved<T>(result: Promise<T>): Promise<T> {
+  if (!probing) {
+    probing = true
+    setImmediate(noteTurn)
+    return result
+  }
+  if (performance.now() - lastTurn < STARVED_MS) return result
+  lastTurn = performance.now()
+  return result.then((value) => new Promise<T>((resolve) => setImmediate(resolve, value)))
 }
 
 function closeQuietly(tx: Transaction): void {

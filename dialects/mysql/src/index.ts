@@ -1,8 +1,12 @@
 /**
  * `@athanor/mysql`: MySQL and MariaDB through mysql2.
  *
- * This file exports the driver side and value conversion; the compile side (SqlCompiler
- * subclass, dialect object, registerDialect) is added next to it.
+ * Importing the package registers the dialect for `mysql://`, `mysql2://` and `mariadb://` URLs.
+ * ```ts
+ * import { createAsyncEngine } from '@athanor/core'
+ * import { inserted, onDuplicateKeyUpdate } from '@athanor/mysql'
+ * const engine = createAsyncEngine('mysql://root@127.0.0.1:3306/app')
+ * ```
  */
 export { MysqlDriver, sessionSetup, DEFAULT_MAX_PREPARED_STATEMENTS, type MysqlDriverOptions } from './driver.js'
 export { MysqlConnection, FORCED_OPTIONS, type MysqlConnectionOptions } from './connection.js'
@@ -19,3 +23,6 @@ export {
   DEFAULT_VARCHAR_LENGTH,
 } from './values.js'
 export { parseMysqlUrl, MYSQL_SCHEMES, type MysqlUrlParts } from './url.js'
+export { MysqlCompiler, DEFAULT_COMPILE_TARGET, ROW_ALIAS, type MysqlCompileTarget } from './compiler.js'
+export { MysqlDialect, mysql } from './dialect.js'
+export { onDuplicateKeyUpdate, inserted } from './upsert.js'

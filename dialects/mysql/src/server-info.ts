@@ -15,6 +15,11 @@ export interface MysqlServerInfo extends ServerInfo {
    * (ids are `insertId + i * autoIncrementIncrement`; Galera and multi-primary setups use steps > 1).
    */
   readonly autoIncrementIncrement: number
+  /**
+   * Whether backslash escapes characters in string literals (true unless `@@sql_mode` has
+   * NO_BACKSLASH_ESCAPES); the compiler writes literals such as `ESCAPE '\\'` accordingly.
+   */
+  readonly backslashEscapes: boolean
 }
 
 /**
@@ -53,10 +58,11 @@ export function versionAtLeast(numbers: readonly [number, number, number], major
  * ```
  */
 export async function serverInfo(connection: DriverConnection): Promise<MysqlServerInfo> {
-  const result = await connection.execute('SELECT VERSION(), @@auto_increment_increment', [])
+  const result = await connection.execute('SELECT VERSION(), @@auto_increment_increment, @@sql_mode', [])
   const row = result.rows[0]
   const version = String(row?.[0] ?? '')
   // @@auto_increment_increment is a BIGINT UNSIGNED, which bigNumberStrings hands over as a string.
   const autoIncrementIncrement = Number(row?.[1] ?? 1) || 1
-  return { version, autoIncrementIncrement, ...parseServerVersion(version) }
+  const backslashEscapes = !/\bNO_BACKSLASH_ESCAPES\b/i.test(String(row?.[2] ?? ''))
+  return { version, autoIncrementIncrement, backslashEscapes, ...parseServerVersion(version) }
 }

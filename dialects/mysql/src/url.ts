@@ -1,7 +1,7 @@
 import { ArgumentError, redactUrl } from '@athanor/core'
 
 /** The URL schemes this dialect answers to (`mysql+mysql2://` etc. select the driver explicitly). */
-export const MYSQL_SCHEMES: readonly string[] = ['mysql', 'mysql+mysql2', 'mariadb', 'mariadb+mysql2']
+export const MYSQL_SCHEMES: readonly string[] = ['mysql', 'mysql2', 'mysql+mysql2', 'mariadb', 'mariadb+mysql2']
 
 /** Where to connect, as read from a database URL. */
 export interface MysqlUrlParts {

@@ -66,6 +66,10 @@ const toBuffer = (v: Uint8Array): Buffer => (Buffer.isBuffer(v) ? v : Buffer.fro
  * (the binary protocol), where typed parameters are honoured.
  */
 const bindBigint: ValueProcessor = (v) => (v === null || v === undefined ? null : mysql.TypedParameter.LONGLONG(v as bigint))
+// Integers go as LONGLONG too: mysql2 sends a JS number as a DOUBLE, which MySQL ≥ 8.0.22
+// refuses for `LIMIT ?` ("Incorrect arguments to mysqld_stmt_execute"); a whole number is also
+// what an INT comparison wants. Non-integers (a text() parameter typed Integer) stay as they are.
+const bindInteger: ValueProcessor = (v) => (typeof v === 'number' && Number.isInteger(v) ? mysql.TypedParameter.LONGLONG(v) : v)
 const bindBoolean: ValueProcessor = (v) => (v === null || v === undefined ? null : v ? 1 : 0)
 const bindDateTime: ValueProcessor = (v) => (v instanceof Date ? formatUtcDateTime(v) : v)
 // JSON is sent as text: MariaDB rejects mysql2's JSON parameter type, and both servers parse a
@@ -85,13 +89,14 @@ const bindBinary: ValueProcessor = (v) => (v instanceof Uint8Array ? toBuffer(v)
 export function bindProcessor(type: AnyType): ValueProcessor | undefined {
   switch (type.kind) {
     case 'bigint': return bindBigint
+    case 'integer': case 'smallint': return bindInteger
     case 'boolean': return bindBoolean
     case 'datetime': return bindDateTime
     case 'json': return bindJson
     case 'binary': return bindBinary
-    // integer/smallint/float: numbers (sent as DOUBLE, exact for safe integers; NaN is rejected
-    // upstream because mysql2 would send it as 0). numeric: decimal strings, which the server
-    // converts exactly. date/time/string/text/enum/uuid: strings as they are.
+    // float: numbers (sent as DOUBLE; NaN is rejected upstream because mysql2 would send it
+    // as 0). numeric: decimal strings, which the server converts exactly.
+    // date/time/string/text/enum/uuid: strings as they are.
     default: return undefined
   }
 }

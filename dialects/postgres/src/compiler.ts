@@ -1,6 +1,7 @@
-import { SqlCompiler, Table } from '@athanor/core'
-import type { SqlType, ValueProcessor } from '@athanor/core'
+import { ProposedValue, SqlCompiler, Table, UpsertClause } from '@athanor/core'
+import type { CompileContext, Keyed, SqlType, ValueProcessor } from '@athanor/core'
 import { bindProcessor, resultProcessor } from './values.js'
+import { renderExcluded, renderOnConflict } from './upsert.js'
 import { autoincrementDdl, typeDdl } from './type-ddl.js'
 
 /**
@@ -10,6 +11,13 @@ import { autoincrementDdl, typeDdl } from './type-ddl.js'
 export class PostgresCompiler extends SqlCompiler {
   override placeholder(index: number): string {
     return `$${index + 1}`
+  }
+  // Upserts (upsert.ts): ON CONFLICT after VALUES, excluded."col" for the proposed row.
+  protected override insertExtension(ext: Keyed, ctx: CompileContext): string {
+    return ext instanceof UpsertClause ? renderOnConflict(this, ext, ctx) : super.insertExtension(ext, ctx)
+  }
+  protected override visitOther(node: Keyed, ctx: CompileContext): string {
+    return node instanceof ProposedValue ? renderExcluded(this, node) : super.visitOther(node, ctx)
   }
   protected override bindProcessorFor(type: SqlType<unknown>): ValueProcessor | undefined {
     return bindProcessor(type)

@@ -1,1 +1,9 @@
-export {}
+/**
+ * @athanor/plugin-timestamps — created-at / updated-at columns maintained by the unit of work.
+ * ```ts
+ * import { timestamps } from '@athanor/plugin-timestamps'
+ * usePlugin(Base, timestamps())   // every class of Base with created_at / updated_at columns
+ * ```
+ */
+export { timestamps } from './timestamps.js'
+export type { TimestampsOptions } from './timestamps.js'

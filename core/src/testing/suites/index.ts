@@ -1,5 +1,24 @@
 import type { Suite } from '../suite.js'
 import { sessionSuite } from './session.js'
+import { pluginsSuite } from './plugins.js'
+import { loaderSuite } from './loaders.js'
+import { ormRelationshipsSuite } from './orm-relationships.js'
+import { ormCascadesSuite } from './orm-cascades.js'
+import { ormUnitOfWorkSuite } from './orm-unit-of-work.js'
+import { ormSessionSuite } from './orm-session.js'
+import { ormQueriesSuite } from './orm-queries.js'
+import { sessionGetSuite } from './session-get.js'
+import { unitOfWorkBatchingSuite } from './unit-of-work-batching.js'
+import { expressionsSuite } from './expressions.js'
+import { expressionsFromSuite } from './expressions-from.js'
+import { expressionsFunctionsSuite } from './expressions-functions.js'
+import { expressionsDmlSuite } from './expressions-dml.js'
+import { typesRoundTripSuite } from './types-roundtrip.js'
+import { engineConnectionSuite } from './engine-connection.js'
+import { engineTransactionsSuite } from './engine-transactions.js'
+import { schemaDdlSuite } from './schema-ddl.js'
+import { schemaConstraintsSuite } from './schema-constraints.js'
+import { schemaDefaultsSuite } from './schema-defaults.js'
 
 /** Every suite a dialect must pass, in order. */
-export const complianceSuites: readonly Suite[] = [sessionSuite]
+export const complianceSuites: readonly Suite[] = [sessionSuite, loaderSuite, ormRelationshipsSuite, ormCascadesSuite, ormUnitOfWorkSuite, ormSessionSuite, ormQueriesSuite, sessionGetSuite, unitOfWorkBatchingSuite, pluginsSuite, expressionsSuite, expressionsFromSuite, expressionsFunctionsSuite, expressionsDmlSuite, typesRoundTripSuite, engineConnectionSuite, engineTransactionsSuite, schemaDdlSuite, schemaConstraintsSuite, schemaDefaultsSuite]

@@ -1,0 +1,240 @@
+import { ArgumentError } from '../util/errors.js'
+import { Label, OrderBy, and } from '../sql/elements.js'
+import type { Expression } from '../sql/elements.js'
+import type { Column, ColumnRef } from '../sql/column.js'
+import { TableAlias } from '../sql/from.js'
+import type { FromClause } from '../sql/from.js'
+import { ColumnGroup, Select, inferFroms } from '../sql/select.js'
+import type { JoinStep, SelectColumn } from '../sql/select.js'
+import type { Mapper } from './mapper.js'
+import { maybeState } from './instance-state.js'
+import type { InstanceState } from './instance-state.js'
+import { isLoaded, setLoaded } from './attributes.js'
+import type { Relationship } from './relationship.js'
+import { LevelOptions } from './loader-options.js'
+import type { LoaderOption } from './loader-options.js'
+import type { RowPlan } from './loading.js'
+
+/** Maps a column of a parent's table to the expression that holds it in this statement. */
+type Adapt = (col: Column<unknown>) => Expression<unknown>
+
+/** One relationship loaded by a join: where its target's columns sit in the row, and what hangs below. */
+export interface JoinedNode {
+  readonly rel: Relationship
+  /** Index of the target's first column in the statement's rows. */
+  readonly start: number
+  readonly children: readonly JoinedNode[]
+  /** Options for the next level (selectin ones run after the rows are read). */
+  readonly next: readonly LoaderOption[]
+}
+
+/** A statement rewritten to load relationships by joins. */
+export interface JoinedPlan {
+  readonly statement: Select
+  /** Joined nodes per position of the original row plan (entity positions only). */
+  readonly roots: ReadonlyMap<number, readonly JoinedNode[]>
+  /** True when a collection is joined: rows repeat per member and are folded back to one. */
+  readonly multiplies: boolean
+  /** How many columns the caller's own select list has (the rest is ours). */
+  readonly width: number
+}
+
+interface Builder {
+  readonly columns: SelectColumn[]
+  readonly joins: JoinStep[]
+  readonly orderBy: OrderBy[]
+  count: number
+  multiplies: boolean
+}
+
+/**
+ * Rewrites `statement` so the relationships that `options` (or their `lazy: 'joined'` default)
+ * load by join come back in the same rows: one LEFT OUTER JOIN per relationship (INNER for a
+ * many-to-one whose foreign key is NOT NULL, while every join above it is inner too), the
+ * targets' columns appended after the caller's. With LIMIT/OFFSET and a joined collection, the
+ * caller's statement becomes a subquery first, so the limit counts parents rather than rows.
+ * Returns undefined when nothing is loaded by join.
+ */
+export function planJoined(statement: Select, plan: RowPlan, options: readonly LoaderOption[]): JoinedPlan | undefined {
+  const st = statement.state
+  const wanted = plan.some((p) => p.kind === 'entity' && wantsJoin(p.mapper, LevelOptions.forMapper(options, p.mapper)))
+  if (!wanted) return undefined
+  const base = st.froms[0] ?? inferFroms(st.columns)[0]
+  if (!base) return undefined
+  const joinable = new Set<FromClause>(st.joins.reduce<FromClause[]>((acc, j) => [...acc, ...j.target.leaves], [...base.leaves]))
+  const width = st.columns.reduce((n, c) => n + (c instanceof ColumnGroup ? c.columns.length : 1), 0)
+  const wrap = (st.limit !== undefined || st.offset !== undefined) && plan.some((p) => p.kind === 'entity' && joinsCollection(p.mapper, LevelOptions.forMapper(options, p.mapper), new Set()))
+  const b: Builder = { columns: [], joins: [], orderBy: [], count: 0, multiplies: false }
+  let adaptAt: (start: number, m: Mapper) => Adapt
+  let source: Select
+  if (wrap) {
+    // The caller's rows, limited, as a subquery: every column labelled so names cannot clash.
+    const flat = flatten(st.columns)
+    const orderLabels = st.orderBy.map((o, i) => o.operand.label(`_ob${i}`))
+    const inner = new Select({ ...st, columns: [...flat.map((c, i) => c.label(`_c${i}`)), ...orderLabels], options: [] })
+    const sub = inner.subquery('anon_1')
+    const subCols = sub.columnList
+    b.columns.push(...subCols.slice(0, width))
+    b.orderBy.push(...st.orderBy.map((o, i) => new OrderBy(subCols[width + i]!, o.direction, o.nulls)))
+    adaptAt = (start, m) => {
+      const byColumn = new Map<Column<unknown>, ColumnRef<unknown>>(m.columns.map((c, i) => [c, subCols[start + i]!]))
+      return (c) => byColumn.get(c) ?? c
+    }
+    source = new Select({ ...st, columns: b.columns, froms: [sub], joins: [], where: undefined, groupBy: [], having: undefined, orderBy: [], limit: undefined, offset: undefined, distinct: false, options: [] })
+  } else {
+    b.columns.push(...st.columns)
+    b.orderBy.push(...st.orderBy)
+    adaptAt = (_start, m) => adaptTo(m.group.from)
+    source = st.froms.length ? statement : new Select({ ...st, froms: [base] })
+  }
+  const roots = new Map<number, JoinedNode[]>()
+  plan.forEach((p, i) => {
+    if (p.kind !== 'entity' || (!wrap && !joinable.has(p.mapper.group.from))) return
+    const nodes = collect(b, p.mapper, LevelOptions.forMapper(options, p.mapper), adaptAt(p.start, p.mapper), true, new Set())
+    if (nodes.length) roots.set(i, nodes)
+  })
+  if (roots.size === 0) return undefined
+  const s = source.state
+  const rewritten = new Select({ ...s, columns: b.columns, joins: [...s.joins, ...b.joins], orderBy: b.orderBy })
+  return { statement: rewritten, roots, multiplies: b.multiplies, width }
+}
+
+function flatten(columns: readonly SelectColumn[]): Expression<unknown>[] {
+  return columns.flatMap((c) => (c instanceof ColumnGroup ? [...c.columns] : [c instanceof Label ? c.operand : c]))
+}
+
+function adaptTo(from: FromClause): Adapt {
+  return from instanceof TableAlias ? (c) => from.corresponding(c) ?? c : (c) => c
+}
+
+function wantsJoin(m: Mapper, level: LevelOptions): boolean {
+  return m.relationships.some((r) => level.strategy(r) === 'joined')
+}
+
+function joinsCollection(m: Mapper, level: LevelOptions, seen: Set<Relationship>): boolean {
+  return m.relationships.some((r) => {
+    if (level.strategy(r) !== 'joined' || seen.has(r)) return false
+    return r.uselist || joinsCollection(r.target, LevelOptions.forMapper(level.children(r), r.target), new Set([...seen, r]))
+  })
+}
+
+/**
+ * Adds a join per joined relationship of `m` and recurses into the targets. `seen` holds the
+ * relationships on the path, so defaults such as Author.posts ↔ Post.author (both `joined`)
+ * stop instead of joining forever; the back reference is filled from memory anyway.
+ */
+function collect(b: Builder, m: Mapper, level: LevelOptions, adapt: Adapt, inner: boolean, seen: Set<Relationship>): JoinedNode[] {
+  const nodes: JoinedNode[] = []
+  for (const rel of m.relationships) {
+    if (level.strategy(rel) !== 'joined' || seen.has(rel) || (rel.back !== undefined && seen.has(rel.back))) continue
+    const target = rel.target
+    const n = ++b.count
+    const alias = new TableAlias(target.table, `${target.table.name}_${n}`)
+    const at = adaptTo(alias)
+    const required = inner && rel.direction === 'many-to-one' && rel.pairs.every((p) => !(p.dest as Column<unknown>).nullable)
+    const type = required ? 'INNER' : 'LEFT'
+    if (rel.direction === 'many-to-many') {
+      const secondary = new TableAlias(rel.options.secondary!, `${rel.options.secondary!.name}_${n}`)
+      const sec = adaptTo(secondary)
+      b.joins.push({ target: secondary, on: and(...rel.pairs.map((p) => adapt(p.source).eq(sec(p.dest) as never))), type })
+      b.joins.push({ target: alias, on: and(...rel.secondaryPairs.map((p) => sec(p.dest).eq(at(p.source) as never))), type })
+    } else {
+      const [local, remote] = rel.direction === 'many-to-one' ? (['dest', 'source'] as const) : (['source', 'dest'] as const)
+      b.joins.push({ target: alias, on: and(...rel.pairs.map((p) => adapt(p[local]).eq(at(p[remote]) as never))), type })
+    }
+    const start = b.columns.reduce((k, c) => k + (c instanceof ColumnGroup ? c.columns.length : 1), 0)
+    b.columns.push(new ColumnGroup(alias, target.columns.map((c) => alias.corresponding(c)!), target))
+    if (rel.uselist) {
+      b.multiplies = true
+      for (const o of rel.options.orderBy?.() ?? []) {
+        const ob = o instanceof OrderBy ? o : (o as Expression<unknown>).asc()
+        b.orderBy.push(new OrderBy(reroot(ob.operand, alias), ob.direction, ob.nulls))
+      }
+    }
+    const next = level.children(rel)
+    const path = new Set([...seen, rel])
+    const children = collect(b, target, LevelOptions.forMapper(next, target), at, required, path)
+    nodes.push({ rel, start, children, next })
+  }
+  return nodes
+}
+
+/** A collection's orderBy names the target table's columns; in the join they live on the alias. */
+function reroot(expr: Expression<unknown>, alias: TableAlias): Expression<unknown> {
+  const col = alias.corresponding(expr as ColumnRef<unknown>)
+  if (col) return col
+  throw new ArgumentError(`joinedload: a relationship's orderBy must list columns of ${alias.target.description}; got ${String(expr)}. Use selectinload for ordering by expressions.`)
+}
+
+/** Builds (or finds) the instance whose columns start at `start` in a row; undefined for an outer join's empty side. */
+export type Hydrate = (m: Mapper, raw: readonly unknown[], start: number) => object | undefined
+
+/** What a joined statement's rows turned into. */
+export interface JoinedRows {
+  /** The caller's rows (entities hydrated), one per parent row when a collection was joined. */
+  readonly rows: unknown[][]
+  /** The objects each node loaded, for the options of the next level. */
+  readonly loaded: readonly { readonly node: JoinedNode; readonly states: InstanceState[] }[]
+}
+
+/**
+ * Reads the rows of a joined statement: hydrates the caller's entities and every joined target,
+ * gathers each parent's members in row order (once each), stores them on parents that were not
+ * loaded yet, and folds the repeated parent rows a joined collection produces.
+ */
+export function readJoinedRows(jp: JoinedPlan, plan: RowPlan, raws: readonly (readonly unknown[])[], hydrate: Hydrate): JoinedRows {
+  const members = new Map<JoinedNode, Map<InstanceState, Set<object>>>()
+  const rows: unknown[][] = []
+  const seenRows = new Set<string>()
+  const walk = (nodes: readonly JoinedNode[], parent: InstanceState, raw: readonly unknown[]): void => {
+    for (const node of nodes) {
+      let byParent = members.get(node)
+      if (!byParent) members.set(node, (byParent = new Map()))
+      let set = byParent.get(parent)
+      if (!set) byParent.set(parent, (set = new Set()))
+      const obj = hydrate(node.rel.target, raw, node.start)
+      if (obj === undefined) continue
+      set.add(obj)
+      if (node.children.length) walk(node.children, maybeState(obj)!, raw)
+    }
+  }
+  for (const raw of raws) {
+    const row = plan.map((p) => (p.kind === 'value' ? raw[p.index] : hydrate(p.mapper, raw, p.start)))
+    for (const [i, nodes] of jp.roots) {
+      const parent = maybeState(row[i])
+      if (parent) walk(nodes, parent, raw)
+    }
+    if (jp.multiplies) {
+      const key = rowKey(row)
+      if (seenRows.has(key)) continue
+      seenRows.add(key)
+    }
+    rows.push(row)
+  }
+  const loaded: { node: JoinedNode; states: InstanceState[] }[] = []
+  for (const [node, byParent] of members) {
+    const { rel } = node
+    const back = rel.back
+    const states = new Set<InstanceState>()
+    for (const [parent, set] of byParent) {
+      const items = [...set]
+      for (const o of items) states.add(maybeState(o)!)
+      if (isLoaded(parent, rel) && !parent.expired) continue
+      setLoaded(parent, rel, rel.uselist ? items : (items[0] ?? null))
+      // The many-to-one side is known too: child.parent reads without a query.
+      if (back && !back.uselist && rel.direction === 'one-to-many') for (const o of items) { const s = maybeState(o)!; if (!isLoaded(s, back)) setLoaded(s, back, parent.obj) }
+    }
+    loaded.push({ node, states: [...states] })
+  }
+  return { rows, loaded }
+}
+
+/** Identity of a caller's row: entities by identity key, values by type and value. */
+function rowKey(row: readonly unknown[]): string {
+  return row.map((v) => {
+    const s = maybeState(v)
+    if (s) return 'e' + s.key
+    if (v instanceof Date) return 'd' + v.getTime()
+    return typeof v + ':' + (typeof v === 'object' && v !== null ? JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x)) : String(v))
+  }).join('\u0001')
+}

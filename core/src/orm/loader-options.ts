@@ -1,0 +1,126 @@
+import { ArgumentError } from '../util/errors.js'
+import type { RelatedOf } from '../sql/select.js'
+import { Relationship } from './relationship.js'
+import type { LazyStrategy } from './relationship.js'
+import type { Mapper } from './mapper.js'
+
+/** `'*'`: every relationship at that level that no other option names. */
+export type Wildcard = '*'
+
+/**
+ * A loader option for one relationship path, attached with `select(...).options(...)`.
+ * `T` is the class the path ends at, so chained options only accept that class's relationships:
+ * `selectinload(Author.posts).joinedload(Post.tags)` compiles, `selectinload(Author.posts).joinedload(Tag.posts)` does not.
+ */
+export class LoaderOption<T = unknown, Leaf = T> {
+  /** The class the path starts loading (type only): lets `select(…).options()` check the path. */
+  declare readonly __loads: T
+  /** The class at the end of the path (type only): what chained options may load next. */
+  declare readonly __leaf: Leaf
+  readonly relationship: Relationship | Wildcard
+  readonly strategy: LazyStrategy
+  readonly children: readonly LoaderOption[]
+  constructor(relationship: Relationship | Wildcard, strategy: LazyStrategy, children: readonly LoaderOption[] = []) {
+    if (relationship !== '*' && !(relationship instanceof Relationship)) {
+      throw new ArgumentError(`Loader options take a relationship attribute such as selectinload(Author.books) (or '*'), not ${String(relationship)}.`)
+    }
+    if (relationship === '*' && (strategy === 'selectin' || strategy === 'joined')) {
+      throw new ArgumentError(`${strategy}load('*') would load every relationship recursively; name the relationships to load, and use raiseload('*') or noload('*') for the rest.`)
+    }
+    this.relationship = relationship
+    this.strategy = strategy
+    this.children = children
+  }
+  /** Also loads `rel` of the loaded objects with SELECT … IN. */
+  selectinload<U extends RelatedOf<Leaf>>(rel: Relationship<U>): LoaderOption<T, U> {
+    return this.#chain(rel, 'selectin')
+  }
+  /** Also loads `rel` of the loaded objects in the same statement, with a LEFT OUTER JOIN. */
+  joinedload<U extends RelatedOf<Leaf>>(rel: Relationship<U>): LoaderOption<T, U> {
+    return this.#chain(rel, 'joined')
+  }
+  /** Leaves `rel` of the loaded objects unloaded: reading it throws until `session.load()`. */
+  raiseload<U extends RelatedOf<Leaf>>(rel: Relationship<U> | Wildcard): LoaderOption<T, U> {
+    return this.#chain(rel, 'raise')
+  }
+  /** Like {@link raiseload}: the relationship is loaded only by an explicit `await session.load()`. */
+  lazyload<U extends RelatedOf<Leaf>>(rel: Relationship<U> | Wildcard): LoaderOption<T, U> {
+    return this.#chain(rel, 'raise')
+  }
+  /** Sets `rel` of the loaded objects to empty (null / []) without a query. */
+  noload<U extends RelatedOf<Leaf>>(rel: Relationship<U> | Wildcard): LoaderOption<T, U> {
+    return this.#chain(rel, 'noload')
+  }
+  #chain<U>(rel: Relationship | Wildcard, strategy: LazyStrategy): LoaderOption<T, U> {
+    // Chains extend the deepest path: a.b(x).c(y) loads x, then y on x's target.
+    const last = this.children[this.children.length - 1]
+    const kids = last ? [...this.children.slice(0, -1), last.#chain(rel, strategy)] : [new LoaderOption(rel, strategy)]
+    return new LoaderOption<T, U>(this.relationship, this.strategy, kids)
+  }
+}
+
+/**
+ * Loads a relationship for all parents of a query with one extra `SELECT … WHERE key IN (…)`
+ * per level (per 500 parents).
+ * ```ts
+ * select(Author).options(selectinload(Author.books))
+ * ```
+ */
+export function selectinload<T>(rel: Relationship<T>): LoaderOption<T> {
+  return new LoaderOption(rel, 'selectin')
+}
+/**
+ * Loads a relationship in the same statement with a LEFT OUTER JOIN (INNER for a required
+ * many-to-one); with LIMIT/OFFSET the parents are limited in a subquery first.
+ * ```ts
+ * select(Post).options(joinedload(Post.author))
+ * ```
+ */
+export function joinedload<T>(rel: Relationship<T>): LoaderOption<T> {
+  return new LoaderOption(rel, 'joined')
+}
+/** Makes reading the relationship an error until `session.load()` loads it, even where the relationship's default would load it. `raiseload('*')` does so for every relationship not named otherwise. */
+export function raiseload<T>(rel: Relationship<T> | Wildcard): LoaderOption<T> {
+  return new LoaderOption(rel, 'raise')
+}
+/** Explicit async loading: no loading now; `await session.load(obj, 'rel')` loads it later. */
+export function lazyload<T>(rel: Relationship<T> | Wildcard): LoaderOption<T> {
+  return new LoaderOption(rel, 'raise')
+}
+/** Leaves the relationship empty (null / []) without a query. */
+export function noload<T>(rel: Relationship<T> | Wildcard): LoaderOption<T> {
+  return new LoaderOption(rel, 'noload')
+}
+
+/** The options of one level, resolved per relationship of a mapper. */
+export class LevelOptions {
+  readonly #explicit = new Map<Relationship, LoaderOption>()
+  readonly #wildcard: LoaderOption | undefined
+  constructor(options: readonly LoaderOption[]) {
+    let wildcard: LoaderOption | undefined
+    for (const o of options) {
+      if (o.relationship === '*') wildcard = o
+      else this.#explicit.set(o.relationship, o)
+    }
+    this.#wildcard = wildcard
+  }
+  /** The option naming `rel`, if any. */
+  explicit(rel: Relationship): LoaderOption | undefined {
+    return this.#explicit.get(rel)
+  }
+  /** The strategy for `rel`: the option naming it, else the wildcard, else its `lazy` default. */
+  strategy(rel: Relationship): LazyStrategy {
+    return this.#explicit.get(rel)?.strategy ?? this.#wildcard?.strategy ?? rel.lazy
+  }
+  /** Options for the next level down along `rel`. */
+  children(rel: Relationship): readonly LoaderOption[] {
+    return this.#explicit.get(rel)?.children ?? []
+  }
+  /** True when an option names a relationship of `mapper` (used to reject options for other classes). */
+  static optionsOf(options: readonly unknown[]): LoaderOption[] {
+    return options.filter((o): o is LoaderOption => o instanceof LoaderOption)
+  }
+  static forMapper(options: readonly LoaderOption[], mapper: Mapper): LevelOptions {
+    return new LevelOptions(options.filter((o) => o.relationship === '*' || o.relationship.owner === mapper))
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * `autoincrementInsertOrder`: SQLite gives the rows of one multi-row INSERT consecutive rowids in
+ * VALUES order, so the unit of work batches inserts and matches RETURNING rows by sorting on the
+ * key. These tests pin the SQLite behaviour the flag relies on, and the refusal when it fails.
+ */
+import { expect } from 'chai'
+import { AsyncSession, InvalidRequestError, Integer, String as StringType, createAsyncEngine, declarativeBase, mappedColumn, select, text } from '@athanor/core'
+import type { Engine } from '@athanor/core'
+import { libsqlCapabilities } from '../src/index.js'
+
+const Base = declarativeBase()
+class Note extends Base.model('notes', {
+  id: mappedColumn(Integer, { primaryKey: true }),
+  body: mappedColumn(StringType(20)),
+}) {}
+
+describe('libSQL: batched inserts matched by autoincrement order', () => {
+  let engine: Engine
+  beforeEach(async () => {
+    engine = createAsyncEngine('sqlite://:memory:')
+    await Base.metadata.createAll(engine)
+  })
+  afterEach(async () => engine.dispose())
+
+  it('declares the capability', () => {
+    expect(libsqlCapabilities.autoincrementInsertOrder).to.equal(true)
+  })
+
+  it('inserts 1,200 objects in one statement and gives each object its own row id', async () => {
+    const sql: string[] = []
+    engine.events.on('afterExecute', (e) => { sql.push(e.sql) })
+    await using s = new AsyncSession(engine)
+    const notes = Array.from({ length: 1200 }, (_, i) => new Note({ body: `note ${i}` }))
+    s.addAll(notes)
+    await s.flush()
+    expect(sql.filter((q) => q.startsWith('INSERT'))).to.have.length(1)
+    const rows = (await s.execute(select(Note.c.id, Note.c.body))).all()
+    const bodyById = new Map(rows.map(([id, body]) => [id, body]))
+    for (const n of notes) expect(bodyById.get(n.id)).to.equal(n.body)
+  })
+
+  it('refuses to guess when the keys are not consecutive (a table whose rowid reached 2^63 - 1)', async () => {
+    await using s = new AsyncSession(engine)
+    await s.execute(text("INSERT INTO notes (id, body) VALUES (9223372036854775807, 'max')"))
+    s.addAll([new Note({ body: 'a' }), new Note({ body: 'b' }), new Note({ body: 'c' })])
+    const err = await s.flush().then(() => undefined, (e: unknown) => e)
+    expect(err).to.be.instanceOf(InvalidRequestError)
+    expect((err as InvalidRequestError).message).to.match(/INSERT into notes are not consecutive/)
+  })
+})

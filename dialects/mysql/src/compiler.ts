@@ -1,0 +1,178 @@
+import { Binary, Cast, CompileError, ProposedValue, SqlCompiler, Table, UpsertClause } from '@athanor/core'
+import type { Capabilities, CompileContext, Expression, FunctionCall, Insert, Keyed, SqlType, ValueProcessor } from '@athanor/core'
+import { versionAtLeast, type MysqlServerInfo } from './server-info.js'
+import { renderDuplicateKeyUpdate, renderInsertedValue } from './upsert.js'
+import { bindProcessor, resultProcessor, typeDdl } from './values.js'
+
+/** What the compiler needs to know about the server: its family, version and literal rules. */
+export type MysqlCompileTarget = Pick<MysqlServerInfo, 'flavour' | 'versionNumbers'> & { readonly backslashEscapes?: boolean }
+
+/** Assumed until the first connection tells the truth: the most conservative server we support. */
+export const DEFAULT_COMPILE_TARGET: MysqlCompileTarget = { flavour: 'mysql', versionNumbers: [8, 0, 0], backslashEscapes: true }
+
+/** MySQL's LIMIT has no "all rows"; the largest BIGINT UNSIGNED is the documented stand-in. */
+const ALL_ROWS = '18446744073709551615'
+
+/**
+ * The MySQL/MariaDB compile side: backtick quoting, `?` placeholders, `CONCAT()` for `||`,
+ * `CHAR_LENGTH` for `func.length`, `LIMIT 18446744073709551615 OFFSET n` for a bare offset,
+ * `AUTO_INCREMENT`, `() VALUES ()` for default rows, casts MySQL accepts, lock clauses and
+ * `ON DUPLICATE KEY UPDATE` per flavour. ILIKE and NULLS FIRST/LAST come from core's emulation
+ * (the capabilities say the server lacks them); FULL JOIN and missing RETURNING are refused there.
+ * ```ts
+ * const compiler = new MysqlCompiler(mysqlCapabilities(info), { target: info })
+ * compiler.compile(select(users.c.name).offset(10)).sql
+ * // SELECT `users`.`name` FROM `users` LIMIT 18446744073709551615 OFFSET ?
+ * ```
+ */
+export class MysqlCompiler extends SqlCompiler {
+  readonly target: MysqlCompileTarget
+  #insertFromSelect = false
+
+  constructor(capabilities: Capabilities, options: { target?: MysqlCompileTarget; cacheSize?: number } = {}) {
+    super(capabilities, options.cacheSize === undefined ? {} : { cacheSize: options.cacheSize })
+    this.target = options.target ?? DEFAULT_COMPILE_TARGET
+  }
+
+  get #mariadb(): boolean {
+    return this.target.flavour === 'mariadb'
+  }
+  #atLeast(mysql: [number, number, number], mariadb: [number, number, number]): boolean {
+    return versionAtLeast(this.target.versionNumbers, ...(this.#mariadb ? mariadb : mysql))
+  }
+
+  protected override get quoteChar(): string {
+    return '`'
+  }
+  protected override bindProcessorFor(type: SqlType<unknown>): ValueProcessor | undefined {
+    return bindProcessor(type)
+  }
+  protected override resultProcessorFor(type: SqlType<unknown>): ValueProcessor | undefined {
+    return resultProcessor(type)
+  }
+  override typeDdl(type: SqlType<unknown>): string {
+    return typeDdl(type)
+  }
+  override autoincrementDdl(type: SqlType<unknown>): { type: string; suffix: string } {
+    // typeDdl validates that the column is an integer; the keyword goes after NOT NULL.
+    typeDdl(type, { autoincrement: true })
+    return { type: typeDdl(type), suffix: ' AUTO_INCREMENT' }
+  }
+  /** MariaDB has `CREATE INDEX IF NOT EXISTS` (10.1.4); MySQL has not. */
+  override get indexIfNotExists(): boolean {
+    return this.#mariadb
+  }
+
+  override literal(value: unknown): string {
+    // With the default sql_mode a backslash escapes inside '…', so ESCAPE '\' would swallow the quote.
+    if (typeof value === 'string' && this.target.backslashEscapes !== false && value.includes('\\')) {
+      return super.literal(value.replaceAll('\\', '\\\\'))
+    }
+    return super.literal(value)
+  }
+
+  override createTable(table: unknown, options: { ifNotExists: boolean }): string[] {
+    const statements = super.createTable(table, options)
+    if (this.indexIfNotExists || !options.ifNotExists || !(table instanceof Table) || table.indexes.length === 0) return statements
+    // Without CREATE INDEX IF NOT EXISTS, indexes go inside CREATE TABLE IF NOT EXISTS, so a
+    // second createAll() skips them together with the table instead of failing on them.
+    const [create, ...separate] = statements
+    const inline = table.indexes.map((ix) =>
+      `${ix.unique ? 'UNIQUE ' : ''}INDEX ${this.quote(ix.name)} (${ix.columns.map((k) => this.quote(table.column(k).name)).join(', ')})`)
+    if (create === undefined || !create.endsWith('\n)') || separate.length !== inline.length) return statements
+    return [`${create.slice(0, -2)},\n  ${inline.join(',\n  ')}\n)`]
+  }
+
+  protected override functionName(name: string): string {
+    // core's func.length counts characters; MySQL's LENGTH() counts bytes.
+    return name.toLowerCase() === 'length' ? 'CHAR_LENGTH' : name
+  }
+  protected override visitFunction(f: FunctionCall, ctx: CompileContext): string {
+    // NOW() has whole seconds; DATETIME(6) columns and other dialects keep fractions.
+    if (f.name === 'now' && f.args.length === 0) return 'NOW(6)'
+    return super.visitFunction(f, ctx)
+  }
+
+  protected override visitBinary(b: Binary, ctx: CompileContext): string {
+    // `||` is logical OR in MySQL (unless PIPES_AS_CONCAT); a chain a || b || c becomes one CONCAT.
+    if (b.op !== '||') return super.visitBinary(b, ctx)
+    const parts: Expression<unknown>[] = []
+    const flatten = (e: Expression<unknown>): void => {
+      if (e instanceof Binary && e.op === '||') (flatten(e.left), flatten(e.right))
+      else parts.push(e)
+    }
+    flatten(b)
+    return `CONCAT(${parts.map((p) => this.visit(p, ctx)).join(', ')})`
+  }
+
+  override visit(e: Expression<unknown>, ctx: CompileContext): string {
+    if (e instanceof Cast) return `CAST(${this.visit(e.operand, ctx)} AS ${this.castType(e.type)})`
+    return super.visit(e, ctx)
+  }
+
+  /** The target of CAST(… AS …): MySQL accepts only a few type names there. */
+  protected castType(type: SqlType<unknown>): string {
+    const o = type.options
+    switch (type.kind) {
+      case 'integer': case 'bigint': case 'smallint': case 'boolean': return 'SIGNED'
+      case 'float': return 'DOUBLE'
+      case 'numeric': case 'date': case 'datetime': case 'time': return typeDdl(type)
+      case 'string': return o.length === undefined ? 'CHAR' : `CHAR(${o.length})`
+      case 'json': return this.#mariadb ? 'CHAR' : 'JSON' // MariaDB's JSON is LONGTEXT and has no CAST AS JSON
+      case 'binary': return 'BINARY'
+      case 'native': return o.native ?? 'CHAR'
+      default: return 'CHAR'
+    }
+  }
+
+  protected override limitOffset(limit: string | undefined, offset: string | undefined): string {
+    if (limit === undefined && offset !== undefined) return ` LIMIT ${ALL_ROWS} OFFSET ${offset}`
+    return super.limitOffset(limit, offset)
+  }
+
+  protected override lockClause(lock: { nowait?: boolean; skipLocked?: boolean; read?: boolean }): string {
+    if (lock.skipLocked && !this.#atLeast([8, 0, 1], [10, 6, 0])) {
+      throw new CompileError(`SKIP LOCKED needs MySQL 8.0.1 or MariaDB 10.6; this server is ${this.#describeServer()}. Drop skipLocked or upgrade the server.`)
+    }
+    if (lock.nowait && !this.#atLeast([8, 0, 1], [10, 3, 0])) {
+      throw new CompileError(`NOWAIT needs MySQL 8.0.1 or MariaDB 10.3; this server is ${this.#describeServer()}. Drop nowait or upgrade the server.`)
+    }
+    // MariaDB has no FOR SHARE; LOCK IN SHARE MODE is the same lock on both.
+    const share = this.#mariadb || !this.#atLeast([8, 0, 1], [0, 0, 0]) ? ' LOCK IN SHARE MODE' : ' FOR SHARE'
+    return (lock.read ? share : ' FOR UPDATE') + (lock.nowait ? ' NOWAIT' : lock.skipLocked ? ' SKIP LOCKED' : '')
+  }
+
+  protected override defaultValues(rows: number): string {
+    // MySQL has no DEFAULT VALUES; an empty column list with empty rows means the same.
+    return ' () VALUES ' + Array.from({ length: Math.max(1, rows) }, () => '()').join(', ')
+  }
+
+  override visitInsert(s: Insert, ctx: CompileContext): string {
+    const saved = this.#insertFromSelect
+    this.#insertFromSelect = s.fromSelect !== undefined
+    try {
+      return super.visitInsert(s, ctx)
+    } finally {
+      this.#insertFromSelect = saved
+    }
+  }
+  protected override insertExtension(ext: Keyed, ctx: CompileContext): string {
+    if (!(ext instanceof UpsertClause)) return super.insertExtension(ext, ctx)
+    return renderDuplicateKeyUpdate(this, ext, ctx, this.#rowAlias())
+  }
+  protected override visitOther(node: Keyed, ctx: CompileContext): string {
+    if (node instanceof ProposedValue) return renderInsertedValue(this, node, this.#rowAlias())
+    return super.visitOther(node, ctx)
+  }
+
+  /** MySQL 8.0.19+ names the proposed row (`VALUES(col)` is deprecated there); not for INSERT … SELECT. */
+  #rowAlias(): string | undefined {
+    return !this.#mariadb && !this.#insertFromSelect && this.#atLeast([8, 0, 19], [0, 0, 0]) ? ROW_ALIAS : undefined
+  }
+  #describeServer(): string {
+    return `${this.#mariadb ? 'MariaDB' : 'MySQL'} ${this.target.versionNumbers.join('.')}`
+  }
+}
+
+/** The name of the proposed row in `INSERT … AS _new ON DUPLICATE KEY UPDATE c = _new.c`. */
+export const ROW_ALIAS = '_new'

@@ -1,0 +1,64 @@
+import { expect } from 'chai'
+import { ArgumentError, CompileError, SqlCompiler, ValueError, del, func, insert, select, update } from '@athanor/core'
+import { ansiCaps, compileOn, expectSql, posts, users } from './compile-helpers.js'
+
+describe('compile: INSERT', () => {
+  it('inserts one row, filling client defaults of columns left out', () => {
+    expectSql(insert(users).values({ name: 'a', age: 3 }), 'INSERT INTO "users" ("name", "age", "active") VALUES (?, ?, ?)', ['a', 3, true])
+  })
+  it('inserts many rows in one statement', () => {
+    expectSql(insert(posts).values([{ title: 'a', userId: 1 }, { title: 'b', userId: 2 }]),
+      'INSERT INTO "posts" ("title", "userId") VALUES (?, ?), (?, ?)', ['a', 1, 'b', 2])
+  })
+  it('requires every row to give the same columns', () => {
+    expect(() => insert(posts).values([{ title: 'a', userId: 1 }, { title: 'b', userId: 2, editorId: 3 }])).to.throw(ArgumentError, /every row must give the same columns/)
+    expect(() => insert(posts).values([])).to.throw(ArgumentError, /got no rows/)
+  })
+  it('inserts from a select', () => {
+    expectSql(insert(posts).fromSelectQuery(['title', 'userId'], select(users.c.name, users.c.id).where(users.c.age.gt(3))),
+      'INSERT INTO "posts" ("title", "userId") SELECT "users"."name", "users"."id" FROM "users" WHERE "users"."age" > ?', [3])
+  })
+  it('returns columns and expressions, unqualified', () => {
+    expectSql(insert(posts).values({ title: 't', userId: 1 }).returning(posts.c.id, posts.c.title, func.upper(posts.c.title).label('loud')),
+      'INSERT INTO "posts" ("title", "userId") VALUES (?, ?) RETURNING "id", "title", upper("title") AS "loud"', ['t', 1])
+  })
+  it('inserts a row of defaults', () => {
+    expectSql(insert(posts), 'INSERT INTO "posts" DEFAULT VALUES', [], { mysql: 'INSERT INTO `posts` () VALUES ()' })
+  })
+  it('refuses RETURNING where the database lacks it, naming the alternative', () => {
+    const noReturning = new SqlCompiler({ ...ansiCaps, returning: { insert: false, update: false, delete: false } })
+    expect(() => noReturning.compile(insert(posts).values({ title: 't', userId: 1 }).returning(posts.c.id))).to.throw(CompileError, /no INSERT … RETURNING; run a SELECT afterwards/)
+  })
+  it('validates values against the column type before binding', () => {
+    expect(() => insert(users).values({ name: 'x'.repeat(51) })).to.throw(ValueError, /users.name \(String\(50\)\) cannot take a string: the string is longer than 50 characters/)
+    expect(() => insert(users).values({ name: 'a', nope: 1 } as never)).to.throw(ArgumentError, /unknown column 'nope'; its columns are id, name/)
+  })
+})
+
+describe('compile: UPDATE and DELETE', () => {
+  it('updates with values and expressions, qualifying WHERE columns', () => {
+    expectSql(update(users).set({ age: users.c.age.add(1), name: 'b' }).where(users.c.name.eq('a')),
+      'UPDATE "users" SET "age" = "users"."age" + ?, "name" = ? WHERE "users"."name" = ?', [1, 'b', 'a'])
+  })
+  it('updates every row without WHERE and returns columns', () => {
+    const stmt = update(users).set({ active: false }).returning(users.c.id, users.c.active)
+    expectSql(stmt, 'UPDATE "users" SET "active" = ? RETURNING "id", "active"', [false], { mysql: null })
+    expect(() => compileOn('mysql', stmt)).to.throw(CompileError, /no UPDATE … RETURNING/)
+  })
+  it('combines several where() calls with AND', () => {
+    expectSql(update(users).set({ age: null }).where(users.c.id.gt(1)).where(users.c.id.lt(5)),
+      'UPDATE "users" SET "age" = ? WHERE "users"."id" > ? AND "users"."id" < ?', [null, 1, 5])
+  })
+  it('updates with a subquery in WHERE', () => {
+    expectSql(update(users).set({ active: true }).where(users.c.id.in(select(posts.c.userId).where(posts.c.title.eq('x')))),
+      'UPDATE "users" SET "active" = ? WHERE "users"."id" IN (SELECT "posts"."userId" FROM "posts" WHERE "posts"."title" = ?)', [true, 'x'])
+  })
+  it('refuses an UPDATE with nothing to set', () => {
+    expect(() => compileOn('ansi', update(users).where(users.c.id.eq(1)))).to.throw(CompileError, /has nothing to set/)
+  })
+  it('deletes with WHERE and RETURNING', () => {
+    expectSql(del(users).where(users.c.age.lt(3), users.c.active.eq(false)).returning(users.c.id),
+      'DELETE FROM "users" WHERE "users"."age" < ? AND "users"."active" = ? RETURNING "id"', [3, false])
+    expectSql(del(posts), 'DELETE FROM "posts"', [])
+  })
+})

@@ -1,0 +1,60 @@
+/**
+ * Type tests for the ORM face of the expression language: `session.scalars(select(User))` gives
+ * `User` instances, entity and column items mix in one row, and wrong comparisons do not compile.
+ */
+import { AsyncSession, ForeignKey, Integer, String, declarativeBase, func, mappedColumn, relationship, select } from '@athanor/core'
+import type { ScalarResult } from '@athanor/core'
+import { expectType } from './expect-type.js'
+
+const Base = declarativeBase()
+class User extends Base.model('users', {
+  id: mappedColumn(Integer, { primaryKey: true }),
+  name: mappedColumn(String(30)),
+  fullname: mappedColumn(String(100), { nullable: true }),
+}) {
+  declare addresses: Address[]
+  static addresses = relationship(() => Address, { backPopulates: 'user' })
+}
+class Address extends Base.model('addresses', {
+  id: mappedColumn(Integer, { primaryKey: true }),
+  email: mappedColumn(String(100)),
+  user_id: mappedColumn(Integer, ForeignKey('users.id')),
+}) {
+  declare user: User
+  static user = relationship(() => User, { backPopulates: 'addresses' })
+}
+
+export async function scalarsOfAnEntityAreInstances(session: AsyncSession): Promise<void> {
+  const users = await session.scalars(select(User).where(User.c.name.eq('spongebob')))
+  expectType<ScalarResult<User>>()(users)
+  expectType<User[]>()(users.all())
+  expectType<User>()(users.one())
+  expectType<User | undefined>()(await session.get(User, 1))
+  const [first] = users.all()
+  if (first) {
+    expectType<string>()(first.name)
+    expectType<string | null>()(first.fullname)
+    expectType<Address[]>()(first.addresses)
+  }
+}
+
+export async function entitiesAndColumnsMixInOneRow(session: AsyncSession): Promise<void> {
+  const rows = (await session.execute(select(User, Address.c.email).join(Address))).all()
+  expectType<[User, string][]>()(rows)
+  expectType<(string | null)[]>()((await session.scalars(select(User.c.fullname))).all())
+  expectType<number | undefined>()(await session.scalar(select(func.count()).from(User)))
+}
+
+export function wrongComparisonsDoNotCompile(): void {
+  select(User).where(User.c.name.eq('x'), User.c.id.in([1, 2]), User.c.fullname.isNull())
+  // @ts-expect-error a String column compared with a number
+  select(User).where(User.c.name.eq(1))
+  // @ts-expect-error an Integer column compared with a string
+  select(User).where(User.c.id.eq('1'))
+  // @ts-expect-error unknown column
+  select(User).where(User.c.nickname.eq('x'))
+  // @ts-expect-error instance fields are typed too
+  new User({ name: 'x' }).name = 5
+  // @ts-expect-error the constructor checks column value types
+  new User({ name: 5 })
+}
