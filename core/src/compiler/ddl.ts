@@ -2,7 +2,7 @@ import type { SqlType } from '../types/index.js'
 import { ServerDefault } from '../schema/column-spec.js'
 import { CheckConstraint, UniqueConstraint } from '../schema/constraints.js'
 import type { Column } from '../sql/column.js'
-import type { Table } from '../sql/table.js'
+import type { ResolvedForeignKey, Table } from '../sql/table.js'
 
 /** What DDL generation needs of a compiler (dialects override these hooks). */
 export interface DdlHooks {
@@ -32,8 +32,8 @@ function columnDdl(h: DdlHooks, col: Column<unknown>): string {
   return sql
 }
 
-/** CREATE TABLE with its constraints, then CREATE INDEX for its indexes. */
-export function createTableSql(h: DdlHooks, table: Table, options: { ifNotExists: boolean }): string[] {
+/** CREATE TABLE with its constraints (less `omitForeignKeys`), then CREATE INDEX for its indexes. */
+export function createTableSql(h: DdlHooks, table: Table, options: { ifNotExists: boolean; omitForeignKeys?: readonly unknown[] }): string[] {
   const name = tableName(h, table)
   const parts = table.columnList.map((c) => columnDdl(h, c))
   const pk = table.primaryKey
@@ -46,10 +46,9 @@ export function createTableSql(h: DdlHooks, table: Table, options: { ifNotExists
     if (c instanceof CheckConstraint) parts.push(`${c.name ? `CONSTRAINT ${h.quote(c.name)} ` : ''}CHECK (${c.sql})`)
   }
   for (const fk of table.foreignKeys) {
-    let sql = `${fk.name ? `CONSTRAINT ${h.quote(fk.name)} ` : ''}FOREIGN KEY (${fk.columns.map((c) => h.quote(c.name)).join(', ')}) REFERENCES ${tableName(h, fk.target)} (${fk.targetColumns.map((c) => h.quote(c.name)).join(', ')})`
-    if (fk.onDelete) sql += ` ON DELETE ${fk.onDelete}`
-    if (fk.onUpdate) sql += ` ON UPDATE ${fk.onUpdate}`
-    parts.push(sql)
+    if (options.omitForeignKeys?.includes(fk)) continue
+    const { columns, references } = foreignKeyDdl(h, fk)
+    parts.push(`${fk.name ? `CONSTRAINT ${h.quote(fk.name)} ` : ''}FOREIGN KEY ${columns} ${references}`)
   }
   const out = [`CREATE TABLE ${options.ifNotExists ? 'IF NOT EXISTS ' : ''}${name} (\n  ${parts.join(',\n  ')}\n)`]
   for (const ix of table.indexes) {
@@ -62,4 +61,53 @@ export function createTableSql(h: DdlHooks, table: Table, options: { ifNotExists
 /** DROP TABLE. */
 export function dropTableSql(h: DdlHooks, table: Table, options: { ifExists: boolean }): string[] {
   return [`DROP TABLE ${options.ifExists ? 'IF EXISTS ' : ''}${tableName(h, table)}`]
+}
+
+/** A foreign key's DDL pieces, quoted: what ALTER TABLE statements are built from. */
+export interface ForeignKeyDdl {
+  /** The table holding the key. */
+  readonly table: string
+  /** The constraint's name (see {@link foreignKeyName}). */
+  readonly name: string
+  /** `("col", …)` */
+  readonly columns: string
+  /** `REFERENCES "t" ("id", …) [ON DELETE …] [ON UPDATE …]` */
+  readonly references: string
+  /** The same names unquoted, for catalog lookups. */
+  readonly names: { readonly schema: string | undefined; readonly table: string; readonly constraint: string }
+}
+
+export function foreignKeyDdl(h: DdlHooks, fk: ResolvedForeignKey): ForeignKeyDdl {
+  let references = `REFERENCES ${tableName(h, fk.target)} (${fk.targetColumns.map((c) => h.quote(c.name)).join(', ')})`
+  if (fk.onDelete) references += ` ON DELETE ${fk.onDelete}`
+  if (fk.onUpdate) references += ` ON UPDATE ${fk.onUpdate}`
+  const constraint = foreignKeyName(fk)
+  return {
+    table: tableName(h, fk.table), name: h.quote(constraint), columns: `(${fk.columns.map((c) => h.quote(c.name)).join(', ')})`, references,
+    names: { schema: fk.table.schema, table: fk.table.name, constraint },
+  }
+}
+
+/** Identifier limit of the strictest supported database, in bytes (PostgreSQL: 63). */
+const MAX_NAME_BYTES = 63
+
+/**
+ * The key's own name, or a stable generated one, `fk_<table>_<columns>`: ALTER TABLE … DROP
+ * needs a name, and the same schema must produce the same name on every run. A generated name
+ * longer than identifiers may be is cut and ends in a hash of the full name.
+ */
+export function foreignKeyName(fk: ResolvedForeignKey): string {
+  if (fk.name) return fk.name
+  const name = `fk_${fk.table.name}_${fk.columns.map((c) => c.name).join('_')}`
+  const bytes = (text: string): number => new TextEncoder().encode(text).length
+  if (bytes(name) <= MAX_NAME_BYTES) return name
+  let hash = 0x811c9dc5 // FNV-1a, 32 bits
+  for (const ch of name) hash = Math.imul(hash ^ ch.codePointAt(0)!, 0x01000193) >>> 0
+  const suffix = `_${hash.toString(16).padStart(8, '0')}`
+  let prefix = ''
+  for (const ch of name) {
+    if (bytes(prefix + ch) + suffix.length > MAX_NAME_BYTES) break
+    prefix += ch
+  }
+  return prefix + suffix
 }

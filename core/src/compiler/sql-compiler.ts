@@ -1,7 +1,7 @@
 import type { SqlType } from '../types/index.js'
 import { CompileError } from '../util/errors.js'
 import { LruCache } from '../util/lru.js'
-import type { Capabilities, CompiledStatement, ResultColumn, StatementCompiler, ValueProcessor } from '../dialect/contract.js'
+import type { Capabilities, CompiledStatement, CreateTableOptions, ResultColumn, StatementCompiler, ValueProcessor } from '../dialect/contract.js'
 import {
   Between, Bind, Binary, BooleanList, Case, Cast, Expression, FunctionCall, InList, Keyword, Label, Like, OrderBy,
   ScalarSubquery, Tuple, Unary,
@@ -15,7 +15,9 @@ import type { SelectColumn } from '../sql/select.js'
 import { Delete, Insert, Update } from '../sql/dml.js'
 import { TextClause } from '../sql/functions.js'
 import { Table } from '../sql/table.js'
-import { createTableSql, dropTableSql } from './ddl.js'
+import type { ResolvedForeignKey } from '../sql/table.js'
+import { createTableSql, dropTableSql, foreignKeyDdl } from './ddl.js'
+import type { ForeignKeyDdl } from './ddl.js'
 
 /** A compiled statement shape, cached by structure and reused with new values. */
 interface Template {
@@ -189,13 +191,45 @@ export class SqlCompiler implements StatementCompiler {
     return this.#cache.size
   }
 
-  createTable(table: unknown, options: { ifNotExists: boolean }): string[] {
+  createTable(table: unknown, options: CreateTableOptions): string[] {
     if (!(table instanceof Table)) throw new CompileError('createTable() takes a Table.')
     return createTableSql(this, table, options)
   }
   dropTable(table: unknown, options: { ifExists: boolean }): string[] {
     if (!(table instanceof Table)) throw new CompileError('dropTable() takes a Table.')
     return dropTableSql(this, table, options)
+  }
+  /**
+   * `ALTER TABLE t ADD CONSTRAINT fk_t_col FOREIGN KEY (…) REFERENCES …`. Standard SQL has no
+   * IF NOT EXISTS here, so dialects that can emulate `ifNotExists` override this.
+   */
+  addForeignKey(foreignKey: unknown, options: { ifNotExists: boolean }): string[] {
+    const fk = this.foreignKeyDdl(foreignKey, 'addForeignKey')
+    if (options.ifNotExists) {
+      throw new CompileError(`This database cannot add foreign key ${fk.name} only if it is missing; create the tables with createAll(engine, { checkFirst: false }).`)
+    }
+    return [`ALTER TABLE ${fk.table} ADD CONSTRAINT ${fk.name} FOREIGN KEY ${fk.columns} ${fk.references}`]
+  }
+  /** `ALTER TABLE [IF EXISTS] t DROP CONSTRAINT [IF EXISTS] name` */
+  dropForeignKey(foreignKey: unknown, options: { ifExists: boolean }): string[] {
+    const fk = this.foreignKeyDdl(foreignKey, 'dropForeignKey')
+    const ie = options.ifExists ? 'IF EXISTS ' : ''
+    return [`ALTER TABLE ${ie}${fk.table} DROP CONSTRAINT ${ie}${fk.name}`]
+  }
+  /** None by default: where `alterForeignKeys` holds, cycles are broken by dropping the keys. */
+  deferForeignKeyChecks(): string[] {
+    return []
+  }
+  /** The quoted pieces of a table's foreign key (`table.foreignKeys[i]`), for ALTER TABLE statements. */
+  protected foreignKeyDdl(foreignKey: unknown, caller: string): ForeignKeyDdl {
+    if (!this.capabilities.alterForeignKeys) {
+      throw new CompileError(`${caller}(): this database cannot add or drop foreign keys with ALTER TABLE; declare them in CREATE TABLE instead (createAll does).`)
+    }
+    const fk = foreignKey as Partial<ResolvedForeignKey> | null
+    if (typeof fk !== 'object' || fk === null || !(fk.table instanceof Table) || !fk.table.foreignKeys.includes(fk as ResolvedForeignKey)) {
+      throw new CompileError(`${caller}() takes one of a Table's foreignKeys.`)
+    }
+    return foreignKeyDdl(this, fk as ResolvedForeignKey)
   }
   savepoint(name: string): string {
     return `SAVEPOINT ${this.quote(name)}`

@@ -26,6 +26,12 @@ export interface Capabilities {
   readonly savepoints: boolean
   /** CREATE/DROP run inside transactions and roll back with them. */
   readonly transactionalDdl: boolean
+  /**
+   * `ALTER TABLE … ADD/DROP` of a foreign key works, so `createAll`/`dropAll` break cycles
+   * between tables with it. Absent = false: CREATE TABLE must accept references to tables that
+   * do not exist yet (SQLite), and dropping such tables runs `deferForeignKeyChecks()` first.
+   */
+  readonly alterForeignKeys?: boolean
   readonly ilike: boolean
   readonly nullsOrdering: boolean
   readonly fullJoin: boolean
@@ -138,12 +144,28 @@ export interface Driver {
   translateError(error: unknown, context: StatementContext): AthanorError
 }
 
+export interface CreateTableOptions {
+  readonly ifNotExists: boolean
+  /** Foreign keys of the table to leave out, because `addForeignKey` adds them later. */
+  readonly omitForeignKeys?: readonly unknown[]
+}
+
 /** Turns statements into SQL for one database; implemented by `SqlCompiler` subclasses. */
 export interface StatementCompiler {
   compile(statement: unknown): CompiledStatement
   /** DDL for one table: CREATE TABLE plus its indexes (and types it needs first). */
-  createTable(table: unknown, options: { ifNotExists: boolean }): string[]
+  createTable(table: unknown, options: CreateTableOptions): string[]
   dropTable(table: unknown, options: { ifExists: boolean }): string[]
+  /** `ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY` for a key `createTable` was told to omit. */
+  addForeignKey(foreignKey: unknown, options: { ifNotExists: boolean }): string[]
+  /** `ALTER TABLE … DROP CONSTRAINT` (or the dialect's spelling) for a key added by `addForeignKey`. */
+  dropForeignKey(foreignKey: unknown, options: { ifExists: boolean }): string[]
+  /**
+   * Statements that postpone foreign-key checks to COMMIT in the open transaction; run before
+   * dropping tables whose keys form a cycle where `alterForeignKeys` is false. Empty when none
+   * are needed.
+   */
+  deferForeignKeyChecks(): string[]
   savepoint(name: string): string
   releaseSavepoint(name: string): string
   rollbackToSavepoint(name: string): string

@@ -1,6 +1,6 @@
 import type { BeginOptions, CompiledStatement, Dialect, DriverConnection, IsolationLevel } from '../dialect/contract.js'
 import { dialectForUrl, redactUrl } from '../dialect/registry.js'
-import type { RegisteredTable, SchemaExecutor } from '../schema/metadata.js'
+import type { RegisteredTable, SchemaExecutor, SchemaOptions } from '../schema/metadata.js'
 import { ArgumentError } from '../util/errors.js'
 import { EventBus } from '../util/events.js'
 import { ConnectionPool } from '../pool/index.js'
@@ -165,15 +165,28 @@ export class Engine implements EngineCore, SchemaExecutor, AsyncDisposable {
     if (compiled.params.length) this.#echo(this.logParameters ? `[params] ${JSON.stringify(compiled.params, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}` : `[${compiled.params.length} params hidden]`)
   }
 
-  async createTables(tables: readonly RegisteredTable[], options: { checkFirst: boolean }): Promise<void> {
+  async createTables(tables: readonly RegisteredTable[], options: SchemaOptions): Promise<void> {
     await this.begin(async (conn) => {
-      for (const t of tables) for (const sql of this.#dialect.compiler.createTable(t, { ifNotExists: options.checkFirst })) await this.#ddl(conn, sql)
+      // Read inside: the first connection may adjust the dialect to the server it found.
+      const { compiler, capabilities } = this.#dialect
+      // Without ALTER for foreign keys, the keys stay inline: such databases accept references to
+      // tables created later.
+      const alter = capabilities.alterForeignKeys ? options.alterForeignKeys : []
+      for (const t of tables) for (const sql of compiler.createTable(t, { ifNotExists: options.checkFirst, omitForeignKeys: alter })) await this.#ddl(conn, sql)
+      for (const fk of alter) for (const sql of compiler.addForeignKey(fk, { ifNotExists: options.checkFirst })) await this.#ddl(conn, sql)
     })
   }
 
-  async dropTables(tables: readonly RegisteredTable[], options: { checkFirst: boolean }): Promise<void> {
+  async dropTables(tables: readonly RegisteredTable[], options: SchemaOptions): Promise<void> {
     await this.begin(async (conn) => {
-      for (const t of tables) for (const sql of this.#dialect.compiler.dropTable(t, { ifExists: options.checkFirst })) await this.#ddl(conn, sql)
+      const { compiler, capabilities } = this.#dialect
+      if (capabilities.alterForeignKeys) {
+        for (const fk of options.alterForeignKeys) for (const sql of compiler.dropForeignKey(fk, { ifExists: options.checkFirst })) await this.#ddl(conn, sql)
+      } else if (options.alterForeignKeys.length > 0) {
+        // Whichever table of a cycle goes first still has rows pointing at it until the last one goes.
+        for (const sql of compiler.deferForeignKeyChecks()) await this.#ddl(conn, sql)
+      }
+      for (const t of tables) for (const sql of compiler.dropTable(t, { ifExists: options.checkFirst })) await this.#ddl(conn, sql)
     })
   }
 

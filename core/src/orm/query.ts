@@ -53,4 +53,8 @@ export class Query<T> {
   async one(): Promise<T> {
     return (await this.#session.scalars(this.#stmt as unknown as Executable)).one() as T
   }
+  /** The single object, or undefined when there is none; more than one is an error. */
+  async oneOrNone(): Promise<T | undefined> {
+    return (await this.#session.scalars(this.#stmt as unknown as Executable)).oneOrNone() as T | undefined
+  }
 }

@@ -211,7 +211,9 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
    * options load relationships.
    */
   async execute<R extends readonly unknown[], M>(statement: Executable<R, M>): Promise<Result<R, M>> {
-    return this.#op('execute a statement', async () => {
+    // `return await` keeps this call in async stack traces, so a pool in debug mode can name the
+    // caller's line as the holder of the connection this checks out.
+    return await this.#op('execute a statement', async () => {
       if (statement instanceof Select) {
         const first = statement.state.columns[0]
         if (first instanceof ColumnGroup && first.entity instanceof Mapper) this.#nPlusOne.select(statement, first.entity)
@@ -238,7 +240,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
    * ```
    */
   async get<T>(entity: Entity<T>, pk: unknown, options: { options?: readonly LoaderOption[] } = {}): Promise<T | undefined> {
-    return this.#op('get an object', async () => {
+    return await this.#op('get an object', async () => {
       const m = this.#mapperOf(entity)
       const values = Array.isArray(pk) ? pk : [pk]
       if (values.length !== m.pkIndexes.length) throw new ArgumentError(`${m.className} has a ${m.pkIndexes.length}-column primary key; pass ${m.pkIndexes.length} values as an array.`)

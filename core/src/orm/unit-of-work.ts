@@ -223,7 +223,12 @@ export async function plan(ctx: FlushContext): Promise<FlushPlan> {
   // Deletes: children before parents, by table dependency reversed.
   const deleted = [...ctx.deleted].filter((s) => s.lifecycle === 'persistent')
   const delMappers = [...new Set(deleted.map((s) => s.mapper))]
-  const delOrder = topoSort(delMappers, (m) => delMappers.filter((o) => o !== m && m.table.foreignKeys.some((fk) => fk.target === o.table))).order.reverse()
+  const referenced = (m: Mapper, notNullOnly: boolean): Mapper[] => delMappers.filter((o) => o !== m &&
+    m.table.foreignKeys.some((fk) => fk.target === o.table && (!notNullOnly || fk.columns.some((c) => !c.nullable))))
+  let delSort = topoSort(delMappers, (m) => referenced(m, false))
+  // As for inserts: in a cycle, the NOT NULL keys decide; the nullable ones were cleared by the UPDATEs before.
+  if (delSort.cycles.length) delSort = topoSort(delMappers, (m) => referenced(m, true))
+  const delOrder = delSort.order.reverse()
   const deletes = delOrder.map((m) => ({ mapper: m, states: deleted.filter((s) => s.mapper === m) }))
   return { inserts, deletes, syncs }
 }

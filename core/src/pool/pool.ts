@@ -59,6 +59,15 @@ export class ConnectionPool {
   readonly #leaks: LeakTracker
   readonly #owner: LeaseOwner
 
+  /**
+   * Called with every pool when it is created, for process-wide diagnostics such as a test
+   * suite's leak gate (which checks that each test gave back every connection it took).
+   * ```ts
+   * ConnectionPool.onCreate = (pool) => pools.add(pool)
+   * ```
+   */
+  static onCreate: ((pool: ConnectionPool) => void) | undefined
+
   constructor(factory: ConnectionFactory, options: PoolOptions = {}) {
     this.options = resolvePoolOptions(options)
     this.#factory = factory
@@ -68,6 +77,7 @@ export class ConnectionPool {
       checkin: (record, lease) => this.#checkin(record, lease),
       invalidate: (record, lease, error) => this.#invalidate(record, lease, error),
     }
+    ConnectionPool.onCreate?.(this)
   }
 
   get disposed(): boolean {

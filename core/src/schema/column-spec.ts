@@ -16,6 +16,7 @@ export class ForeignKeyRef {
   readonly onDelete: ReferentialAction | undefined
   readonly onUpdate: ReferentialAction | undefined
   readonly name: string | undefined
+  readonly useAlter: boolean
   constructor(target: string, options: ForeignKeyOptions = {}) {
     if (!/^[^.]+(\.[^.]+)+$/.test(target)) {
       throw new ArgumentError(`ForeignKey('${target}') needs 'table.column' (or 'schema.table.column'), e.g. ForeignKey('authors.id').`)
@@ -24,6 +25,7 @@ export class ForeignKeyRef {
     this.onDelete = options.onDelete
     this.onUpdate = options.onUpdate
     this.name = options.name
+    this.useAlter = options.useAlter ?? false
   }
   /** The referenced table's name (with schema if given) and column name. */
   get parts(): { table: string; column: string } {
@@ -36,6 +38,16 @@ export interface ForeignKeyOptions {
   readonly onDelete?: ReferentialAction
   readonly onUpdate?: ReferentialAction
   readonly name?: string
+  /**
+   * Add the constraint with `ALTER TABLE … ADD CONSTRAINT` after every table exists, and drop it
+   * before the tables. `createAll` does this on its own for keys that close a cycle between
+   * tables; set it to choose the key yourself. Ignored where the database cannot alter foreign
+   * keys (SQLite accepts references to tables not created yet).
+   * ```ts
+   * favoritePostId: column(Integer, ForeignKey('posts.id', { useAlter: true }), { nullable: true })
+   * ```
+   */
+  readonly useAlter?: boolean
 }
 
 /** Creates a column's reference to `'table.column'`: `column(Integer, ForeignKey('authors.id'))`. */

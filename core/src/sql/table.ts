@@ -29,12 +29,16 @@ export type InsertRow<S extends ColumnSpecs> = { [K in RequiredKeys<S>]: SpecVal
 
 /** A foreign key after its target is resolved. */
 export interface ResolvedForeignKey {
+  /** The table the key belongs to (whose columns reference `target`). */
+  readonly table: Table
   readonly columns: readonly Column<unknown>[]
   readonly target: Table
   readonly targetColumns: readonly Column<unknown>[]
   readonly onDelete: ReferentialAction | undefined
   readonly onUpdate: ReferentialAction | undefined
   readonly name: string | undefined
+  /** Created by ALTER TABLE after the tables (`ForeignKey(…, { useAlter: true })`). */
+  readonly useAlter: boolean
 }
 
 /**
@@ -121,14 +125,17 @@ export class Table<S extends ColumnSpecs = ColumnSpecs> extends FromClause imple
     for (const col of this.#columns) {
       for (const fk of col.foreignKeys) {
         const [target, targetCol] = this.#resolve(fk.target, fk)
-        fks.push({ columns: [col], target, targetColumns: [targetCol], onDelete: fk.onDelete, onUpdate: fk.onUpdate, name: fk.name })
+        fks.push({ table: this, columns: [col], target, targetColumns: [targetCol], onDelete: fk.onDelete, onUpdate: fk.onUpdate, name: fk.name, useAlter: fk.useAlter })
       }
     }
     for (const c of this.constraints) {
       if (!(c instanceof ForeignKeyConstraint)) continue
       const resolved = c.targets.map((t) => this.#resolve(t))
       const target = resolved[0]![0]
-      fks.push({ columns: c.columns.map((k) => this.column(k)), target, targetColumns: resolved.map((r) => r[1]), onDelete: c.options.onDelete, onUpdate: c.options.onUpdate, name: c.options.name })
+      fks.push({
+        table: this, columns: c.columns.map((k) => this.column(k)), target, targetColumns: resolved.map((r) => r[1]),
+        onDelete: c.options.onDelete, onUpdate: c.options.onUpdate, name: c.options.name, useAlter: c.options.useAlter ?? false,
+      })
     }
     this.#fks = fks
     return fks

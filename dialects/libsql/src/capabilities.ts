@@ -16,6 +16,10 @@ import type { Capabilities } from '@athanor/core'
  *   objects by sorting on the key. The one exception (a table whose rowid reached 2^63 - 1 gets
  *   random rowids) breaks the consecutiveness, which the unit of work checks and reports.
  * - `transactionalDdl: true`: CREATE/DROP roll back with the transaction.
+ * - `alterForeignKeys: false`: ALTER TABLE cannot add or drop constraints. It need not: CREATE
+ *   TABLE accepts references to tables that do not exist yet (checked at DML time), so tables
+ *   in a foreign-key cycle are created with every key inline. Dropping them runs
+ *   `PRAGMA defer_foreign_keys = ON` first (see compiler.ts).
  * - `nullsOrdering` (NULLS FIRST/LAST, 3.30), `fullJoin` (RIGHT/FULL JOIN, 3.39), `tupleIn`
  *   (row values, 3.15), `returning` (3.35) all hold for 3.45.1.
  * - `maxParams`: SQLITE_MAX_VARIABLE_NUMBER is 32766 in this build (PRAGMA compile_options).
@@ -35,6 +39,7 @@ export const libsqlCapabilities: Capabilities = {
   autoincrementInsertOrder: true,
   savepoints: true,
   transactionalDdl: true,
+  alterForeignKeys: false,
   ilike: false,
   nullsOrdering: true,
   fullJoin: true,

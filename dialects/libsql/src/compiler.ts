@@ -28,6 +28,15 @@ export class LibsqlCompiler extends SqlCompiler {
   override autoincrementDdl(): { type: string; suffix: string } {
     return { type: 'INTEGER', suffix: ' PRIMARY KEY' }
   }
+  /**
+   * With foreign_keys on, DROP TABLE deletes the rows first and fails when rows of a table not
+   * dropped yet still point at them, as in a cycle. Deferred, the check runs at COMMIT, when
+   * every table of the cycle is gone; a partial drop still fails there and rolls back. SQLite
+   * resets the pragma at the end of the transaction.
+   */
+  override deferForeignKeyChecks(): string[] {
+    return ['PRAGMA defer_foreign_keys = ON']
+  }
   protected override limitOffset(limit: string | undefined, offset: string | undefined): string {
     if (limit === undefined && offset !== undefined) return ` LIMIT -1 OFFSET ${offset}`
     return super.limitOffset(limit, offset)

@@ -35,6 +35,8 @@ export function mysqlCapabilities(info: Pick<MysqlServerInfo, 'flavour' | 'versi
     savepoints: true,
     // Every DDL statement commits implicitly.
     transactionalDdl: false,
+    // ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY / DROP FOREIGN KEY break cycles in createAll.
+    alterForeignKeys: true,
     ilike: false,
     nullsOrdering: false,
     fullJoin: false,

@@ -1,5 +1,5 @@
 import { Binary, Cast, CompileError, ProposedValue, SqlCompiler, Table, UpsertClause } from '@athanor/core'
-import type { Capabilities, CompileContext, Expression, FunctionCall, Insert, Keyed, SqlType, ValueProcessor } from '@athanor/core'
+import type { Capabilities, CompileContext, CreateTableOptions, Expression, ForeignKeyDdl, FunctionCall, Insert, Keyed, SqlType, ValueProcessor } from '@athanor/core'
 import { versionAtLeast, type MysqlServerInfo } from './server-info.js'
 import { renderDuplicateKeyUpdate, renderInsertedValue } from './upsert.js'
 import { bindProcessor, resultProcessor, typeDdl } from './values.js'
@@ -71,7 +71,7 @@ export class MysqlCompiler extends SqlCompiler {
     return super.literal(value)
   }
 
-  override createTable(table: unknown, options: { ifNotExists: boolean }): string[] {
+  override createTable(table: unknown, options: CreateTableOptions): string[] {
     const statements = super.createTable(table, options)
     if (this.indexIfNotExists || !options.ifNotExists || !(table instanceof Table) || table.indexes.length === 0) return statements
     // Without CREATE INDEX IF NOT EXISTS, indexes go inside CREATE TABLE IF NOT EXISTS, so a
@@ -81,6 +81,36 @@ export class MysqlCompiler extends SqlCompiler {
       `${ix.unique ? 'UNIQUE ' : ''}INDEX ${this.quote(ix.name)} (${ix.columns.map((k) => this.quote(table.column(k).name)).join(', ')})`)
     if (create === undefined || !create.endsWith('\n)') || separate.length !== inline.length) return statements
     return [`${create.slice(0, -2)},\n  ${inline.join(',\n  ')}\n)`]
+  }
+
+  /** MariaDB spells "only if missing" `FOREIGN KEY IF NOT EXISTS` (10.0.2); MySQL has no spelling. */
+  override addForeignKey(foreignKey: unknown, options: { ifNotExists: boolean }): string[] {
+    const fk = this.foreignKeyDdl(foreignKey, 'addForeignKey')
+    const add = (ine: string): string => `ALTER TABLE ${fk.table} ADD CONSTRAINT ${fk.name} FOREIGN KEY ${ine}${fk.columns} ${fk.references}`
+    if (!options.ifNotExists) return [add('')]
+    return this.#mariadb ? [add('IF NOT EXISTS ')] : this.#ifConstraint(fk, false, add(''))
+  }
+  /** `DROP FOREIGN KEY` (MySQL's DROP CONSTRAINT came late, in 8.0.19); IF EXISTS on MariaDB 10.5.2+. */
+  override dropForeignKey(foreignKey: unknown, options: { ifExists: boolean }): string[] {
+    const fk = this.foreignKeyDdl(foreignKey, 'dropForeignKey')
+    const drop = (ie: string): string => `ALTER TABLE ${ie}${fk.table} DROP FOREIGN KEY ${ie}${fk.name}`
+    if (!options.ifExists) return [drop('')]
+    return this.#mariadb && this.#atLeast([0, 0, 0], [10, 5, 2]) ? [drop('IF EXISTS ')] : this.#ifConstraint(fk, true, drop(''))
+  }
+  /**
+   * Runs `sql` only when information_schema says the constraint exists (or not): MySQL has no
+   * IF [NOT] EXISTS for foreign keys, and ALTER TABLE may be prepared from a string.
+   */
+  #ifConstraint(fk: ForeignKeyDdl, exists: boolean, sql: string): string[] {
+    const schema = fk.names.schema === undefined ? 'DATABASE()' : this.literal(fk.names.schema)
+    const found = 'SELECT COUNT(*) FROM information_schema.TABLE_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ' + schema +
+      ` AND TABLE_NAME = ${this.literal(fk.names.table)} AND CONSTRAINT_NAME = ${this.literal(fk.names.constraint)} AND CONSTRAINT_TYPE = 'FOREIGN KEY'`
+    return [
+      `SET @athanor_ddl = IF((${found}) ${exists ? '>' : '='} 0, ${this.literal(sql)}, 'DO 0')`,
+      'PREPARE athanor_ddl FROM @athanor_ddl',
+      'EXECUTE athanor_ddl',
+      'DEALLOCATE PREPARE athanor_ddl',
+    ]
   }
 
   protected override functionName(name: string): string {

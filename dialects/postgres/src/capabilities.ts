@@ -20,6 +20,7 @@ export const postgresCapabilities: Capabilities = Object.freeze({
   insertIdArithmetic: false,
   savepoints: true,
   transactionalDdl: true,
+  alterForeignKeys: true,
   ilike: true,
   nullsOrdering: true,
   fullJoin: true,

@@ -1,5 +1,5 @@
 import { ProposedValue, SqlCompiler, Table, UpsertClause } from '@athanor/core'
-import type { CompileContext, Keyed, SqlType, ValueProcessor } from '@athanor/core'
+import type { CompileContext, CreateTableOptions, Keyed, SqlType, ValueProcessor } from '@athanor/core'
 import { bindProcessor, resultProcessor } from './values.js'
 import { renderExcluded, renderOnConflict } from './upsert.js'
 import { autoincrementDdl, typeDdl } from './type-ddl.js'
@@ -31,7 +31,12 @@ export class PostgresCompiler extends SqlCompiler {
   override autoincrementDdl(type: SqlType<unknown>): { type: string; suffix: string } {
     return autoincrementDdl(type)
   }
-  override createTable(table: unknown, options: { ifNotExists: boolean }): string[] {
+  /** PostgreSQL has no ADD CONSTRAINT IF NOT EXISTS; a DO block ignores an existing constraint (42710). */
+  override addForeignKey(foreignKey: unknown, options: { ifNotExists: boolean }): string[] {
+    const add = super.addForeignKey(foreignKey, { ifNotExists: false })
+    return options.ifNotExists ? add.map((sql) => `DO $$ BEGIN ${sql}; EXCEPTION WHEN duplicate_object THEN NULL; END $$`) : add
+  }
+  override createTable(table: unknown, options: CreateTableOptions): string[] {
     const out: string[] = []
     if (table instanceof Table) {
       const seen = new Set<string>()

@@ -6,7 +6,7 @@ import { AsyncSession, Integer, String, declarativeBase, mappedColumn, select, t
 import { useDatabase } from '@athanor/core/testing'
 import type { Suite } from '@athanor/core/testing'
 import { opentelemetry } from '@athanor/plugin-opentelemetry'
-import { onEveryBackend } from './backends.js'
+import { onEveryBackend } from '../../../test/support/every-backend.js'
 
 const Base = declarativeBase()
 class Secret extends Base.model('otel_secrets', {

@@ -6,7 +6,7 @@ import { AsyncSession, Integer, Select, String, createAsyncEngine, declarativeBa
 import type { Engine } from '@athanor/core'
 import type { Suite, SuiteContext } from '@athanor/core/testing'
 import { executeRouted, readReplicas, usePrimary } from '@athanor/plugin-read-replicas'
-import { onEveryBackend } from './backends.js'
+import { onEveryBackend } from '../../../test/support/every-backend.js'
 
 const Base = declarativeBase()
 class Account extends Base.model('rr_accounts', {

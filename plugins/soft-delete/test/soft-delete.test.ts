@@ -6,7 +6,7 @@ import {
 import { dialectSql, useDatabase } from '@athanor/core/testing'
 import type { Suite } from '@athanor/core/testing'
 import { hardDelete, restore, softDeletable, softDelete, withDeleted } from '@athanor/plugin-soft-delete'
-import { onEveryBackend } from './backends.js'
+import { onEveryBackend } from '../../../test/support/every-backend.js'
 
 const Base = declarativeBase()
 class Author extends Base.model('sd_authors', {

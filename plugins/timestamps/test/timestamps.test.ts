@@ -3,7 +3,7 @@ import { AsyncSession, DateTime, Integer, String, declarativeBase, mappedColumn,
 import { useDatabase } from '@athanor/core/testing'
 import type { Suite } from '@athanor/core/testing'
 import { timestamps } from '@athanor/plugin-timestamps'
-import { onEveryBackend } from './backends.js'
+import { onEveryBackend } from '../../../test/support/every-backend.js'
 
 const Base = declarativeBase()
 class Note extends Base.model('ts_notes', {

@@ -5,8 +5,9 @@
  * connection was checked out, and fails the run at the end (all tests still run: a failing
  * root afterEach hook would stop the rest of the suite).
  *
- * Pools are found by wrapping `ConnectionPool.prototype.checkout` for the duration of each test;
- * nothing in core changes for it.
+ * The pools checked are those created while the test (or its beforeEach/afterEach hooks) ran,
+ * found through `ConnectionPool.onCreate`; pools made in `before()` hooks may legitimately keep
+ * connections across tests and are not checked.
  */
 import { ConnectionPool } from '@athanor/core'
 
@@ -21,10 +22,10 @@ let recording = false
 /** Releases are asynchronous (reset-on-return rollback): give them this long to finish. */
 const SETTLE_MS = 1000
 
-const original = ConnectionPool.prototype.checkout
-ConnectionPool.prototype.checkout = function (this: ConnectionPool, ...args: Parameters<ConnectionPool['checkout']>) {
-  if (recording) touched.add(this)
-  return original.apply(this, args)
+const previous = ConnectionPool.onCreate
+ConnectionPool.onCreate = (pool) => {
+  previous?.(pool)
+  if (recording) touched.add(pool)
 }
 
 async function settled(pool: ConnectionPool): Promise<boolean> {

@@ -19,6 +19,7 @@ import { engineTransactionsSuite } from './engine-transactions.js'
 import { schemaDdlSuite } from './schema-ddl.js'
 import { schemaConstraintsSuite } from './schema-constraints.js'
 import { schemaDefaultsSuite } from './schema-defaults.js'
+import { schemaCyclesSuite } from './schema-cycles.js'
 
 /** Every suite a dialect must pass, in order. */
-export const complianceSuites: readonly Suite[] = [sessionSuite, loaderSuite, ormRelationshipsSuite, ormCascadesSuite, ormUnitOfWorkSuite, ormSessionSuite, ormQueriesSuite, sessionGetSuite, unitOfWorkBatchingSuite, pluginsSuite, expressionsSuite, expressionsFromSuite, expressionsFunctionsSuite, expressionsDmlSuite, typesRoundTripSuite, engineConnectionSuite, engineTransactionsSuite, schemaDdlSuite, schemaConstraintsSuite, schemaDefaultsSuite]
+export const complianceSuites: readonly Suite[] = [sessionSuite, loaderSuite, ormRelationshipsSuite, ormCascadesSuite, ormUnitOfWorkSuite, ormSessionSuite, ormQueriesSuite, sessionGetSuite, unitOfWorkBatchingSuite, pluginsSuite, expressionsSuite, expressionsFromSuite, expressionsFunctionsSuite, expressionsDmlSuite, typesRoundTripSuite, engineConnectionSuite, engineTransactionsSuite, schemaDdlSuite, schemaConstraintsSuite, schemaDefaultsSuite, schemaCyclesSuite]

@@ -116,6 +116,8 @@ export const ormQueriesSuite: Suite = (ctx) => describe('ORM queries', () => {
     expect(titles).to.deep.equal(['a2'])
     expect((await s.query(Author).filterBy({ name: 'bob' }).one()).name).to.equal('bob')
     expect(await s.query(Author).filterBy({ name: 'nobody' }).first()).to.equal(undefined)
+    expect(await s.query(Author).filterBy({ name: 'nobody' }).oneOrNone()).to.equal(undefined)
+    expect((await s.query(Author).filterBy({ name: 'bob' }).oneOrNone())?.name).to.equal('bob')
     expect(() => s.query(Author).filterBy({ nmae: 'x' } as never)).to.throw(/no column 'nmae'/)
   })
 })

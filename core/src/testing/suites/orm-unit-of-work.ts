@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import {
-  AsyncSession, DateTime, ForeignKey, IntegrityError, Integer, JSON as Json, MetaData, String, Table, column, declarativeBase, func,
+  AsyncSession, DateTime, ForeignKey, IntegrityError, Integer, JSON as Json, String, declarativeBase, func,
   mappedColumn, relationship, select, sqlDefault,
 } from '../../index.js'
 import { dialectSql, useDatabase } from '../suite.js'
@@ -44,9 +44,7 @@ class Person extends Base.model('people', {
 }
 
 // Two tables that reference each other: a user's favourite post, written by a user. The insert
-// needs a post-update. createAll cannot create mutually referencing tables yet (that needs
-// ALTER TABLE … ADD CONSTRAINT), so the database gets the tables from `cycleDdl`, which leaves
-// out users.favorite_post_id's constraint; the mapped metadata keeps both foreign keys.
+// needs a post-update. createAll adds users.favorite_post_id's constraint after both tables.
 const CycleBase = declarativeBase()
 class User extends CycleBase.model('cycle_users', {
   id: mappedColumn(Integer, { primaryKey: true }),
@@ -66,9 +64,6 @@ class Post extends CycleBase.model('cycle_posts', {
   declare author: User
   static author = relationship(() => User, { foreignKeys: () => [Post.c.author_id], backPopulates: 'posts' })
 }
-const cycleDdl = new MetaData()
-new Table('cycle_users', cycleDdl, { id: column(Integer, { primaryKey: true }), name: column(String(50)), favorite_post_id: column(Integer, { nullable: true }) })
-new Table('cycle_posts', cycleDdl, { id: column(Integer, { primaryKey: true }), title: column(String(50)), author_id: column(Integer, ForeignKey('cycle_users.id')) })
 
 export const ormUnitOfWorkSuite: Suite = (ctx) => describe('ORM unit of work', () => {
   const db = useDatabase(ctx, Base.metadata)
@@ -185,11 +180,11 @@ export const ormUnitOfWorkSuite: Suite = (ctx) => describe('ORM unit of work', (
 
   describe('a cycle between two tables', () => {
     beforeEach(async () => {
-      await cycleDdl.dropAll(db.engine)
-      await cycleDdl.createAll(db.engine)
+      await CycleBase.metadata.dropAll(db.engine)
+      await CycleBase.metadata.createAll(db.engine)
       statements.length = 0
     })
-    afterEach(async () => { await cycleDdl.dropAll(db.engine) })
+    afterEach(async () => { await CycleBase.metadata.dropAll(db.engine) })
 
     it('inserts the row with the NOT NULL foreign key second and post-updates the nullable one', async () => {
       await using s = new AsyncSession(db.engine)

@@ -1,11 +1,11 @@
 import { runCompliance } from '@athanor/core/testing'
 import type { Suite } from '@athanor/core/testing'
-import { resolveBackend } from '../../../test/support/backends.js'
+import { resolveBackend } from './backends.js'
 import '@athanor/libsql'
 import '@athanor/postgres'
 import '@athanor/mysql'
 
-/** Runs plugin suites on libSQL, PostgreSQL and MySQL/MariaDB (skipped when a server is not configured). */
+/** Runs suites on libSQL, PostgreSQL and MySQL/MariaDB (each skipped with one line when its server is not configured). */
 export function onEveryBackend(suites: readonly Suite[]): void {
   for (const backend of ['libsql', 'postgres', 'mysql'] as const) runCompliance({ backend, resolve: () => resolveBackend(backend) }, suites)
 }
