@@ -1,23 +1,24 @@
 import { ArgumentError, ConcurrentUseError, InvalidRequestError } from '../util/errors.js'
 import type { Connection, Executable, Transaction } from '../engine/connection.js'
 import type { Engine } from '../engine/engine.js'
-import { Result, ScalarResult } from '../engine/result.js'
+import type { Result, ScalarResult } from '../engine/result.js'
 import { ColumnGroup, Select, resolveItem, select } from '../sql/select.js'
 import type { ClauseProvider } from '../sql/select.js'
 import { maybeState } from './instance-state.js'
 import type { InstanceState, StateOwner } from './instance-state.js'
 import { Mapper } from './mapper.js'
-import { applyLoaders, loadRelationship, rowPlan } from './loading.js'
-import { planJoined, readJoinedRows } from './joined-loading.js'
+import { loadRelationship, rowPlan } from './loading.js'
+import { executeEntitySelect } from './session-execute.js'
+import { SessionObjects, expireState } from './session-objects.js'
+import type { ObjectsSnapshot } from './session-objects.js'
 import { NPlusOneDetector } from './n-plus-one.js'
 import type { NPlusOneOptions } from './n-plus-one.js'
-import { LevelOptions, LoaderOption } from './loader-options.js'
+import type { LoaderOption } from './loader-options.js'
 import type { LoadContext } from './loading.js'
-import { changedColumns, execute as executePlan, isModified, plan, snapshotRelations } from './unit-of-work.js'
+import { changedColumns, execute as executePlan, plan, snapshotRelations } from './unit-of-work.js'
 import type { FlushContext } from './unit-of-work.js'
 import { PendingRollbackError } from './orm-errors.js'
-import { isLoaded, relationState, restoreRelationState, setLoaded, setRelated } from './attributes.js'
-import type { RelationState } from './attributes.js'
+import { isLoaded, setLoaded, setRelated } from './attributes.js'
 import { Query } from './query.js'
 import { EventBus } from '../util/events.js'
 import { newOrmHooks, ormHooksOf, propagateOptions } from './orm-events.js'
@@ -42,13 +43,10 @@ export interface SessionOptions {
 type Entity<T> = (abstract new (...args: never[]) => T) & ClauseProvider
 type SessionState = 'idle' | 'active' | 'failed' | 'closed'
 
-/** What a savepoint rollback restores: columns and relationships as of the savepoint. */
+/** An open savepoint and the objects as they were when it began. */
 interface SavepointEntry {
   readonly tx: Transaction
-  readonly snapshot: Map<InstanceState, unknown[] | undefined>
-  readonly relations: Map<InstanceState, RelationState>
-  readonly pending: Set<InstanceState>
-  readonly deleted: Set<InstanceState>
+  readonly objects: ObjectsSnapshot
 }
 
 let nextSessionId = 0
@@ -68,11 +66,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   readonly engine: Engine
   readonly autoflush: boolean
   readonly expireOnCommit: boolean
-  readonly #identity = new Map<string, InstanceState>()
-  readonly #pending = new Set<InstanceState>()
-  readonly #deleted = new Set<InstanceState>()
-  /** Rows deleted by flushes of the current transaction: persistent again if it rolls back. */
-  readonly #deletedInTx = new Set<InstanceState>()
+  readonly #objects = new SessionObjects(this)
   #conn: Connection | undefined
   #state: SessionState = 'idle'
   #failure: unknown
@@ -104,18 +98,18 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
 
   /** Objects in the identity map. */
   get identityMap(): ReadonlyMap<string, object> {
-    return new Map([...this.#identity].map(([k, s]) => [k, s.obj]))
+    return new Map([...this.#objects.identity].map(([k, s]) => [k, s.obj]))
   }
   /** Objects added and not yet flushed. */
   get new(): object[] {
-    return [...this.#pending].map((s) => s.obj)
+    return [...this.#objects.pending].map((s) => s.obj)
   }
   /** Persistent objects with unflushed column changes. */
   get dirty(): object[] {
-    return [...this.#identity.values()].filter((s) => changedColumns(s) !== undefined).map((s) => s.obj)
+    return [...this.#objects.identity.values()].filter((s) => changedColumns(s) !== undefined).map((s) => s.obj)
   }
   get deleted(): object[] {
-    return [...this.#deleted].map((s) => s.obj)
+    return [...this.#objects.deleted].map((s) => s.obj)
   }
   /** True while a transaction is open. */
   get inTransaction(): boolean {
@@ -132,16 +126,16 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     if (s.lifecycle === 'transient') {
       s.lifecycle = 'pending'
       s.owner = this
-      this.#pending.add(s)
+      this.#objects.pending.add(s)
     } else if (s.lifecycle === 'detached') {
-      if (s.key && this.#identity.has(s.key) && this.#identity.get(s.key) !== s) {
+      if (s.key && this.#objects.identity.has(s.key) && this.#objects.identity.get(s.key) !== s) {
         throw new InvalidRequestError(`Another ${s.mapper.className} with this identity is already in the session; use merge().`, 'identity-conflict')
       }
       s.lifecycle = 'persistent'
       s.owner = this
-      if (s.key) this.#identity.set(s.key, s)
-    } else if (s.lifecycle === 'deleted' || this.#deleted.has(s)) {
-      this.#deleted.delete(s)
+      if (s.key) this.#objects.identity.set(s.key, s)
+    } else if (s.lifecycle === 'deleted' || this.#objects.deleted.has(s)) {
+      this.#objects.deleted.delete(s)
       if (s.lifecycle === 'deleted') s.lifecycle = 'persistent'
     }
   }
@@ -155,7 +149,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     this.#checkUsable()
     const s = this.#stateOf(obj, 'delete()')
     if (s.lifecycle === 'pending') {
-      this.#pending.delete(s)
+      this.#objects.pending.delete(s)
       s.lifecycle = 'transient'
       s.owner = undefined
       return
@@ -163,7 +157,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     if (s.lifecycle !== 'persistent' || s.owner !== this) {
       throw new InvalidRequestError(`delete() needs a ${s.mapper.className} loaded in this session (it is ${s.lifecycle}).`, 'not-persistent')
     }
-    this.#deleted.add(s)
+    this.#objects.deleted.add(s)
   }
 
   /** Removes an object from the session without deleting it; it becomes detached (with what the expunge cascade reaches). */
@@ -174,7 +168,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     const work = [s]
     const seen = new Set(work)
     for (let x = work.pop(); x; x = work.pop()) {
-      this.#detach(x)
+      this.#objects.detach(x)
       for (const rel of x.mapper.relationships) {
         if (!rel.cascade.has('expunge') || !isLoaded(x, rel)) continue
         const v = x.relations.get(rel.key)
@@ -188,20 +182,11 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
 
   /** Marks an object expired, dropping its unflushed changes: the next query that returns it refreshes its values. */
   expire(obj: object): void {
-    this.#expireState(this.#stateOf(obj, 'expire()'))
+    expireState(this.#stateOf(obj, 'expire()'))
   }
 
   expireAll(): void {
-    for (const s of this.#identity.values()) this.#expireState(s)
-  }
-
-  /** Expiry discards unflushed column changes, as in SQLAlchemy: the reload must not write them first. */
-  #expireState(s: InstanceState): void {
-    s.expired = true
-    const before = s.committed
-    if (!before) return
-    const o = s.obj as Record<string, unknown>
-    s.mapper.columnKeys.forEach((k, i) => (o[k] = before[i]))
+    for (const s of this.#objects.identity.values()) expireState(s)
   }
 
   // ---- queries ------------------------------------------------------------------------------
@@ -245,14 +230,14 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
       const values = Array.isArray(pk) ? pk : [pk]
       if (values.length !== m.pkIndexes.length) throw new ArgumentError(`${m.className} has a ${m.pkIndexes.length}-column primary key; pass ${m.pkIndexes.length} values as an array.`)
       const key = m.identityKey(values.map((v, i) => m.columns[m.pkIndexes[i]!]!.type.validate(v, `${m.className} primary key`)))
-      const hit = key ? this.#identity.get(key) : undefined
-      if (hit && !hit.expired) return this.#deleted.has(hit) ? undefined : (hit.obj as T)
+      const hit = key ? this.#objects.identity.get(key) : undefined
+      if (hit && !hit.expired) return this.#objects.deleted.has(hit) ? undefined : (hit.obj as T)
       // On a miss only new and deleted objects can change what this key finds: a changed object
       // in the identity map is not this row (it would have been a hit) and primary keys cannot
       // change. Skipping the flush then skips autoflush's scan of the whole identity map, which
       // made N lookups in one session cost O(N²). Loader options read further rows, and an
       // expired hit is overwritten from its row, so both flush first.
-      const mustFlush = hit !== undefined || (options.options?.length ?? 0) > 0 || this.#pending.size > 0 || this.#deleted.size > 0
+      const mustFlush = hit !== undefined || (options.options?.length ?? 0) > 0 || this.#objects.pending.size > 0 || this.#objects.deleted.size > 0
       if (this.autoflush && mustFlush) await this.#flush()
       const pkCols = m.pkIndexes.map((i) => m.columns[i]!)
       const stmt = select(m.group).where(...pkCols.map((c, i) => c.eq(values[i] as never))).options(...((options.options ?? []) as never[]))
@@ -285,7 +270,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   async refresh(obj: object, options: { relationships?: readonly string[] } = {}): Promise<void> {
     const s = this.#stateOf(obj, 'refresh()')
     if (s.lifecycle !== 'persistent') throw new InvalidRequestError(`refresh() needs a persistent ${s.mapper.className}; this one is ${s.lifecycle}.`, 'not-persistent')
-    this.#expireState(s) // its unflushed changes are dropped, not autoflushed by the reload
+    expireState(s) // its unflushed changes are dropped, not autoflushed by the reload
     const found = await this.get(s.mapper.cls as unknown as Entity<object>, s.mapper.primaryKeyOf(obj))
     if (!found) throw new InvalidRequestError(`The ${s.mapper.className} row no longer exists; it was deleted by another transaction.`, 'stale-data')
     for (const r of options.relationships ?? []) s.relations.delete(r)
@@ -414,9 +399,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     await this.#op('begin a savepoint', () => this.#flush())
     const conn = await this.#connection()
     const tx = await conn.beginNested()
-    const snapshot = new Map([...this.#identity.values()].map((s) => [s, s.committed && [...s.committed]]))
-    const relations = new Map([...this.#identity.values()].map((s) => [s, relationState(s)]))
-    const entry: SavepointEntry = { tx, snapshot, relations, pending: new Set(this.#pending), deleted: new Set(this.#deleted) }
+    const entry: SavepointEntry = { tx, objects: this.#objects.snapshot() }
     this.#savepoints.push(entry)
     const handle = {
       commit: async (): Promise<void> => {
@@ -427,7 +410,8 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
       rollback: async (): Promise<void> => {
         this.#savepoints.splice(this.#savepoints.indexOf(entry))
         await tx.rollback()
-        this.#restoreSavepoint(entry)
+        this.#objects.restore(entry.objects)
+        if (this.#state === 'failed') this.#state = 'active'
       },
     }
     if (!fn) return handle
@@ -448,7 +432,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   async close(): Promise<void> {
     if (this.#state === 'closed') return
     await this.rollback()
-    for (const s of [...this.#identity.values()]) this.#detach(s)
+    for (const s of [...this.#objects.identity.values()]) this.#objects.detach(s)
     this.#state = 'closed'
   }
 
@@ -545,36 +529,11 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     if (!(statement instanceof Select)) return this.#run(conn, statement)
     const plan = rowPlan(statement.state.columns)
     if (!plan.some((p) => p.kind === 'entity')) return this.#run(conn, statement)
-    const options = LevelOptions.optionsOf(statement.state.options)
-    for (const { relationship: rel } of options) {
-      if (rel !== '*' && !plan.some((p) => p.kind === 'entity' && p.mapper === rel.owner)) {
-        const selected = plan.flatMap((p) => (p.kind === 'entity' ? [p.mapper.className] : [])).join(', ')
-        throw new ArgumentError(`The loader option for ${rel.description} does not apply to select(${selected}): start the path at a relationship of ${selected}, e.g. selectinload(${plan.find((p) => p.kind === 'entity')!.mapper.className}.<relationship>).`)
-      }
-    }
-    const joined = planJoined(statement, plan, options)
-    const result = await this.#run(conn, joined ? (joined.statement as unknown as Executable) : statement)
-    const hydrate = (m: Mapper, raw: readonly unknown[], start: number): object | undefined => this.#hydrate(m, raw, start)
-    let rows: unknown[][]
-    if (joined) {
-      const read = readJoinedRows(joined, plan, result.rows as unknown[][], hydrate)
-      rows = read.rows
-      for (const { node, states } of read.loaded) {
-        await applyLoaders(this.#loadContext(statement), node.rel.target, states, node.next)
-        for (const s of states) snapshotRelations(s)
-      }
-    } else {
-      rows = result.rows.map((raw) => plan.map((p) => (p.kind === 'value' ? raw[p.index] : hydrate(p.mapper, raw, p.start))))
-    }
-    for (const [i, p] of plan.entries()) {
-      if (p.kind !== 'entity') continue
-      const states = [...new Set(rows.map((r) => r[i]).filter((o) => o !== undefined))].map((o) => maybeState(o)!)
-      await applyLoaders(this.#loadContext(statement), p.mapper, states, options)
-      for (const s of states) snapshotRelations(s)
-    }
-    for (const r of rows) for (const v of r) { const s = maybeState(v); if (s) s.expired = false }
-    const names = joined ? statement.resultColumns.map((c) => c.name) : result.columnNames
-    return new Result(rows, names, result.rowsAffected, result.insertId)
+    return executeEntitySelect({
+      run: (stmt) => this.#run(conn, stmt),
+      hydrate: (m, raw, start) => this.#objects.hydrate(m, raw, start, (st) => this.#emitMapper('load', st)),
+      loadContext: (parent) => this.#loadContext(parent),
+    }, statement, plan)
   }
 
   /** Loading for the results of `parent`, whose propagating options its relationship loads inherit. */
@@ -587,44 +546,16 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     }
   }
 
-  /** Builds or reuses the instance for a row (identity map), refreshing expired ones. */
-  #hydrate(m: Mapper, row: readonly unknown[], start: number): object | undefined {
-    const pk = m.pkIndexes.map((i) => row[start + i])
-    const key = m.identityKey(pk)
-    if (key === undefined) return undefined // an outer join found no row
-    const existing = this.#identity.get(key)
-    if (existing) {
-      if (existing.expired) {
-        const o = existing.obj as Record<string, unknown>
-        const keys = m.columnKeys
-        for (let i = 0; i < keys.length; i++) o[keys[i]!] = row[start + i]
-        existing.committed = row.slice(start, start + keys.length)
-        this.#emitMapper('load', existing)
-      }
-      return existing.obj
-    }
-    const { obj, state } = m.blank()
-    const keys = m.columnKeys
-    for (let i = 0; i < keys.length; i++) obj[keys[i]!] = row[start + i]
-    state.committed = row.slice(start, start + keys.length)
-    state.key = key
-    state.lifecycle = 'persistent'
-    state.owner = this
-    this.#identity.set(key, state)
-    this.#emitMapper('load', state)
-    return obj
-  }
-
   async #flush(): Promise<void> {
-    if (this.#pending.size === 0 && this.#deleted.size === 0 && !this.#hasChanges()) return
+    if (this.#objects.pending.size === 0 && this.#objects.deleted.size === 0 && !this.#objects.hasChanges()) return
     const conn = await this.#connection()
     this.events.emit('beforeFlush', { session: this, connection: conn })
     const ctx: FlushContext = {
       dialect: this.engine.dialect,
       owner: this,
-      identityMap: this.#identity,
-      pending: this.#pending,
-      deleted: this.#deleted,
+      identityMap: this.#objects.identity,
+      pending: this.#objects.pending,
+      deleted: this.#objects.deleted,
       execute: (stmt) => this.#run(conn, stmt),
       mapperEvent: (event, state, changes) => this.#emitMapper(event, state, changes),
       load: async (rel, parents) => {
@@ -643,14 +574,9 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
       this.events.emit('flushError', { session: this, connection: conn, error: e })
       throw e
     }
-    for (const s of this.#deleted) if (s.lifecycle === 'deleted') (s.owner = undefined, this.#deletedInTx.add(s))
-    this.#deleted.clear()
+    for (const s of this.#objects.deleted) if (s.lifecycle === 'deleted') (s.owner = undefined, this.#objects.deletedInTx.add(s))
+    this.#objects.deleted.clear()
     this.events.emit('afterFlush', { session: this, connection: conn })
-  }
-
-  #hasChanges(): boolean {
-    for (const s of this.#identity.values()) if (isModified(s)) return true
-    return false
   }
 
   #endTransaction(committed: boolean): void {
@@ -660,93 +586,9 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     this.#routed = false
     this.#savepoints.length = 0
     if (conn) void conn.close().catch(() => undefined)
-    if (committed) this.#deletedInTx.clear()
-    if (committed) {
-      for (const s of this.#identity.values()) {
-        s.txSnapshot = undefined
-        s.insertedInTx = false
-        if (this.expireOnCommit) s.expired = true
-      }
-    } else {
-      // Objects inserted in the transaction become transient again; updated ones get their
-      // pre-transaction values back; deleted ones are persistent again.
-      for (const s of [...this.#identity.values()]) {
-        if (s.insertedInTx) {
-          this.#unInsert(s)
-          continue
-        }
-        // Unflushed changes go too (SQLAlchemy expires them): the object reads as the database has it.
-        const before = s.txSnapshot ?? s.committed
-        if (before) {
-          const o = s.obj as Record<string, unknown>
-          s.mapper.columnKeys.forEach((k, i) => (o[k] = before[i]))
-          s.committed = before
-          s.txSnapshot = undefined
-        }
-        s.expired = true
-      }
-      for (const s of this.#pending) (s.lifecycle = 'transient', (s.owner = undefined))
-      this.#pending.clear()
-      this.#unDelete([...this.#deleted, ...this.#deletedInTx])
-      this.#deletedInTx.clear()
-      this.#deleted.clear()
-    }
+    this.#objects.endTransaction(committed, this.expireOnCommit)
     this.#failure = undefined
     this.#state = 'idle'
-  }
-
-  #restoreSavepoint(entry: SavepointEntry): void {
-    this.#unDelete(entry.snapshot.keys()) // rows deleted by a flush inside the savepoint
-    for (const s of [...this.#identity.values()]) {
-      if (!entry.snapshot.has(s)) {
-        this.#unInsert(s) // inserted inside the savepoint
-        continue
-      }
-      const before = entry.snapshot.get(s)
-      if (before) {
-        const o = s.obj as Record<string, unknown>
-        s.mapper.columnKeys.forEach((k, i) => (o[k] = before[i]))
-        s.committed = before
-      }
-    }
-    this.#unDelete(entry.deleted)
-    for (const [s, rs] of entry.relations) restoreRelationState(s, rs)
-    this.#deleted.clear()
-    entry.deleted.forEach((s) => this.#deleted.add(s))
-    for (const s of this.#pending) if (!entry.pending.has(s)) (s.lifecycle = 'transient', (s.owner = undefined))
-    this.#pending.clear()
-    entry.pending.forEach((s) => this.#pending.add(s))
-    if (this.#state === 'failed') this.#state = 'active'
-  }
-
-  /** The row was rolled back out of existence: the object is transient again and may be re-added. */
-  #unInsert(s: InstanceState): void {
-    this.#identity.delete(s.key!)
-    const o = s.obj as Record<string, unknown>
-    for (const c of s.mapper.columns) if (c.autoincrement) o[c.key_] = undefined
-    s.key = undefined
-    s.committed = undefined
-    s.insertedInTx = false
-    s.lifecycle = 'transient'
-    s.owner = undefined
-  }
-
-  /** Deletes that were rolled back: the objects are persistent again. */
-  #unDelete(states: Iterable<InstanceState>): void {
-    for (const s of states) {
-      if (s.lifecycle !== 'deleted') continue
-      s.lifecycle = 'persistent'
-      s.owner = this
-      if (s.key) this.#identity.set(s.key, s)
-    }
-  }
-
-  #detach(s: InstanceState): void {
-    if (s.key) this.#identity.delete(s.key)
-    this.#pending.delete(s)
-    this.#deleted.delete(s)
-    s.owner = undefined
-    s.lifecycle = s.key ? 'detached' : 'transient'
   }
 }
 
