@@ -60,7 +60,9 @@ describe('compile: CAST', () => {
 describe('compile: CASE', () => {
   it('renders searched CASE with bound results and an ELSE', () => {
     expectSql(select(caseWhen([[users.c.age.ge(18), 'adult'], [users.c.age.ge(13), 'teen']], 'child').label('k')),
-      'SELECT CASE WHEN "users"."age" >= ? THEN ? WHEN "users"."age" >= ? THEN ? ELSE ? END AS "k"' + F, [18, 'adult', 13, 'teen', 'child'])
+      'SELECT CASE WHEN "users"."age" >= ? THEN ? WHEN "users"."age" >= ? THEN ? ELSE ? END AS "k"' + F, [18, 'adult', 13, 'teen', 'child'],
+      // PostgreSQL resolves a CASE of untyped parameters as text; the dialect casts them (its README).
+      { postgres: 'SELECT CASE WHEN "users"."age" >= $1 THEN $2::text WHEN "users"."age" >= $3 THEN $4::text ELSE $5::text END AS "k" FROM "users"' })
   })
   it('renders CASE without ELSE and with column results', () => {
     expectSql(select(caseWhen([[users.c.age.isNull(), users.c.name]])), 'SELECT CASE WHEN "users"."age" IS NULL THEN "users"."name" END' + F, [])

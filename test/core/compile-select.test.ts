@@ -13,14 +13,17 @@ describe('compile: select lists', () => {
   })
   it('selects expressions and labels them, binding every literal value', () => {
     expectSql(select(users.c.age.add(1).label('next'), literal('x').label('tag'), literal(2)),
-      'SELECT "users"."age" + ? AS "next", ? AS "tag", ? FROM "users"', [1, 'x', 2])
+      'SELECT "users"."age" + ? AS "next", ? AS "tag", ? FROM "users"', [1, 'x', 2],
+      // A bare select-list parameter has no type for PostgreSQL to infer; the dialect casts it.
+      { postgres: 'SELECT "users"."age" + $1 AS "next", $2::text AS "tag", $3::float8 FROM "users"' })
   })
   it('selects tables and columns of several tables together, listing each FROM once', () => {
     expectSql(select(users.c.name, posts.c.title, users.c.id),
       'SELECT "users"."name", "posts"."title", "users"."id" FROM "users", "posts"', [])
   })
   it('adds a FROM for tables only mentioned in WHERE', () => {
-    expectSql(select(literal(1)).where(users.c.id.gt(5)), 'SELECT ? FROM "users" WHERE "users"."id" > ?', [1, 5])
+    expectSql(select(literal(1)).where(users.c.id.gt(5)), 'SELECT ? FROM "users" WHERE "users"."id" > ?', [1, 5],
+      { postgres: 'SELECT $1::float8 FROM "users" WHERE "users"."id" > $2' })
   })
   it('never inlines values, even ones that look like SQL', () => {
     expectSql(select(users.c.id).where(users.c.name.eq("O'Brien'); DROP TABLE users; --")), `${U} WHERE "users"."name" = ?`, ["O'Brien'); DROP TABLE users; --"])

@@ -169,7 +169,7 @@ export class Bind<T = unknown> extends Expression<T> {
     this.checked = checked
   }
   key(k: KeyBuilder): void {
-    k.s += '?' + this.type.kind
+    k.s += '?' + this.type.cacheKey
     k.binds.push(this)
   }
 }

@@ -37,6 +37,17 @@ export class SqlType<T> {
     this.options = options
   }
 
+  #cacheKey: string | undefined
+  /**
+   * Tells apart types whose bound values validate, convert or compile differently (`String(5)`
+   * and `String(10)`, naive and zoned `DateTime`, two named enums); a bound value's part of the
+   * compiled-statement cache key. Dialect types that keep their details in `options.extra`
+   * override it.
+   */
+  get cacheKey(): string {
+    return (this.#cacheKey ??= typeCacheKey(this))
+  }
+
   /** A readable name for messages and cache keys: `String(100)`, `Numeric(10, 2)`. */
   get description(): string {
     const o = this.options
@@ -58,6 +69,13 @@ export class SqlType<T> {
     if (value === null || value === undefined) return null
     return validators[this.kind](value, this, where)
   }
+}
+
+function typeCacheKey(t: SqlType<unknown>): string {
+  const o = t.options
+  // Option-less types (Integer, Text, naive DateTime: the common case) key by kind alone.
+  if (o.length === undefined && o.precision === undefined && o.scale === undefined && !o.timezone && o.values === undefined && o.enumName === undefined && o.native === undefined) return t.kind
+  return t.kind + JSON.stringify([o.length, o.precision, o.scale, o.timezone, o.values, o.enumName, o.native])
 }
 
 type Validator = (value: unknown, type: SqlType<unknown>, where: string) => unknown

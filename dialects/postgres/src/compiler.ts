@@ -1,8 +1,15 @@
-import { ProposedValue, SqlCompiler, Table, UpsertClause } from '@athanor/core'
-import type { CompileContext, CreateTableOptions, Keyed, SqlType, ValueProcessor } from '@athanor/core'
+import { Bind, Case, ColumnGroup, FunctionCall, Label, ProposedValue, SqlCompiler, Table, UpsertClause } from '@athanor/core'
+import type { Binary, CompileContext, CreateTableOptions, Expression, Keyed, SelectColumn, SqlType, ValueProcessor } from '@athanor/core'
 import { bindProcessor, resultProcessor } from './values.js'
 import { renderExcluded, renderOnConflict } from './upsert.js'
 import { autoincrementDdl, typeDdl } from './type-ddl.js'
+import { ArrayType } from './array-type.js'
+import { AnyElement, ArrayComparison } from './array-operators.js'
+import { ANY_ARGUMENTS, TYPE_FOLLOWS_ARGUMENTS, castTypeName, isUntyped } from './param-casts.js'
+
+// Operands of @> / && that need no parentheses: PostgreSQL gives those operators the same
+// precedence as || and other user operators.
+const ATOMIC = new Set(['column', 'bind', 'function', 'cast', 'scalar-subquery', 'keyword', 'pg-any'])
 
 /**
  * The PostgreSQL compile side: `$n` placeholders, native ILIKE and NULLS FIRST/LAST (from the
@@ -17,7 +24,52 @@ export class PostgresCompiler extends SqlCompiler {
     return ext instanceof UpsertClause ? renderOnConflict(this, ext, ctx) : super.insertExtension(ext, ctx)
   }
   protected override visitOther(node: Keyed, ctx: CompileContext): string {
-    return node instanceof ProposedValue ? renderExcluded(this, node) : super.visitOther(node, ctx)
+    if (node instanceof ProposedValue) return renderExcluded(this, node)
+    if (node instanceof ArrayComparison) return `${this.#operand(node.left, ctx)} ${node.op} ${this.#operand(node.right, ctx)}`
+    if (node instanceof AnyElement) return `ANY(${this.visit(node.array, ctx)})`
+    return super.visitOther(node, ctx)
+  }
+  #operand(e: Expression<unknown>, ctx: CompileContext): string {
+    return ATOMIC.has(e.kind) ? this.visit(e, ctx) : `(${this.visit(e, ctx)})`
+  }
+
+  // ---- parameter casts where the server cannot infer a type (param-casts.ts, README.md) ----
+
+  /** `$n::type` for a bound value, or the bare placeholder when its type has no cast. */
+  #castBind(b: Bind, ctx: CompileContext): string {
+    const name = castTypeName(b.type, (id) => this.quote(id))
+    return name === undefined ? this.visitBind(b, ctx) : `${this.visitBind(b, ctx)}::${name}`
+  }
+  #visitCast(e: Expression<unknown>, ctx: CompileContext): string {
+    return e instanceof Bind ? this.#castBind(e, ctx) : this.visit(e, ctx)
+  }
+  // A select-list (or RETURNING) item that is a bare parameter: nothing around it has a type.
+  protected override selectList(columns: readonly SelectColumn[], ctx: CompileContext): string {
+    if (!columns.some((c) => c instanceof Bind || (c instanceof Label && c.operand instanceof Bind))) return super.selectList(columns, ctx)
+    return columns.map((c) => {
+      if (c instanceof Bind) return this.#castBind(c, ctx)
+      if (c instanceof Label && c.operand instanceof Bind) return `${this.#castBind(c.operand, ctx)} AS ${this.quote(c.name)}`
+      return c instanceof ColumnGroup ? c.columns.map((col) => this.visit(col, ctx)).join(', ') : this.visit(c, ctx)
+    }).join(', ')
+  }
+  override visit(e: Expression<unknown>, ctx: CompileContext): string {
+    // CASE whose results are all parameters (or NULL): cast them, or the server makes it text.
+    if (e instanceof Case && e.whens.every(([, r]) => isUntyped(r)) && (e.otherwise === undefined || isUntyped(e.otherwise))) {
+      const whens = e.whens.map(([w, r]) => `WHEN ${this.visit(w, ctx)} THEN ${this.#visitCast(r, ctx)}`).join(' ')
+      return `CASE ${whens}${e.otherwise ? ` ELSE ${this.#visitCast(e.otherwise, ctx)}` : ''} END`
+    }
+    return super.visit(e, ctx)
+  }
+  protected override visitFunction(f: FunctionCall, ctx: CompileContext): string {
+    const name = f.name.toLowerCase()
+    const cast = ANY_ARGUMENTS.has(name) || (TYPE_FOLLOWS_ARGUMENTS.has(name) && f.args.every(isUntyped))
+    if (!cast || !f.args.some((a) => a instanceof Bind)) return super.visitFunction(f, ctx)
+    return `${this.functionName(f.name)}(${f.distinct ? 'DISTINCT ' : ''}${f.args.map((a) => this.#visitCast(a, ctx)).join(', ')})`
+  }
+  // `$1 + $2`, `$1 = $2`: operator resolution has only unknowns to go on.
+  protected override visitBinary(b: Binary, ctx: CompileContext): string {
+    if (!(isUntyped(b.left) && isUntyped(b.right))) return super.visitBinary(b, ctx)
+    return this.binaryOp(this.#visitCast(b.left, ctx), b.op, this.#visitCast(b.right, ctx))
   }
   protected override bindProcessorFor(type: SqlType<unknown>): ValueProcessor | undefined {
     return bindProcessor(type)
@@ -41,8 +93,10 @@ export class PostgresCompiler extends SqlCompiler {
     if (table instanceof Table) {
       const seen = new Set<string>()
       for (const col of table.columnList) {
-        const { enumName, values } = col.type.options
-        if (col.type.kind !== 'enum' || enumName === undefined || seen.has(enumName)) continue
+        // A named enum, or an array of one, needs its type created first.
+        const type = col.type instanceof ArrayType ? col.type.element : col.type
+        const { enumName, values } = type.options
+        if (type.kind !== 'enum' || enumName === undefined || seen.has(enumName)) continue
         seen.add(enumName)
         const create = `CREATE TYPE ${this.quote(enumName)} AS ENUM (${(values ?? []).map((v) => this.literal(v)).join(', ')})`
         // PostgreSQL has no CREATE TYPE IF NOT EXISTS; a DO block ignores an existing type.

@@ -1,5 +1,7 @@
 import type { SqlType, ValueProcessor } from './core.js'
 import { JsonParam } from './wire-types.js'
+import { ArrayType } from './array-type.js'
+import { arrayBindProcessor, arrayResultProcessor } from './array-values.js'
 
 /**
  * Per-value conversion between Athanor's JS value contract and what postgres.js sends and
@@ -27,6 +29,7 @@ export function bindProcessor(type: SqlType<unknown>): ValueProcessor | undefine
   switch (type.kind) {
     case 'datetime': return type.options.timezone ? undefined : bindNaiveDateTime
     case 'json': return bindJson
+    case 'native': return type instanceof ArrayType ? arrayBindProcessor(type) : undefined
     default: return undefined
   }
 }
@@ -59,6 +62,7 @@ export function resultProcessor(type: SqlType<unknown>): ValueProcessor | undefi
     case 'bigint': return toBigInt
     case 'numeric': return toDecimalString
     case 'date': return toDateString
+    case 'native': return type instanceof ArrayType ? arrayResultProcessor(type, resultProcessor(type.element)) : undefined
     default: return undefined
   }
 }
