@@ -1,9 +1,9 @@
 import type { Dialect } from '../dialect/contract.js'
 import { ArgumentError, InvalidRequestError } from '../util/errors.js'
 import { topoSort } from '../util/topo-sort.js'
-import { Bind, BooleanList, Case, Expression, or, tuple } from '../sql/elements.js'
+import { Bind, Case, Expression } from '../sql/elements.js'
 import type { Column } from '../sql/column.js'
-import { Delete, Insert, Update, del, insert } from '../sql/dml.js'
+import { Insert, Update, del, insert } from '../sql/dml.js'
 import { select } from '../sql/select.js'
 import type { Result } from '../engine/result.js'
 import type { Executable } from '../engine/connection.js'
@@ -15,6 +15,9 @@ import type { Relationship } from './relationship.js'
 import { isLoaded } from './attributes.js'
 import { StaleDataError } from './orm-errors.js'
 import { valuesEqual } from './values-equal.js'
+import { executeDeletes, planDeletes } from './delete-plan.js'
+import type { DeletePlan } from './delete-plan.js'
+import { pkWhere } from './row-where.js'
 
 /** What a flush needs of its session. */
 export interface FlushContext {
@@ -167,7 +170,7 @@ function applySync(sync: Sync): void {
 /** The SQL-visible change set of one flush, planned before anything is executed. */
 export interface FlushPlan {
   readonly inserts: readonly (readonly InstanceState[])[]
-  readonly deletes: readonly { mapper: Mapper; states: InstanceState[] }[]
+  readonly deletes: DeletePlan
   readonly syncs: readonly Sync[]
 }
 
@@ -220,16 +223,7 @@ export async function plan(ctx: FlushContext): Promise<FlushPlan> {
       if (batch.length) inserts.push(batch)
     }
   }
-  // Deletes: children before parents, by table dependency reversed.
-  const deleted = [...ctx.deleted].filter((s) => s.lifecycle === 'persistent')
-  const delMappers = [...new Set(deleted.map((s) => s.mapper))]
-  const referenced = (m: Mapper, notNullOnly: boolean): Mapper[] => delMappers.filter((o) => o !== m &&
-    m.table.foreignKeys.some((fk) => fk.target === o.table && (!notNullOnly || fk.columns.some((c) => !c.nullable))))
-  let delSort = topoSort(delMappers, (m) => referenced(m, false))
-  // As for inserts: in a cycle, the NOT NULL keys decide; the nullable ones were cleared by the UPDATEs before.
-  if (delSort.cycles.length) delSort = topoSort(delMappers, (m) => referenced(m, true))
-  const delOrder = delSort.order.reverse()
-  const deletes = delOrder.map((m) => ({ mapper: m, states: deleted.filter((s) => s.mapper === m) }))
+  const deletes = planDeletes([...ctx.deleted].filter((s) => s.lifecycle === 'persistent'))
   return { inserts, deletes, syncs }
 }
 
@@ -248,7 +242,7 @@ export async function execute(ctx: FlushContext, flushPlan: FlushPlan): Promise<
   for (const sy of flushPlan.syncs) if (sy.child.insertedInTx) applySync(sy)
   await updateDirty(ctx)
   await insertSecondary(ctx, secondary.added)
-  for (const { mapper, states } of flushPlan.deletes) await deleteRows(ctx, mapper, states)
+  await executeDeletes(ctx, flushPlan.deletes)
   // The loaded relationship state now matches the database.
   for (const s of ctx.identityMap.values()) snapshotRelations(s)
 }
@@ -355,12 +349,6 @@ function markInserted(ctx: FlushContext, s: InstanceState): void {
   s.insertedInTx = true
   ctx.pending.delete(s)
   ctx.identityMap.set(key, s)
-}
-
-function pkWhere(m: Mapper, values: readonly unknown[]): Expression<boolean> {
-  const pk = m.pkIndexes.map((i) => m.columns[i]!)
-  const conds = pk.map((c, j) => c.eq(new Bind(values[j], c.type) as never))
-  return conds.length === 1 ? conds[0]! : new BooleanList('AND', conds)
 }
 
 /** The columns whose values differ from the last known database values, or undefined if none. */
@@ -481,24 +469,6 @@ async function updateRows(ctx: FlushContext, m: Mapper, rows: readonly RowUpdate
     s.txSnapshot ??= s.committed
     s.committed = s.values()
     ctx.mapperEvent?.('afterUpdate', s)
-  }
-}
-
-async function deleteRows(ctx: FlushContext, m: Mapper, states: readonly InstanceState[]): Promise<void> {
-  const pkCols = m.pkIndexes.map((i) => m.columns[i]!)
-  const size = Math.max(1, Math.floor(ctx.dialect.capabilities.maxParams / pkCols.length))
-  for (let i = 0; i < states.length; i += size) {
-    const chunk = states.slice(i, i + size)
-    const keys = chunk.map((s) => m.pkIndexes.map((j) => s.committed![j]))
-    const where = pkCols.length === 1 ? pkCols[0]!.in(keys.map((k) => k[0]) as never[]) : ctx.dialect.capabilities.tupleIn ? tuple(...pkCols).inValues(keys) : or(...keys.map((k) => pkWhere(m, k)))
-    if (ctx.mapperEvent) for (const s of chunk) ctx.mapperEvent('beforeDelete', s)
-    const result = await ctx.execute(new Delete(m.table, undefined, []).where(where) as unknown as Executable)
-    if (result.rowsAffected !== chunk.length) throw new StaleDataError(`DELETE of ${chunk.length} ${m.className}`, chunk.length, result.rowsAffected)
-    for (const s of chunk) {
-      s.lifecycle = 'deleted'
-      if (s.key) ctx.identityMap.delete(s.key)
-    }
-    if (ctx.mapperEvent) for (const s of chunk) ctx.mapperEvent('afterDelete', s)
   }
 }
 

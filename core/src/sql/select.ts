@@ -147,7 +147,14 @@ export function resolveFrom(target: FromClause | ClauseProvider): FromClause {
 
 type OrderItem = OrderBy | Expression<unknown>
 function toOrder(items: readonly OrderItem[]): OrderBy[] {
-  return items.map((i) => (i instanceof OrderBy ? i : i.asc()))
+  return items.map((i) => {
+    if (i instanceof OrderBy) return i
+    // A string here would be SQL text from who knows where (CVE-2019-7164 in SQLAlchemy): refuse it.
+    if (!(i instanceof Expression)) {
+      throw new ArgumentError(`orderBy() takes columns or expressions (users.c.name, users.c.id.desc()), not ${typeof i === 'string' ? 'a string' : typeof i}. Map user input to a column yourself, e.g. { name: users.c.name }[key].`)
+    }
+    return i.asc()
+  })
 }
 
 /**

@@ -203,7 +203,11 @@ export function translateMysqlError(error: unknown, ctx: StatementContext = {}, 
   else if (NOT_NULL.has(n)) kind = 'not-null'
   else if (isCheckViolation(n, e, flavour)) kind = 'check'
   else if (e.sqlState?.startsWith('23')) kind = 'other'
-  if (kind !== undefined) return new IntegrityError(kind, `${text} (${where})`, error, ctx, driverCode)
+  if (kind !== undefined) {
+    // "Duplicate entry '<value>' for key …" echoes row data: shown only where parameters are.
+    const safe = ctx.showParams ? text : text.replace(/^Duplicate entry '.*' for key/s, 'Duplicate entry (value hidden; create the engine with logParameters: true to show it) for key')
+    return new IntegrityError(kind, `${safe} (${where})`, error, ctx, driverCode)
+  }
 
   if (n === MysqlErrno.DEADLOCK) {
     return new DeadlockError(

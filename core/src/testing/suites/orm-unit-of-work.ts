@@ -40,7 +40,9 @@ class Person extends Base.model('people', {
   declare spouse: Person | null
   static spouse = relationship(() => Person, { remoteSide: () => [Person.c.id], foreignKeys: () => [Person.c.spouse_id] })
   declare parent: Person | null
-  static parent = relationship(() => Person, { remoteSide: () => [Person.c.id], foreignKeys: () => [Person.c.parent_id] })
+  static parent = relationship(() => Person, { remoteSide: () => [Person.c.id], foreignKeys: () => [Person.c.parent_id], backPopulates: 'children' })
+  declare children: Person[]
+  static children = relationship(() => Person, { foreignKeys: () => [Person.c.parent_id], backPopulates: 'parent', cascade: 'all, delete-orphan' })
 }
 
 // Two tables that reference each other: a user's favourite post, written by a user. The insert
@@ -54,7 +56,7 @@ class User extends CycleBase.model('cycle_users', {
   declare favorite: Post | null
   static favorite = relationship(() => Post, { foreignKeys: () => [User.c.favorite_post_id] })
   declare posts: Post[]
-  static posts = relationship(() => Post, { foreignKeys: () => [Post.c.author_id], backPopulates: 'author' })
+  static posts = relationship(() => Post, { foreignKeys: () => [Post.c.author_id], backPopulates: 'author', cascade: 'all, delete-orphan' })
 }
 class Post extends CycleBase.model('cycle_posts', {
   id: mappedColumn(Integer, { primaryKey: true }),
@@ -178,6 +180,63 @@ export const ormUnitOfWorkSuite: Suite = (ctx) => describe('ORM unit of work', (
     })
   })
 
+  describe('deletes in a table that references itself', () => {
+    const loadChildren = 'SELECT "people"."id", "people"."name", "people"."spouse_id", "people"."parent_id" FROM "people" WHERE "people"."parent_id" IN (?)'
+
+    it('deletes a tree leaves first, one statement per level (the database may check each row at once)', async () => {
+      {
+        await using s = new AsyncSession(db.engine)
+        const root = new Person({ name: 'root' })
+        const k1 = new Person({ name: 'k1', parent: root })
+        new Person({ name: 'k2', parent: root })
+        new Person({ name: 'g', parent: k1 })
+        s.add(root)
+        await s.commit()
+      }
+      await using s = new AsyncSession(db.engine)
+      const root = (await s.scalars(select(Person).where(Person.c.name.eq('root')))).one()
+      statements.length = 0
+      await s.delete(root) // the delete cascade reaches the children and the grandchild
+      await s.flush()
+      expect(statements).to.deep.equal([
+        // Each deleted person's children are loaded for the cascade: root, k1, k2, g.
+        ...Array<string>(4).fill(sql(loadChildren)),
+        sql('DELETE FROM "people" WHERE "people"."id" IN (?)'),
+        sql('DELETE FROM "people" WHERE "people"."id" IN (?, ?)'),
+        sql('DELETE FROM "people" WHERE "people"."id" IN (?)'),
+      ])
+      await s.commit()
+      expect(await s.scalar(select(func.count()).from(Person))).to.equal(0)
+    })
+
+    it('clears the keys of rows that point at each other, then deletes them together', async () => {
+      const ids: number[] = []
+      {
+        await using s = new AsyncSession(db.engine)
+        const [ann, bob] = [new Person({ name: 'ann' }), new Person({ name: 'bob' })]
+        ann.spouse = bob
+        bob.spouse = ann
+        s.addAll([ann, bob])
+        await s.commit()
+        ids.push(ann.id, bob.id)
+      }
+      await using s = new AsyncSession(db.engine)
+      const [ann, bob] = (await s.scalars(select(Person).where(Person.c.id.in(ids)).orderBy(Person.c.name))).all()
+      statements.length = 0
+      await s.delete(ann!)
+      await s.delete(bob!)
+      await s.flush()
+      expect(statements).to.deep.equal([
+        sql(loadChildren),
+        sql(loadChildren),
+        sql('UPDATE "people" SET "spouse_id" = ? WHERE "people"."id" IN (?, ?)'),
+        sql('DELETE FROM "people" WHERE "people"."id" IN (?, ?)'),
+      ])
+      await s.commit()
+      expect(await s.scalar(select(func.count()).from(Person))).to.equal(0)
+    })
+  })
+
   describe('a cycle between two tables', () => {
     beforeEach(async () => {
       await CycleBase.metadata.dropAll(db.engine)
@@ -199,6 +258,88 @@ export const ormUnitOfWorkSuite: Suite = (ctx) => describe('ORM unit of work', (
         sql('UPDATE "cycle_users" SET "favorite_post_id" = ? WHERE "cycle_users"."id" = ?'),
       ])
       expect(await s.scalar(select(User.c.favorite_post_id))).to.equal(post.id)
+    })
+
+    const loadPosts = 'SELECT "cycle_posts"."id", "cycle_posts"."title", "cycle_posts"."author_id" FROM "cycle_posts" WHERE "cycle_posts"."author_id" IN (?)'
+    const clearFavorite = (n: number): string => sql(`UPDATE "cycle_users" SET "favorite_post_id" = ? WHERE "cycle_users"."id" IN (${Array(n).fill('?').join(', ')})`)
+
+    /** ann wrote post a, bob wrote post b; `bobLikes` picks bob's favourite. Returns the ids. */
+    async function seedUsers(bobLikes: 'a' | 'b'): Promise<{ ann: number; bob: number; a: number; b: number }> {
+      await using s = new AsyncSession(db.engine)
+      const ann = new User({ name: 'ann' })
+      const bob = new User({ name: 'bob' })
+      const a = new Post({ title: 'a', author: ann })
+      const b = new Post({ title: 'b', author: bob })
+      bob.favorite = bobLikes === 'a' ? a : b
+      s.addAll([ann, bob])
+      await s.commit()
+      statements.length = 0
+      return { ann: ann.id, bob: bob.id, a: a.id, b: b.id }
+    }
+
+    async function remaining(): Promise<{ users: unknown[]; posts: unknown[] }> {
+      await using s = new AsyncSession(db.engine)
+      return {
+        users: (await s.execute(select(User.c.name, User.c.favorite_post_id).orderBy(User.c.name))).all(),
+        posts: (await s.scalars(select(Post.c.title).orderBy(Post.c.title))).all(),
+      }
+    }
+
+    it('deletes both rows of the cycle in one flush: clears the nullable key, then follows the NOT NULL one', async () => {
+      const ids = await seedUsers('b')
+      {
+        await using s = new AsyncSession(db.engine)
+        const bob = (await s.get(User, ids.bob))!
+        const post = (await s.get(Post, ids.b))!
+        statements.length = 0
+        await s.delete(bob)
+        await s.delete(post)
+        await s.commit()
+        expect(statements).to.deep.equal([
+          sql(loadPosts), // bob's posts, for the delete cascade
+          clearFavorite(1),
+          sql('DELETE FROM "cycle_posts" WHERE "cycle_posts"."id" IN (?)'),
+          sql('DELETE FROM "cycle_users" WHERE "cycle_users"."id" IN (?)'),
+        ])
+      }
+      expect(await remaining()).to.deep.equal({ users: [['ann', null]], posts: ['a'] })
+    })
+
+    it('deletes a user whose favourite is another user\'s post without clearing it', async () => {
+      const ids = await seedUsers('a')
+      {
+        await using s = new AsyncSession(db.engine)
+        const bob = (await s.get(User, ids.bob))!
+        statements.length = 0
+        await s.delete(bob) // and post b by cascade; post a stays, so bob's key to it may stay too
+        await s.commit()
+        expect(statements).to.deep.equal([
+          sql(loadPosts),
+          sql('DELETE FROM "cycle_posts" WHERE "cycle_posts"."id" IN (?)'),
+          sql('DELETE FROM "cycle_users" WHERE "cycle_users"."id" IN (?)'),
+        ])
+      }
+      expect(await remaining()).to.deep.equal({ users: [['ann', null]], posts: ['a'] })
+    })
+
+    it('clears the favourite first when the other user\'s post is deleted in the same flush', async () => {
+      const ids = await seedUsers('a')
+      {
+        await using s = new AsyncSession(db.engine)
+        const bob = (await s.get(User, ids.bob))!
+        const a = (await s.get(Post, ids.a))!
+        statements.length = 0
+        await s.delete(a)
+        await s.delete(bob)
+        await s.commit()
+        expect(statements).to.deep.equal([
+          sql(loadPosts),
+          clearFavorite(1),
+          sql('DELETE FROM "cycle_posts" WHERE "cycle_posts"."id" IN (?, ?)'),
+          sql('DELETE FROM "cycle_users" WHERE "cycle_users"."id" IN (?)'),
+        ])
+      }
+      expect(await remaining()).to.deep.equal({ users: [['ann', null]], posts: [] })
     })
   })
 
