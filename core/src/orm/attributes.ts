@@ -1,5 +1,6 @@
 import { ArgumentError } from '../util/errors.js'
 import { Collection } from './collection.js'
+import type { CollectionHandler } from './collection.js'
 import { maybeState } from './instance-state.js'
 import type { InstanceState } from './instance-state.js'
 import { UnloadedRelationshipError } from './orm-errors.js'
@@ -36,10 +37,23 @@ function peek(state: InstanceState, rel: Relationship): unknown {
 }
 
 export function makeCollection(state: InstanceState, rel: Relationship, items: Iterable<object>): Collection<object> {
-  return Collection.of_(items, {
-    added: (item) => backAdd(state, rel, item),
-    removed: (item) => backRemove(state, rel, item),
-  })
+  return Collection.of_(items, new BackSync(state, rel))
+}
+
+/** Keeps the other side of `rel` in step; one small object per collection instead of two closures. */
+class BackSync implements CollectionHandler<object> {
+  readonly #state: InstanceState
+  readonly #rel: Relationship
+  constructor(state: InstanceState, rel: Relationship) {
+    this.#state = state
+    this.#rel = rel
+  }
+  added(item: object): void {
+    backAdd(this.#state, this.#rel, item)
+  }
+  removed(item: object): void {
+    backRemove(this.#state, this.#rel, item)
+  }
 }
 
 function checkTarget(rel: Relationship, value: unknown): void {

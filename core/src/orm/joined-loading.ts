@@ -186,6 +186,9 @@ export function readJoinedRows(jp: JoinedPlan, plan: RowPlan, raws: readonly (re
   const members = new Map<JoinedNode, Map<InstanceState, Set<object>>>()
   const rows: unknown[][] = []
   const seenRows = new Set<string>()
+  // select(Entity): a row is its object, so repeated parent rows fold by identity, without a key string.
+  const single = plan.length === 1 && plan[0]!.kind === 'entity'
+  const seenObjects = new Set<unknown>()
   const walk = (nodes: readonly JoinedNode[], parent: InstanceState, raw: readonly unknown[]): void => {
     for (const node of nodes) {
       let byParent = members.get(node)
@@ -204,7 +207,10 @@ export function readJoinedRows(jp: JoinedPlan, plan: RowPlan, raws: readonly (re
       const parent = maybeState(row[i])
       if (parent) walk(nodes, parent, raw)
     }
-    if (jp.multiplies) {
+    if (jp.multiplies && single) {
+      if (seenObjects.has(row[0])) continue
+      seenObjects.add(row[0])
+    } else if (jp.multiplies) {
       const key = rowKey(row)
       if (seenRows.has(key)) continue
       seenRows.add(key)

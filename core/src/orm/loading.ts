@@ -62,6 +62,13 @@ function colValues(s: InstanceState, cols: readonly Column<unknown>[]): unknown[
   return cols.map((c) => o[c.key_])
 }
 
+/** `keyOf(colValues(s, cols))` without the intermediate arrays (one call per loaded row). */
+function stateKey(s: InstanceState, cols: readonly Column<unknown>[]): string | undefined {
+  if (cols.length !== 1) return keyOf(colValues(s, cols))
+  const v = (s.obj as Record<string, unknown>)[cols[0]!.key_]
+  return v === null || v === undefined ? undefined : String(v)
+}
+
 function keyOf(values: readonly unknown[]): string | undefined {
   if (values.some((v) => v === null || v === undefined)) return undefined
   return values.map((v) => String(v)).join('\u0001')
@@ -114,7 +121,7 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
       const rows = await ctx.executeRows(select(target.group).where(inClause(rel.pairs.map((p) => p.source), batch)).options(...(children as never[])))
       for (const [obj] of rows) {
         const s = maybeState(obj)!
-        found.set(keyOf(colValues(s, rel.pairs.map((p) => p.source)))!, obj as object)
+        found.set(stateKey(s, rel.pairs.map((p) => p.source))!, obj as object)
         out.push(s)
       }
     }
@@ -129,7 +136,7 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
     let rows: unknown[][]
     if (rel.direction === 'one-to-many') {
       const destCols = rel.pairs.map((p) => p.dest)
-      rows = (await ctx.executeRows(withOrder(select(target.group).where(inClause(destCols, batch)), rel).options(...(children as never[])))).map((r) => [r[0], keyOf(colValues(maybeState(r[0])!, destCols))])
+      rows = (await ctx.executeRows(withOrder(select(target.group).where(inClause(destCols, batch)), rel).options(...(children as never[])))).map((r) => [r[0], stateKey(maybeState(r[0])!, destCols)])
     } else {
       const secondary = rel.options.secondary!
       const secCols = rel.pairs.map((p) => p.dest)
@@ -147,7 +154,7 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
   }
   const back = rel.back
   for (const p of parents) {
-    const k = keyOf(colValues(p, srcCols))
+    const k = stateKey(p, srcCols)
     const items = (k !== undefined && members.get(k)) || []
     setLoaded(p, rel, rel.uselist ? items : (items[0] ?? null))
     // The many-to-one side is known too: set it so child.parent reads without a query.

@@ -57,6 +57,7 @@ export class Mapper {
   /** The entity as a select-list item: its table's columns plus this mapper. */
   readonly group: ColumnGroup
   readonly #relationships = new Map<string, Relationship>()
+  #relationshipList: readonly Relationship[] | undefined
 
   constructor(registry: Registry, cls: AnyClass, table: Table) {
     this.registry = registry
@@ -85,6 +86,7 @@ export class Mapper {
         if (this.columnIndex.has(key)) throw new ArgumentError(`${this.className}.${key} is both a column and a relationship; rename one.`)
         v.bind(this, key)
         this.#relationships.set(key, v)
+        this.#relationshipList = undefined
         const rel = v
         Object.defineProperty(this.cls.prototype, key, {
           configurable: true,
@@ -110,7 +112,8 @@ export class Mapper {
   }
 
   get relationships(): readonly Relationship[] {
-    return [...this.#relationships.values()]
+    // Read per loaded object (snapshots, loaders): cached rather than copied on every call.
+    return (this.#relationshipList ??= Object.freeze([...this.#relationships.values()]))
   }
 
   hasRelationship(key: string): boolean {
@@ -121,6 +124,17 @@ export class Mapper {
   identityKey(pk: readonly unknown[]): string | undefined {
     let k = String(this.id)
     for (const v of pk) {
+      if (v === undefined || v === null) return undefined
+      k += '\u0001' + (typeof v === 'object' ? JSON.stringify(v) : String(v))
+    }
+    return k
+  }
+
+  /** `identityKey` of the primary key columns of the entity whose columns start at `start` in `row`, without copying them. */
+  rowIdentityKey(row: readonly unknown[], start: number): string | undefined {
+    let k = String(this.id)
+    for (const i of this.pkIndexes) {
+      const v = row[start + i]
       if (v === undefined || v === null) return undefined
       k += '\u0001' + (typeof v === 'object' ? JSON.stringify(v) : String(v))
     }

@@ -4,6 +4,7 @@ import { Result } from '../engine/result.js'
 import type { Select } from '../sql/select.js'
 import type { Mapper } from './mapper.js'
 import { maybeState } from './instance-state.js'
+import type { InstanceState } from './instance-state.js'
 import { applyLoaders } from './loading.js'
 import type { LoadContext, RowPlan } from './loading.js'
 import { planJoined, readJoinedRows } from './joined-loading.js'
@@ -43,15 +44,42 @@ export async function executeEntitySelect(ctx: EntityQueryContext, statement: Se
       for (const s of states) snapshotRelations(s)
     }
   } else {
-    rows = result.rows.map((raw) => plan.map((p) => (p.kind === 'value' ? raw[p.index] : ctx.hydrate(p.mapper as Mapper, raw, p.start))))
+    rows = hydrateRows(result.rows as readonly (readonly unknown[])[], plan, ctx.hydrate)
   }
+  const entityStates: InstanceState[][] = []
   for (const [i, p] of plan.entries()) {
     if (p.kind !== 'entity') continue
-    const states = [...new Set(rows.map((r) => r[i]).filter((o) => o !== undefined))].map((o) => maybeState(o)!)
+    const states = distinctStates(rows, i)
+    entityStates.push(states)
     await applyLoaders(loads, p.mapper, states, options)
     for (const s of states) snapshotRelations(s)
   }
-  for (const r of rows) for (const v of r) { const s = maybeState(v); if (s) s.expired = false }
+  for (const states of entityStates) for (const s of states) s.expired = false
   const names = joined ? statement.resultColumns.map((c) => c.name) : result.columnNames
   return new Result(rows, names, result.rowsAffected, result.insertId)
+}
+
+/** Builds the caller's rows: entities through the identity map, plain values as they are. */
+function hydrateRows(raws: readonly (readonly unknown[])[], plan: RowPlan, hydrate: Hydrate): unknown[][] {
+  const only = plan.length === 1 && plan[0]!.kind === 'entity' ? plan[0] : undefined
+  if (only !== undefined) {
+    // select(Entity), the common case: no per-row walk of the plan.
+    const rows = new Array<unknown[]>(raws.length)
+    for (let r = 0; r < raws.length; r++) rows[r] = [hydrate(only.mapper as Mapper, raws[r]!, only.start)]
+    return rows
+  }
+  return raws.map((raw) => plan.map((p) => (p.kind === 'value' ? raw[p.index] : hydrate(p.mapper as Mapper, raw, p.start))))
+}
+
+/** The distinct objects in column `i` of the rows (an outer join's missing side skipped), in row order. */
+function distinctStates(rows: readonly (readonly unknown[])[], i: number): InstanceState[] {
+  const seen = new Set<object>()
+  const states: InstanceState[] = []
+  for (const r of rows) {
+    const o = r[i]
+    if (o === undefined || seen.has(o as object)) continue
+    seen.add(o as object)
+    states.push(maybeState(o)!)
+  }
+  return states
 }

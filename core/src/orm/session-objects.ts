@@ -29,18 +29,18 @@ export class SessionObjects {
 
   /** Builds or reuses the instance for a row (identity map), refreshing expired ones; `onLoad` hears both. */
   hydrate(m: Mapper, row: readonly unknown[], start: number, onLoad: (s: InstanceState) => void): object | undefined {
-    const key = m.identityKey(m.pkIndexes.map((i) => row[start + i]))
+    const key = m.rowIdentityKey(row, start)
     if (key === undefined) return undefined // an outer join found no row
     const existing = this.identity.get(key)
     if (existing) {
       if (existing.expired) {
-        assign(existing, row.slice(start, start + m.columnKeys.length))
+        assign(existing, committedValues(m, row, start))
         onLoad(existing)
       }
       return existing.obj
     }
     const { state } = m.blank()
-    assign(state, row.slice(start, start + m.columnKeys.length))
+    assign(state, committedValues(m, row, start))
     state.key = key
     state.lifecycle = 'persistent'
     state.owner = this.#owner
@@ -138,6 +138,16 @@ export class SessionObjects {
     }
   }
 
+  /** Detaches every object at once (session close), without removing them from the maps one by one. */
+  detachAll(): void {
+    for (const s of this.identity.values()) (s.owner = undefined, (s.lifecycle = 'detached'))
+    for (const s of this.pending) (s.owner = undefined, (s.lifecycle = 'transient'))
+    for (const s of this.deleted) (s.owner = undefined, (s.lifecycle = s.key ? 'detached' : 'transient'))
+    this.identity.clear()
+    this.pending.clear()
+    this.deleted.clear()
+  }
+
   detach(s: InstanceState): void {
     if (s.key) this.identity.delete(s.key)
     this.pending.delete(s)
@@ -145,6 +155,16 @@ export class SessionObjects {
     s.owner = undefined
     s.lifecycle = s.key ? 'detached' : 'transient'
   }
+}
+
+/**
+ * The entity's slice of a row, to keep as its committed snapshot. A row holding exactly the
+ * entity's columns is kept as it is instead of copied: rows reach the ORM as fresh arrays from the
+ * driver, and snapshots are replaced, never written to.
+ */
+function committedValues(m: Mapper, row: readonly unknown[], start: number): readonly unknown[] {
+  const n = m.columnKeys.length
+  return start === 0 && row.length === n ? row : row.slice(start, start + n)
 }
 
 /** Sets an object's column values (in mapper order) and records them as its committed state. */

@@ -73,6 +73,8 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   #busy: string | undefined
   /** True while #conn came from another engine by routing (a read replica), not from `engine`. */
   #routed = false
+  /** A statement other than a SELECT ran in this transaction (close() then waits for its ROLLBACK). */
+  #wrote = false
   /**
    * Session events: listeners here, on the session factory and on the engine all hear them.
    * ```ts
@@ -431,8 +433,15 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   /** Rolls back and returns the connection; the session can be used again afterwards. */
   async close(): Promise<void> {
     if (this.#state === 'closed') return
-    await this.rollback()
-    for (const s of [...this.#objects.identity.values()]) this.#objects.detach(s)
+    const conn = this.#conn
+    if (conn !== undefined && this.#rollbackLeftToPool(conn)) {
+      // Nothing to undo: the pool's reset-on-return sends the ROLLBACK, and the caller does not
+      // wait a round trip for it (the connection is not handed out again before it finished).
+      conn._closeLeavingRollbackToPool()
+      this.#endTransaction(false)
+      this.events.emit('afterRollback', { session: this })
+    } else await this.rollback()
+    this.#objects.detachAll()
     this.#state = 'closed'
   }
 
@@ -512,9 +521,13 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
 
   /** Runs a statement after the session factory's statement transforms (the engine's run in the connection). */
   #run(conn: Connection, statement: Executable): Promise<Result> {
+    if (!(statement instanceof Select)) this.#wrote = true
     const stmt = this.#hooks ? this.#hooks.transforms.statement(statement, { scope: 'session', dialect: this.engine.dialect.name }) : statement
     return conn.execute(stmt)
   }
+
+  /** Hydration's load hook, made once rather than per row. */
+  readonly #onLoad = (s: InstanceState): void => this.#emitMapper('load', s)
 
   #emitMapper(event: keyof MapperEvents, s: InstanceState, changes?: Readonly<Record<string, unknown>>): void {
     const registry = s.mapper.registry.events
@@ -531,7 +544,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     if (!plan.some((p) => p.kind === 'entity')) return this.#run(conn, statement)
     return executeEntitySelect({
       run: (stmt) => this.#run(conn, stmt),
-      hydrate: (m, raw, start) => this.#objects.hydrate(m, raw, start, (st) => this.#emitMapper('load', st)),
+      hydrate: (m, raw, start) => this.#objects.hydrate(m, raw, start, this.#onLoad),
       loadContext: (parent) => this.#loadContext(parent),
     }, statement, plan)
   }
@@ -579,9 +592,20 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     this.events.emit('afterFlush', { session: this, connection: conn })
   }
 
+  /**
+   * Whether close() can leave the ROLLBACK to the pool: the transaction ran only SELECTs (no
+   * flush, no other statement, no savepoint) on this engine's own pool, which resets connections
+   * on return.
+   */
+  #rollbackLeftToPool(conn: Connection): boolean {
+    return !this.#wrote && !this.#busy && !this.#routed && this.#state === 'active' && this.#savepoints.length === 0 &&
+      conn.inTransaction && !conn.invalidated && conn.savepointDepth === 0 && this.engine.pool.options.resetOnReturn
+  }
+
   #endTransaction(committed: boolean): void {
     const conn = this.#conn
     this.#conn = undefined
+    this.#wrote = false
     this.#nPlusOne.reset()
     this.#routed = false
     this.#savepoints.length = 0
