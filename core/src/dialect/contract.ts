@@ -48,6 +48,12 @@ export interface Capabilities {
   readonly isolationLevels: readonly IsolationLevel[]
   /** A deadlock inside a savepoint ends the whole transaction (MariaDB/MySQL). */
   readonly deadlockEndsTransaction: boolean
+  /**
+   * Conflicting SERIALIZABLE transactions fail with a serialization error (PostgreSQL's SSI,
+   * SQLite's busy snapshot); false where the engine serializes with locks instead (InnoDB:
+   * the writer waits, then a lock timeout or deadlock). Absent means false.
+   */
+  readonly serializationFailures?: boolean
   /** Server-side statement timeout can be set per connection. */
   readonly statementTimeout: boolean
   /** `UPDATE … RETURNING` etc. may be used for server-default fetch after UPDATE. */

@@ -50,6 +50,7 @@ export const libsqlCapabilities: Capabilities = {
   concurrentConnections: false,
   isolationLevels: ['SERIALIZABLE'],
   deadlockEndsTransaction: false,
+  serializationFailures: true,
   statementTimeout: false,
   updateReturning: true,
 }

@@ -50,6 +50,7 @@ export function mysqlCapabilities(info: Pick<MysqlServerInfo, 'flavour' | 'versi
     // InnoDB rolls back the whole transaction of a deadlock victim, savepoints included
     // (MariaDB: the savepoint is gone, 1305, and @@in_transaction = 0).
     deadlockEndsTransaction: true,
+    serializationFailures: false,
     // MariaDB: max_statement_time (every statement); MySQL: max_execution_time (SELECT only).
     statementTimeout: true,
     updateReturning: false,

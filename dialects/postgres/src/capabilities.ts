@@ -34,5 +34,6 @@ export const postgresCapabilities: Capabilities = Object.freeze({
   isolationLevels: Object.freeze(['READ UNCOMMITTED', 'READ COMMITTED', 'REPEATABLE READ', 'SERIALIZABLE'] as const),
   // A deadlock inside a savepoint aborts only that subtransaction; ROLLBACK TO recovers.
   deadlockEndsTransaction: false,
+  serializationFailures: true,
   statementTimeout: true,
 })
