@@ -58,7 +58,23 @@ export interface Capabilities {
   readonly statementTimeout: boolean
   /** `UPDATE … RETURNING` etc. may be used for server-default fetch after UPDATE. */
   readonly updateReturning?: boolean
+  /**
+   * Which `IntegrityError` fields the server's errors let the dialect fill, per violation; a
+   * field not listed stays undefined. Absent means none.
+   */
+  readonly integrityErrorFields?: IntegrityErrorFields
 }
+
+/** A structured field of `IntegrityError`. */
+export type IntegrityErrorField = 'constraint' | 'table' | 'columns' | 'referencedTable'
+
+/**
+ * Per violation (`foreign-key-parent`: deleting or updating a row that is still referenced),
+ * the `IntegrityError` fields the dialect fills.
+ */
+export type IntegrityErrorFields = Readonly<
+  Partial<Record<'unique' | 'foreign-key' | 'foreign-key-parent' | 'not-null' | 'check', readonly IntegrityErrorField[]>>
+>
 
 export type IsolationLevel = 'READ UNCOMMITTED' | 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE'
 

@@ -105,13 +105,59 @@ function safeJson(values: readonly unknown[]): string {
 /** What kind of constraint an `IntegrityError` reports. */
 export type IntegrityKind = 'unique' | 'foreign-key' | 'not-null' | 'check' | 'other'
 
-/** A constraint was violated (unique, foreign key, not null or check). */
+/**
+ * Which constraint failed, as far as the server reported it. Never holds row values. For a
+ * foreign key, `table` and `columns` are the referencing side (where the constraint is declared).
+ */
+export interface ConstraintInfo {
+  /** The constraint's name (on MySQL/MariaDB, for a unique violation, the unique index's name). */
+  readonly constraint?: string | undefined
+  readonly table?: string | undefined
+  readonly columns?: readonly string[] | undefined
+  /** For a foreign key: the table it references. */
+  readonly referencedTable?: string | undefined
+}
+
+/**
+ * A constraint was violated (unique, foreign key, not null or check). `constraint`, `table`,
+ * `columns` and `referencedTable` say which one where the server reported it (undefined where not).
+ *
+ * ```ts
+ * if (e instanceof IntegrityError && e.kind === 'unique' && e.columns?.includes('email')) return 'email already taken'
+ * ```
+ */
 export class IntegrityError extends DatabaseError {
   readonly kind: IntegrityKind
-  constructor(kind: IntegrityKind, message: string, cause: unknown, ctx?: StatementContext, driverCode?: string) {
-    super('integrity-' + kind, message, cause, ctx, driverCode)
+  readonly constraint?: string
+  readonly table?: string
+  readonly columns?: readonly string[]
+  readonly referencedTable?: string
+  constructor(kind: IntegrityKind, message: string, cause: unknown, ctx?: StatementContext, driverCode?: string, info: ConstraintInfo = {}) {
+    const summary = describeConstraint(kind, info)
+    super('integrity-' + kind, summary === undefined ? message : `${summary}: ${message}`, cause, ctx, driverCode)
     this.kind = kind
+    this.constraint = info.constraint
+    this.table = info.table
+    this.columns = info.columns === undefined ? undefined : Object.freeze([...info.columns])
+    this.referencedTable = info.referencedTable
   }
+}
+
+const KIND_WORDS: Readonly<Record<IntegrityKind, string>> = {
+  unique: 'unique', 'foreign-key': 'foreign key', 'not-null': 'not-null', check: 'check', other: 'integrity',
+}
+
+// "The unique constraint users_email_key on users (email) was violated"; undefined when the
+// server named nothing, so that the message is not padded with an empty sentence.
+function describeConstraint(kind: IntegrityKind, info: ConstraintInfo): string | undefined {
+  const { constraint, table, columns, referencedTable } = info
+  if (constraint === undefined && table === undefined && columns === undefined && referencedTable === undefined) return undefined
+  let text = `The ${KIND_WORDS[kind]} constraint`
+  if (constraint !== undefined) text += ` ${constraint}`
+  if (table !== undefined) text += ` on ${table}`
+  if (columns !== undefined) text += `${table === undefined ? ' on column' + (columns.length === 1 ? '' : 's') : ''} (${columns.join(', ')})`
+  if (referencedTable !== undefined) text += ` referencing ${referencedTable}`
+  return `${text} was violated`
 }
 
 /** The connection failed, was lost or timed out. `disconnect` tells whether the connection is gone. */

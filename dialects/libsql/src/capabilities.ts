@@ -53,4 +53,12 @@ export const libsqlCapabilities: Capabilities = {
   serializationFailures: true,
   statementTimeout: false,
   updateReturning: true,
+  // Parsed from SQLite's messages (errors.ts): "UNIQUE constraint failed: t.a, t.b" names no
+  // constraint, "FOREIGN KEY constraint failed" nothing at all, and a CHECK failure names the
+  // constraint only when it has a name (otherwise SQLite prints its expression).
+  integrityErrorFields: {
+    unique: ['table', 'columns'],
+    'not-null': ['table', 'columns'],
+    check: ['constraint'],
+  },
 }

@@ -3,7 +3,7 @@ import {
   ArgumentError, AthanorError, DatabaseError, IntegrityError, LockTimeoutError, OperationalError, ProgrammingError,
   SerializationError, ValueError,
 } from '@athanor/core'
-import type { IntegrityKind, StatementContext } from '@athanor/core'
+import type { ConstraintInfo, IntegrityKind, StatementContext } from '@athanor/core'
 
 /**
  * Error translation for libSQL: `LibsqlError` (local: `code` is the primary SQLite code,
@@ -126,7 +126,7 @@ function translateLibsqlError(err: LibsqlError, ctx: StatementContext): AthanorE
   const text = driverText(err)
   if (code === 'SQLITE_CONSTRAINT') {
     const kind = CONSTRAINT_KINDS[driverCode] ?? CONSTRAINT_MESSAGES.find(([re]) => re.test(text))?.[1] ?? 'other'
-    return new IntegrityError(kind, text, err, ctx, driverCode)
+    return new IntegrityError(kind, text, err, ctx, driverCode, constraintInfo(kind, text))
   }
   if (code === 'SQLITE_BUSY') {
     if (driverCode === 'SQLITE_BUSY_SNAPSHOT') {
@@ -168,6 +168,41 @@ function translateLibsqlError(err: LibsqlError, ctx: StatementContext): AthanorE
   if (DATA_CODES.has(code)) return new DatabaseError('data', text, err, ctx, driverCode)
   if (code.startsWith('SQLITE_')) return new OperationalError(text, err, ctx, driverCode)
   return new DatabaseError('database', text, err, ctx, driverCode)
+}
+
+const IDENTIFIER = /^[\p{L}_][\p{L}\p{N}_$]*$/u
+
+/**
+ * Which constraint failed, from SQLite's message (it sends nothing structured, and never row
+ * values): "UNIQUE constraint failed: users.email, users.org" (or "… failed: index 'ix'" for an
+ * expression index), "NOT NULL constraint failed: users.name", "CHECK constraint failed: name",
+ * where an unnamed CHECK shows its expression instead (not a name: left undefined unless it is a
+ * bare identifier, which SQLite prints the same either way). A FOREIGN KEY failure names nothing.
+ *
+ * ```ts
+ * constraintInfo('unique', 'UNIQUE constraint failed: users.email') // { table: 'users', columns: ['email'] }
+ * ```
+ */
+export function constraintInfo(kind: IntegrityKind, text: string): ConstraintInfo {
+  if (kind === 'unique' || kind === 'not-null') {
+    const list = /\b(?:UNIQUE|NOT NULL) constraint failed: (.+)$/is.exec(text)?.[1]
+    if (list === undefined) return {}
+    const index = /^index '(.+)'$/s.exec(list)?.[1]
+    if (index !== undefined) return { constraint: index }
+    const pairs = list.split(', ').map((item) => {
+      const dot = item.indexOf('.')
+      return dot <= 0 ? undefined : [item.slice(0, dot), item.slice(dot + 1)] as const
+    })
+    const table = pairs[0]?.[0]
+    // One table per statement; anything else means a name held ", " or "." and the parse is off.
+    if (table === undefined || pairs.some((p) => p === undefined || p[0] !== table || p[1] === '')) return {}
+    return { table, columns: pairs.map((p) => p![1]) }
+  }
+  if (kind === 'check') {
+    const name = /\bCHECK constraint failed: (.+)$/is.exec(text)?.[1]
+    return name !== undefined && IDENTIFIER.test(name) ? { constraint: name } : {}
+  }
+  return {}
 }
 
 /** Primary SQLite result codes that opening a file can fail with. */

@@ -11,6 +11,7 @@ import type { DriverConnection, SqlType } from '@athanor/core'
 import {
   LibsqlConnection, LibsqlDriver, bindProcessor, libsqlCapabilities, parseLibsqlUrl, resultProcessor, typeDdl,
 } from '../src/index.js'
+import { constraintInfo } from '../src/errors.js'
 
 const driver = new LibsqlDriver()
 
@@ -421,21 +422,29 @@ describe('@athanor/libsql driver', () => {
       await c.execute('CREATE TABLE parent (id INTEGER PRIMARY KEY)', [])
       await c.execute(
         `CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT UNIQUE, name TEXT NOT NULL DEFAULT 'x',
-           age INTEGER CHECK (age >= 0), parent_id INTEGER REFERENCES parent (id))`,
+           age INTEGER CHECK (age >= 0), parent_id INTEGER REFERENCES parent (id), score INTEGER,
+           CONSTRAINT score_max CHECK (score <= 100))`,
         [],
       )
       await c.execute('INSERT INTO users (id, email) VALUES (1, ?)', ['a@x'])
     })
 
-    const cases: [string, string, unknown[], string, RegExp][] = [
-      ['unique', 'INSERT INTO users (id, email) VALUES (2, ?)', ['a@x'], 'SQLITE_CONSTRAINT_UNIQUE', /^UNIQUE constraint failed: users\.email\n\[SQL: /],
-      ['unique', 'INSERT INTO users (id) VALUES (1)', [], 'SQLITE_CONSTRAINT_PRIMARYKEY', /^UNIQUE constraint failed: users\.id/],
-      ['foreign-key', 'INSERT INTO users (id, parent_id) VALUES (3, 42)', [], 'SQLITE_CONSTRAINT_FOREIGNKEY', /^FOREIGN KEY constraint failed/],
-      ['not-null', 'INSERT INTO users (id, name) VALUES (4, NULL)', [], 'SQLITE_CONSTRAINT_NOTNULL', /^NOT NULL constraint failed: users\.name/],
-      ['check', 'INSERT INTO users (id, age) VALUES (5, -1)', [], 'SQLITE_CONSTRAINT_CHECK', /^CHECK constraint failed: age >= 0/],
+    const none = { constraint: undefined, table: undefined, columns: undefined, referencedTable: undefined }
+    const cases: [string, string, unknown[], string, RegExp, object][] = [
+      ['unique', 'INSERT INTO users (id, email) VALUES (2, ?)', ['a@x'], 'SQLITE_CONSTRAINT_UNIQUE',
+        /^The unique constraint on users \(email\) was violated: UNIQUE constraint failed: users\.email\n\[SQL: /, { ...none, table: 'users', columns: ['email'] }],
+      ['unique', 'INSERT INTO users (id) VALUES (1)', [], 'SQLITE_CONSTRAINT_PRIMARYKEY', /^The unique constraint on users \(id\) was violated: UNIQUE constraint failed: users\.id/,
+        { ...none, table: 'users', columns: ['id'] }],
+      ['foreign-key', 'INSERT INTO users (id, parent_id) VALUES (3, 42)', [], 'SQLITE_CONSTRAINT_FOREIGNKEY', /^FOREIGN KEY constraint failed/, none],
+      ['not-null', 'INSERT INTO users (id, name) VALUES (4, NULL)', [], 'SQLITE_CONSTRAINT_NOTNULL', /^The not-null constraint on users \(name\) was violated: NOT NULL constraint failed: users\.name/,
+        { ...none, table: 'users', columns: ['name'] }],
+      // An unnamed CHECK is reported by its expression, which is not a name.
+      ['check', 'INSERT INTO users (id, age) VALUES (5, -1)', [], 'SQLITE_CONSTRAINT_CHECK', /^CHECK constraint failed: age >= 0/, none],
+      ['check', 'INSERT INTO users (id, score) VALUES (6, 200)', [], 'SQLITE_CONSTRAINT_CHECK', /^The check constraint score_max was violated: CHECK constraint failed: score_max/,
+        { ...none, constraint: 'score_max' }],
     ]
-    for (const [kind, sql, params, driverCode, message] of cases) {
-      it(`${driverCode} → IntegrityError '${kind}'`, async () => {
+    for (const [kind, sql, params, driverCode, message, fields] of cases) {
+      it(`${driverCode} → IntegrityError '${kind}' (${JSON.stringify(fields)})`, async () => {
         const e = await failure(() => c.execute(sql, params), sql)
         expect(e).to.be.instanceOf(IntegrityError)
         const ie = e as IntegrityError
@@ -444,8 +453,22 @@ describe('@athanor/libsql driver', () => {
         expect(ie.sql).to.equal(sql)
         expect(ie.message).to.match(message)
         expect(ie.cause).to.be.instanceOf(Error)
+        expect({ constraint: ie.constraint, table: ie.table, columns: ie.columns, referencedTable: ie.referencedTable }).to.deep.equal(fields)
       })
     }
+
+    it('parses the constraint messages of local and remote servers alike', () => {
+      expect(constraintInfo('unique', 'UNIQUE constraint failed: users.org_id, users.email')).to.deep.equal({ table: 'users', columns: ['org_id', 'email'] })
+      expect(constraintInfo('unique', "UNIQUE constraint failed: index 'ix_lower_email'")).to.deep.equal({ constraint: 'ix_lower_email' })
+      expect(constraintInfo('unique', 'SQLite error: UNIQUE constraint failed: t.a')).to.deep.equal({ table: 't', columns: ['a'] })
+      expect(constraintInfo('not-null', 'NOT NULL constraint failed: users.name')).to.deep.equal({ table: 'users', columns: ['name'] })
+      expect(constraintInfo('check', 'CHECK constraint failed: ck_age')).to.deep.equal({ constraint: 'ck_age' })
+      expect(constraintInfo('check', 'CHECK constraint failed: age >= 0 AND age < 200')).to.deep.equal({})
+      expect(constraintInfo('foreign-key', 'FOREIGN KEY constraint failed')).to.deep.equal({})
+      // Two tables, or a name the parse cannot split: nothing rather than something wrong.
+      expect(constraintInfo('unique', 'UNIQUE constraint failed: a.x, b.y')).to.deep.equal({})
+      expect(constraintInfo('unique', 'UNIQUE constraint failed: weird')).to.deep.equal({})
+    })
 
     it('syntax errors and unknown tables or columns → ProgrammingError', async () => {
       for (const sql of ['SELEC 1', 'SELECT * FROM nope', 'SELECT nope FROM users']) {

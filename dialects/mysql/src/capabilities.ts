@@ -54,5 +54,14 @@ export function mysqlCapabilities(info: Pick<MysqlServerInfo, 'flavour' | 'versi
     // MariaDB: max_statement_time (every statement); MySQL: max_execution_time (SELECT only).
     statementTimeout: true,
     updateReturning: false,
+    // Parsed from the error messages (errors.ts). A unique violation names only the index,
+    // prefixed with its table since MySQL 8.0.19; MariaDB's CHECK failure names the table too.
+    integrityErrorFields: {
+      unique: mariadb || !versionAtLeast(v, 8, 0, 19) ? ['constraint'] : ['constraint', 'table'],
+      'foreign-key': ['constraint', 'table', 'columns', 'referencedTable'],
+      'foreign-key-parent': ['constraint', 'table', 'columns', 'referencedTable'],
+      'not-null': ['columns'],
+      check: mariadb ? ['constraint', 'table'] : ['constraint'],
+    },
   }
 }

@@ -26,17 +26,34 @@ export class MysqlDialect implements Dialect {
   readonly driver: MysqlDriver
   readonly serverInfo: MysqlServerInfo | undefined
 
-  constructor(options: MysqlDriverOptions & { readonly driver?: MysqlDriver; readonly serverInfo?: MysqlServerInfo } = {}) {
+  readonly #connectedTo: MysqlServerInfo | undefined
+
+  constructor(
+    options: MysqlDriverOptions & {
+      readonly driver?: MysqlDriver
+      readonly serverInfo?: MysqlServerInfo
+      /** The server actually reached, when `serverInfo` names another one (set by `initialize()`). */
+      readonly connectedTo?: MysqlServerInfo
+    } = {},
+  ) {
     // One driver for the engine's whole life: it remembers the flavour for error translation.
     this.driver = options.driver ?? new MysqlDriver(options)
     this.serverInfo = options.serverInfo
-    this.capabilities = mysqlCapabilities(options.serverInfo ?? DEFAULT_COMPILE_TARGET)
+    this.#connectedTo = options.connectedTo
+    const told = mysqlCapabilities(options.serverInfo ?? DEFAULT_COMPILE_TARGET)
+    // Errors come from the server reached, whatever the compiler was told, so their fields follow it.
+    this.capabilities = options.connectedTo === undefined ? told : { ...told, integrityErrorFields: mysqlCapabilities(options.connectedTo).integrityErrorFields }
     this.compiler = new MysqlCompiler(this.capabilities, { target: options.serverInfo ?? DEFAULT_COMPILE_TARGET })
   }
 
-  /** Learns the server at first connect; a dialect made with `serverInfo` keeps what it was told. */
+  /**
+   * Learns the server at first connect. A dialect made with `serverInfo` keeps compiling for what
+   * it was told, but describes the integrity errors of the server it reached.
+   */
   async initialize(connection: DriverConnection): Promise<Dialect> {
-    return this.serverInfo !== undefined ? this : this.withServer(await serverInfo(connection))
+    if (this.serverInfo === undefined) return this.withServer(await serverInfo(connection))
+    if (this.#connectedTo !== undefined) return this
+    return new MysqlDialect({ driver: this.driver, serverInfo: this.serverInfo, connectedTo: await serverInfo(connection) })
   }
 
   /**

@@ -10,6 +10,7 @@ import {
   type IntegrityKind,
   type StatementContext,
 } from '@athanor/core'
+import { mysqlConstraintInfo } from './constraint-info.js'
 import type { MysqlFlavour } from './server-info.js'
 
 /**
@@ -206,7 +207,7 @@ export function translateMysqlError(error: unknown, ctx: StatementContext = {}, 
   if (kind !== undefined) {
     // "Duplicate entry '<value>' for key …" echoes row data: shown only where parameters are.
     const safe = ctx.showParams ? text : text.replace(/^Duplicate entry '.*' for key/s, 'Duplicate entry (value hidden; create the engine with logParameters: true to show it) for key')
-    return new IntegrityError(kind, `${safe} (${where})`, error, ctx, driverCode)
+    return new IntegrityError(kind, `${safe} (${where})`, error, ctx, driverCode, mysqlConstraintInfo(kind, text, flavour))
   }
 
   if (n === MysqlErrno.DEADLOCK) {

@@ -6,7 +6,7 @@ import {
   type AthanorError, type Capabilities, type SqlType,
 } from '@athanor/core'
 import {
-  bindProcessor, mysqlCapabilities, MysqlDriver, resultProcessor, serverInfo, typeDdl,
+  bindProcessor, mysqlCapabilities, MysqlDriver, resultProcessor, serverInfo, translateMysqlError, typeDdl,
   type MysqlConnection, type MysqlServerInfo,
 } from '../src/index.js'
 
@@ -385,6 +385,7 @@ describe('mysql driver (live server)', function () {
       expect(err).to.be.instanceOf(IntegrityError)
       expect((err as IntegrityError).kind).to.equal('unique')
       expect((err as IntegrityError).driverCode).to.equal('1062')
+      expect((err as IntegrityError).constraint).to.equal('code')
       expect((err.cause as { errno: number }).errno).to.equal(1062)
       expect(err.message).to.contain('[SQL: INSERT INTO athd_child')
     })
@@ -395,6 +396,8 @@ describe('mysql driver (live server)', function () {
       const parent = await fails('DELETE FROM athd_parent WHERE id = ?', [1])
       expect((parent as IntegrityError).kind).to.equal('foreign-key')
       expect((parent as IntegrityError).driverCode).to.equal('1451')
+      expect(parent).to.include({ table: 'athd_child', referencedTable: 'athd_parent', constraint: 'athd_child_ibfk_1' })
+      expect((parent as IntegrityError).columns).to.deep.equal(['parent_id'])
     })
 
     it('not null (1048) and missing value without default (1364)', async function () {
@@ -410,6 +413,7 @@ describe('mysql driver (live server)', function () {
       expect(err).to.be.instanceOf(IntegrityError)
       expect((err as IntegrityError).kind).to.equal('check')
       expect((err as IntegrityError).driverCode).to.equal(info.flavour === 'mariadb' ? '4025' : '3819')
+      expect((err as IntegrityError).constraint).to.equal('athd_qty_positive')
     })
 
     it('syntax, unknown table and unknown column → ProgrammingError', async function () {
@@ -645,5 +649,66 @@ describe('mysql driver (live server)', function () {
       expect(resultProcessor(Float)!(r[3])).to.equal(1.5)
       expect(resultProcessor(BooleanType)!(r[4])).to.equal(true)
     })
+  })
+})
+
+describe('mysql integrity error fields, parsed from the message (no server)', function () {
+  const serverError = (errno: number, sqlMessage: string, sqlState = '23000'): Error =>
+    Object.assign(new Error(sqlMessage), { errno, sqlState, sqlMessage, code: 'ER_X' })
+  function translated(errno: number, sqlMessage: string, flavour?: 'mysql' | 'mariadb', sqlState?: string): IntegrityError {
+    const e = translateMysqlError(serverError(errno, sqlMessage, sqlState), { sql: 'INSERT …', params: ['secret@b.c'] }, flavour)
+    expect(e, sqlMessage).to.be.instanceOf(IntegrityError)
+    return e as IntegrityError
+  }
+  const fields = (e: IntegrityError): object => ({ constraint: e.constraint, table: e.table, columns: e.columns, referencedTable: e.referencedTable })
+
+  it("1062, MySQL 8 style: the key is 'table.index'; the value is never kept", function () {
+    const e = translated(1062, "Duplicate entry 'secret@b.c' for key 'users.users_email'", 'mysql')
+    expect(fields(e)).to.deep.equal({ constraint: 'users_email', table: 'users', columns: undefined, referencedTable: undefined })
+    expect(e.message).to.match(/^The unique constraint users_email on users was violated: Duplicate entry \(value hidden;/)
+    expect(e.message).to.not.include('secret')
+    expect(fields(translated(1062, "Duplicate entry '1' for key 'users.PRIMARY'", 'mysql'))).to.include({ constraint: 'PRIMARY', table: 'users' })
+  })
+
+  it("1062, MariaDB style: the bare index name (a dot in it stays), even when the value holds \" for key '\"", function () {
+    const e = translated(1062, "Duplicate entry 'secret@b.c' for key 'users_email'", 'mariadb')
+    expect(fields(e)).to.deep.equal({ constraint: 'users_email', table: undefined, columns: undefined, referencedTable: undefined })
+    expect(e.message).to.match(/^The unique constraint users_email was violated: /)
+    expect(translated(1062, "Duplicate entry 'x' for key 'v1.2'", 'mariadb').constraint).to.equal('v1.2')
+    expect(fields(translated(1062, "Duplicate entry 'a' for key 'b' for key 'uq_ab'", 'mariadb'))).to.include({ constraint: 'uq_ab' })
+    expect(translated(1022, "Can't write; duplicate key in table 'users'").table).to.equal('users')
+  })
+
+  it('1452 and 1451: constraint, referencing table and columns, referenced table (both flavours print them alike)', function () {
+    const child = translated(1452, 'Cannot add or update a child row: a foreign key constraint fails (`shop`.`orders`, CONSTRAINT `fk_orders_user` FOREIGN KEY (`user_id`) REFERENCES `users` (`id`))', 'mariadb')
+    expect(fields(child)).to.deep.equal({ constraint: 'fk_orders_user', table: 'orders', columns: ['user_id'], referencedTable: 'users' })
+    expect(child.message).to.match(/^The foreign key constraint fk_orders_user on orders \(user_id\) referencing users was violated: Cannot add/)
+    const parent = translated(1451, 'Cannot delete or update a parent row: a foreign key constraint fails (`shop`.`order lines`, CONSTRAINT `fk``x` FOREIGN KEY (`order_id`, `org_id`) REFERENCES `other_db`.`orders` (`id`, `org_id`) ON DELETE RESTRICT)', 'mysql')
+    expect(fields(parent)).to.deep.equal({ constraint: 'fk`x', table: 'order lines', columns: ['order_id', 'org_id'], referencedTable: 'orders' })
+    // 1216/1217 (old servers, other clients) say nothing more.
+    expect(fields(translated(1216, 'Cannot add or update a child row: a foreign key constraint fails'))).to.deep.equal({ constraint: undefined, table: undefined, columns: undefined, referencedTable: undefined })
+  })
+
+  it('1048, 1364 and 1263: the column only (the server does not name the table)', function () {
+    expect(fields(translated(1048, "Column 'name' cannot be null"))).to.deep.equal({ constraint: undefined, table: undefined, columns: ['name'], referencedTable: undefined })
+    expect(translated(1048, "Column 'name' cannot be null").message).to.match(/^The not-null constraint on column \(name\) was violated: Column 'name' cannot be null/)
+    expect(translated(1364, "Field 'qty' doesn't have a default value", 'mariadb', 'HY000').columns).to.deep.equal(['qty'])
+    expect(translated(1263, "Column set to default value; NULL supplied to NOT NULL column 'qty' at row 2").columns).to.deep.equal(['qty'])
+  })
+
+  it('3819 (MySQL): the check constraint name; 4025 (MariaDB): its name and table', function () {
+    expect(fields(translated(3819, "Check constraint 'orders_chk_1' is violated.", 'mysql'))).to.deep.equal({ constraint: 'orders_chk_1', table: undefined, columns: undefined, referencedTable: undefined })
+    const maria = translated(4025, 'CONSTRAINT `qty_positive` failed for `shop`.`orders`', 'mariadb')
+    expect(fields(maria)).to.deep.equal({ constraint: 'qty_positive', table: 'orders', columns: undefined, referencedTable: undefined })
+    expect(maria.message).to.match(/^The check constraint qty_positive on orders was violated: CONSTRAINT `qty_positive` failed/)
+  })
+
+  it('the capabilities list exactly the fields each flavour fills', function () {
+    const maria = mysqlCapabilities({ flavour: 'mariadb', versionNumbers: [10, 11, 0] }).integrityErrorFields
+    const mysql8 = mysqlCapabilities({ flavour: 'mysql', versionNumbers: [8, 0, 36] }).integrityErrorFields
+    expect(maria?.unique).to.deep.equal(['constraint'])
+    expect(mysql8?.unique).to.deep.equal(['constraint', 'table'])
+    expect(maria?.check).to.deep.equal(['constraint', 'table'])
+    expect(mysql8?.check).to.deep.equal(['constraint'])
   })
 })

@@ -36,4 +36,13 @@ export const postgresCapabilities: Capabilities = Object.freeze({
   deadlockEndsTransaction: false,
   serializationFailures: true,
   statementTimeout: true,
+  // From the error's constraint/table/column fields and DETAIL's key list (error-translation.ts).
+  // A delete of a referenced row names the referencing table but lists the referenced key.
+  integrityErrorFields: Object.freeze({
+    unique: ['constraint', 'table', 'columns'],
+    'foreign-key': ['constraint', 'table', 'columns', 'referencedTable'],
+    'foreign-key-parent': ['constraint', 'table'],
+    'not-null': ['table', 'columns'],
+    check: ['constraint', 'table'],
+  } as const),
 })

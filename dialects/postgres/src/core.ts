@@ -7,7 +7,7 @@ export {
   AthanorError, ArgumentError, CompileError, CommitOutcomeUnknownError, ConcurrentUseError, DatabaseError, DeadlockError,
   IntegrityError, LockTimeoutError, OperationalError, ProgrammingError, SerializationError, StatementTimeoutError,
 } from '@athanor/core'
-export type { IntegrityKind, StatementContext } from '@athanor/core'
+export type { ConstraintInfo, IntegrityKind, StatementContext } from '@athanor/core'
 export type {
   BeginOptions, Capabilities, ConnectOptions, Driver, DriverConnection, DriverResult, ExecuteOptions, IsolationLevel,
   ServerInfo, ValueProcessor,

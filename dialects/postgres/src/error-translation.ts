@@ -1,6 +1,6 @@
 import {
   AthanorError, DatabaseError, DeadlockError, IntegrityError, LockTimeoutError, OperationalError, ProgrammingError,
-  SerializationError, StatementTimeoutError, type IntegrityKind, type StatementContext,
+  SerializationError, StatementTimeoutError, type ConstraintInfo, type IntegrityKind, type StatementContext,
 } from './core.js'
 
 /**
@@ -15,6 +15,9 @@ interface ServerError {
   readonly severity: string
   readonly detail?: string | undefined
   readonly hint?: string | undefined
+  readonly constraint_name?: string | undefined
+  readonly table_name?: string | undefined
+  readonly column_name?: string | undefined
 }
 
 // postgres.js and Node codes that mean the connection is gone, or never came up.
@@ -108,8 +111,8 @@ export function translateError(error: unknown, context: StatementContext = {}): 
 function translateServerError(e: ServerError, cause: unknown, ctx: StatementContext): AthanorError {
   const code = e.code
   const message = describeServerError(e, ctx)
-  const kind = INTEGRITY_KINDS[code]
-  if (kind !== undefined) return new IntegrityError(kind, message, cause, ctx, code)
+  const kind = INTEGRITY_KINDS[code] ?? (code.startsWith('23') ? 'other' : undefined)
+  if (kind !== undefined) return new IntegrityError(kind, message, cause, ctx, code, constraintInfo(e))
   switch (code) {
     case '40P01': return new DeadlockError(message, cause, ctx, code)
     case '40001': return new SerializationError(message, cause, ctx, code)
@@ -126,7 +129,6 @@ function translateServerError(e: ServerError, cause: unknown, ctx: StatementCont
     return new OperationalError(`The PostgreSQL server ended the connection: ${message}\n${LOST_ADVICE}`, cause, ctx, code, true, 'connection-lost')
   }
   switch (cls) {
-    case '23': return new IntegrityError('other', message, cause, ctx, code)
     case '42': return new ProgrammingError(message, cause, ctx, code)
     case '22': return new DatabaseError('data', message, cause, ctx, code)
     case '0A': return new DatabaseError('not-supported', message, cause, ctx, code)
@@ -169,4 +171,48 @@ function describeServerError(e: ServerError, ctx: StatementContext): string {
   if (e.detail && ctx.showParams) text += `\nDETAIL: ${e.detail}`
   if (e.hint) text += `\nHINT: ${e.hint}`
   return text
+}
+
+/**
+ * Which constraint failed, from the fields PostgreSQL sends with class-23 errors. The columns of
+ * a unique or foreign key violation are only in DETAIL, "Key (a, b)=(…) already exists." / "…
+ * is not present in table "t"." Only the key list and table name are read from it, never the
+ * values; a DETAIL in another language (lc_messages) simply yields no columns. On a delete of a
+ * referenced row DETAIL lists the referenced table's key instead, so columns stay undefined.
+ *
+ * ```ts
+ * constraintInfo({ code: '23505', constraint_name: 'users_email_key', table_name: 'users', detail: 'Key (email)=(a@b.c) already exists.', … })
+ * // { constraint: 'users_email_key', table: 'users', columns: ['email'] }
+ * ```
+ */
+function constraintInfo(e: ServerError): ConstraintInfo {
+  const info: { -readonly [K in keyof ConstraintInfo]: ConstraintInfo[K] } = {
+    constraint: e.constraint_name || undefined,
+    table: e.table_name || undefined,
+  }
+  if (e.column_name) info.columns = [e.column_name]
+  const detail = e.detail ?? ''
+  if (e.code === '23505' || (e.code === '23503' && / is not present in table "/.test(detail))) {
+    const columns = keyColumns(detail)
+    if (columns !== undefined) info.columns = columns
+    const referenced = /\) is not present in table "((?:[^"]|"")+)"\.?$/s.exec(detail)?.[1]
+    if (referenced !== undefined) info.referencedTable = referenced.replaceAll('""', '"')
+  }
+  return info
+}
+
+// The identifiers of "Key (a, "b c")=(…)": plain or double-quoted names, comma separated. An
+// expression index ("Key (lower(email))=…") has no column list to give: undefined.
+function keyColumns(detail: string): string[] | undefined {
+  if (!detail.startsWith('Key (')) return undefined
+  const columns: string[] = []
+  let i = 'Key ('.length
+  for (;;) {
+    const m = /^(?:"((?:[^"]|"")+)"|([\p{L}_][\p{L}\p{N}_$]*))/u.exec(detail.slice(i))
+    if (m === null) return undefined
+    columns.push(m[1] !== undefined ? m[1].replaceAll('""', '"') : m[2]!)
+    i += m[0].length
+    if (detail.startsWith(', ', i)) i += 2
+    else return detail.startsWith(')=(', i) ? columns : undefined
+  }
 }

@@ -165,6 +165,72 @@ describe('postgres values, DDL and error mapping (no database)', () => {
     expect(shown).to.include('duplicate key value violates unique constraint "u" (SQLSTATE 23505)')
   })
 
+  describe('which constraint failed (IntegrityError fields)', () => {
+    const serverError = (code: string, message: string, fields: object): Error => Object.assign(new Error(message), { code, severity: 'ERROR', schema_name: 'public', ...fields })
+    const translated = (e: Error, showParams = false): IntegrityError => {
+      const t = translateError(e, { sql: 'INSERT …', params: ['secret@b.c'], showParams })
+      expect(t).to.be.instanceOf(IntegrityError)
+      return t as IntegrityError
+    }
+    const fields = (e: IntegrityError): object => ({ constraint: e.constraint, table: e.table, columns: e.columns, referencedTable: e.referencedTable })
+
+    it('unique: the constraint and table from their fields, the columns from DETAIL\'s key list, never the value', () => {
+      const e = translated(serverError('23505', 'duplicate key value violates unique constraint "users_email_key"', {
+        constraint_name: 'users_email_key', table_name: 'users', detail: 'Key (email)=(secret@b.c) already exists.',
+      }))
+      expect(fields(e)).to.deep.equal({ constraint: 'users_email_key', table: 'users', columns: ['email'], referencedTable: undefined })
+      expect(e.message).to.match(/^The unique constraint users_email_key on users \(email\) was violated: duplicate key value/)
+      expect(e.message).to.not.include('secret')
+      expect(Object.isFrozen(e.columns)).to.equal(true)
+    })
+
+    it('unique over several columns, quoted names, and an expression index (no column list)', () => {
+      const multi = translated(serverError('23505', 'x', { constraint_name: 'uq', table_name: 't', detail: 'Key (org_id, "Mixed Case", "a""b")=(1, x, y) already exists.' }))
+      expect(multi.columns).to.deep.equal(['org_id', 'Mixed Case', 'a"b'])
+      const expression = translated(serverError('23505', 'x', { constraint_name: 'ix_lower', table_name: 't', detail: 'Key (lower(email))=(a) already exists.' }))
+      expect(fields(expression)).to.deep.equal({ constraint: 'ix_lower', table: 't', columns: undefined, referencedTable: undefined })
+      const localised = translated(serverError('23505', 'x', { constraint_name: 'uq', table_name: 't', detail: 'Schlüssel »(email)=(a)« existiert bereits.' }))
+      expect(localised.columns).to.equal(undefined)
+    })
+
+    it('foreign key: the referencing columns and the referenced table on insert; only constraint and table on delete', () => {
+      const child = translated(serverError('23503', 'insert or update on table "orders" violates foreign key constraint "orders_user_id_fkey"', {
+        constraint_name: 'orders_user_id_fkey', table_name: 'orders', detail: 'Key (user_id)=(99) is not present in table "users".',
+      }))
+      expect(fields(child)).to.deep.equal({ constraint: 'orders_user_id_fkey', table: 'orders', columns: ['user_id'], referencedTable: 'users' })
+      expect(child.message).to.match(/^The foreign key constraint orders_user_id_fkey on orders \(user_id\) referencing users was violated: /)
+      // PostgreSQL names the referencing table, but DETAIL lists the referenced row's key.
+      const parent = translated(serverError('23503', 'update or delete on table "users" violates foreign key constraint "orders_user_id_fkey" on table "orders"', {
+        constraint_name: 'orders_user_id_fkey', table_name: 'orders', detail: 'Key (id)=(1) is still referenced from table "orders".',
+      }))
+      expect(fields(parent)).to.deep.equal({ constraint: 'orders_user_id_fkey', table: 'orders', columns: undefined, referencedTable: undefined })
+    })
+
+    it('not null: table and column; check: constraint and table; DETAIL\'s failing row is never read', () => {
+      const nn = translated(serverError('23502', 'null value in column "name" of relation "users" violates not-null constraint', {
+        table_name: 'users', column_name: 'name', detail: 'Failing row contains (1, null, secret@b.c).',
+      }))
+      expect(fields(nn)).to.deep.equal({ constraint: undefined, table: 'users', columns: ['name'], referencedTable: undefined })
+      expect(nn.message).to.match(/^The not-null constraint on users \(name\) was violated: /).and.not.include('secret')
+      const check = translated(serverError('23514', 'new row for relation "users" violates check constraint "age_positive"', {
+        constraint_name: 'age_positive', table_name: 'users', detail: 'Failing row contains (1, -1, secret@b.c).',
+      }))
+      expect(fields(check)).to.deep.equal({ constraint: 'age_positive', table: 'users', columns: undefined, referencedTable: undefined })
+      expect(translated(serverError('23514', 'x', { constraint_name: 'c', table_name: 't', detail: 'Failing row contains (secret@b.c).' }), true).message)
+        .to.include('DETAIL: Failing row contains (secret@b.c).')
+    })
+
+    it('an exclusion violation (23P01, kind other) keeps constraint and table; no fields leaves the message as it was', () => {
+      const other = translated(serverError('23P01', 'conflicting key value violates exclusion constraint "no_overlap"', { constraint_name: 'no_overlap', table_name: 'rooms' }))
+      expect(other.kind).to.equal('other')
+      expect(fields(other)).to.deep.equal({ constraint: 'no_overlap', table: 'rooms', columns: undefined, referencedTable: undefined })
+      expect(other.message).to.match(/^The integrity constraint no_overlap on rooms was violated: /)
+      const bare = translated(serverError('23505', 'duplicate key', {}))
+      expect(fields(bare)).to.deep.equal({ constraint: undefined, table: undefined, columns: undefined, referencedTable: undefined })
+      expect(bare.message).to.match(/^duplicate key \(SQLSTATE 23505\)/)
+    })
+  })
+
   it('gives up on a server that accepts and never answers after connectTimeoutMs', async () => {
     const held: NetSocket[] = []
     const server = createServer((s) => void held.push(s))
@@ -407,12 +473,19 @@ describe('PostgresDriver against PostgreSQL', function () {
       expect((unique as IntegrityError).kind).to.equal('unique')
       expect((unique as IntegrityError).driverCode).to.equal('23505')
       expect(unique.message).to.include(`${T}_parent_email_key`).and.include('[SQL: INSERT').and.include('2 hidden')
+      expect(unique).to.include({ constraint: `${T}_parent_email_key`, table: `${T}_parent` })
+      expect((unique as IntegrityError).columns).to.deep.equal(['email'])
+      expect(unique.message).to.not.include('a@x.io')
       const fk = await failing(`INSERT INTO ${T}_child VALUES (1, 99)`)
       expect((fk as IntegrityError).kind).to.equal('foreign-key')
+      expect(fk).to.include({ constraint: `${T}_child_parent_id_fkey`, table: `${T}_child`, referencedTable: `${T}_parent` })
+      expect((fk as IntegrityError).columns).to.deep.equal(['parent_id'])
       const restrict = await failing(`INSERT INTO ${T}_child VALUES (1, 1); DELETE FROM ${T}_parent WHERE id = 1`)
       expect((restrict as IntegrityError).kind).to.equal('foreign-key')
       const nn = await failing(`INSERT INTO ${T}_child (id) VALUES (2)`)
       expect((nn as IntegrityError).kind).to.equal('not-null')
+      expect(nn).to.include({ table: `${T}_child`, constraint: undefined })
+      expect((nn as IntegrityError).columns).to.deep.equal(['parent_id'])
       const check = await failing(`UPDATE ${T}_parent SET n = -1`)
       expect((check as IntegrityError).kind).to.equal('check')
       expect(conn.closed).to.equal(false)
