@@ -349,6 +349,27 @@ describe('ConnectionPool', () => {
       expect(pool.status().total).to.equal(0)
     })
 
+    it('counts a released connection as resetting, not checked out, and hands it out only after its reset', async () => {
+      const pool = makePool({ size: 1, maxOverflow: 0 })
+      const lease = await pool.checkout()
+      const c1 = fake(lease)
+      let finishReset: () => void = () => {}
+      const rollback = c1.rollback.bind(c1)
+      c1.rollback = () => new Promise<void>((resolve) => (finishReset = resolve)).then(() => void (c1.rollback = rollback))
+      const released = lease.release()
+      expect(pool.status()).to.include({ total: 1, checkedOut: 0, resetting: 1, idle: 0 })
+      let next: PooledConnection | undefined
+      const checkout = pool.checkout().then((l) => (next = l))
+      await sleep(5)
+      expect(next, 'no checkout while the only connection is still being reset').to.equal(undefined)
+      finishReset()
+      await released
+      await checkout
+      expect(next!.connection).to.equal(c1)
+      expect(pool.status()).to.include({ checkedOut: 1, resetting: 0 })
+      await next!.release()
+    })
+
     it('skips the rollback with resetOnReturn: false', async () => {
       const pool = makePool({ resetOnReturn: false })
       const lease = await pool.checkout()

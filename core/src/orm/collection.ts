@@ -21,7 +21,8 @@ export class Collection<T extends object> extends Array<T> {
   /** @internal */
   static of_<T extends object>(items: Iterable<T>, handler: CollectionHandler<T> | undefined): Collection<T> {
     const c = new Collection<T>()
-    for (const item of items) Array.prototype.push.call(c, item)
+    if (Array.isArray(items)) for (let i = 0; i < items.length; i++) Array.prototype.push.call(c, items[i] as T)
+    else for (const item of items) Array.prototype.push.call(c, item)
     c.#handler = handler
     return c
   }

@@ -58,6 +58,8 @@ export class Mapper {
   readonly group: ColumnGroup
   readonly #relationships = new Map<string, Relationship>()
   #relationshipList: readonly Relationship[] | undefined
+  /** `identityKey`'s text before the first key value. */
+  readonly #keyPrefix = `${this.id}\u0001`
 
   constructor(registry: Registry, cls: AnyClass, table: Table) {
     this.registry = registry
@@ -132,8 +134,15 @@ export class Mapper {
 
   /** `identityKey` of the primary key columns of the entity whose columns start at `start` in `row`, without copying them. */
   rowIdentityKey(row: readonly unknown[], start: number): string | undefined {
+    const pk = this.pkIndexes
+    if (pk.length === 1) {
+      // The common single-column key: one concatenation with a prefix made once.
+      const v = row[start + pk[0]!]
+      if (v === undefined || v === null) return undefined
+      return this.#keyPrefix + (typeof v === 'object' ? JSON.stringify(v) : String(v))
+    }
     let k = String(this.id)
-    for (const i of this.pkIndexes) {
+    for (const i of pk) {
       const v = row[start + i]
       if (v === undefined || v === null) return undefined
       k += '\u0001' + (typeof v === 'object' ? JSON.stringify(v) : String(v))

@@ -8,7 +8,13 @@ export interface PoolStatus {
   readonly maxOverflow: number
   /** Open connections: idle + checked out (connections still opening are counted in `connecting`). */
   readonly total: number
+  /** Connections handed out (or being pre-pinged for a checkout); not those being reset after their release. */
   readonly checkedOut: number
+  /**
+   * Released connections whose reset-on-return rollback is still running: held by no one and
+   * given to no one until it succeeds (a failed reset destroys the connection).
+   */
+  readonly resetting: number
   readonly idle: number
   /** Connections being opened for a checkout right now. */
   readonly connecting: number

@@ -48,6 +48,8 @@ export class ConnectionPool {
   /** Connections handed out, being pre-pinged for a checkout, or being reset on return. */
   readonly #checkedOut = new Set<ConnectionRecord>()
   #connecting = 0
+  /** Members of #checkedOut whose reset-on-return rollback is running (their lease is released). */
+  #resetting = 0
   /** Bumped by `invalidateAll()`: connections of older generations are not reused. */
   #generation = 0
   #sequence = 0
@@ -87,14 +89,16 @@ export class ConnectionPool {
   /** A snapshot of the pool's counters. */
   status(): PoolStatus {
     const idle = this.#idle.length
-    const checkedOut = this.#checkedOut.size
+    const resetting = this.#resetting
+    const checkedOut = this.#checkedOut.size - resetting
     const connecting = this.#connecting
-    const total = idle + checkedOut
+    const total = idle + checkedOut + resetting
     return {
       size: this.options.size,
       maxOverflow: this.options.maxOverflow,
       total,
       checkedOut,
+      resetting,
       idle,
       connecting,
       overflow: Math.max(0, total + connecting - this.options.size),
@@ -318,11 +322,14 @@ export class ConnectionPool {
           new OperationalError(`The reset-on-return rollback did not finish within ${this.options.connectTimeoutMs} ms.`, undefined, {}, undefined, true, 'reset-timeout'),
         )
         this.#track(reset)
+        this.#resetting++
         try {
           await reset
         } catch (error) {
           failed = true
           failure = error
+        } finally {
+          this.#resetting--
         }
       }
     }

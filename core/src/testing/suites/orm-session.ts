@@ -144,6 +144,26 @@ export const ormSessionSuite: Suite = (ctx) => describe('ORM session', () => {
       await s.close()
     })
 
+    it('close() of a session that only read leaves its ROLLBACK to the pool, which finishes it before the connection is reused', async () => {
+      await seed('alice')
+      const events: string[] = []
+      db.engine.events.on('rollback', () => void events.push('rollback'))
+      const s = new AsyncSession(db.engine)
+      const locked = select(Account).where(Account.c.name.eq('alice'))
+      const alice = (await s.scalars(db.engine.dialect.capabilities.rowLocks ? locked.forUpdate() : locked)).one()
+      alice.balance = 1 // changed but never flushed: close() still reverts it
+      await s.close()
+      expect(alice.balance).to.equal(100)
+      expect(stateOf(alice).lifecycle).to.equal('detached')
+      expect(events, 'the rollback is still reported').to.deep.equal(['rollback'])
+      expect(db.engine.poolStatus.checkedOut).to.equal(0)
+      // The row lock taken above is gone: the next session writes the row and commits.
+      await using next = new AsyncSession(db.engine)
+      ;(await byName(next, 'alice')).balance = 5
+      await next.commit()
+      expect((await byName(next, 'alice')).balance).to.equal(5)
+    })
+
     it('`await using` closes the session at the end of the block', async () => {
       await seed('alice')
       let a: Account
