@@ -17,7 +17,7 @@ import '@athanor/libsql';
 import type { ContenderDefinition, ContenderSession } from './contender.js';
 import { Author, Post, type Tag } from './athanor-models.js';
 import { PAGE_SIZE, insertTally, type NewAuthor } from '../workload/scenarios.js';
-import { Tally, tallyGraph } from '../workload/tally.js';
+import { Tally, addGraph, tallyGraph } from '../workload/tally.js';
 
 const postsOf = (a: Author): Post[] => a.posts;
 const tagsOf = (p: Post): Tag[] => p.tags;
@@ -72,10 +72,7 @@ class AthanorSession implements ContenderSession {
       // One request per page: its own session, as a web handler would have.
       await using session = this.#session();
       const stmt = select(Author).where(Author.c.name.like(pattern)).orderBy(Author.c.id).limit(PAGE_SIZE).options(selectinload(Author.posts));
-      for (const a of await session.scalars(stmt)) {
-        total.author(a.id, a.name);
-        for (const p of a.posts) total.post(p.id, p.title, p.content, a.id);
-      }
+      addGraph(total, await session.scalars(stmt), (a) => a.posts);
     }
     return total;
   }

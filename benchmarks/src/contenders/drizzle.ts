@@ -19,7 +19,7 @@ import type { Dialect } from '../types.js';
 import { chunks } from '../util/chunks.js';
 import { sqliteTimestamp } from '../workload/generator.js';
 import { IN_BATCH, PAGE_SIZE, insertTally, type NewAuthor } from '../workload/scenarios.js';
-import { Tally, tallyGraph } from '../workload/tally.js';
+import { Tally, addGraph, tallyGraph } from '../workload/tally.js';
 
 type Db = PostgresJsDatabase<typeof pgSchema>;
 type Author = typeof pgSchema.authors.$inferSelect;
@@ -103,10 +103,7 @@ class DrizzleSession implements ContenderSession {
     const total = new Tally();
     for (const pattern of patterns) {
       const page = await this.db.select().from(this.t.authors).where(like(this.t.authors.name, pattern)).orderBy(asc(this.t.authors.id)).limit(PAGE_SIZE);
-      for (const a of await this.withPosts(page)) {
-        total.author(a.id, a.name);
-        for (const p of a.posts) total.post(p.id, p.title, p.content, a.id);
-      }
+      addGraph(total, await this.withPosts(page), (a) => a.posts);
     }
     return total;
   }

@@ -15,7 +15,7 @@ import type { Dialect } from '../types.js';
 import { chunks } from '../util/chunks.js';
 import { sqliteTimestamp } from '../workload/generator.js';
 import { IN_BATCH, PAGE_SIZE, insertTally, type NewAuthor } from '../workload/scenarios.js';
-import { Tally, tallyGraph } from '../workload/tally.js';
+import { Tally, addGraph, tallyGraph } from '../workload/tally.js';
 
 interface DB {
   authors: { id: Generated<number>; name: string; email: string };
@@ -142,10 +142,7 @@ class KyselySession implements ContenderSession {
     for (const pattern of patterns) {
       const page = (await this.db.selectFrom('authors').selectAll().where('name', 'like', pattern).orderBy('id').limit(PAGE_SIZE).execute()).map((a) => ({ ...a, posts: [] as Post[] }));
       await this.attachPosts(page);
-      for (const a of page) {
-        total.author(a.id, a.name);
-        for (const p of a.posts) total.post(p.id, p.title, p.content, a.id);
-      }
+      addGraph(total, page, (a) => a.posts);
     }
     return total;
   }

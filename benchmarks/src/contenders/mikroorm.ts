@@ -11,7 +11,7 @@ import { MikroORM as LibsqlMikroORM } from '@mikro-orm/libsql';
 import type { ContenderDefinition, ContenderSession } from './contender.js';
 import { AuthorSchema, PostSchema, TagSchema, type MikroAuthor } from './mikroorm-entities.js';
 import { PAGE_SIZE, insertTally, type NewAuthor } from '../workload/scenarios.js';
-import { Tally, tallyGraph } from '../workload/tally.js';
+import { Tally, addGraph, tallyGraph } from '../workload/tally.js';
 import type { StatementCounter } from '../runner/statement-counter.js';
 
 interface Orm {
@@ -92,10 +92,7 @@ class MikroSession implements ContenderSession {
         { name: { $like: pattern } },
         { populate: ['posts'], strategy: LoadStrategy.SELECT_IN, orderBy: { id: 'asc' }, limit: PAGE_SIZE },
       );
-      for (const a of page) {
-        total.author(a.id, a.name);
-        for (const p of a.posts) total.post(p.id, p.title, p.content, a.id);
-      }
+      addGraph(total, page, (a) => a.posts);
     }
     return total;
   }

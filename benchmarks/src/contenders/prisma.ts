@@ -16,7 +16,7 @@ import type { Dialect, ScenarioId } from '../types.js';
 import type { StatementCounter } from '../runner/statement-counter.js';
 import { chunks } from '../util/chunks.js';
 import { PAGE_SIZE, insertTally, type NewAuthor } from '../workload/scenarios.js';
-import { Tally, tallyGraph } from '../workload/tally.js';
+import { Tally, addGraph, tallyGraph } from '../workload/tally.js';
 
 /** The slice of the generated client this file uses (the generated types are not imported statically). */
 interface PTag {
@@ -122,10 +122,7 @@ class PrismaSession implements ContenderSession {
         take: PAGE_SIZE,
         ...(this.dialect === 'libsql' ? {} : { relationLoadStrategy: 'query' }),
       });
-      for (const a of page) {
-        total.author(a.id, a.name);
-        for (const p of a.posts) total.post(p.id, p.title, p.content, a.id);
-      }
+      addGraph(total, page, (a) => a.posts);
     }
     return total;
   }

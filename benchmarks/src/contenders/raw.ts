@@ -8,7 +8,7 @@ import type { ContenderDefinition, ContenderSession } from './contender.js';
 import { openSqlClient, type Row, type SqlClient } from '../db/sql-client.js';
 import { sqliteTimestamp } from '../workload/generator.js';
 import { IN_BATCH, PAGE_SIZE, type NewAuthor } from '../workload/scenarios.js';
-import { Tally, tallyGraph } from '../workload/tally.js';
+import { Tally, addGraph, tallyGraph } from '../workload/tally.js';
 import { chunks } from '../util/chunks.js';
 
 interface TagObj {
@@ -153,10 +153,7 @@ export class RawSession implements ContenderSession {
     for (const pattern of patterns) {
       const authors = await this.authors(' WHERE name LIKE ?', [pattern], ` LIMIT ${PAGE_SIZE}`);
       await attachPosts(this.db, authors);
-      for (const a of authors) {
-        total.author(a.id, a.name);
-        for (const p of a.posts) total.post(p.id, p.title, p.content, a.id);
-      }
+      addGraph(total, authors, (a) => a.posts);
     }
     return total;
   }

@@ -11,7 +11,7 @@ import type { ContenderDefinition, ContenderSession } from './contender.js';
 import { typeormEntities, type AuthorEntity, type PostEntity } from './typeorm-entities.js';
 import type { Dialect } from '../types.js';
 import { PAGE_SIZE, insertTally, type NewAuthor } from '../workload/scenarios.js';
-import { Tally, tallyGraph } from '../workload/tally.js';
+import { Tally, addGraph, tallyGraph } from '../workload/tally.js';
 
 type Entities = ReturnType<typeof typeormEntities>;
 const postsOf = (a: AuthorEntity): PostEntity[] => a.posts;
@@ -69,10 +69,7 @@ class TypeormSession implements ContenderSession {
         order: { id: 'ASC' },
         take: PAGE_SIZE,
       });
-      for (const a of page) {
-        total.author(a.id, a.name);
-        for (const p of a.posts) total.post(p.id, p.title, p.content, a.id);
-      }
+      addGraph(total, page, (a) => a.posts);
     }
     return total;
   }

@@ -88,7 +88,16 @@ export function tallyGraph<A extends AuthorLike, P extends PostLike, T extends T
   postsOf: (a: A) => Iterable<P>,
   tagsOf?: (p: P) => Iterable<T>,
 ): Tally {
-  const t = new Tally();
+  return addGraph(new Tally(), authors, postsOf, tagsOf);
+}
+
+/** Adds a graph to a running tally (scenarios that load several pages into one result). */
+export function addGraph<A extends AuthorLike, P extends PostLike, T extends TagLike>(
+  t: Tally,
+  authors: Iterable<A>,
+  postsOf: (a: A) => Iterable<P>,
+  tagsOf?: (p: P) => Iterable<T>,
+): Tally {
   for (const a of authors) {
     t.author(a.id, a.name);
     for (const p of postsOf(a)) {
