@@ -61,7 +61,7 @@ export function planJoined(statement: Select, plan: RowPlan, options: readonly L
   if (!wanted) return undefined
   const base = st.froms[0] ?? inferFroms(st.columns)[0]
   if (!base) return undefined
-  const joinable = new Set<FromClause>(st.joins.reduce<FromClause[]>((acc, j) => [...acc, ...j.target.leaves], [...base.leaves]))
+  const joinable = new Set<FromClause>([...base.leaves, ...st.joins.flatMap((j) => j.target.leaves)])
   const width = st.columns.reduce((n, c) => n + (c instanceof ColumnGroup ? c.columns.length : 1), 0)
   const wrap = (st.limit !== undefined || st.offset !== undefined) && plan.some((p) => p.kind === 'entity' && joinsCollection(p.mapper, LevelOptions.forMapper(options, p.mapper), new Set()))
   const b: Builder = { columns: [], joins: [], orderBy: [], count: 0, multiplies: false }

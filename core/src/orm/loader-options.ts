@@ -116,10 +116,11 @@ export class LevelOptions {
   children(rel: Relationship): readonly LoaderOption[] {
     return this.#explicit.get(rel)?.children ?? []
   }
-  /** True when an option names a relationship of `mapper` (used to reject options for other classes). */
+  /** The loader options among a statement's options (plugins attach options of their own). */
   static optionsOf(options: readonly unknown[]): LoaderOption[] {
     return options.filter((o): o is LoaderOption => o instanceof LoaderOption)
   }
+  /** The options of the level whose objects are `mapper`'s: the ones naming its relationships, and wildcards. */
   static forMapper(options: readonly LoaderOption[], mapper: Mapper): LevelOptions {
     return new LevelOptions(options.filter((o) => o.relationship === '*' || o.relationship.owner === mapper))
   }

@@ -7,7 +7,6 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { dialectForUrl } from '@athanor/core'
 import '@athanor/libsql'
 import '@athanor/postgres'
 import '@athanor/mysql'
@@ -33,25 +32,9 @@ export function tempLibsqlUrl(label: string): string {
   return `sqlite:///${join(dir, 'db.sqlite')}`
 }
 
-/** Undefined when `createAsyncEngine('mysql://…')` works, else why not. */
-function mysqlDialectMissing(): string | undefined {
-  try {
-    dialectForUrl('mysql://root@127.0.0.1/x')
-    return undefined
-  } catch (e) {
-    return `the MySQL dialect is not registered (${(e as Error).message.split('.')[0]})`
-  }
-}
-
 async function urlFor(name: BackendName, label: string): Promise<{ url: string } | { skip: string }> {
   if (name === 'libsql') return { url: tempLibsqlUrl(label) }
-  const found = await resolveBackend(name)
-  if ('skip' in found) return found
-  if (name === 'mysql') {
-    const missing = mysqlDialectMissing()
-    if (missing !== undefined) return { skip: missing }
-  }
-  return found
+  return resolveBackend(name)
 }
 
 /**
