@@ -5,7 +5,9 @@
  * as an uncaught exception.
  */
 import { expect } from 'chai'
-import { OperationalError, StatementTimeoutError, createAsyncEngine, text, type Engine } from '@athanor/core'
+import {
+  AsyncSession, CommitOutcomeUnknownError, DEFAULT_WATCHDOG_MS, OperationalError, StatementTimeoutError, createAsyncEngine, text, type Engine,
+} from '@athanor/core'
 import { forEachBackend } from './support/backends.js'
 import { FaultProxy, targetOf } from './support/fault-proxy.js'
 import { FULL } from './support/settings.js'
@@ -131,6 +133,44 @@ forEachBackend('R2/R3 restart and partition through a proxy', (backend) => {
     proxy.heal()
     for (let i = 0; i < 100; i++) expect(await operation(), 'operations after the partition healed').to.equal(true)
     expect(engine.poolStatus.checkedOut).to.equal(0)
+  })
+
+  it('R3: a COMMIT cut off by a partition settles by the deadline as CommitOutcomeUnknownError, and the session recovers', async function () {
+    this.timeout(30_000)
+    await using session = new AsyncSession(engine)
+    await session.execute(SELECT_1) // the transaction is open, its connection checked out
+    proxy.partition()
+    const started = Date.now()
+    const error = await settleWithin(session.commit().then(() => undefined, (e: unknown) => e), WATCHDOG_MS + 2000, 'the partitioned COMMIT')
+    expect(error).to.be.instanceOf(CommitOutcomeUnknownError)
+    expect(Date.now() - started).to.be.at.least(WATCHDOG_MS - 50)
+    await session.rollback()
+    proxy.heal()
+    await session.execute(SELECT_1)
+    await session.commit()
+    expect(engine.poolStatus.checkedOut).to.equal(0)
+  })
+
+  it('R3: with no deadline configured, the default watchdog bounds every driver call (the full run waits it out)', async function () {
+    const plain = createAsyncEngine(proxy.rewrite(backend.url))
+    try {
+      expect(plain.watchdogMs, 'the default deadline').to.equal(DEFAULT_WATCHDOG_MS)
+      if (!FULL) return // waiting a whole minute is for `npm run test:reliability`
+      this.timeout(DEFAULT_WATCHDOG_MS + 30_000)
+      await using session = new AsyncSession(plain)
+      await session.execute(SELECT_1)
+      proxy.partition()
+      const started = Date.now()
+      const error = await settleWithin(session.commit().then(() => undefined, (e: unknown) => e), DEFAULT_WATCHDOG_MS + 10_000, 'the partitioned COMMIT')
+      const tookMs = Date.now() - started
+      console.log(`[R3 ${backend.name}] a COMMIT cut off by a partition settled after ${tookMs} ms with the default deadline (${DEFAULT_WATCHDOG_MS} ms)`)
+      expect(error).to.be.instanceOf(CommitOutcomeUnknownError)
+      expect(tookMs).to.be.within(DEFAULT_WATCHDOG_MS - 50, DEFAULT_WATCHDOG_MS + 10_000)
+      await session.rollback()
+      proxy.heal()
+    } finally {
+      await plain.dispose()
+    }
   })
 
   it('R3: connecting to a black hole fails after connectTimeoutMs and leaves no connect pending', async function () {

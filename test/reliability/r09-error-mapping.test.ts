@@ -19,6 +19,7 @@ import { forEachBackend, type BackendName } from './support/backends.js'
 import { createKiller } from './support/killer.js'
 import { serverKnobs, type ServerKnobs } from './support/server-knobs.js'
 import { settleWithin, sleep } from './support/timing.js'
+import { createServer, type AddressInfo } from 'node:net'
 
 /** A value bound as a parameter in every provoking statement that can take one. */
 const CANARY = 'canary-7f3a9c'
@@ -52,7 +53,9 @@ interface ErrorCase {
   readonly name: string
   /** How it is provoked. */
   readonly provoke: string
-  readonly expected: { readonly type: ErrorClass; readonly kind?: IntegrityKind; readonly disconnect?: boolean }
+  readonly expected: { readonly type: ErrorClass; readonly kind?: IntegrityKind; readonly disconnect?: boolean; readonly code?: string }
+  /** The failure happens before any statement (connecting): there is no SQL to put on the error. */
+  readonly beforeStatements?: boolean
   /** Why this backend cannot produce the error, judged from its capabilities; undefined when it can. */
   readonly unsupported?: (caps: Capabilities) => string | undefined
   /** Runs the recipe; resolves to what it threw (or to undefined when nothing failed). */
@@ -187,7 +190,7 @@ const CASES: readonly ErrorCase[] = [
   {
     name: 'killed connection',
     provoke: 'the server ends the session (pg_terminate_backend, KILL CONNECTION; libSQL: the client is destroyed), then a statement',
-    expected: { type: OperationalError, disconnect: true },
+    expected: { type: OperationalError, disconnect: true, code: 'connection-lost' },
     async run({ backend, url, another }) {
       const opened: DriverConnection[] = []
       const engine = another({ pool: { size: 1, maxOverflow: 0, listeners: { onConnect: (c) => void opened.push(c) } } })
@@ -206,7 +209,32 @@ const CASES: readonly ErrorCase[] = [
       }
     },
   },
+  {
+    name: 'connection refused',
+    provoke: 'connect to a port nothing listens on (libSQL: a file in a directory that does not exist)',
+    expected: { type: OperationalError, disconnect: true, code: 'connect-failed' },
+    beforeStatements: true,
+    async run({ backend, url }) {
+      const nowhere = new URL(backend === 'libsql' ? 'sqlite:////nonexistent-athanor-dir/x/db.sqlite' : url)
+      if (backend !== 'libsql') nowhere.port = `${await closedPort()}`
+      const engine = createAsyncEngine(nowhere.toString(), { connectTimeoutMs: 5000, pool: { checkoutTimeoutMs: 5000 } })
+      try {
+        return await failure(engine.connect().then((c) => c.close()))
+      } finally {
+        await engine.dispose()
+      }
+    },
+  },
 ]
+
+/** A local TCP port with nothing listening on it (bound, then released). */
+async function closedPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}
 
 forEachBackend('R9 error mapping', (backend) => {
   const knobs = serverKnobs(backend.name)
@@ -223,6 +251,8 @@ forEachBackend('R9 error mapping', (backend) => {
     await metadata.createAll(engine)
   })
   after(async () => {
+    // Runs even when the backend was skipped in before(): there is no engine then.
+    if ((engine as Engine | undefined) === undefined) return
     await metadata.dropAll(engine, { checkFirst: true }).catch(() => undefined)
     await engine.dispose()
   })
@@ -263,11 +293,12 @@ forEachBackend('R9 error mapping', (backend) => {
       const e = error as DatabaseError
       if (row.expected.kind !== undefined) expect((e as IntegrityError).kind).to.equal(row.expected.kind)
       if (row.expected.disconnect !== undefined) expect((e as OperationalError).disconnect).to.equal(row.expected.disconnect)
+      if (row.expected.code !== undefined) expect(e.code, 'the same code on every dialect').to.equal(row.expected.code)
       // Concurrency errors are retryable, not connection losses.
       if (e instanceof OperationalError && row.expected.disconnect === undefined) expect(e.disconnect, 'disconnect').to.equal(false)
       expect(e.cause, 'the driver error is kept as cause').to.be.instanceOf(Error)
       expect(e.driverCode, 'the driver\'s code is kept').to.be.a('string').and.not.equal('')
-      expect(e.sql, 'the failing SQL is on the error').to.be.a('string').and.not.equal('')
+      if (row.beforeStatements !== true) expect(e.sql, 'the failing SQL is on the error').to.be.a('string').and.not.equal('')
       expect(e.message, 'a bound value leaked into the message').to.not.include(CANARY)
     })
   }

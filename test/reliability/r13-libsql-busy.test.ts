@@ -9,8 +9,11 @@ import { AsyncSession, createAsyncEngine, text, type Engine } from '@athanor/cor
 import { tempLibsqlUrl } from './support/backends.js'
 import { maxEventLoopStallMs, sleep } from './support/timing.js'
 
-/** The histogram resolution is 10 ms; anything near it is the loop turning normally. */
-const STALL_LIMIT_MS = 50
+/**
+ * A busy handler that blocks the event loop stalls it for the whole busy timeout (seconds); a
+ * loaded machine adds GC pauses and scheduling delays of tens of ms. The limit sits between.
+ */
+const STALL_LIMIT_MS = 250
 
 describe('R13 libSQL busy handling', () => {
   let url: string

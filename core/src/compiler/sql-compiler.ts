@@ -1,5 +1,5 @@
 import type { SqlType } from '../types/index.js'
-import { CompileError } from '../util/errors.js'
+import { CompileError, ValueError } from '../util/errors.js'
 import { LruCache } from '../util/lru.js'
 import type { Capabilities, CompiledStatement, CreateTableOptions, ResultColumn, StatementCompiler, ValueProcessor } from '../dialect/contract.js'
 import {
@@ -17,6 +17,7 @@ import { TextClause } from '../sql/functions.js'
 import { Table } from '../sql/table.js'
 import type { ResolvedForeignKey } from '../sql/table.js'
 import { createTableSql, dropTableSql, foreignKeyDdl } from './ddl.js'
+import { unconnectedFroms } from './from-linter.js'
 import type { ForeignKeyDdl } from './ddl.js'
 
 /** A compiled statement shape, cached by structure and reused with new values. */
@@ -29,6 +30,7 @@ interface Template {
   readonly columns: readonly ResultColumn[]
   readonly returnsRows: boolean
   readonly statementKind: CompiledStatement['statementKind']
+  readonly warnings: readonly string[] | undefined
 }
 
 /** State of one compilation. Binds are written as markers and numbered in a final pass. */
@@ -40,6 +42,8 @@ export class CompileContext {
   readonly ctes = new Map<number, CommonTableExpression>()
   /** Set while rendering a single-table DML statement: columns render unqualified. */
   unqualified = false
+  /** What is probably wrong with the statement though it compiles (a cartesian product). */
+  readonly warnings: string[] = []
   constructor(binds: readonly unknown[]) {
     this.bindIndex = new Map()
     binds.forEach((b, i) => this.bindIndex.set(b as Bind, i))
@@ -165,10 +169,20 @@ export class SqlCompiler implements StatementCompiler {
       const bind = k.binds[template.paramIndex[i]!] as Bind
       let v = bind.checked ? bind.value : template.paramTypes[i]!.validate(bind.value, `Parameter ${i + 1}`)
       const p = template.paramProcessors[i]
-      if (p !== undefined && v !== null) v = p(v)
+      if (p !== undefined && v !== null) v = this.#process(p, v, i, template.paramTypes[i]!)
       params[i] = v
     }
-    return { sql: template.sql, params, columns: template.columns, returnsRows: template.returnsRows, statementKind: template.statementKind, cached }
+    return { sql: template.sql, params, columns: template.columns, returnsRows: template.returnsRows, statementKind: template.statementKind, cached, warnings: template.warnings }
+  }
+
+  /** A dialect's bind conversion; its refusals (a dialect limit core cannot know) name the parameter. */
+  #process(p: ValueProcessor, v: unknown, i: number, type: SqlType<unknown>): unknown {
+    try {
+      return p(v)
+    } catch (e) {
+      if (e instanceof ValueError) throw new ValueError(`Parameter ${i + 1} (${type.description}): ${e.message}`)
+      throw e
+    }
   }
 
   /** The result columns of a statement, with processors (for the ORM's row readers). */
@@ -271,7 +285,7 @@ export class SqlCompiler implements StatementCompiler {
     const { columns, returnsRows, statementKind } = this.describeStatement(statement)
     return {
       sql, paramIndex, paramTypes, paramProcessors: paramTypes.map((t) => this.bindProcessor(t)),
-      columns: this.resultColumns(columns), returnsRows, statementKind,
+      columns: this.resultColumns(columns), returnsRows, statementKind, warnings: ctx.warnings.length > 0 ? ctx.warnings : undefined,
     }
   }
 
@@ -340,6 +354,14 @@ export class SqlCompiler implements StatementCompiler {
     // Correlation never empties FROM: `salary = (SELECT max(salary) FROM staff)`
     // inside a select of staff means the whole table, not the outer row.
     if (froms.length === 0) froms.push(...correlated)
+    const unjoined = unconnectedFroms(froms, [st.where, st.having], outer)
+    if (unjoined !== undefined) {
+      ctx.warnings.push(
+        `This SELECT is a cartesian product: nothing connects ${froms[0]!.description} with ${unjoined.join(', ')} (no join, and no WHERE condition ` +
+          'between them), so every row of one is paired with every row of the other. Join them with .join(target, on), add the condition that links them, ' +
+          'or, for a cross join on purpose, say so with .join(target, literal(true)).',
+      )
+    }
     ctx.outerFroms.push(froms.flatMap((f) => [...f.leaves]))
     try {
       let sql = 'SELECT ' + (st.distinct ? 'DISTINCT ' : '') + this.selectList(st.columns, ctx)

@@ -98,6 +98,11 @@ export interface CompiledStatement {
   readonly statementKind: 'select' | 'insert' | 'update' | 'delete' | 'text' | 'ddl' | 'other'
   /** Whether this compilation came from the statement cache. */
   readonly cached: boolean
+  /**
+   * What is probably wrong with the statement though it compiles (a cartesian product); the
+   * same array for every compilation of one cached shape, so it can be reported once.
+   */
+  readonly warnings?: readonly string[] | undefined
 }
 
 /** What a driver returns for one statement. Rows are positional arrays. */

@@ -76,6 +76,7 @@ export class Connection implements AsyncDisposable {
 
   /** @internal runs an already compiled statement (the ORM compiles once and reuses). */
   async executeCompiled(compiled: CompiledStatement, statement?: unknown): Promise<Result> {
+    this.#engine.lint(compiled)
     return this.#guard('execute a statement', async () => {
       await this.#autobegin()
       const res = await this.#driverExecute(compiled, statement)
@@ -91,20 +92,29 @@ export class Connection implements AsyncDisposable {
    */
   async *stream<R extends readonly unknown[], M>(statement: Executable<R, M>, options: { batchSize?: number } = {}): AsyncGenerator<R> {
     const compiled = this.#engine.dialect.compiler.compile(this.#transformed(statement))
+    this.#engine.lint(compiled)
     this.#enter('stream rows')
+    // One signal for the whole cursor; the deadline applies to each batch the server sends.
+    const ac = new AbortController()
+    let iterator: AsyncIterator<readonly (readonly unknown[])[]> | undefined
     try {
       await this.#autobegin()
-      const batches = this.#conn.stream(compiled.sql, compiled.params, { batchSize: options.batchSize ?? 500 })
-      for await (const batch of batches) {
-        const rows = batch as unknown[][]
+      iterator = this.#conn.stream(compiled.sql, compiled.params, { batchSize: options.batchSize ?? 500, signal: ac.signal })[Symbol.asyncIterator]()
+      for (;;) {
+        const step = await this.#deadline(compiled.sql, () => iterator!.next(), ac)
+        if (step.done === true) break
+        const rows = step.value as unknown[][]
         processRows(compiled, rows)
         this.#busy = undefined
         for (const row of rows) yield row as unknown as R
         this.#busy = 'stream rows'
       }
+      iterator = undefined
     } catch (e) {
       throw this.#handleError(e, compiled)
     } finally {
+      // Left early (break, or an error in the caller's loop): close the driver's cursor.
+      if (iterator?.return !== undefined && !this.#invalidated) await iterator.return().catch(() => undefined)
       this.#busy = undefined
     }
   }
@@ -354,10 +364,9 @@ export class Connection implements AsyncDisposable {
   }
 
   /** Runs a driver call under the engine's client-side watchdog, when one is set. */
-  async #deadline<T>(what: string, fn: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+  async #deadline<T>(what: string, fn: (signal: AbortSignal | undefined) => Promise<T>, ac = new AbortController()): Promise<T> {
     const ms = this.#engine.watchdogMs
     if (ms === undefined) return fn(undefined)
-    const ac = new AbortController()
     let timer: NodeJS.Timeout | undefined
     const work = fn(ac.signal)
     const timeout = new Promise<never>((_, reject) => {

@@ -31,4 +31,6 @@ export interface EngineCore {
   readonly watchdogMs: number | undefined
   readonly logParameters: boolean
   echo(compiled: CompiledStatement): void
+  /** Reports (or refuses) a statement the compiler found probably wrong. */
+  lint(compiled: CompiledStatement): void
 }

@@ -1,7 +1,8 @@
 import type { BeginOptions, CompiledStatement, Dialect, DriverConnection, IsolationLevel } from '../dialect/contract.js'
 import { dialectForUrl, redactUrl } from '../dialect/registry.js'
 import type { RegisteredTable, SchemaExecutor, SchemaOptions } from '../schema/metadata.js'
-import { ArgumentError } from '../util/errors.js'
+import { ArgumentError, CompileError, OperationalError } from '../util/errors.js'
+import type { AthanorError } from '../util/errors.js'
 import { EventBus } from '../util/events.js'
 import { ConnectionPool } from '../pool/index.js'
 import type { PoolOptions, PoolStatus } from '../pool/index.js'
@@ -24,10 +25,19 @@ export interface EngineOptions {
   /** A server-side statement timeout set on every connection, where the dialect can. */
   readonly statementTimeoutMs?: number
   /**
-   * A client-side deadline for every driver call; a call past it fails with StatementTimeoutError
-   * and its connection is discarded. Default: statementTimeoutMs + 5 s when that is set.
+   * A client-side deadline for every driver call (each statement, each batch of a stream, BEGIN,
+   * COMMIT, ROLLBACK, savepoints): a call past it fails with StatementTimeoutError (a COMMIT with
+   * CommitOutcomeUnknownError) and its connection is discarded, so a black-holed connection can
+   * never leave an operation pending. Default 60 s, or statementTimeoutMs + 5 s when that is set;
+   * raise it for reports that run longer, or pass 0 to turn it off.
    */
   readonly watchdogMs?: number
+  /**
+   * What to do with a SELECT that joins nothing to some of its tables (a cartesian product, as a
+   * `where()` on a table missing from the joins produces): `'warn'` once per statement shape
+   * (default), `'raise'` a CompileError before it runs (for tests and strict apps), or `'off'`.
+   */
+  readonly cartesianProducts?: 'warn' | 'raise' | 'off'
   /** Isolation level for transactions this engine's connections begin. */
   readonly isolationLevel?: IsolationLevel
   /** Options for the dialect's driver (passed through). */
@@ -56,14 +66,19 @@ export class Engine implements EngineCore, SchemaExecutor, AsyncDisposable {
   #dialect: Dialect
   #initialized: Promise<void> | undefined
   readonly #echo: ((line: string) => void) | undefined
+  readonly #lintMode: 'warn' | 'raise' | 'off'
+  /** Warnings already reported (each cached statement shape has one array). */
+  readonly #warned = new WeakSet<readonly string[]>()
 
   constructor(url: string, options: EngineOptions = {}) {
     this.url = url
     this.#options = options
     this.#dialect = options.dialect ?? dialectForUrl(url, options.driverOptions ?? {})
     this.logParameters = options.logParameters ?? false
-    this.watchdogMs = options.watchdogMs ?? (options.statementTimeoutMs !== undefined ? options.statementTimeoutMs + 5000 : undefined)
+    this.watchdogMs = watchdogOf(options)
     this.#echo = options.echo === true ? (line) => console.log(line) : options.echo || undefined
+    this.#lintMode = options.cartesianProducts ?? 'warn'
+    if (!['warn', 'raise', 'off'].includes(this.#lintMode)) throw new ArgumentError(`cartesianProducts must be 'warn', 'raise' or 'off', not ${String(this.#lintMode)}.`)
     const single = !this.#dialect.capabilities.concurrentConnections
     const connectTimeoutMs = options.connectTimeoutMs ?? 10_000
     if (single && ((options.pool?.size ?? 1) > 1 || (options.pool?.maxOverflow ?? 0) > 0)) {
@@ -135,7 +150,7 @@ export class Engine implements EngineCore, SchemaExecutor, AsyncDisposable {
     try {
       lease = await this.#pool.checkout()
     } catch (e) {
-      throw this.#dialect.driver.translateError(e, {})
+      throw asConnectFailure(this.#dialect.driver.translateError(e, {}))
     }
     const begin: BeginOptions = { isolationLevel: options.isolationLevel ?? this.#options.isolationLevel, readOnly: options.readOnly }
     const conn = new Connection(this, lease, begin)
@@ -157,6 +172,20 @@ export class Engine implements EngineCore, SchemaExecutor, AsyncDisposable {
     } finally {
       await conn.close()
     }
+  }
+
+  /**
+   * Reports what the compiler found probably wrong with a statement (a cartesian product), by
+   * the engine's `cartesianProducts` option: a process warning once per statement shape
+   * (default), an error before it runs, or nothing.
+   */
+  lint(compiled: CompiledStatement): void {
+    const warnings = compiled.warnings
+    if (warnings === undefined || this.#lintMode === 'off') return
+    if (this.#lintMode === 'raise') throw new CompileError(`${warnings[0]!}\n[SQL: ${compiled.sql}]`, 'cartesian-product')
+    if (this.#warned.has(warnings)) return
+    this.#warned.add(warnings)
+    process.emitWarning(`${warnings.join('\n')}\n[SQL: ${compiled.sql}]`, { type: 'AthanorCartesianProductWarning', code: 'ATHANOR_CARTESIAN_PRODUCT' })
   }
 
   echo(compiled: CompiledStatement): void {
@@ -217,4 +246,26 @@ export class Engine implements EngineCore, SchemaExecutor, AsyncDisposable {
  */
 export function createAsyncEngine(url: string, options?: EngineOptions): Engine {
   return new Engine(url, options)
+}
+
+/** The default client-side deadline of a driver call (EngineOptions.watchdogMs). */
+export const DEFAULT_WATCHDOG_MS = 60_000
+
+function watchdogOf(options: EngineOptions): number | undefined {
+  const ms = options.watchdogMs
+  if (ms === undefined) return options.statementTimeoutMs !== undefined ? options.statementTimeoutMs + 5000 : DEFAULT_WATCHDOG_MS
+  if (typeof ms !== 'number' || Number.isNaN(ms) || ms < 0) {
+    throw new ArgumentError(`watchdogMs must be a number of milliseconds ≥ 0 (0 turns the deadline off), not ${String(ms)}.`)
+  }
+  return ms === 0 || ms === Infinity ? undefined : ms
+}
+
+/**
+ * A checkout that failed because no connection could be opened reports it with one code on
+ * every dialect (`'connect-failed'`), whatever words the driver used ("lost", "refused", "closed").
+ */
+function asConnectFailure(err: AthanorError): AthanorError {
+  if (!(err instanceof OperationalError) || !err.disconnect || err.code === 'connect-failed' || err.code === 'connect-timeout') return err
+  const message = /^could not connect/i.test(err.message) ? err.message : `Could not open a connection to the database: ${err.message}`
+  return new OperationalError(message, err.cause ?? err, {}, err.driverCode, true, 'connect-failed')
 }

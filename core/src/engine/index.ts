@@ -1,4 +1,4 @@
-export { Engine, createAsyncEngine } from './engine.js'
+export { DEFAULT_WATCHDOG_MS, Engine, createAsyncEngine } from './engine.js'
 export type { EngineOptions } from './engine.js'
 export { Connection, Transaction, processResult } from './connection.js'
 export type { Executable } from './connection.js'

@@ -49,10 +49,15 @@ export class Result<R extends readonly unknown[] = unknown[], M = Record<string,
   /** Rows as objects keyed by column name or label (repeated names get `_1`, `_2` …). */
   mappings(): ScalarResult<M> {
     const keys = uniqueKeys(this.columnNames)
+    const protoAt = keys.indexOf('__proto__')
     return new ScalarResult(
       this.rows.map((r) => {
         const o: Record<string, unknown> = {}
-        for (let i = 0; i < keys.length; i++) o[keys[i]!] = r[i]
+        for (let i = 0; i < keys.length; i++) {
+          // An assignment to o['__proto__'] sets the prototype instead: define that one as data.
+          if (i === protoAt) Object.defineProperty(o, '__proto__', { value: r[i], enumerable: true, writable: true, configurable: true })
+          else o[keys[i]!] = r[i]
+        }
         return o as M
       }),
     )

@@ -15,7 +15,7 @@ export function getRelated(state: InstanceState, rel: Relationship): unknown {
   const rels = state.relations
   if (rels.has(rel.key)) return rels.get(rel.key)
   if (state.lifecycle === 'transient' || state.lifecycle === 'pending') return initEmpty(state, rel)
-  throw new UnloadedRelationshipError(state.mapper.className, rel.key, rel.target.className)
+  throw new UnloadedRelationshipError(state.mapper.className, rel.key, rel.target.className, state.lifecycle === 'detached')
 }
 
 /** Whether the relationship holds a value in memory (loaded, set, or a new object's default). */

@@ -167,7 +167,10 @@ export class Mapper {
     const state = attachState(obj, this)
     const o = obj as Record<string, unknown>
     for (const k of this.columnKeys) o[k] = undefined
-    if (!init) return
+    if (init === undefined || init === null) return
+    if (typeof init !== 'object' || Array.isArray(init)) {
+      throw new ArgumentError(`new ${this.className}() takes an object of attribute values, e.g. new ${this.className}({ ${this.columnKeys[1] ?? this.columnKeys[0]}: … }), not ${Array.isArray(init) ? 'an array' : `a ${typeof init}`}.`)
+    }
     for (const [k, v] of Object.entries(init)) {
       if (this.columnIndex.has(k)) o[k] = v
       else if (this.#relationships.has(k)) setRelated(state, this.#relationships.get(k)!, v)

@@ -2,12 +2,17 @@ import { InvalidRequestError } from '../util/errors.js'
 
 /** A relationship was read before it was loaded (Athanor never loads behind a property getter). */
 export class UnloadedRelationshipError extends InvalidRequestError {
-  constructor(className: string, attribute: string, target: string) {
+  constructor(className: string, attribute: string, target: string, detached = false) {
+    const variable = className.charAt(0).toLowerCase() + className.slice(1)
     super(
-      `${className}.${attribute} is not loaded, and reading it would need a query (Athanor does no hidden I/O). ` +
-        `Load it with the query: .options(selectinload(${className}.${attribute})) (or joinedload), ` +
-        `or explicitly: await session.load(${className.toLowerCase()}, '${attribute}'). ` +
-        `To load it always, declare relationship(() => ${target}, { lazy: 'selectin' }).`,
+      detached
+        ? `${className}.${attribute} is not loaded, and this ${className} is detached (its session was closed, or it was expunged), ` +
+            `so it cannot be loaded now. Load it while the object is in a session (.options(selectinload(${className}.${attribute})) ` +
+            `or await session.load(${variable}, '${attribute}')), or attach it to a session first: const attached = await session.merge(${variable}).`
+        : `${className}.${attribute} is not loaded, and reading it would need a query (Athanor does no hidden I/O). ` +
+            `Load it with the query: .options(selectinload(${className}.${attribute})) (or joinedload), ` +
+            `or explicitly: await session.load(${variable}, '${attribute}'). ` +
+            `To load it always, declare relationship(() => ${target}, { lazy: 'selectin' }).`,
       'unloaded-relationship',
     )
   }

@@ -88,5 +88,7 @@ function isPropagating(o: unknown): o is PropagatingOption {
 export function propagateOptions(child: Select, parent: Select | undefined): Select {
   const inherited = parent?.state.options.filter(isPropagating) ?? []
   const missing = inherited.filter((o) => !child.state.options.includes(o))
-  return missing.length ? child.options(...(missing as never[])) : child
+  const withOptions = missing.length ? child.options(...(missing as never[])) : child
+  // An explicit populateExisting refreshes what the query loads along with it (not a lock's default).
+  return parent?.state.execution.populateExisting === true ? withOptions.executionOptions({ populateExisting: true }) : withOptions
 }

@@ -28,8 +28,12 @@ export class Query<T> {
   /** Equality filters by attribute name. */
   filterBy(values: Partial<Record<keyof T & string, unknown>>): Query<T> {
     const c = (this.#entity as unknown as { c: Record<string, Column<unknown>> }).c
+    if (typeof values !== 'object' || values === null || Array.isArray(values)) {
+      throw new ArgumentError(`filterBy() takes an object of column values, e.g. filterBy({ name: 'Alice' }), not ${values === null ? 'null' : Array.isArray(values) ? 'an array' : `a ${typeof values}`}.`)
+    }
     const conds = Object.entries(values).map(([k, v]) => {
-      const col = c[k]
+      // Own keys only: 'constructor' or 'toString' must not find Object.prototype's.
+      const col = Object.hasOwn(c, k) ? c[k] : undefined
       if (!col) throw new ArgumentError(`filterBy(): no column '${k}'; the columns are ${Object.keys(c).join(', ')}.`)
       return col.eq(v as never)
     })

@@ -41,7 +41,7 @@ export async function executeEntitySelect(ctx: EntityQueryContext, statement: Se
     rows = read.rows
     for (const { node, states } of read.loaded) {
       await applyLoaders(loads, node.rel.target, states, node.next)
-      for (const s of states) snapshotRelations(s)
+      for (const s of states) (snapshotRelations(s), (s.expired = false))
     }
   } else {
     rows = hydrateRows(result.rows as readonly (readonly unknown[])[], plan, ctx.hydrate)

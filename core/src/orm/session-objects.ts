@@ -4,12 +4,23 @@ import { isModified } from './unit-of-work.js'
 import { relationState, restoreRelationState } from './attributes.js'
 import type { RelationState } from './attributes.js'
 
-/** What a savepoint rollback restores: columns and relationships as of the savepoint. */
+/** One object's column state when a savepoint began. */
+interface ColumnState {
+  /** The attribute values (in mapper column order), as the user saw them. */
+  readonly values: readonly unknown[]
+  /** The committed snapshot array itself: loads and flushes replace it, so a new one means "touched". */
+  readonly committed: unknown[] | undefined
+  readonly expired: boolean
+  readonly txSnapshot: unknown[] | undefined
+}
+
+/** What a savepoint rollback restores: columns, expiry and relationships as of the savepoint. */
 export interface ObjectsSnapshot {
-  readonly columns: Map<InstanceState, unknown[] | undefined>
+  readonly columns: Map<InstanceState, ColumnState>
   readonly relations: Map<InstanceState, RelationState>
   readonly pending: Set<InstanceState>
   readonly deleted: Set<InstanceState>
+  readonly deletedInTx: Set<InstanceState>
 }
 
 /**
@@ -27,13 +38,20 @@ export class SessionObjects {
     this.#owner = owner
   }
 
-  /** Builds or reuses the instance for a row (identity map), refreshing expired ones; `onLoad` hears both. */
-  hydrate(m: Mapper, row: readonly unknown[], start: number, onLoad: (s: InstanceState) => void): object | undefined {
+  /**
+   * Builds or reuses the instance for a row (identity map); `onLoad` hears both. The row
+   * overwrites an object the session already holds only when the object is expired or the
+   * query populates existing objects (`populateExisting`, and locking reads by default); the
+   * object is then treated as expired for the rest of the query, so its eagerly loaded
+   * relationships are loaded again too.
+   */
+  hydrate(m: Mapper, row: readonly unknown[], start: number, onLoad: (s: InstanceState) => void, populateExisting = false): object | undefined {
     const key = m.rowIdentityKey(row, start)
     if (key === undefined) return undefined // an outer join found no row
     const existing = this.identity.get(key)
     if (existing) {
-      if (existing.expired) {
+      if (existing.expired || (populateExisting && existing.lifecycle === 'persistent')) {
+        existing.expired = true
         assign(existing, committedValues(m, row, start))
         onLoad(existing)
       }
@@ -66,7 +84,10 @@ export class SessionObjects {
       return
     }
     // Objects inserted in the transaction become transient again; updated ones get their
-    // pre-transaction values back; deleted ones are persistent again.
+    // pre-transaction values back; deleted ones are persistent again — first, so that the loop
+    // below gives them their pre-transaction values too (one updated, then deleted, in the
+    // transaction would otherwise keep the values of its UPDATE, which the rollback undid).
+    this.unDelete([...this.deleted, ...this.deletedInTx])
     for (const s of [...this.identity.values()]) {
       if (s.insertedInTx) {
         this.unInsert(s)
@@ -80,7 +101,6 @@ export class SessionObjects {
     }
     for (const s of this.pending) (s.lifecycle = 'transient', (s.owner = undefined))
     this.pending.clear()
-    this.unDelete([...this.deleted, ...this.deletedInTx])
     this.deletedInTx.clear()
     this.deleted.clear()
   }
@@ -89,25 +109,42 @@ export class SessionObjects {
   snapshot(): ObjectsSnapshot {
     const states = [...this.identity.values()]
     return {
-      columns: new Map(states.map((s) => [s, s.committed && [...s.committed]])),
+      columns: new Map(states.map((s) => [s, { values: s.values(), committed: s.committed, expired: s.expired, txSnapshot: s.txSnapshot }])),
       relations: new Map(states.map((s) => [s, relationState(s)])),
       pending: new Set(this.pending),
       deleted: new Set(this.deleted),
+      deletedInTx: new Set(this.deletedInTx),
     }
   }
 
-  /** A savepoint rolled back: objects return to `snap`. */
+  /**
+   * A savepoint rolled back: objects return to `snap`. Each object gets back its values and its
+   * committed snapshot as of the savepoint; one whose row was read or written inside the
+   * savepoint is also marked expired, because after ROLLBACK TO the database may hold neither
+   * what it held then (another transaction may have committed since; the savepoint's writes are
+   * gone), so the next query that returns it must refresh it. The others keep their expiry.
+   */
   restore(snap: ObjectsSnapshot): void {
-    this.unDelete(snap.columns.keys()) // rows deleted by a flush inside the savepoint
+    // Rows deleted by a flush inside the savepoint exist again.
+    const deletedInside = [...this.deletedInTx].filter((s) => !snap.deletedInTx.has(s))
+    for (const s of deletedInside) this.deletedInTx.delete(s)
+    this.unDelete(deletedInside)
     for (const s of [...this.identity.values()]) {
-      if (!snap.columns.has(s)) {
-        this.unInsert(s) // inserted inside the savepoint
+      const before = snap.columns.get(s)
+      if (before === undefined) {
+        // Inserted inside the savepoint: its row is gone. Loaded inside it: the row is still
+        // there, but the values came from inside, so the next query that returns it refreshes it.
+        if (s.insertedInTx) this.unInsert(s)
+        else s.expired = true
         continue
       }
-      const before = snap.columns.get(s)
-      if (before) assign(s, before)
+      const touched = s.committed !== before.committed
+      setValues(s, before.values)
+      // A copy when touched, so that an enclosing savepoint sees it as touched too.
+      s.committed = touched && before.committed !== undefined ? [...before.committed] : before.committed
+      s.txSnapshot = before.txSnapshot
+      s.expired = before.expired || touched
     }
-    this.unDelete(snap.deleted)
     for (const [s, rs] of snap.relations) restoreRelationState(s, rs)
     this.deleted.clear()
     snap.deleted.forEach((s) => this.deleted.add(s))
@@ -132,6 +169,13 @@ export class SessionObjects {
   unDelete(states: Iterable<InstanceState>): void {
     for (const s of states) {
       if (s.lifecycle !== 'deleted') continue
+      const current = s.key === undefined ? undefined : this.identity.get(s.key)
+      if (current !== undefined && current !== s) {
+        // The row came back under another object meanwhile: one object per row, and that one stays.
+        s.lifecycle = 'detached'
+        s.owner = undefined
+        continue
+      }
       s.lifecycle = 'persistent'
       s.owner = this.#owner
       if (s.key) this.identity.set(s.key, s)
@@ -167,11 +211,16 @@ function committedValues(m: Mapper, row: readonly unknown[], start: number): rea
   return start === 0 && row.length === n ? row : row.slice(start, start + n)
 }
 
-/** Sets an object's column values (in mapper order) and records them as its committed state. */
-function assign(s: InstanceState, values: readonly unknown[]): void {
+/** Sets an object's column values (in mapper order). */
+function setValues(s: InstanceState, values: readonly unknown[]): void {
   const o = s.obj as Record<string, unknown>
   const keys = s.mapper.columnKeys
   for (let i = 0; i < keys.length; i++) o[keys[i]!] = values[i]
+}
+
+/** Sets an object's column values (in mapper order) and records them as its committed state. */
+function assign(s: InstanceState, values: readonly unknown[]): void {
+  setValues(s, values)
   s.committed = values as unknown[]
 }
 

@@ -85,7 +85,7 @@ export async function runUnitOfWork<T>(
   }
   for (let attempt = 1; ; attempt++) {
     try {
-      const result = await fn(session, attempt)
+      const result = await session._block('session.run(fn)', () => fn(session, attempt))
       await session.commit()
       return result
     } catch (error) {

@@ -17,7 +17,7 @@ import type { LoaderOption } from './loader-options.js'
 import type { LoadContext } from './loading.js'
 import { changedColumns, execute as executePlan, plan, snapshotRelations } from './unit-of-work.js'
 import type { FlushContext } from './unit-of-work.js'
-import { PendingRollbackError } from './orm-errors.js'
+import { DetachedInstanceError, PendingRollbackError } from './orm-errors.js'
 import { isLoaded, setLoaded, setRelated } from './attributes.js'
 import { Query } from './query.js'
 import { EventBus } from '../util/events.js'
@@ -86,6 +86,8 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   readonly #hooks: OrmHooks | undefined
   readonly #nPlusOne: NPlusOneDetector
   readonly #savepoints: SavepointEntry[] = []
+  /** Blocks (begin(fn), run(fn), …) whose function is running now, innermost last. */
+  readonly #blocks: string[] = []
 
   constructor(engine: Engine, options: SessionOptions = {}) {
     this.engine = engine
@@ -156,8 +158,9 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
       s.owner = undefined
       return
     }
+    if (s.lifecycle === 'detached') throw detachedError(s, 'delete()')
     if (s.lifecycle !== 'persistent' || s.owner !== this) {
-      throw new InvalidRequestError(`delete() needs a ${s.mapper.className} loaded in this session (it is ${s.lifecycle}).`, 'not-persistent')
+      throw new InvalidRequestError(`delete() needs a ${s.mapper.className} loaded in this session (it is ${s.lifecycle}${s.owner && s.owner !== this ? ', in another session' : ''}).`, 'not-persistent')
     }
     this.#objects.deleted.add(s)
   }
@@ -165,7 +168,8 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   /** Removes an object from the session without deleting it; it becomes detached (with what the expunge cascade reaches). */
   expunge(obj: object): void {
     const s = this.#stateOf(obj, 'expunge()')
-    if (s.owner !== this) throw new InvalidRequestError(`This ${s.mapper.className} is not in this session.`, 'not-in-session')
+    if (s.lifecycle === 'detached') throw detachedError(s, 'expunge()')
+    if (s.owner !== this) throw new InvalidRequestError(`This ${s.mapper.className} is not in this session (it is ${s.lifecycle}).`, 'not-in-session')
     // The expunge cascade ('all' includes it) takes loaded related objects along.
     const work = [s]
     const seen = new Set(work)
@@ -258,6 +262,8 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     await this.#op('load a relationship', async () => {
       const states = (Array.isArray(objs) ? objs : [objs]).map((o) => this.#stateOf(o as object, 'load()'))
       if (states.length === 0) return
+      const stray = states.find((st) => st.lifecycle === 'detached' || (st.owner !== undefined && st.owner !== this))
+      if (stray !== undefined) throw stray.lifecycle === 'detached' ? detachedError(stray, 'load()') : new InvalidRequestError(`load() needs objects of this session; this ${stray.mapper.className} belongs to another one.`, 'foreign-session')
       for (const name of relationships) {
         const rel = states[0]!.mapper.relationship(name)
         if (states.length === 1) this.#nPlusOne.singleLoad(rel)
@@ -271,6 +277,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   /** Reloads an object's columns (and the named relationships) from the database. */
   async refresh(obj: object, options: { relationships?: readonly string[] } = {}): Promise<void> {
     const s = this.#stateOf(obj, 'refresh()')
+    if (s.lifecycle === 'detached') throw detachedError(s, 'refresh()')
     if (s.lifecycle !== 'persistent') throw new InvalidRequestError(`refresh() needs a persistent ${s.mapper.className}; this one is ${s.lifecycle}.`, 'not-persistent')
     expireState(s) // its unflushed changes are dropped, not autoflushed by the reload
     const found = await this.get(s.mapper.cls as unknown as Entity<object>, s.mapper.primaryKeyOf(obj))
@@ -340,6 +347,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
 
   /** Flushes, then commits the transaction and returns the connection to the pool. */
   async commit(): Promise<void> {
+    this.#refuseInsideBlock('commit()')
     await this.#op('commit', async () => {
       await this.#flush()
       if (!this.#conn) return // nothing was begun and nothing needed writing
@@ -352,6 +360,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
 
   /** Rolls back the transaction; objects return to their state before it began. */
   async rollback(): Promise<void> {
+    this.#refuseInsideBlock('rollback()')
     if (this.#busy) throw new ConcurrentUseError('AsyncSession', this.#busy, 'roll back')
     if (this.#state === 'closed') return
     const had = this.#conn !== undefined
@@ -377,14 +386,20 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     if (this.#state === 'active') throw new InvalidRequestError('A transaction is already begun on this session (queries begin one automatically); commit or roll back first, or use beginNested().', 'transaction-open')
     await this.#connection()
     if (!fn) return undefined
+    let r: T
     try {
-      const r = await fn()
-      await this.commit()
-      return r
+      r = await this._block('session.begin(fn)', fn)
     } catch (e) {
       await this.rollback()
       throw e
     }
+    try {
+      await this.commit()
+    } catch (e) {
+      await this.rollback().catch(() => undefined)
+      throw e
+    }
+    return r
   }
 
   /**
@@ -419,7 +434,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     if (!fn) return handle
     let r: T
     try {
-      r = await fn()
+      r = await this._block('session.beginNested(fn)', fn)
     } catch (e) {
       // The savepoint may be gone already (a deadlock on MariaDB ends the whole transaction):
       // the error that ended the block is the one to report, not the failed ROLLBACK TO.
@@ -433,6 +448,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   /** Rolls back and returns the connection; the session can be used again afterwards. */
   async close(): Promise<void> {
     if (this.#state === 'closed') return
+    this.#refuseInsideBlock('close()')
     const conn = this.#conn
     if (conn !== undefined && this.#rollbackLeftToPool(conn)) {
       // Nothing to undo: the pool's reset-on-return sends the ROLLBACK, and the caller does not
@@ -460,7 +476,38 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     await this.close()
   }
 
+  /**
+   * @internal Runs the body of a block that ends the transaction itself when it returns
+   * (`begin(fn)`, `beginNested(fn)`, `run(fn)`): a commit() or rollback() inside it would end
+   * the transaction under the block's feet, so both refuse, naming the block.
+   */
+  async _block<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    this.#blocks.push(name)
+    try {
+      return await fn()
+    } finally {
+      this.#blocks.pop()
+    }
+  }
+
   // ---- internals ----------------------------------------------------------------------------
+
+  #refuseInsideBlock(what: string): void {
+    const block = this.#blocks[this.#blocks.length - 1]
+    if (block === undefined) return
+    if (what === 'close()') {
+      throw new InvalidRequestError(
+        `close() was called while ${block} is still running: await it before the session is closed (with \`await using\`, write \`return await session.run(…)\`).`,
+        'transaction-in-block',
+      )
+    }
+    throw new InvalidRequestError(
+      `${what} was called inside ${block}, which ${what === 'commit()' ? 'commits' : 'ends the transaction'} when its function returns ` +
+        `(and rolls back when it throws). ${what === 'commit()' ? 'Remove the commit() call' : 'Throw an error out of the function to roll back'}; ` +
+        'for a partial rollback inside it, use a nested block: await session.beginNested(async () => { … }).',
+      'transaction-in-block',
+    )
+  }
 
   #mapperOf(entity: unknown): Mapper {
     const m = resolveItem(entity as ClauseProvider)
@@ -542,9 +589,11 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     if (!(statement instanceof Select)) return this.#run(conn, statement)
     const plan = rowPlan(statement.state.columns)
     if (!plan.some((p) => p.kind === 'entity')) return this.#run(conn, statement)
+    const { lock, execution } = statement.state
+    const populate = execution.populateExisting ?? lock !== undefined
     return executeEntitySelect({
       run: (stmt) => this.#run(conn, stmt),
-      hydrate: (m, raw, start) => this.#objects.hydrate(m, raw, start, this.#onLoad),
+      hydrate: (m, raw, start) => this.#objects.hydrate(m, raw, start, this.#onLoad, populate),
       loadContext: (parent) => this.#loadContext(parent),
     }, statement, plan)
   }
@@ -636,3 +685,12 @@ export type SessionFactory = ((overrides?: SessionOptions) => AsyncSession) & {
   readonly hooks: OrmHooks
 }
 
+/** The error for an operation that needs a session's object but got a detached one. */
+function detachedError(s: InstanceState, what: string): DetachedInstanceError {
+  const name = s.mapper.className
+  const variable = name.charAt(0).toLowerCase() + name.slice(1)
+  return new DetachedInstanceError(
+    `${what} got a detached ${name}: its session was closed, or it was expunged. Attach it to this session first ` +
+      `(const attached = await session.merge(${variable}), or session.add(${variable}) if no other object has its identity here), then call ${what} on that.`,
+  )
+}

@@ -12,7 +12,7 @@ import { maybeState } from './instance-state.js'
 import type { InstanceState, StateOwner } from './instance-state.js'
 import type { Mapper } from './mapper.js'
 import type { Relationship } from './relationship.js'
-import { isLoaded } from './attributes.js'
+import { isLoaded, setLoaded } from './attributes.js'
 import { StaleDataError } from './orm-errors.js'
 import { valuesEqual } from './values-equal.js'
 import { executeDeletes, planDeletes } from './delete-plan.js'
@@ -237,6 +237,7 @@ export async function execute(ctx: FlushContext, flushPlan: FlushPlan): Promise<
     for (const s of batch) for (const sy of syncsByChild.get(s) ?? []) applySync(sy)
     await insertBatch(ctx, batch)
   }
+  initNewCollections(ctx, flushPlan.inserts)
   for (const sy of flushPlan.syncs) if (sy.child.lifecycle === 'persistent' && !sy.child.insertedInTx) applySync(sy)
   // Rows inserted with a NULL key to a row inserted later (a cycle) get it now: the post-update.
   for (const sy of flushPlan.syncs) if (sy.child.insertedInTx) applySync(sy)
@@ -245,6 +246,55 @@ export async function execute(ctx: FlushContext, flushPlan: FlushPlan): Promise<
   await executeDeletes(ctx, flushPlan.deletes)
   // The loaded relationship state now matches the database.
   for (const s of ctx.identityMap.values()) snapshotRelations(s)
+}
+
+/**
+ * A new object's collections are known once its row exists: empty, but for objects this session
+ * holds that point at it by foreign key. Collections set through the relationship (or read while
+ * the object was new) are loaded already; without this, one never touched before an autoflush
+ * would read as "not loaded" right after it. Members are found through one index per relationship.
+ */
+function initNewCollections(ctx: FlushContext, batches: readonly (readonly InstanceState[])[]): void {
+  const indexes = new Map<Relationship, Map<string, object[]>>()
+  for (const batch of batches) {
+    for (const s of batch) {
+      for (const rel of s.mapper.relationships) {
+        if (!rel.uselist || isLoaded(s, rel)) continue
+        let members: object[] = []
+        if (rel.direction === 'one-to-many') {
+          let index = indexes.get(rel)
+          if (index === undefined) indexes.set(rel, (index = referencingIndex(ctx, rel)))
+          const key = keyOf(s.obj, rel.pairs.map((p) => p.source))
+          members = (key === undefined ? undefined : index.get(key)) ?? []
+        }
+        setLoaded(s, rel, members)
+      }
+    }
+  }
+}
+
+/** The session's objects of `rel`'s target class, by the key their foreign key holds. */
+function referencingIndex(ctx: FlushContext, rel: Relationship): Map<string, object[]> {
+  const index = new Map<string, object[]>()
+  const dests = rel.pairs.map((p) => p.dest)
+  for (const t of ctx.identityMap.values()) {
+    if (t.mapper !== rel.target) continue
+    const key = keyOf(t.obj, dests)
+    if (key !== undefined) (index.get(key) ?? index.set(key, []).get(key)!).push(t.obj)
+  }
+  return index
+}
+
+/** The values of `columns` on an object as one string key; undefined when any is null. */
+function keyOf(obj: object, columns: readonly Column<unknown>[]): string | undefined {
+  const o = obj as Record<string, unknown>
+  let key = ''
+  for (const c of columns) {
+    const v = o[c.key_]
+    if (v === null || v === undefined) return undefined
+    key += `${typeof v}:${String(v)}\u0000`
+  }
+  return key
 }
 
 /** Records current relationship members as the database's, for the next flush's diff. */

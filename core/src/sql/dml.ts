@@ -17,9 +17,12 @@ type InsertValues<S extends ColumnSpecs> = { [K in keyof InsertRow<S>]: Assignab
 
 function assignments(table: Table, values: Record<string, unknown>, what: string): [Column<unknown>, Expression<unknown>][] {
   const out: [Column<unknown>, Expression<unknown>][] = []
+  if (typeof values !== 'object' || values === null || Array.isArray(values)) {
+    throw new ArgumentError(`${what} on '${table.fullName}' takes an object of column values, e.g. { ${Object.keys(table.c)[0] ?? 'id'}: … }, not ${values === null ? 'null' : Array.isArray(values) ? 'an array' : `a ${typeof values}`}.`)
+  }
   for (const [key, value] of Object.entries(values)) {
     if (value === undefined) continue
-    const col = table.c[key] as Column<unknown> | undefined
+    const col = Object.hasOwn(table.c, key) ? (table.c[key] as Column<unknown>) : undefined
     if (!col) throw new ArgumentError(`${what} on '${table.fullName}' got unknown column '${key}'; its columns are ${Object.keys(table.c).join(', ')}.`)
     out.push([col, value instanceof Expression ? value : new Bind(col.type.validate(value, `${table.name}.${key}`), col.type, true)])
   }
@@ -73,7 +76,10 @@ export class Insert<S extends ColumnSpecs = ColumnSpecs, R extends readonly unkn
   values(rows: InsertValues<S> | readonly InsertValues<S>[]): Insert<S, R, M> {
     const list = (Array.isArray(rows) ? rows : [rows]) as Record<string, unknown>[]
     if (list.length === 0) throw new ArgumentError(`insert(${this.table.name}).values([]) got no rows: pass at least one row object.`)
-    const withDefaults = list.map((row) => {
+    const withDefaults = list.map((row, i) => {
+      if (typeof row !== 'object' || row === null || Array.isArray(row)) {
+        throw new ArgumentError(`insert(${this.table.name}).values(): row ${i} is ${row === null ? 'null' : Array.isArray(row) ? 'an array' : `a ${typeof row}`}; pass an object of column values (or an array of them).`)
+      }
       const full: Record<string, unknown> = { ...row }
       for (const col of this.table.columnList) if (full[col.key_] === undefined && col.default !== undefined) full[col.key_] = col.defaultValue()
       return full

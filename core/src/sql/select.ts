@@ -96,6 +96,16 @@ export interface LockOptions {
   readonly read?: boolean
 }
 
+/** How the executing layer runs a select; they do not change its SQL. */
+export interface ExecutionOptions {
+  /**
+   * The ORM overwrites objects the session already holds with the rows this query returns
+   * (SQLAlchemy's populate_existing), discarding their unflushed changes. Locking reads
+   * (`forUpdate()`, `forShare()`) do so unless this is `false`.
+   */
+  readonly populateExisting?: boolean | undefined
+}
+
 export interface SelectState {
   readonly columns: readonly SelectColumn[]
   readonly froms: readonly FromClause[]
@@ -110,11 +120,12 @@ export interface SelectState {
   readonly lock: LockOptions | undefined
   /** Opaque options for the layer that executes the statement (the ORM's loader options). */
   readonly options: readonly unknown[]
+  readonly execution: ExecutionOptions
 }
 
 const EMPTY: SelectState = {
   columns: [], froms: [], joins: [], where: undefined, groupBy: [], having: undefined, orderBy: [],
-  limit: undefined, offset: undefined, distinct: false, lock: undefined, options: [],
+  limit: undefined, offset: undefined, distinct: false, lock: undefined, options: [], execution: {},
 }
 
 /** Names and types of a select list's result columns, in order; groups expand to their columns. */
@@ -266,9 +277,26 @@ export class Select<R extends readonly unknown[] = unknown[], M = Record<string,
   distinct(): Select<R, M> {
     return this.#with({ distinct: true })
   }
-  /** `FOR UPDATE` (ignored by dialects without row locks). */
+  /**
+   * `FOR UPDATE` (ignored by dialects without row locks). In a session, the objects it returns
+   * are refreshed from their rows even when the session already holds them (see
+   * `executionOptions({ populateExisting })`).
+   */
   forUpdate(options: LockOptions = {}): Select<R, M> {
     return this.#with({ lock: options })
+  }
+  /** `FOR SHARE` (MySQL 5.7: `LOCK IN SHARE MODE`); refreshes returned objects like forUpdate(). */
+  forShare(options: Omit<LockOptions, 'read'> = {}): Select<R, M> {
+    return this.#with({ lock: { ...options, read: true } })
+  }
+  /**
+   * Options for the layer that executes the select, e.g. refreshing objects the session holds:
+   * ```ts
+   * await session.scalars(select(Product).where(Product.c.id.eq(1)).executionOptions({ populateExisting: true }))
+   * ```
+   */
+  executionOptions(options: ExecutionOptions): Select<R, M> {
+    return this.#with({ execution: { ...this.state.execution, ...options } })
   }
   /** Attaches options for the executing layer, such as ORM loader options. */
   options(...options: readonly OptionFor<R>[]): Select<R, M> {

@@ -106,7 +106,7 @@ export class Table<S extends ColumnSpecs = ColumnSpecs> extends FromClause imple
 
   /** The column with this key, or an error naming the table's columns. */
   column(key: string): Column<unknown> {
-    const col = (this.c as Record<string, Column<unknown>>)[key]
+    const col = Object.hasOwn(this.c, key) ? (this.c as Record<string, Column<unknown>>)[key] : undefined
     if (!col) throw new ArgumentError(`Table '${this.fullName}' has no column '${key}'; its columns are ${Object.keys(this.c).join(', ')}.`)
     return col
   }

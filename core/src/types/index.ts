@@ -1,6 +1,9 @@
 import { SqlType } from './sql-type.js'
 
-export { SqlType, describeValue } from './sql-type.js'
+export { SqlType } from './sql-type.js'
+export { describeValue } from './validators.js'
+export { decimalFitProblem, decimalParts, decimalText } from './decimal.js'
+export type { DecimalParts } from './decimal.js'
 export type { TypeKind, TypeOptions } from './sql-type.js'
 
 /** The JavaScript type of a SqlType's values. */

@@ -58,11 +58,16 @@ export class ConcurrentUseError extends InvalidRequestError {
   constructor(what: string, running: string, attempted: string) {
     super(
       `${what} is already busy with ${running} and was asked to ${attempted} at the same time. ` +
-        `A ${what.split(' ')[0]} serves one operation at a time: await each call before the next, ` +
+        `${withArticle(what.split(' ')[0]!)} serves one operation at a time: await each call before the next, ` +
         `or give each concurrent task its own session (sessionmaker()).`,
       'concurrent-use',
     )
   }
+}
+
+/** 'A Connection', 'An AsyncSession': the indefinite article by the first letter's sound (vowel letters only). */
+function withArticle(noun: string): string {
+  return `${/^[aeiou]/i.test(noun) ? 'An' : 'A'} ${noun}`
 }
 
 /** Context kept on errors that came from executing SQL. */
@@ -160,11 +165,18 @@ function describeConstraint(kind: IntegrityKind, info: ConstraintInfo): string |
   return `${text} was violated`
 }
 
-/** The connection failed, was lost or timed out. `disconnect` tells whether the connection is gone. */
+/**
+ * The connection failed, was lost or timed out. `disconnect` tells whether the connection is gone.
+ * The `code` is the same on every dialect for the same kind of failure: `'connect-failed'` (no
+ * connection could be opened), `'connect-timeout'` (opening one took longer than connectTimeoutMs),
+ * `'connection-lost'` (an open connection died), `'statement-timeout'`,
+ * `'deadlock'`, `'serialization'`, `'lock-timeout'`, `'commit-outcome-unknown'`; `'operational'`
+ * for the rest.
+ */
 export class OperationalError extends DatabaseError {
   readonly disconnect: boolean
-  constructor(message: string, cause: unknown, ctx?: StatementContext, driverCode?: string, disconnect = false, code = 'operational') {
-    super(code, message, cause, ctx, driverCode)
+  constructor(message: string, cause: unknown, ctx?: StatementContext, driverCode?: string, disconnect = false, code?: string) {
+    super(code ?? (disconnect ? 'connection-lost' : 'operational'), message, cause, ctx, driverCode)
     this.disconnect = disconnect
   }
 }

@@ -102,8 +102,11 @@ function jsonToText(v: unknown): unknown {
 }
 
 function textToJson(v: unknown): unknown {
-  // JSON text with NUMERIC affinity may already be a number ('12' is stored as 12); foreign
-  // non-JSON text is returned as it is rather than failing the whole row.
+  // A JSON column has NUMERIC affinity, so a top-level JSON number is stored as a number ('12'
+  // becomes 12). Integers past 2^53 arrive as bigint; JSON.parse of the stored text would give
+  // the nearest double, which Number() gives too. Foreign non-JSON text is returned as it is
+  // rather than failing the whole row.
+  if (typeof v === 'bigint') return Number(v)
   if (typeof v !== 'string') return v
   try {
     return JSON.parse(v) as unknown

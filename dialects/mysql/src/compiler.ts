@@ -10,6 +10,9 @@ export type MysqlCompileTarget = Pick<MysqlServerInfo, 'flavour' | 'versionNumbe
 /** Assumed until the first connection tells the truth: the most conservative server we support. */
 export const DEFAULT_COMPILE_TARGET: MysqlCompileTarget = { flavour: 'mysql', versionNumbers: [8, 0, 0], backslashEscapes: true }
 
+/** Result column names mysql2's row parser refuses (its helpers.privateObjectProps). */
+const MYSQL2_UNREADABLE_NAMES: ReadonlySet<string> = new Set(['__proto__', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__'])
+
 /** MySQL's LIMIT has no "all rows"; the largest BIGINT UNSIGNED is the documented stand-in. */
 const ALL_ROWS = '18446744073709551615'
 
@@ -52,6 +55,18 @@ export class MysqlCompiler extends SqlCompiler {
   }
   override typeDdl(type: SqlType<unknown>): string {
     return typeDdl(type)
+  }
+  /** mysql2 cannot read a result column with one of these names: it fails and drops the connection. */
+  protected override describeStatement(s: Keyed): ReturnType<SqlCompiler['describeStatement']> {
+    const described = super.describeStatement(s)
+    const bad = described.columns.find((c) => MYSQL2_UNREADABLE_NAMES.has(c.name))
+    if (bad !== undefined) {
+      throw new CompileError(
+        `The result column '${bad.name}' cannot be read through mysql2, which refuses column names that are also ` +
+          `Object.prototype internals (${[...MYSQL2_UNREADABLE_NAMES].join(', ')}); give it another label, e.g. .label('${bad.name.replace(/^_+|_+$/g, '') || 'value'}').`,
+      )
+    }
+    return described
   }
   override autoincrementDdl(type: SqlType<unknown>): { type: string; suffix: string } {
     // typeDdl validates that the column is an integer; the keyword goes after NOT NULL.

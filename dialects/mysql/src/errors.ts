@@ -158,6 +158,9 @@ function label(e: MysqlErrorFields, flavour: MysqlFlavour | undefined): string {
   return e.code !== undefined ? `mysql2 ${e.code}` : 'mysql2'
 }
 
+/** mysql2's refusal to build a row object with a key such as '__proto__' (helpers.fieldEscape). */
+const UNREADABLE_FIELD = /^The field name \(.*\) can't be the same as an object's private property\.$/
+
 /**
  * Turns a mysql2 error into Athanor's hierarchy, keeping the original as `cause`.
  *
@@ -188,6 +191,14 @@ export function translateMysqlError(error: unknown, ctx: StatementContext = {}, 
   const text = e.sqlMessage ?? e.message
   const where = label(e, flavour)
 
+  if (UNREADABLE_FIELD.test(e.message)) {
+    // mysql2 closes the connection after this (fatal), so the engine discards it; but the fault
+    // is the statement's, and running it again would fail the same way: not a lost connection.
+    return new ProgrammingError(
+      `${e.message} mysql2 cannot read a result column with that name; give it another label (AS …). The connection has been discarded.`,
+      error, ctx, 'MYSQL2_FIELD_NAME',
+    )
+  }
   if (isMysqlDisconnect(error, flavour)) {
     // A lost COMMIT (outcome unknown) is the engine's call: it wraps this in CommitOutcomeUnknownError.
     const reason = e.code === STATEMENT_ABORTED_CODE ? text : `The connection to the server was lost: ${text} (${where}). The connection has been discarded.`

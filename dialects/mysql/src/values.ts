@@ -1,5 +1,5 @@
 import mysql from 'mysql2/promise'
-import { CompileError, ValueError, type SqlType, type ValueProcessor } from '@athanor/core'
+import { CompileError, ValueError, decimalFitProblem, decimalParts, type SqlType, type ValueProcessor } from '@athanor/core'
 
 /**
  * Value conversion between core's portable JS values and what mysql2 sends and returns.
@@ -75,6 +75,28 @@ const bindDateTime: ValueProcessor = (v) => (v instanceof Date ? formatUtcDateTi
 // JSON is sent as text: MariaDB rejects mysql2's JSON parameter type, and both servers parse a
 // string bound to a JSON column. Note that a JS string becomes a JSON string ('"x"'), as intended.
 const bindJson: ValueProcessor = (v) => (v === null || v === undefined ? null : globalThis.JSON.stringify(v))
+/**
+ * `String()` and `Numeric()` without sizes are bounded on MySQL/MariaDB (VARCHAR(255),
+ * DECIMAL(38,10)), where PostgreSQL and SQLite are not: what does not fit is refused here
+ * rather than cut or rounded by the server.
+ */
+const checkDefaultVarchar: ValueProcessor = (v) => {
+  if (typeof v === 'string' && v.length > DEFAULT_VARCHAR_LENGTH && [...v].length > DEFAULT_VARCHAR_LENGTH) {
+    throw new ValueError(
+      `String() without a length is VARCHAR(${DEFAULT_VARCHAR_LENGTH}) on MySQL/MariaDB and this string has ${[...v].length} characters: ` +
+        'give the column a length (String(1000)), or make it Text.',
+    )
+  }
+  return v
+}
+const checkDefaultDecimal: ValueProcessor = (v) => {
+  const parts = typeof v === 'string' ? decimalParts(v) : undefined
+  const problem = parts === undefined ? undefined : decimalFitProblem(parts, DEFAULT_DECIMAL.precision, DEFAULT_DECIMAL.scale)
+  if (problem !== undefined) {
+    throw new ValueError(`Numeric() without a precision is DECIMAL(${DEFAULT_DECIMAL.precision},${DEFAULT_DECIMAL.scale}) on MySQL/MariaDB, and ${problem.replace(/: .*$/, '')}: give the column a precision and scale, e.g. Numeric(60, 20).`)
+  }
+  return v
+}
 // mysql2 sends only real Buffers as binary (BLOB); any other Uint8Array would be coerced as text.
 const bindBinary: ValueProcessor = (v) => (v instanceof Uint8Array ? toBuffer(v) : v)
 
@@ -94,6 +116,8 @@ export function bindProcessor(type: AnyType): ValueProcessor | undefined {
     case 'datetime': return bindDateTime
     case 'json': return bindJson
     case 'binary': return bindBinary
+    case 'string': return type.options.length === undefined ? checkDefaultVarchar : undefined
+    case 'numeric': return type.options.precision === undefined ? checkDefaultDecimal : undefined
     // float: numbers (sent as DOUBLE; NaN is rejected upstream because mysql2 would send it
     // as 0). numeric: decimal strings, which the server converts exactly.
     // date/time/string/text/enum/uuid: strings as they are.
@@ -208,7 +232,8 @@ export function typeDdl(type: AnyType, options: { autoincrement?: boolean } = {}
       ddl = o.precision === undefined ? `DECIMAL(${DEFAULT_DECIMAL.precision},${DEFAULT_DECIMAL.scale})` : `DECIMAL(${o.precision},${o.scale ?? 0})`
       break
     case 'string': ddl = `VARCHAR(${o.length ?? DEFAULT_VARCHAR_LENGTH})`; break
-    case 'text': ddl = 'TEXT'; break
+    // Text is unbounded text: TEXT stops at 64 KB (then strict mode refuses and other modes cut it).
+    case 'text': ddl = 'LONGTEXT'; break
     case 'boolean': ddl = 'BOOLEAN'; break
     case 'date': ddl = 'DATE'; break
     // Precision 6 so values written by other clients keep their microseconds; JS Dates carry milliseconds.

@@ -33,6 +33,14 @@ describe('mysql compiler (compile only)', function () {
     expect(mariadb.quote('a`b')).to.equal('`a``b`')
   })
 
+  it('refuses result columns mysql2 cannot read (named like Object.prototype internals), and only at the top level', function () {
+    expect(() => sql(select(users.c.id.label('__proto__')))).to.throw(CompileError, /The result column '__proto__' cannot be read through mysql2.*label\('proto'\)/)
+    expect(() => sql(insert(users).values({ name: 'a', email: 'b' }).returning(users.c.id.label('__lookupGetter__')))).to.throw(CompileError, /__lookupGetter__/)
+    const sub = select(users.c.id.label('__proto__')).subquery('s')
+    expect(sql(select(sub.c.__proto__.label('id')))).to.equal('SELECT `s`.`__proto__` AS `id` FROM (SELECT `users`.`id` AS `__proto__` FROM `users`) AS `s`')
+    expect(sql(select(users.c.id.label('constructor')))).to.equal('SELECT `users`.`id` AS `constructor` FROM `users`')
+  })
+
   it('writes a bare OFFSET as LIMIT <max unsigned bigint> OFFSET ?', function () {
     expect(sql(select(users.c.id).offset(5))).to.equal('SELECT `users`.`id` FROM `users` LIMIT 18446744073709551615 OFFSET ?')
     expect(sql(select(users.c.id).limit(2).offset(5))).to.equal('SELECT `users`.`id` FROM `users` LIMIT ? OFFSET ?')
@@ -144,7 +152,7 @@ describe('mysql compiler (compile only)', function () {
       expect(mariadb.createTable(every, { ifNotExists: false })).to.deep.equal([
         'CREATE TABLE `every_type` (\n  ' + [
           '`id` BIGINT NOT NULL AUTO_INCREMENT', '`i` INT NOT NULL', '`s` SMALLINT NOT NULL', '`f` DOUBLE NOT NULL', '`n` DECIMAL(12,3) NOT NULL',
-          '`v` VARCHAR(20) NOT NULL', '`t` TEXT NOT NULL', '`b` BOOLEAN NOT NULL', '`d` DATE NOT NULL', '`dt` DATETIME(6) NOT NULL',
+          '`v` VARCHAR(20) NOT NULL', '`t` LONGTEXT NOT NULL', '`b` BOOLEAN NOT NULL', '`d` DATE NOT NULL', '`dt` DATETIME(6) NOT NULL',
           '`tm` TIME(6) NOT NULL', '`j` JSON NOT NULL', '`u` CHAR(36) NOT NULL', '`bin` LONGBLOB NOT NULL',
           "`e` ENUM('a','o''k') NOT NULL CHECK (`e` IN ('a', 'o''k'))", 'PRIMARY KEY (`id`)',
         ].join(',\n  ') + '\n)',

@@ -536,7 +536,7 @@ describe('mysql driver (live server)', function () {
       const t0 = Date.now()
       ac.abort()
       const err = translate(await running)
-      expect(Date.now() - t0).to.be.lessThan(1000)
+      expect(Date.now() - t0).to.be.lessThan(3000) // not the 5 s the statement sleeps
       expect((err as OperationalError).disconnect).to.equal(true)
       expect(conn.closed).to.equal(true)
       await conn.settled()

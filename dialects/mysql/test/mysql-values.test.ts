@@ -2,7 +2,7 @@ import { expect } from 'chai'
 import {
   ArgumentError, BigInteger, Boolean as BooleanType, CompileError, DatabaseError, DateTime, DateType, DeadlockError, Enum,
   Float, Integer, IntegrityError, JSON as JsonType, LargeBinary, LockTimeoutError, NativeType, NullType, Numeric,
-  OperationalError, ProgrammingError, SmallInteger, StatementTimeoutError, String as StringType, Text, Time, UUID,
+  OperationalError, ProgrammingError, SmallInteger, StatementTimeoutError, String as StringType, Text, Time, UUID, ValueError,
 } from '@athanor/core'
 import {
   bindProcessor, formatUtcDateTime, isMysqlDisconnect, mysqlCapabilities, MysqlDriver, parseMysqlUrl, parseServerVersion,
@@ -28,7 +28,7 @@ describe('mysql values (pure)', function () {
       expect(typeDdl(Numeric(12))).to.equal('DECIMAL(12,0)')
       expect(typeDdl(StringType())).to.equal('VARCHAR(255)')
       expect(typeDdl(StringType(30))).to.equal('VARCHAR(30)')
-      expect(typeDdl(Text)).to.equal('TEXT')
+      expect(typeDdl(Text)).to.equal('LONGTEXT')
       expect(typeDdl(BooleanType)).to.equal('BOOLEAN')
       expect(typeDdl(DateType)).to.equal('DATE')
       expect(typeDdl(DateTime())).to.equal('DATETIME(6)')
@@ -50,9 +50,17 @@ describe('mysql values (pure)', function () {
 
   describe('bindProcessor', function () {
     it('is undefined where mysql2 takes the value as it is', function () {
-      for (const t of [Float, Numeric(), StringType(), Text, DateType, Time, UUID, Enum(['a'])]) {
+      for (const t of [Float, Numeric(10, 2), StringType(10), Text, DateType, Time, UUID, Enum(['a'])]) {
         expect(bindProcessor(t), t.description).to.equal(undefined)
       }
+    })
+
+    it('refuses what String() and Numeric() without sizes (VARCHAR(255), DECIMAL(38,10) here) cannot hold', function () {
+      expect(bindProcessor(StringType())!('é'.repeat(255))).to.equal('é'.repeat(255))
+      expect(() => bindProcessor(StringType())!('é'.repeat(256))).to.throw(ValueError, /String\(\) without a length is VARCHAR\(255\) on MySQL\/MariaDB and this string has 256 characters: give the column a length/)
+      expect(bindProcessor(Numeric())!('1234567890123456789012345678.0123456789')).to.equal('1234567890123456789012345678.0123456789')
+      expect(() => bindProcessor(Numeric())!('0.00000000001')).to.throw(ValueError, /DECIMAL\(38,10\) on MySQL\/MariaDB, and it has 11 decimal places and the column keeps 10: give the column a precision and scale/)
+      expect(() => bindProcessor(Numeric())!('1'.repeat(29))).to.throw(ValueError, /it has 29 digits before the decimal point/)
     })
 
     it('converts booleans, datetimes, JSON, binary and bigints', function () {
@@ -152,6 +160,16 @@ describe('mysql errors (pure)', function () {
     expect(isMysqlDisconnect(serverError(1062, '23000', 'dup'))).to.equal(false)
     // Already translated errors pass through.
     expect(translateMysqlError(deadlock)).to.equal(deadlock)
+  })
+
+  it('reports a result column mysql2 cannot read as the statement\'s fault, with code connection-lost only for real losses', function () {
+    const unreadable = Object.assign(new Error("The field name (__proto__) can't be the same as an object's private property."), { fatal: true })
+    const e = translateMysqlError(unreadable, { sql: 'SELECT 1 AS `__proto__`' })
+    expect(e).to.be.instanceOf(ProgrammingError).and.not.be.instanceOf(OperationalError)
+    expect(e.message).to.match(/give it another label/)
+    // mysql2 closed the connection: the engine discards it all the same.
+    expect(isMysqlDisconnect(unreadable)).to.equal(true)
+    expect(translateMysqlError(serverError(2013, 'HY000', 'Lost connection')).code).to.equal('connection-lost')
   })
 })
 

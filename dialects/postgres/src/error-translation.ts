@@ -160,7 +160,7 @@ function translateClientError(error: unknown, ctx: StatementContext): AthanorErr
   const name = error instanceof Error ? error.name : typeof error
   return new OperationalError(
     `The PostgreSQL driver failed (${code ?? name}: ${text}).\n${LOST_ADVICE}`,
-    error, ctx, code ?? name, true, 'driver-failure',
+    error, ctx, code ?? name, true, 'connection-lost',
   )
 }
 

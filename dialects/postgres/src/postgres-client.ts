@@ -109,6 +109,7 @@ export function createClient(settings: ConnectSettings, link: ClientLink): PgCli
       const socket = parsed.path ? netConnect(parsed.path) : netConnect(port, host)
       // postgres.js reads these for TLS servername and for its error messages.
       Object.assign(socket, { host, port })
+      guardSocket(socket, link, forCancel)
       if (!forCancel) link.socket = socket
       return socket
     },
@@ -116,6 +117,38 @@ export function createClient(settings: ConnectSettings, link: ClientLink): PgCli
   // Only when given: an explicit key would override `?sslmode=` in the URL.
   if (settings.ssl !== undefined) options.ssl = settings.ssl
   return createPostgres(settings.url, options)
+}
+
+/**
+ * Keeps a socket from ever crashing the process. postgres.js attaches its listeners a tick after
+ * the factory returns and strips them all with `removeAllListeners()` when a socket closes —
+ * and that call goes to whichever socket it holds at that moment, which need not be the one
+ * that closed. A socket left without an 'error' listener turns a later reset (ECONNRESET) into
+ * an uncaught exception. So each socket gets its own listeners, put back whenever postgres.js
+ * strips them: errors are left to postgres.js's handler (or to the watchdog, if it lost it),
+ * and the connection is marked closed when its established socket closes, so later calls fail
+ * fast instead of waiting on a socket nobody reads.
+ */
+export function guardSocket(socket: Socket, link: ClientLink, forCancel: boolean): void {
+  const ignore = (): void => undefined
+  const onClose = (): void => {
+    if (!forCancel && link.established && link.socket === socket) link.closed = true
+  }
+  const attach = (): void => {
+    socket.on('error', ignore)
+    socket.on('close', onClose)
+  }
+  attach()
+  const removeAll = socket.removeAllListeners.bind(socket)
+  socket.removeAllListeners = ((event?: string | symbol): Socket => {
+    if (event === undefined) removeAll()
+    else removeAll(event)
+    if (event === undefined || event === 'error' || event === 'close') {
+      socket.off('error', ignore).off('close', onClose)
+      attach()
+    }
+    return socket
+  }) as Socket['removeAllListeners']
 }
 
 /**

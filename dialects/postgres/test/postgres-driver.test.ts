@@ -130,7 +130,7 @@ describe('postgres values, DDL and error mapping (no database)', () => {
       [err('ECONNRESET'), 'connection-lost', true],
       [err('ECONNREFUSED'), 'connect-failed', true],
       [err('CONNECT_TIMEOUT'), 'connect-failed', true],
-      [new TypeError("Cannot read properties of null (reading 'write')"), 'driver-failure', true],
+      [new TypeError("Cannot read properties of null (reading 'write')"), 'connection-lost', true],
       [err('UNDEFINED_VALUE'), 'programming', false],
       [err('57014'), 'statement-timeout', false],
       [err('57P01', { severity: 'FATAL' }), 'connection-lost', true],
@@ -241,7 +241,7 @@ describe('postgres values, DDL and error mapping (no database)', () => {
       const e = translateError(await rejection(within(driver.connect({ url: `postgres://u@127.0.0.1:${port}/db`, connectTimeoutMs: 300 }), 3000, 'connect to a black hole')), {})
       expect(e.code).to.equal('connect-failed')
       expect((e as OperationalError).driverCode).to.equal('CONNECT_TIMEOUT')
-      expect(Date.now() - started).to.be.below(2000)
+      expect(Date.now() - started).to.be.below(2500) // near connectTimeoutMs, not never
     } finally {
       for (const s of held) s.destroy()
       await new Promise((r) => server.close(r))

@@ -8,6 +8,7 @@ import { ormUnitOfWorkSuite } from './orm-unit-of-work.js'
 import { ormSessionSuite } from './orm-session.js'
 import { ormQueriesSuite } from './orm-queries.js'
 import { sessionGetSuite } from './session-get.js'
+import { sessionRefreshSuite } from './session-refresh.js'
 import { unitOfWorkBatchingSuite } from './unit-of-work-batching.js'
 import { expressionsSuite } from './expressions.js'
 import { expressionsFromSuite } from './expressions-from.js'
@@ -22,4 +23,4 @@ import { schemaDefaultsSuite } from './schema-defaults.js'
 import { schemaCyclesSuite } from './schema-cycles.js'
 
 /** Every suite a dialect must pass, in order. */
-export const complianceSuites: readonly Suite[] = [sessionSuite, loaderSuite, ormRelationshipsSuite, ormCascadesSuite, ormUnitOfWorkSuite, ormSessionSuite, ormQueriesSuite, sessionGetSuite, unitOfWorkBatchingSuite, pluginsSuite, expressionsSuite, expressionsFromSuite, expressionsFunctionsSuite, expressionsDmlSuite, typesRoundTripSuite, engineConnectionSuite, engineTransactionsSuite, schemaDdlSuite, schemaConstraintsSuite, schemaDefaultsSuite, schemaCyclesSuite]
+export const complianceSuites: readonly Suite[] = [sessionSuite, loaderSuite, ormRelationshipsSuite, ormCascadesSuite, ormUnitOfWorkSuite, ormSessionSuite, ormQueriesSuite, sessionGetSuite, sessionRefreshSuite, unitOfWorkBatchingSuite, pluginsSuite, expressionsSuite, expressionsFromSuite, expressionsFunctionsSuite, expressionsDmlSuite, typesRoundTripSuite, engineConnectionSuite, engineTransactionsSuite, schemaDdlSuite, schemaConstraintsSuite, schemaDefaultsSuite, schemaCyclesSuite]

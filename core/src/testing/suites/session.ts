@@ -125,6 +125,8 @@ export const sessionSuite: Suite = (ctx) => describe('AsyncSession', () => {
     await using s = new AsyncSession(db.engine)
     const results = await Promise.allSettled([s.scalars(select(Author)), s.scalars(select(Book))])
     expect(results[1]!.status).to.equal('rejected')
-    expect((results[1] as PromiseRejectedResult).reason).to.be.instanceOf(ConcurrentUseError)
+    const reason = (results[1] as PromiseRejectedResult).reason as Error
+    expect(reason).to.be.instanceOf(ConcurrentUseError)
+    expect(reason.message).to.match(/^AsyncSession is already busy with execute a statement and was asked to execute a statement at the same time\. An AsyncSession serves one operation at a time/)
   })
 })

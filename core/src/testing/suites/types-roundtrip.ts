@@ -88,6 +88,22 @@ export const typesRoundTripSuite: Suite = (ctx) => describe('column types: round
     expect(found.all()).to.deep.equal([[1]])
   })
 
+  it('keeps the first and last instants of years 1–9999, and ISO text with offsets as instants', async () => {
+    for (const iso of ['0001-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z', '1970-01-01T00:00:00.000Z']) {
+      const row = await roundTrip(db.engine, { at: new Date(iso), atTz: new Date(iso), day: iso.slice(0, 10) })
+      expect([(row.at as Date).toISOString(), (row.atTz as Date).toISOString(), row.day], iso).to.deep.equal([iso, iso, iso.slice(0, 10)])
+    }
+    const iso = '2024-03-01T00:30:00+01:00' as unknown as Date
+    const text = await roundTrip(db.engine, { at: iso, atTz: iso })
+    expect([(text.at as Date).toISOString(), (text.atTz as Date).toISOString()]).to.deep.equal(['2024-02-29T23:30:00.000Z', '2024-02-29T23:30:00.000Z'])
+  })
+
+  it('keeps decimals at exactly their precision and scale, and top-level JSON numbers and strings', async () => {
+    const row = await roundTrip(db.engine, { price: '99999999.99', wide: '99999999999999999999.9999999999', doc: 2 ** 53 })
+    expect([row.price, row.wide, row.doc]).to.deep.equal(['99999999.99', '99999999999999999999.9999999999', 2 ** 53])
+    for (const doc of [0, -1.5, 1e300, '42', 'text', true, null]) expect((await roundTrip(db.engine, { doc })).doc, `${doc}`).to.deep.equal(doc)
+  })
+
   it('keeps nested JSON objects and arrays, and a top-level array', async () => {
     const row = await roundTrip(db.engine, { doc: DOC })
     expect(row.doc).to.deep.equal(DOC)
@@ -117,9 +133,21 @@ export const typesRoundTripSuite: Suite = (ctx) => describe('column types: round
       [{ int: 2 ** 31 }, 'xt_kinds.int (integer) cannot take a number: the value is outside -2147483648..2147483647'],
       [{ price: Number.NaN as unknown as string }, 'xt_kinds.price (Numeric(10, 2)) cannot take NaN: pass a finite number or a decimal string'],
       [{ wide: -Infinity as unknown as string }, 'xt_kinds.wide (Numeric(30, 10)) cannot take -Infinity: pass a finite number or a decimal string'],
-      [{ at: new Date(Number.NaN) }, 'xt_kinds.at (DateTime) cannot take an invalid Date: pass a valid Date'],
-      [{ day: new Date('2024-13-45') as unknown as string }, "xt_kinds.day (date) cannot take an invalid Date: pass a valid Date"],
-      [{ body: 'before\u0000after' }, 'xt_kinds.body (text) cannot take a string: text may not contain the NUL character (\\u0000); strip it or store the value as LargeBinary'],
+      [{ at: new Date(Number.NaN) }, "xt_kinds.at (DateTime) cannot take an invalid Date: its time is NaN (new Date() of text it could not parse?); pass a Date or an ISO 8601 string ('2024-01-02T03:04:05Z')"],
+      [{ day: new Date('2024-13-45') as unknown as string }, "xt_kinds.day (date) cannot take an invalid Date: its time is NaN (new Date() of text it could not parse?); pass 'YYYY-MM-DD' or a Date"],
+      [{ at: "' OR '1'='1" as unknown as Date }, "xt_kinds.at (DateTime) cannot take a string: it is not an ISO 8601 timestamp such as '2024-01-02T03:04:05Z'; pass a Date or an ISO 8601 string ('2024-01-02T03:04:05Z')"],
+      [{ at: '100%' as unknown as Date }, "xt_kinds.at (DateTime) cannot take a string: it is not an ISO 8601 timestamp such as '2024-01-02T03:04:05Z'; pass a Date or an ISO 8601 string ('2024-01-02T03:04:05Z')"],
+      [{ at: 42 as unknown as Date }, "xt_kinds.at (DateTime) cannot take a number: pass a Date or an ISO 8601 string ('2024-01-02T03:04:05Z') (for epoch milliseconds: new Date(ms))"],
+      [{ at: new Date('+010000-01-01T00:00:00Z') }, "xt_kinds.at (DateTime) cannot take a Date: its year 10000 is outside 1–9999; pass a Date or an ISO 8601 string ('2024-01-02T03:04:05Z')"],
+      [{ atTz: new Date('-000001-06-01T00:00:00Z') }, "xt_kinds.atTz (DateTime(tz)) cannot take a Date: its year -1 is outside 1–9999; pass a Date or an ISO 8601 string with a zone ('2024-01-02T03:04:05Z')"],
+      [{ day: '2023-02-30' }, "xt_kinds.day (date) cannot take a string: 2023-02 has no day 30; pass 'YYYY-MM-DD' or a Date"],
+      [{ price: '1.005' }, "xt_kinds.price (Numeric(10, 2)) cannot take a string: it has 3 decimal places and the column keeps 2: round it first, or widen the column's scale"],
+      [{ price: 123456789 as unknown as string }, "xt_kinds.price (Numeric(10, 2)) cannot take a number: it has 9 digits before the decimal point and the column allows 8: widen the column's precision"],
+      [{ body: 'before\u0000after' }, 'xt_kinds.body (text) cannot take a string: it contains the NUL character (\\u0000), which the databases cut or refuse; strip it, or store bytes in a LargeBinary column'],
+      [{ code: 'half \uD83D' }, 'xt_kinds.code (String(20)) cannot take a string: it contains a lone UTF-16 surrogate (half of a character such as an emoji, e.g. from slicing a string), which the databases store as U+FFFD; fix the string (s.toWellFormed() replaces it knowingly)'],
+      [{ doc: new Map([['a', 1]]) }, 'xt_kinds.doc (json) cannot take an object (Map): $ is a Map, which JSON does not keep as it is; store Object.fromEntries(map)'],
+      [{ doc: { n: Number.NaN } }, 'xt_kinds.doc (json) cannot take an object (Object): $.n is NaN, which JSON writes as null; store a finite number or null'],
+      [{ doc: { gone: undefined } }, 'xt_kinds.doc (json) cannot take an object (Object): $.gone is undefined, which JSON drops; use null, or leave the key out'],
       [{ code: { toString: () => 'x' } as unknown as string }, 'xt_kinds.code (String(20)) cannot take an object (Object): pass a string'],
       [{ int: [1] as unknown as number }, 'xt_kinds.int (integer) cannot take an array: pass a whole number or a bigint'],
       [{ flag: 'true' as unknown as boolean }, 'xt_kinds.flag (boolean) cannot take a string: pass true or false'],
