@@ -79,6 +79,8 @@ describe('compile: text()', () => {
   })
   it('leaves PostgreSQL :: casts and escaped \\: colons alone', () => {
     expectSql(text("SELECT a::int, '10\\:30' FROM t WHERE b = :b", { b: 1 }), "SELECT a::int, '10:30' FROM t WHERE b = ?", [1])
+    // An escaped colon before a name is text, not a parameter (ATTACH ':memory:', 'a:b' JSON paths).
+    expectSql(text("ATTACH '\\:memory:' AS aux WHERE x = '\\:b' AND y = :b", { b: 2 }), "ATTACH ':memory:' AS aux WHERE x = ':b' AND y = ?", [2])
   })
   it('names the missing parameter and refuses NUL', () => {
     expect(() => text('SELECT :a, :b', { a: 1 })).to.throw(ArgumentError, /refers to :b but no value was given/)

@@ -17,6 +17,19 @@ function tableName(h: DdlHooks, t: Table): string {
   return t.schema ? `${h.quote(t.schema)}.${h.quote(t.name)}` : h.quote(t.name)
 }
 
+/**
+ * The values of an Enum kept inline (one without a type name): a string column whose values a
+ * `CHECK (col IN (…))` holds. `undefined` for every other type.
+ */
+export function inlineEnumValues(type: SqlType<unknown>): readonly string[] | undefined {
+  return type.kind === 'enum' && type.options.enumName === undefined ? (type.options.values ?? []) : undefined
+}
+
+/** `"col" IN ('a', 'b')`: the CHECK of an inline Enum column. */
+export function enumCheckSql(h: Pick<DdlHooks, 'quote' | 'literal'>, column: string, values: readonly string[]): string {
+  return `${h.quote(column)} IN (${values.map((v) => h.literal(v)).join(', ')})`
+}
+
 function columnDdl(h: DdlHooks, col: Column<unknown>): string {
   const auto = col.autoincrement ? h.autoincrementDdl(col.type) : undefined
   let sql = `${h.quote(col.name)} ${auto ? auto.type : h.typeDdl(col.type)}`
@@ -25,9 +38,8 @@ function columnDdl(h: DdlHooks, col: Column<unknown>): string {
   if (col.serverDefault !== undefined) {
     sql += ' DEFAULT ' + (col.serverDefault instanceof ServerDefault ? col.serverDefault.sql : h.literal(col.serverDefault))
   }
-  if (col.type.kind === 'enum' && !col.type.options.enumName) {
-    sql += ` CHECK (${h.quote(col.name)} IN (${(col.type.options.values ?? []).map((v) => h.literal(v)).join(', ')}))`
-  }
+  const values = inlineEnumValues(col.type)
+  if (values !== undefined) sql += ` CHECK (${enumCheckSql(h, col.name, values)})`
   if (col.check) sql += ` CHECK (${col.check})`
   return sql
 }

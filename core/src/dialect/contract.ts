@@ -1,5 +1,6 @@
 import type { SqlType } from '../types/index.js'
 import type { AthanorError, StatementContext } from '../util/errors.js'
+import type { SchemaDialect } from './schema-contract.js'
 
 /**
  * The dialect contract (DESIGN.md principle 2). A dialect package supplies both halves:
@@ -219,6 +220,8 @@ export interface Dialect {
   /** Run on every new connection (session settings). */
   onConnect?(connection: DriverConnection): Promise<void>
   readonly serverInfo?: ServerInfo | undefined
+  /** Reflection and schema changes (migrations); see schema-contract.ts. */
+  readonly schema?: SchemaDialect | undefined
 }
 
 /** Builds a dialect for a URL; registered per scheme by dialect packages. */

@@ -85,6 +85,26 @@ export class Connection implements AsyncDisposable {
   }
 
   /**
+   * Runs a statement with no transaction open (autocommit), for statements that must not run
+   * inside one: SQLite's `PRAGMA foreign_keys`, PostgreSQL's `CREATE INDEX CONCURRENTLY`,
+   * `VACUUM`. Refused while a transaction is open.
+   * ```ts
+   * await conn.executeOutsideTransaction(text('PRAGMA foreign_keys = OFF'))
+   * ```
+   */
+  async executeOutsideTransaction<R extends readonly unknown[], M>(statement: Executable<R, M>): Promise<Result<R, M>> {
+    const stmt = this.#transformed(statement)
+    const compiled = this.#engine.dialect.compiler.compile(stmt)
+    return this.#guard('execute a statement outside a transaction', async () => {
+      if (this.#tx !== 'none') {
+        throw new InvalidRequestError('executeOutsideTransaction() needs a connection with no transaction open; commit() or rollback() first.', 'transaction-open')
+      }
+      const res = await this.#driverExecute(compiled, stmt)
+      return processResult(compiled, res) as unknown as Result<R, M>
+    })
+  }
+
+  /**
    * Streams rows through a server-side cursor where the driver has one.
    * ```ts
    * for await (const [id, name] of conn.stream(select(users.c.id, users.c.name))) { … }

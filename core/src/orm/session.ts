@@ -36,6 +36,17 @@ export interface SessionOptions {
    * many times in one transaction. Default: warn, except when `NODE_ENV` is `production`.
    */
   readonly nPlusOne?: NPlusOneOptions
+  /**
+   * Joins a transaction the caller owns on this connection instead of checking one out: the
+   * session works inside a savepoint, `commit()` releases it (the caller commits the connection),
+   * `rollback()` rolls back to it, and the connection is never closed by the session. For data
+   * steps in migrations and for tests that roll everything back at the end.
+   * ```ts
+   * await using conn = await engine.connect()
+   * await using session = new AsyncSession(engine, { bind: conn })
+   * ```
+   */
+  readonly bind?: Connection
   /** @internal the session factory's plugin hooks (set by sessionmaker). */
   readonly hooks?: OrmHooks
 }
@@ -86,6 +97,9 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   readonly #hooks: OrmHooks | undefined
   readonly #nPlusOne: NPlusOneDetector
   readonly #savepoints: SavepointEntry[] = []
+  readonly #bind: Connection | undefined
+  /** The savepoint a bound session works in, while its transaction is open. */
+  #joined: Transaction | undefined
   /** Blocks (begin(fn), run(fn), …) whose function is running now, innermost last. */
   readonly #blocks: string[] = []
 
@@ -94,6 +108,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     this.autoflush = options.autoflush ?? true
     this.expireOnCommit = options.expireOnCommit ?? true
     this.#hooks = options.hooks
+    this.#bind = options.bind
     this.#nPlusOne = new NPlusOneDetector(options.nPlusOne)
     const scopes = [ormHooksOf(engine), ...(options.hooks ? [options.hooks] : [])]
     this.events = new EventBus<SessionEvents>(...scopes.map((h) => h.session))
@@ -352,7 +367,8 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
       await this.#flush()
       if (!this.#conn) return // nothing was begun and nothing needed writing
       this.events.emit('beforeCommit', { session: this })
-      await this.#conn.commit()
+      if (this.#bind !== undefined) await this.#joined?.commit()
+      else await this.#conn.commit()
       this.#endTransaction(true)
       this.events.emit('afterCommit', { session: this })
     })
@@ -365,7 +381,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     if (this.#state === 'closed') return
     const had = this.#conn !== undefined
     try {
-      if (this.#conn && this.#conn.inTransaction) await this.#conn.rollback()
+      if (this.#conn !== undefined) await this.#abandon(this.#conn)
     } finally {
       this.#endTransaction(false)
     }
@@ -450,7 +466,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     if (this.#state === 'closed') return
     this.#refuseInsideBlock('close()')
     const conn = this.#conn
-    if (conn !== undefined && this.#rollbackLeftToPool(conn)) {
+    if (conn !== undefined && this.#bind === undefined && this.#rollbackLeftToPool(conn)) {
       // Nothing to undo: the pool's reset-on-return sends the ROLLBACK, and the caller does not
       // wait a round trip for it (the connection is not handed out again before it finished).
       conn._closeLeavingRollbackToPool()
@@ -551,6 +567,12 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
    * write, flush or begin() moves the session to the engine's own connection for good.
    */
   async #connection(read?: Keyed): Promise<Connection> {
+    if (this.#bind !== undefined) {
+      this.#joined ??= await this.#bind.beginNested()
+      this.#conn = this.#bind
+      this.#state = 'active'
+      return this.#bind
+    }
     const target = read !== undefined && (this.#conn === undefined || this.#routed) ? this.engine.route(read) : this.engine
     if (this.#conn && this.#routed && target === this.engine) {
       const replica = this.#conn
@@ -631,7 +653,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
       // A failed flush rolls back whole: the database transaction ends now, and the session
       // refuses work until rollback() restores the objects (SQLAlchemy's "needs rollback").
       this.#failure = e
-      if (conn.inTransaction) await conn.rollback().catch(() => undefined)
+      await this.#abandon(conn).catch(() => undefined)
       this.#state = 'failed'
       this.events.emit('flushError', { session: this, connection: conn, error: e })
       throw e
@@ -646,6 +668,17 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
    * flush, no other statement, no savepoint) on this engine's own pool, which resets connections
    * on return.
    */
+  /** Rolls the session's transaction back: its own, or the savepoint of a bound session. */
+  async #abandon(conn: Connection): Promise<void> {
+    if (this.#bind === undefined) {
+      if (conn.inTransaction) await conn.rollback()
+      return
+    }
+    const joined = this.#joined
+    this.#joined = undefined
+    if (joined?.active === true) await joined.rollback()
+  }
+
   #rollbackLeftToPool(conn: Connection): boolean {
     return !this.#wrote && !this.#busy && !this.#routed && this.#state === 'active' && this.#savepoints.length === 0 &&
       conn.inTransaction && !conn.invalidated && conn.savepointDepth === 0 && this.engine.pool.options.resetOnReturn
@@ -658,7 +691,8 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     this.#nPlusOne.reset()
     this.#routed = false
     this.#savepoints.length = 0
-    if (conn) void conn.close().catch(() => undefined)
+    this.#joined = undefined
+    if (conn && conn !== this.#bind) void conn.close().catch(() => undefined)
     this.#objects.endTransaction(committed, this.expireOnCommit)
     this.#failure = undefined
     this.#state = 'idle'

@@ -113,8 +113,8 @@ export class TextClause<R extends readonly unknown[] = unknown[], M = Record<str
     const parts: string[] = []
     const params: Bind[] = []
     let last = 0
-    // `::` is a PostgreSQL cast, not a parameter; names follow a single colon.
-    for (const m of sql.matchAll(/(?<![:\w]):([A-Za-z_][A-Za-z0-9_]*)/g)) {
+    // `::` is a PostgreSQL cast, not a parameter; names follow a single colon; `\:` is a colon.
+    for (const m of sql.matchAll(/(?<![:\w\\]):([A-Za-z_][A-Za-z0-9_]*)/g)) {
       const name = m[1]!
       if (!(name in values)) {
         throw new ArgumentError(`text() refers to :${name} but no value was given for it; pass { ${name}: … } (or write \\:${name} for a literal colon).`)

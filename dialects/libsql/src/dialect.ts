@@ -3,6 +3,7 @@ import type { Capabilities, Dialect } from '@athanor/core'
 import { libsqlCapabilities } from './capabilities.js'
 import { LibsqlCompiler } from './compiler.js'
 import { LibsqlDriver } from './driver.js'
+import { LibsqlSchema } from './schema-dialect.js'
 
 /**
  * The SQLite / libSQL dialect. Registered for `sqlite://`, `sqlite+libsql://`, `libsql://` and
@@ -16,6 +17,7 @@ export class LibsqlDialect implements Dialect {
   readonly name = 'libsql'
   readonly capabilities: Capabilities = libsqlCapabilities
   readonly compiler = new LibsqlCompiler(libsqlCapabilities)
+  readonly schema = new LibsqlSchema(this.compiler)
   readonly driver = new LibsqlDriver()
 }
 

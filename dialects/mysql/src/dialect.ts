@@ -5,6 +5,7 @@ import { DEFAULT_COMPILE_TARGET, MysqlCompiler } from './compiler.js'
 import { MysqlDriver, type MysqlDriverOptions } from './driver.js'
 import { serverInfo, type MysqlServerInfo } from './server-info.js'
 import { MYSQL_SCHEMES } from './url.js'
+import { MysqlSchema } from './schema-dialect.js'
 
 /**
  * The MySQL / MariaDB dialect on mysql2. Registered for `mysql://`, `mysql2://`, `mariadb://`
@@ -25,6 +26,7 @@ export class MysqlDialect implements Dialect {
   readonly compiler: MysqlCompiler
   readonly driver: MysqlDriver
   readonly serverInfo: MysqlServerInfo | undefined
+  readonly schema: MysqlSchema
 
   readonly #connectedTo: MysqlServerInfo | undefined
 
@@ -44,6 +46,7 @@ export class MysqlDialect implements Dialect {
     // Errors come from the server reached, whatever the compiler was told, so their fields follow it.
     this.capabilities = options.connectedTo === undefined ? told : { ...told, integrityErrorFields: mysqlCapabilities(options.connectedTo).integrityErrorFields }
     this.compiler = new MysqlCompiler(this.capabilities, { target: options.serverInfo ?? DEFAULT_COMPILE_TARGET })
+    this.schema = new MysqlSchema(this.compiler)
   }
 
   /**

@@ -5,6 +5,7 @@ import { PostgresCompiler } from './compiler.js'
 import { PostgresDriver } from './driver.js'
 import type { PostgresDriverOptions } from './connect-settings.js'
 import { serverInfo } from './server-info.js'
+import { PostgresSchema } from './schema-dialect.js'
 
 /**
  * The PostgreSQL dialect on postgres.js. Registered for `postgres://`, `postgresql://` and
@@ -18,6 +19,7 @@ export class PostgresDialect implements Dialect {
   readonly name = 'postgresql'
   readonly capabilities: Capabilities = postgresCapabilities
   readonly compiler = new PostgresCompiler(postgresCapabilities)
+  readonly schema = new PostgresSchema(this.compiler)
   readonly driver: PostgresDriver
   serverInfo: ServerInfo | undefined
   constructor(options: PostgresDriverOptions = {}) {

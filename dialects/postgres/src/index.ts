@@ -25,3 +25,5 @@ export { any, arrayContainedBy, arrayContains, arrayOverlaps, AnyElement, ArrayC
 export type { ArrayExpression } from './array-operators.js'
 export { parseArrayLiteral, serializeArrayLiteral } from './array-literal.js'
 export { castTypeName } from './param-casts.js'
+export { PostgresSchema } from './schema-dialect.js'
+export { canonicalDefault as postgresCanonicalDefault } from './schema-reflect.js'

@@ -8,6 +8,8 @@ import type { Suite } from '../suite.js'
 
 // Every constraint is named, so that each server reports the same name.
 const metadata = new MetaData()
+/** The tables of this suite: named unique, foreign key and check constraints. */
+export { metadata as constraintsMetadata }
 const owners = new Table('constraint_owners', metadata, {
   id: column(Integer, { primaryKey: true }),
   code: column(String(10)),

@@ -8,6 +8,8 @@ import { useDatabase } from '../suite.js'
 import type { Suite } from '../suite.js'
 
 const metadata = new MetaData()
+/** The tables of this suite: one column of every core type (migrations reflect and diff them). */
+export { metadata as typesRoundTripMetadata }
 const specs = {
   id: column(Integer, { primaryKey: true }),
   int: column(Integer, { nullable: true }),
