@@ -6,7 +6,7 @@ import {
   BigInteger, Boolean, DateTime, Enum, Integer, JSON, MetaData, Numeric, String, Table, Text, alias, caseWhen, column, del, func, insert, literal,
   select, text, union, update,
 } from '@athanor/core'
-import type { Connection, Expression } from '@athanor/core'
+import type { Connection, Expression, FunctionCall } from '@athanor/core'
 import { expectType } from './expect-type.js'
 
 const md = new MetaData()
@@ -38,8 +38,8 @@ export async function rowsAreTuplesOfTheSelectList(conn: Connection): Promise<vo
 export async function nullableColumnsGiveNullableValues(conn: Connection): Promise<void> {
   const [row] = (await conn.execute(select(users.c.nickname, posts.c.authorId, users.c.name))).all()
   expectType<[string | null, number | null, string] | undefined>()(row)
-  expectType<Expression<string>>()(func.coalesce(users.c.nickname, 'anon'))
-  expectType<Expression<number | null>>()(func.max(users.c.id))
+  expectType<FunctionCall<string>>()(func.coalesce(users.c.nickname, 'anon'))
+  expectType<FunctionCall<number | null>>()(func.max(users.c.id))
 }
 
 export async function expressionsAndLabelsAreTyped(conn: Connection): Promise<void> {
@@ -49,7 +49,7 @@ export async function expressionsAndLabelsAreTyped(conn: Connection): Promise<vo
   expectType<Expression<number>>()(users.c.name.cast(Integer))
   expectType<Expression<number>>()(literal(7, Integer))
   expectType<Expression<number | null>>()(literal(null, Integer))
-  expectType<Expression<bigint | null>>()(func.sum(users.c.karma))
+  expectType<FunctionCall<bigint | null>>()(func.sum(users.c.karma))
 }
 
 export async function tablesAliasesSubqueriesAndUnionsAreTyped(conn: Connection): Promise<void> {

@@ -1,11 +1,19 @@
 import type { SqlType } from '../types/index.js'
+import { describeValue } from '../util/describe-value.js'
 import { CompileError, ValueError } from '../util/errors.js'
 import { LruCache } from '../util/lru.js'
-import type { Capabilities, CompiledStatement, CreateTableOptions, ResultColumn, StatementCompiler, ValueProcessor } from '../dialect/contract.js'
+import type { Capabilities, CompiledStatement, ResultColumn, StatementCompiler, ValueProcessor } from '../dialect/contract.js'
 import {
-  Between, Bind, Binary, BooleanList, Case, Cast, Expression, FunctionCall, InList, Keyword, Label, Like, OrderBy,
+  Between, Bind, Binary, BooleanList, Case, Cast, Deferred, Expression, InList, JsonPath, Keyword, Label, Like, OrderBy,
   ScalarSubquery, Tuple, Unary,
 } from '../sql/elements.js'
+import { AggregateFilter, FunctionCall, NamedWindow, Over, WINDOW_FUNCTIONS } from '../sql/function-call.js'
+import type { WindowDefinition } from '../sql/function-call.js'
+import { DatePart, DateTrunc } from '../sql/dates.js'
+import type { DateField, DateUnit } from '../sql/dates.js'
+import { Inline, LiteralColumn } from '../sql/literals.js'
+import { Rollup } from '../sql/grouping.js'
+import { standardDateTrunc, standardExtract, windowBody } from './analytic-sql.js'
 import { ColumnRef } from '../sql/column.js'
 import { FromClause, Join, Subquery, TableAlias } from '../sql/from.js'
 import { KeyBuilder } from '../sql/key.js'
@@ -15,10 +23,8 @@ import type { SelectColumn } from '../sql/select.js'
 import { Delete, Insert, Update } from '../sql/dml.js'
 import { TextClause } from '../sql/functions.js'
 import { Table } from '../sql/table.js'
-import type { ResolvedForeignKey } from '../sql/table.js'
-import { createTableSql, dropTableSql, foreignKeyDdl } from './ddl.js'
 import { unconnectedFroms } from './from-linter.js'
-import type { ForeignKeyDdl } from './ddl.js'
+import { SchemaCompiler } from './schema-compiler.js'
 
 /** A compiled statement shape, cached by structure and reused with new values. */
 interface Template {
@@ -42,6 +48,16 @@ export class CompileContext {
   readonly ctes = new Map<number, CommonTableExpression>()
   /** Set while rendering a single-table DML statement: columns render unqualified. */
   unqualified = false
+  /** Set while rendering a compound's ORDER BY: columns render as the result columns they name. */
+  byOutputName = false
+  /** Result column names of the selects being rendered (innermost last). */
+  readonly outputNames: Set<string>[] = []
+  /** Named windows used by the selects being rendered (innermost last), for their WINDOW clause. */
+  readonly windows: Map<string, NamedWindow>[] = []
+  /** Inside `… OVER (…)`: window functions are allowed. */
+  inOver = false
+  /** The select whose GROUP BY is being rendered has an ORDER BY (MariaDB's ROLLUP cannot). */
+  rollupOrdered = false
   /** What is probably wrong with the statement though it compiles (a cartesian product). */
   readonly warnings: string[] = []
   constructor(binds: readonly unknown[]) {
@@ -60,68 +76,18 @@ const OP_PRECEDENCE: Record<string, number> = {
  * it and override only what differs (quoting, placeholders, limit syntax, type DDL, value
  * conversion, …). Compiled SQL is cached by the statement's structure.
  */
-export class SqlCompiler implements StatementCompiler {
-  readonly capabilities: Capabilities
+export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
   readonly #cache: LruCache<string, Template>
-  readonly #bindProcessors = new Map<SqlType<unknown>, ValueProcessor | undefined>()
-  readonly #resultProcessors = new Map<SqlType<unknown>, ValueProcessor | undefined>()
   /** Cache statistics, for tests and diagnostics. */
   readonly stats = { hits: 0, misses: 0 }
 
   constructor(capabilities: Capabilities, options: { cacheSize?: number } = {}) {
-    this.capabilities = capabilities
+    super(capabilities)
     this.#cache = new LruCache(options.cacheSize ?? 1000)
   }
 
   // ---- dialect hooks -------------------------------------------------------------------------
 
-  /** The quote character for identifiers. */
-  protected get quoteChar(): string {
-    return '"'
-  }
-  /** The placeholder for the i-th (0-based) parameter. */
-  placeholder(_index: number): string {
-    return '?'
-  }
-  /** Converts a validated value for the driver; undefined when no conversion is needed. */
-  protected bindProcessorFor(_type: SqlType<unknown>): ValueProcessor | undefined {
-    return undefined
-  }
-  /** Converts a driver value to Athanor's JS type; undefined when no conversion is needed. */
-  protected resultProcessorFor(_type: SqlType<unknown>): ValueProcessor | undefined {
-    return undefined
-  }
-  /** The column type in DDL. */
-  typeDdl(type: SqlType<unknown>): string {
-    const o = type.options
-    switch (type.kind) {
-      case 'integer': return 'INTEGER'
-      case 'bigint': return 'BIGINT'
-      case 'smallint': return 'SMALLINT'
-      case 'float': return 'DOUBLE PRECISION'
-      case 'numeric': return o.precision === undefined ? 'NUMERIC' : `NUMERIC(${o.precision}, ${o.scale ?? 0})`
-      case 'string': return o.length === undefined ? 'VARCHAR' : `VARCHAR(${o.length})`
-      case 'text': return 'TEXT'
-      case 'boolean': return 'BOOLEAN'
-      case 'date': return 'DATE'
-      case 'datetime': return o.timezone ? 'TIMESTAMP WITH TIME ZONE' : 'TIMESTAMP'
-      case 'time': return 'TIME'
-      case 'json': return 'JSON'
-      case 'uuid': return 'UUID'
-      case 'binary': return 'BLOB'
-      case 'enum': return `VARCHAR(${Math.max(1, ...(o.values ?? []).map((v) => v.length))})`
-      case 'native': return o.native ?? 'TEXT'
-      case 'null': throw new CompileError('A column needs a type: pass one to column(), e.g. column(Integer).')
-    }
-  }
-  /** Extra DDL after the type of an autoincrement column (and the type to use). */
-  autoincrementDdl(type: SqlType<unknown>): { type: string; suffix: string } {
-    return { type: this.typeDdl(type), suffix: ' GENERATED BY DEFAULT AS IDENTITY' }
-  }
-  /** Whether `CREATE INDEX IF NOT EXISTS` is understood. */
-  get indexIfNotExists(): boolean {
-    return true
-  }
   /** A function's SQL name; dialects rename (`length` → `char_length`). */
   protected functionName(name: string): string {
     return name
@@ -129,9 +95,6 @@ export class SqlCompiler implements StatementCompiler {
   /** `LIMIT … OFFSET …`. */
   protected limitOffset(limit: string | undefined, offset: string | undefined): string {
     return (limit !== undefined ? ` LIMIT ${limit}` : '') + (offset !== undefined ? ` OFFSET ${offset}` : '')
-  }
-  protected booleanLiteral(value: boolean): string {
-    return value ? 'TRUE' : 'FALSE'
   }
   /** Nodes core does not know (dialect constructs such as upserts). */
   protected visitOther(node: Keyed, _ctx: CompileContext): string {
@@ -144,17 +107,10 @@ export class SqlCompiler implements StatementCompiler {
 
   // ---- public API --------------------------------------------------------------------------
 
-  quote(identifier: string): string {
-    if (identifier.length === 0 || identifier.includes('\u0000')) {
-      throw new CompileError(`Identifier ${JSON.stringify(identifier)} cannot be quoted: it is empty or contains NUL.`)
-    }
-    const q = this.quoteChar
-    return q + identifier.split(q).join(q + q) + q
-  }
 
   /** Compiles a statement (Select, Insert, Update, Delete, text()) to SQL and driver parameters. */
   compile(statement: unknown): CompiledStatement {
-    if (!isKeyed(statement)) throw new CompileError(`Cannot execute ${describe(statement)}: pass a statement built with select(), insert(), update(), del() or text().`)
+    if (!isKeyed(statement)) throw new CompileError(`Cannot execute ${describeValue(statement)}: pass a statement built with select(), insert(), update(), del() or text().`)
     const k = new KeyBuilder()
     statement.key(k)
     let template = this.#cache.get(k.s)
@@ -185,90 +141,15 @@ export class SqlCompiler implements StatementCompiler {
     }
   }
 
-  /** The result columns of a statement, with processors (for the ORM's row readers). */
-  resultColumns(columns: readonly { name: string; type: SqlType<unknown> }[]): ResultColumn[] {
-    return columns.map((c) => ({ name: c.name, type: c.type, process: this.resultProcessor(c.type) }))
-  }
 
-  resultProcessor(type: SqlType<unknown>): ValueProcessor | undefined {
-    if (!this.#resultProcessors.has(type)) this.#resultProcessors.set(type, this.resultProcessorFor(type))
-    return this.#resultProcessors.get(type)
-  }
 
-  bindProcessor(type: SqlType<unknown>): ValueProcessor | undefined {
-    if (!this.#bindProcessors.has(type)) this.#bindProcessors.set(type, this.bindProcessorFor(type))
-    return this.#bindProcessors.get(type)
-  }
 
   /** Entries in the compiled-statement cache. */
   get cacheSize(): number {
     return this.#cache.size
   }
 
-  createTable(table: unknown, options: CreateTableOptions): string[] {
-    if (!(table instanceof Table)) throw new CompileError('createTable() takes a Table.')
-    return createTableSql(this, table, options)
-  }
-  dropTable(table: unknown, options: { ifExists: boolean }): string[] {
-    if (!(table instanceof Table)) throw new CompileError('dropTable() takes a Table.')
-    return dropTableSql(this, table, options)
-  }
-  /**
-   * `ALTER TABLE t ADD CONSTRAINT fk_t_col FOREIGN KEY (…) REFERENCES …`. Standard SQL has no
-   * IF NOT EXISTS here, so dialects that can emulate `ifNotExists` override this.
-   */
-  addForeignKey(foreignKey: unknown, options: { ifNotExists: boolean }): string[] {
-    const fk = this.foreignKeyDdl(foreignKey, 'addForeignKey')
-    if (options.ifNotExists) {
-      throw new CompileError(`This database cannot add foreign key ${fk.name} only if it is missing; create the tables with createAll(engine, { checkFirst: false }).`)
-    }
-    return [`ALTER TABLE ${fk.table} ADD CONSTRAINT ${fk.name} FOREIGN KEY ${fk.columns} ${fk.references}`]
-  }
-  /** `ALTER TABLE [IF EXISTS] t DROP CONSTRAINT [IF EXISTS] name` */
-  dropForeignKey(foreignKey: unknown, options: { ifExists: boolean }): string[] {
-    const fk = this.foreignKeyDdl(foreignKey, 'dropForeignKey')
-    const ie = options.ifExists ? 'IF EXISTS ' : ''
-    return [`ALTER TABLE ${ie}${fk.table} DROP CONSTRAINT ${ie}${fk.name}`]
-  }
-  /** None by default: where `alterForeignKeys` holds, cycles are broken by dropping the keys. */
-  deferForeignKeyChecks(): string[] {
-    return []
-  }
-  /** The quoted pieces of a table's foreign key (`table.foreignKeys[i]`), for ALTER TABLE statements. */
-  protected foreignKeyDdl(foreignKey: unknown, caller: string): ForeignKeyDdl {
-    if (!this.capabilities.alterForeignKeys) {
-      throw new CompileError(`${caller}(): this database cannot add or drop foreign keys with ALTER TABLE; declare them in CREATE TABLE instead (createAll does).`)
-    }
-    const fk = foreignKey as Partial<ResolvedForeignKey> | null
-    if (typeof fk !== 'object' || fk === null || !(fk.table instanceof Table) || !fk.table.foreignKeys.includes(fk as ResolvedForeignKey)) {
-      throw new CompileError(`${caller}() takes one of a Table's foreignKeys.`)
-    }
-    return foreignKeyDdl(this, fk as ResolvedForeignKey)
-  }
-  savepoint(name: string): string {
-    return `SAVEPOINT ${this.quote(name)}`
-  }
-  releaseSavepoint(name: string): string {
-    return `RELEASE SAVEPOINT ${this.quote(name)}`
-  }
-  rollbackToSavepoint(name: string): string {
-    return `ROLLBACK TO SAVEPOINT ${this.quote(name)}`
-  }
 
-  /** A SQL literal for DDL defaults (never used for user values, which are always bound). */
-  literal(value: unknown): string {
-    if (value === null) return 'NULL'
-    if (typeof value === 'boolean') return this.booleanLiteral(value)
-    if (typeof value === 'number' || typeof value === 'bigint') {
-      if (typeof value === 'number' && !Number.isFinite(value)) throw new CompileError(`${value} cannot be a SQL literal.`)
-      return String(value)
-    }
-    if (typeof value === 'string') {
-      if (value.includes('\u0000')) throw new CompileError('A SQL literal cannot contain NUL.')
-      return `'${value.replace(/'/g, "''")}'`
-    }
-    throw new CompileError(`${describe(value)} cannot be written as a SQL literal; use a string, number or boolean.`)
-  }
 
   // ---- compilation -------------------------------------------------------------------------
 
@@ -277,8 +158,14 @@ export class SqlCompiler implements StatementCompiler {
     let body = this.visitStatement(statement, ctx)
     if (ctx.ctes.size > 0) body = this.withClause(ctx) + body
     const paramIndex: number[] = []
+    // Numbered placeholders let one bound value appear twice as one parameter, so that
+    // `date_part($1, x)` in the select list and in GROUP BY are the same expression to the server.
+    const reuse = new Map<number, number>()
     const sql = body.replace(MARKER, (_m, i: string) => {
+      const known = this.numberedPlaceholders ? reuse.get(Number(i)) : undefined
+      if (known !== undefined) return this.placeholder(known)
       paramIndex.push(Number(i))
+      reuse.set(Number(i), paramIndex.length - 1)
       return this.placeholder(paramIndex.length - 1)
     })
     const paramTypes = paramIndex.map((i) => (binds[i] as Bind).type)
@@ -323,7 +210,8 @@ export class SqlCompiler implements StatementCompiler {
       for (const id of pending) {
         const cte = ctx.ctes.get(id)!
         recursive ||= cte.recursive
-        rendered.set(id, `${this.quote(cte.name)} AS (${this.visitStatement(cte.query, ctx)})`)
+        const columns = cte.columnNames ? ` (${cte.columnNames.map((c) => this.quote(c)).join(', ')})` : ''
+        rendered.set(id, `${this.quote(cte.name)}${columns} AS (${this.visitStatement(cte.query, ctx)})`)
       }
     }
     // Dependencies render first: reverse discovery order puts inner CTEs before outer ones.
@@ -363,19 +251,48 @@ export class SqlCompiler implements StatementCompiler {
       )
     }
     ctx.outerFroms.push(froms.flatMap((f) => [...f.leaves]))
+    const windows = new Map<string, NamedWindow>()
+    ctx.windows.push(windows)
     try {
-      let sql = 'SELECT ' + (st.distinct ? 'DISTINCT ' : '') + this.selectList(st.columns, ctx)
+      let sql = 'SELECT ' + this.distinctClause(st, ctx) + this.selectList(st.columns, ctx)
       if (froms.length) sql += ' FROM ' + froms.map((f) => this.visitFrom(f, ctx)).join(', ')
       if (st.where) sql += ' WHERE ' + this.visit(st.where, ctx)
-      if (st.groupBy.length) sql += ' GROUP BY ' + st.groupBy.map((g) => this.visit(g, ctx)).join(', ')
+      ctx.rollupOrdered = st.orderBy.length > 0
+      if (st.groupBy.length) sql += ' GROUP BY ' + this.groupByList(st.groupBy, ctx)
       if (st.having) sql += ' HAVING ' + this.visit(st.having, ctx)
-      if (st.orderBy.length) sql += ' ORDER BY ' + st.orderBy.map((o) => this.visitOrderBy(o, ctx)).join(', ')
+      const orderBy = st.orderBy.length ? ' ORDER BY ' + this.withOutputNames(s.resultColumns, ctx, () => st.orderBy.map((o) => this.visitOrderBy(o, ctx)).join(', ')) : ''
+      // Named windows are declared by the select whose list or ORDER BY used them.
+      if (windows.size) sql += ' WINDOW ' + [...windows.values()].map((w) => `${this.quote(w.name)} AS (${this.windowSql(w.definition, ctx)})`).join(', ')
+      sql += orderBy
       sql += this.limitOffset(st.limit && this.visit(st.limit, ctx), st.offset && this.visit(st.offset, ctx))
       if (st.lock && this.capabilities.rowLocks) sql += this.lockClause(st.lock)
       return sql
     } finally {
+      ctx.windows.pop()
       ctx.outerFroms.pop()
     }
+  }
+
+  protected distinctClause(st: Select['state'], ctx: CompileContext): string {
+    if (!st.distinct) return ''
+    if (st.distinctOn.length === 0) return 'DISTINCT '
+    if (this.capabilities.distinctOn !== true) {
+      throw new CompileError('DISTINCT ON is PostgreSQL\'s (capability distinctOn): elsewhere, number the rows with func.rowNumber().over({ partitionBy, orderBy }) in a subquery and keep row 1.')
+    }
+    return `DISTINCT ON (${st.distinctOn.map((e) => this.visit(e, ctx)).join(', ')}) `
+  }
+
+  /** GROUP BY items; `rollup()` as `ROLLUP (…)` or MySQL's `… WITH ROLLUP` (capability rollup). */
+  protected groupByList(items: readonly Expression<unknown>[], ctx: CompileContext): string {
+    const rollups = items.filter((g): g is Rollup => g instanceof Rollup)
+    if (rollups.length === 0) return items.map((g) => this.visit(g, ctx)).join(', ')
+    const how = this.capabilities.rollup
+    if (how === undefined) throw new CompileError('This database has no GROUP BY ROLLUP (capability rollup): compute the subtotals with a UNION ALL of GROUP BYs over fewer columns.')
+    if (how === 'with-rollup') {
+      if (items.length !== 1) throw new CompileError('MySQL rolls up the whole GROUP BY (… WITH ROLLUP): put every grouping column inside the one rollup().')
+      return `${rollups[0]!.items.map((g) => this.visit(g, ctx)).join(', ')} WITH ROLLUP`
+    }
+    return items.map((g) => (g instanceof Rollup ? `ROLLUP (${g.items.map((x) => this.visit(x, ctx)).join(', ')})` : this.visit(g, ctx))).join(', ')
   }
 
   protected lockClause(lock: { nowait?: boolean; skipLocked?: boolean; read?: boolean }): string {
@@ -384,12 +301,24 @@ export class SqlCompiler implements StatementCompiler {
 
   protected selectList(columns: readonly SelectColumn[], ctx: CompileContext): string {
     if (columns.length === 0) throw new CompileError('A SELECT needs at least one column: select(table.c.x, …) or select(Entity).')
-    const parts: string[] = []
-    for (const c of columns) {
-      if (c instanceof ColumnGroup) for (const col of c.columns) parts.push(this.visit(col, ctx))
-      else parts.push(this.visit(c, ctx))
-    }
-    return parts.join(', ')
+    return columns.map((c) => this.selectItem(c, ctx)).join(', ')
+  }
+
+  /**
+   * One select-list (or RETURNING) item, named as its result column is: a label `expr AS name`,
+   * and a column whose key is not its SQL name `col AS key` (rows, mappings and a subquery's
+   * `.c` all go by the key).
+   */
+  protected selectItem(c: SelectColumn, ctx: CompileContext): string {
+    if (c instanceof ColumnGroup) return c.columns.map((col) => this.selectItem(col, ctx)).join(', ')
+    if (c instanceof Label) return `${this.selectValue(c.operand, ctx)} AS ${this.quote(c.name)}`
+    if (c instanceof ColumnRef && c.key_ !== c.name) return `${this.visit(c, ctx)} AS ${this.quote(c.key_)}`
+    return this.selectValue(c, ctx)
+  }
+
+  /** An expression as a select-list value (where a dialect may need to say a parameter's type). */
+  protected selectValue(e: Expression<unknown>, ctx: CompileContext): string {
+    return this.visit(e, ctx)
   }
 
   visitCompound(s: CompoundSelect, ctx: CompileContext): string {
@@ -398,11 +327,11 @@ export class SqlCompiler implements StatementCompiler {
     }
     let sql = s.selects.map((q) => (q instanceof CompoundSelect ? `(${this.visitCompound(q, ctx)})` : this.compoundMember(q, ctx))).join(` ${s.op} `)
     if (s.orderByItems.length) {
-      // A compound's ORDER BY names result columns, so columns render unqualified.
-      const saved = ctx.unqualified
-      ctx.unqualified = true
-      sql += ' ORDER BY ' + s.orderByItems.map((o) => this.visitOrderBy(o, ctx)).join(', ')
-      ctx.unqualified = saved
+      // A compound's ORDER BY names result columns, so columns render by their result names.
+      const saved = ctx.byOutputName
+      ctx.byOutputName = true
+      sql += ' ORDER BY ' + this.withOutputNames(s.resultColumns, ctx, () => s.orderByItems.map((o) => this.visitOrderBy(o, ctx)).join(', '))
+      ctx.byOutputName = saved
     }
     return sql + this.limitOffset(s.limitValue && this.visit(s.limitValue, ctx), s.offsetValue && this.visit(s.offsetValue, ctx))
   }
@@ -430,6 +359,11 @@ export class SqlCompiler implements StatementCompiler {
       return this.quote(f.name)
     }
     if (f instanceof Subquery) {
+      if (f.lateral) {
+        if (this.capabilities.lateral !== true) throw new CompileError(`LATERAL subqueries are not supported by this database (capability lateral): rewrite ${f.name} as a window function ranked in a subquery, or a correlated scalar subquery.`)
+        // Lateral: the FROM clauses before it stay visible for correlation.
+        return `LATERAL (${this.visitStatement(f.query, ctx)}) AS ${this.quote(f.name)}`
+      }
       ctx.outerFroms.push([])
       try {
         return `(${this.visitStatement(f.query, ctx)}) AS ${this.quote(f.name)}`
@@ -452,7 +386,10 @@ export class SqlCompiler implements StatementCompiler {
   }
 
   protected visitOrderBy(o: OrderBy, ctx: CompileContext): string {
-    const expr = this.visit(o.operand, ctx)
+    // A label the select list holds sorts by its name, as SQLAlchemy does; PostgreSQL accepts an
+    // output name only as a whole ORDER BY item, so the NULLS emulation sorts by the expression.
+    const named = o.operand instanceof Label && (this.capabilities.nullsOrdering || o.nulls === undefined) && ctx.outputNames.at(-1)?.has(o.operand.name) === true
+    const expr = named ? this.quote((o.operand as Label).name) : this.visit(o.operand, ctx)
     if (o.nulls === undefined) return `${expr} ${o.direction}`
     if (this.capabilities.nullsOrdering) return `${expr} ${o.direction} NULLS ${o.nulls.toUpperCase()}`
     // Emulation: sort on "is null" first, then the value.
@@ -492,10 +429,20 @@ export class SqlCompiler implements StatementCompiler {
         const whens = c.whens.map(([w, r]) => `WHEN ${this.visit(w, ctx)} THEN ${this.visit(r, ctx)}`).join(' ')
         return `CASE ${whens}${c.otherwise ? ` ELSE ${this.visit(c.otherwise, ctx)}` : ''} END`
       }
-      case 'label': return `${this.visit((e as Label).operand, ctx)} AS ${this.quote((e as Label).name)}`
+      // Outside the select list a label is its expression (ORDER BY may use its name: visitOrderBy).
+      case 'label': return this.visit((e as Label).operand, ctx)
       case 'scalar-subquery': return `(${this.visitStatement((e as ScalarSubquery).query, ctx)})`
       case 'tuple': return `(${(e as Tuple).items.map((i) => this.visit(i, ctx)).join(', ')})`
       case 'text': return this.visitText(e as TextClause, ctx)
+      case 'deferred': return this.visit((e as Deferred).resolved, ctx)
+      case 'over': return this.visitOver(e as Over, ctx)
+      case 'aggregate-filter': return this.visitAggregateFilter(e as AggregateFilter, ctx)
+      case 'inline': return this.literal((e as Inline).value)
+      case 'literal-column': return (e as LiteralColumn).sql
+      case 'json-path': return this.jsonPath(e as JsonPath, ctx)
+      case 'extract': return this.extract((e as DatePart).field, this.visit((e as DatePart).operand, ctx))
+      case 'date-trunc': return this.dateTrunc((e as DateTrunc).unit, this.visit((e as DateTrunc).operand, ctx), (e as DateTrunc).operand.type)
+      case 'rollup': throw new CompileError('rollup() belongs in groupBy(): select(…).groupBy(rollup(t.c.a, t.c.b)).')
       default: return this.visitOther(e, ctx)
     }
   }
@@ -507,7 +454,18 @@ export class SqlCompiler implements StatementCompiler {
   }
 
   protected visitColumn(c: ColumnRef, ctx: CompileContext): string {
+    if (ctx.byOutputName) return this.quote(c.key_)
     return ctx.unqualified ? this.quote(c.name) : `${this.fromName(c.from)}.${this.quote(c.name)}`
+  }
+
+  /** Runs `render` with the select's result names in scope (for ORDER BY by label name). */
+  protected withOutputNames<T>(columns: readonly { name: string }[], ctx: CompileContext, render: () => T): T {
+    ctx.outputNames.push(new Set(columns.map((c) => c.name)))
+    try {
+      return render()
+    } finally {
+      ctx.outputNames.pop()
+    }
   }
 
   protected visitBinary(b: Binary, ctx: CompileContext): string {
@@ -540,7 +498,61 @@ export class SqlCompiler implements StatementCompiler {
   }
 
   protected visitFunction(f: FunctionCall, ctx: CompileContext): string {
+    if (!ctx.inOver && WINDOW_FUNCTIONS.has(f.name.toLowerCase())) {
+      throw new CompileError(`${f.name}() is a window function: give it a window, e.g. func.${camel(f.name)}().over({ partitionBy: t.c.group, orderBy: t.c.value.desc() }).`)
+    }
     return `${this.functionName(f.name)}(${f.distinct ? 'DISTINCT ' : ''}${f.args.map((a) => this.visit(a, ctx)).join(', ')})`
+  }
+
+  // ---- windows, filters, date parts and JSON paths ---------------------------------------------
+
+  protected visitOver(o: Over, ctx: CompileContext): string {
+    const saved = ctx.inOver
+    ctx.inOver = true
+    let fn: string
+    try {
+      fn = this.visit(o.fn, ctx)
+    } finally {
+      ctx.inOver = saved
+    }
+    if (o.window instanceof NamedWindow) {
+      const scope = ctx.windows.at(-1)
+      const known = scope?.get(o.window.name)
+      if (scope === undefined) throw new CompileError(`The named window '${o.window.name}' can only be used in a SELECT.`)
+      if (known !== undefined && known !== o.window) throw new CompileError(`Two different windows are named '${o.window.name}' in one SELECT; give them different names.`)
+      scope.set(o.window.name, o.window)
+      return `${fn} OVER ${this.quote(o.window.name)}`
+    }
+    return `${fn} OVER (${this.windowSql(o.window, ctx)})`
+  }
+
+  protected windowSql(w: WindowDefinition, ctx: CompileContext): string {
+    // Inside OVER (…) output names mean nothing: labels sort by their expressions.
+    return this.withOutputNames([], ctx, () => windowBody(w, w.partitionBy.map((e) => this.visit(e, ctx)), w.orderBy.map((o) => this.visitOrderBy(o, ctx))))
+  }
+
+  /** `agg(x) FILTER (WHERE c)`, or `agg(CASE WHEN c THEN x END)` where FILTER is missing. */
+  protected visitAggregateFilter(a: AggregateFilter, ctx: CompileContext): string {
+    if (this.capabilities.aggregateFilter === true) return `${this.visit(a.fn, ctx)} FILTER (WHERE ${this.visit(a.condition, ctx)})`
+    const arg = a.fn.args[0]
+    // count(*) counts rows: the CASE yields 1 for the rows kept, NULL (not counted) for the rest.
+    const value = arg === undefined || (arg instanceof Keyword && arg.word === '*') ? '1' : this.visit(arg, ctx)
+    return `${this.functionName(a.fn.name)}(${a.fn.distinct ? 'DISTINCT ' : ''}CASE WHEN ${this.visit(a.condition, ctx)} THEN ${value} END)`
+  }
+
+  /** A date part as a number (see DateField); dialects override with their own functions. */
+  protected extract(field: DateField, operand: string): string {
+    return standardExtract(field, operand)
+  }
+
+  /** A date or timestamp cut to the start of `unit`, of the operand's type. */
+  protected dateTrunc(unit: DateUnit, operand: string, _type: SqlType<unknown>): string {
+    return standardDateTrunc(unit, operand)
+  }
+
+  /** A JSON path: the standard's JSON_QUERY / JSON_VALUE with the path as one parameter. */
+  protected jsonPath(j: JsonPath, ctx: CompileContext): string {
+    return `${j.asText ? 'JSON_VALUE' : 'JSON_QUERY'}(${this.visit(j.operand, ctx)}, ${this.visitBind(j.pathText, ctx)})`
   }
 
   protected visitText(t: TextClause, ctx: CompileContext): string {
@@ -614,9 +626,7 @@ function isKeyed(v: unknown): v is Keyed {
   return typeof v === 'object' && v !== null && typeof (v as Keyed).key === 'function'
 }
 
-function describe(v: unknown): string {
-  if (v === null || v === undefined) return String(v)
-  if (typeof v === 'object') return `an object (${(v as object).constructor?.name ?? 'Object'})`
-  return `a ${typeof v}`
+/** `row_number` → `rowNumber`, as `func` spells the window functions. */
+function camel(name: string): string {
+  return name.toLowerCase().replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())
 }
-

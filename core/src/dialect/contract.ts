@@ -41,6 +41,14 @@ export interface Capabilities {
   readonly rowLocks: boolean
   /** `(a, b) IN ((1, 2), …)` */
   readonly tupleIn: boolean
+  /** `count(*) FILTER (WHERE …)`; absent: emulated as `count(CASE WHEN … THEN 1 END)`. */
+  readonly aggregateFilter?: boolean
+  /** PostgreSQL's `SELECT DISTINCT ON (…)`; absent: refused, naming the window-function alternative. */
+  readonly distinctOn?: boolean
+  /** `JOIN LATERAL (SELECT …)`; absent: refused. */
+  readonly lateral?: boolean
+  /** `GROUP BY ROLLUP (a, b)` ('standard') or MySQL's `GROUP BY a, b WITH ROLLUP`; absent: refused. */
+  readonly rollup?: 'standard' | 'with-rollup'
   /** Max bound parameters per statement. */
   readonly maxParams: number
   /** More than one connection may be open at once (false: the pool holds one and queues). */

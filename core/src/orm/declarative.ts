@@ -58,7 +58,11 @@ export function declarativeBase(options: { metadata?: MetaData } = {}): Declarat
   const registry = new Registry()
   const modelOf = <S extends ColumnSpecs>(table: Table<S>): ModelClass<S> => {
     abstract class Model {
-      static readonly c = table.c
+      /** The columns; reading them configures the class (so its relationships know their owner). */
+      static get c(): TableColumns<S> {
+        if (this !== Model) registry.mapperOf(this, `${(this as { name?: string }).name ?? 'model'}.c`)
+        return table.c
+      }
       static readonly __table__ = table
       static [CLAUSE](this: unknown): ColumnGroup {
         return registry.mapperOf(this, 'select()').group

@@ -43,6 +43,8 @@ interface Builder {
   readonly columns: SelectColumn[]
   readonly joins: JoinStep[]
   readonly orderBy: OrderBy[]
+  /** The FROM clauses the caller's statement joins (where containsEager finds its targets). */
+  readonly joinable: ReadonlySet<FromClause>
   count: number
   multiplies: boolean
 }
@@ -64,7 +66,10 @@ export function planJoined(statement: Select, plan: RowPlan, options: readonly L
   const joinable = new Set<FromClause>([...base.leaves, ...st.joins.flatMap((j) => j.target.leaves)])
   const width = st.columns.reduce((n, c) => n + (c instanceof ColumnGroup ? c.columns.length : 1), 0)
   const wrap = (st.limit !== undefined || st.offset !== undefined) && plan.some((p) => p.kind === 'entity' && joinsCollection(p.mapper, LevelOptions.forMapper(options, p.mapper), new Set()))
-  const b: Builder = { columns: [], joins: [], orderBy: [], count: 0, multiplies: false }
+  if (wrap && plan.some((p) => p.kind === 'entity' && containsEagerBelow(p.mapper, LevelOptions.forMapper(options, p.mapper), new Set()))) {
+    throw new ArgumentError('containsEager() cannot be combined with a joinedload() of a collection under LIMIT/OFFSET (the limited rows become a subquery the join is not in); load the collection with selectinload() instead.')
+  }
+  const b: Builder = { columns: [], joins: [], orderBy: [], joinable, count: 0, multiplies: false }
   let adaptAt: (start: number, m: Mapper) => Adapt
   let source: Select
   if (wrap) {
@@ -108,7 +113,28 @@ function adaptTo(from: FromClause): Adapt {
 }
 
 function wantsJoin(m: Mapper, level: LevelOptions): boolean {
-  return m.relationships.some((r) => level.strategy(r) === 'joined')
+  return m.relationships.some((r) => level.strategy(r) === 'joined' || level.strategy(r) === 'contains-eager')
+}
+
+function containsEagerBelow(m: Mapper, level: LevelOptions, seen: Set<Relationship>): boolean {
+  return m.relationships.some((r) => {
+    const s = level.strategy(r)
+    if (seen.has(r)) return false
+    return s === 'contains-eager' || (s === 'joined' && containsEagerBelow(r.target, LevelOptions.forMapper(level.children(r), r.target), new Set([...seen, r])))
+  })
+}
+
+/** The FROM clause of the caller's joins that holds `rel`'s target: the alias the option names, or the one join of its table. */
+function eagerSource(b: Builder, rel: Relationship, given: FromClause | undefined): FromClause {
+  const table = rel.target.table
+  if (given !== undefined) {
+    if (!b.joinable.has(given)) throw new ArgumentError(`containsEager(${rel.description}, ${given.description}): the query does not join ${given.description}; add .join(${rel.description}.of(…)).`)
+    return given
+  }
+  const found = [...b.joinable].filter((f) => f === table || (f instanceof TableAlias && f.target === table))
+  if (found.length === 0) throw new ArgumentError(`containsEager(${rel.description}) fills the relationship from a join the query makes, and it joins no ${table.name}: add .join(${rel.description}).`)
+  if (found.length > 1) throw new ArgumentError(`containsEager(${rel.description}): the query joins ${table.name} ${found.length} times; say which with containsEager(${rel.description}, alias).`)
+  return found[0]!
 }
 
 function joinsCollection(m: Mapper, level: LevelOptions, seen: Set<Relationship>): boolean {
@@ -126,7 +152,12 @@ function joinsCollection(m: Mapper, level: LevelOptions, seen: Set<Relationship>
 function collect(b: Builder, m: Mapper, level: LevelOptions, adapt: Adapt, inner: boolean, seen: Set<Relationship>): JoinedNode[] {
   const nodes: JoinedNode[] = []
   for (const rel of m.relationships) {
-    if (level.strategy(rel) !== 'joined' || seen.has(rel) || (rel.back !== undefined && seen.has(rel.back))) continue
+    const strategy = level.strategy(rel)
+    if (strategy === 'contains-eager') {
+      nodes.push(eager(b, rel, level, seen))
+      continue
+    }
+    if (strategy !== 'joined' || seen.has(rel) || (rel.back !== undefined && seen.has(rel.back))) continue
     const target = rel.target
     const n = ++b.count
     const alias = new TableAlias(target.table, `${target.table.name}_${n}`)
@@ -157,6 +188,18 @@ function collect(b: Builder, m: Mapper, level: LevelOptions, adapt: Adapt, inner
     nodes.push({ rel, start, children, next })
   }
   return nodes
+}
+
+/** containsEager: the target's columns from the caller's own join, and what hangs below them. */
+function eager(b: Builder, rel: Relationship, level: LevelOptions, seen: Set<Relationship>): JoinedNode {
+  const from = eagerSource(b, rel, level.explicit(rel)?.source)
+  const at = adaptTo(from)
+  const start = b.columns.reduce((k, c) => k + (c instanceof ColumnGroup ? c.columns.length : 1), 0)
+  b.columns.push(new ColumnGroup(from, rel.target.columns.map((c) => at(c) as ColumnRef<unknown>), rel.target))
+  if (rel.uselist) b.multiplies = true
+  const next = level.children(rel)
+  const children = collect(b, rel.target, LevelOptions.forMapper(next, rel.target), at, false, new Set([...seen, rel]))
+  return { rel, start, children, next }
 }
 
 /** A collection's orderBy names the target table's columns; in the join they live on the alias. */

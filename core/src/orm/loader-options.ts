@@ -1,11 +1,16 @@
 import { ArgumentError } from '../util/errors.js'
-import type { RelatedOf } from '../sql/select.js'
+import { resolveFrom } from '../sql/select.js'
+import type { ClauseProvider, RelatedOf } from '../sql/select.js'
+import type { FromClause } from '../sql/from.js'
 import { Relationship } from './relationship.js'
 import type { LazyStrategy } from './relationship.js'
 import type { Mapper } from './mapper.js'
 
 /** `'*'`: every relationship at that level that no other option names. */
 export type Wildcard = '*'
+
+/** How a loader option loads: a relationship default, or from columns the query already joins. */
+export type LoadStrategy = LazyStrategy | 'contains-eager'
 
 /**
  * A loader option for one relationship path, attached with `select(...).options(...)`.
@@ -18,18 +23,22 @@ export class LoaderOption<T = unknown, Leaf = T> {
   /** The class at the end of the path (type only): what chained options may load next. */
   declare readonly __leaf: Leaf
   readonly relationship: Relationship | Wildcard
-  readonly strategy: LazyStrategy
+  readonly strategy: LoadStrategy
   readonly children: readonly LoaderOption[]
-  constructor(relationship: Relationship | Wildcard, strategy: LazyStrategy, children: readonly LoaderOption[] = []) {
+  /** containsEager: the FROM clause (an alias) the query joined the target as. */
+  readonly source: FromClause | undefined
+  constructor(relationship: Relationship | Wildcard, strategy: LoadStrategy, children: readonly LoaderOption[] = [], source?: FromClause) {
     if (relationship !== '*' && !(relationship instanceof Relationship)) {
       throw new ArgumentError(`Loader options take a relationship attribute such as selectinload(Author.books) (or '*'), not ${String(relationship)}.`)
     }
     if (relationship === '*' && (strategy === 'selectin' || strategy === 'joined')) {
       throw new ArgumentError(`${strategy}load('*') would load every relationship recursively; name the relationships to load, and use raiseload('*') or noload('*') for the rest.`)
     }
+    if (relationship === '*' && strategy === 'contains-eager') throw new ArgumentError("containsEager('*') cannot know which joins hold which relationship; name the relationship.")
     this.relationship = relationship
     this.strategy = strategy
     this.children = children
+    this.source = source
   }
   /** Also loads `rel` of the loaded objects with SELECT … IN. */
   selectinload<U extends RelatedOf<Leaf>>(rel: Relationship<U>): LoaderOption<T, U> {
@@ -51,11 +60,15 @@ export class LoaderOption<T = unknown, Leaf = T> {
   noload<U extends RelatedOf<Leaf>>(rel: Relationship<U> | Wildcard): LoaderOption<T, U> {
     return this.#chain(rel, 'noload')
   }
-  #chain<U>(rel: Relationship | Wildcard, strategy: LazyStrategy): LoaderOption<T, U> {
+  /** Also fills `rel` of the loaded objects from the columns of a join the query already has. */
+  containsEager<U extends RelatedOf<Leaf>>(rel: Relationship<U>, alias?: ClauseProvider | FromClause): LoaderOption<T, U> {
+    return this.#chain(rel, 'contains-eager', alias === undefined ? undefined : resolveFrom(alias, 'containsEager()'))
+  }
+  #chain<U>(rel: Relationship | Wildcard, strategy: LoadStrategy, source?: FromClause): LoaderOption<T, U> {
     // Chains extend the deepest path: a.b(x).c(y) loads x, then y on x's target.
     const last = this.children[this.children.length - 1]
-    const kids = last ? [...this.children.slice(0, -1), last.#chain(rel, strategy)] : [new LoaderOption(rel, strategy)]
-    return new LoaderOption<T, U>(this.relationship, this.strategy, kids)
+    const kids = last ? [...this.children.slice(0, -1), last.#chain(rel, strategy, source)] : [new LoaderOption(rel, strategy, [], source)]
+    return new LoaderOption<T, U>(this.relationship, this.strategy, kids, this.source)
   }
 }
 
@@ -78,6 +91,17 @@ export function selectinload<T>(rel: Relationship<T>): LoaderOption<T> {
  */
 export function joinedload<T>(rel: Relationship<T>): LoaderOption<T> {
   return new LoaderOption(rel, 'joined')
+}
+/**
+ * Fills a relationship from a join the query already makes, instead of joining again: the
+ * target's columns are added to the select list. With `alias`, from that alias of the target.
+ * A filtered join fills the collection with the matching members only.
+ * ```ts
+ * select(Post).join(Post.author).where(Author.c.name.eq('Alice')).options(containsEager(Post.author))
+ * ```
+ */
+export function containsEager<T>(rel: Relationship<T>, alias?: ClauseProvider | FromClause): LoaderOption<T> {
+  return new LoaderOption(rel, 'contains-eager', [], alias === undefined ? undefined : resolveFrom(alias, 'containsEager()'))
 }
 /** Makes reading the relationship an error until `session.load()` loads it, even where the relationship's default would load it. `raiseload('*')` does so for every relationship not named otherwise. */
 export function raiseload<T>(rel: Relationship<T> | Wildcard): LoaderOption<T> {
@@ -109,7 +133,7 @@ export class LevelOptions {
     return this.#explicit.get(rel)
   }
   /** The strategy for `rel`: the option naming it, else the wildcard, else its `lazy` default. */
-  strategy(rel: Relationship): LazyStrategy {
+  strategy(rel: Relationship): LoadStrategy {
     return this.#explicit.get(rel)?.strategy ?? this.#wildcard?.strategy ?? rel.lazy
   }
   /** Options for the next level down along `rel`. */

@@ -46,7 +46,8 @@ export async function applyLoaders(ctx: LoadContext, mapper: Mapper, instances: 
   const level = LevelOptions.forMapper(options, mapper)
   for (const rel of mapper.relationships) {
     const strategy = level.strategy(rel)
-    if (strategy === 'raise') continue
+    // containsEager relationships were filled from the statement's own join (or it failed).
+    if (strategy === 'raise' || strategy === 'contains-eager') continue
     const targets = instances.filter((s) => !isLoaded(s, rel) || s.expired)
     if (targets.length === 0) continue
     if (strategy === 'noload') {

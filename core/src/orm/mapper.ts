@@ -30,6 +30,18 @@ export class Registry {
     m = new Mapper(this, cls as AnyClass, table)
     this.#byClass.set(cls, m)
     m.configure()
+    // The classes it relates to are configured too (and theirs, in turn), so that their
+    // relationships know their owners before a query names them (Order.items.any(…)).
+    for (const rel of m.relationships) {
+      let target: unknown
+      try {
+        target = rel.targetClass
+      } catch (e) {
+        if (e instanceof ReferenceError) continue // used while its module still loads: configured on first use
+        throw e
+      }
+      if (target !== cls && !this.#byClass.has(target)) this.mapperOf(target, `${rel.description}`)
+    }
     return m
   }
 

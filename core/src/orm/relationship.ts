@@ -1,10 +1,12 @@
 import { ArgumentError } from '../util/errors.js'
-import { and } from '../sql/elements.js'
+import { Deferred, and } from '../sql/elements.js'
+import { Boolean as BooleanType } from '../types/index.js'
 import type { Expression, OrderBy } from '../sql/elements.js'
 import type { Column } from '../sql/column.js'
 import { FromClause, TableAlias } from '../sql/from.js'
-import { JOIN_PATH } from '../sql/select.js'
-import type { JoinPathProvider } from '../sql/select.js'
+import { JOIN_PATH, resolveFrom } from '../sql/select.js'
+import type { ClauseProvider, JoinPathProvider } from '../sql/select.js'
+import { RelationshipPath, relationshipContains, relationshipExists, relationshipIs } from './relationship-criteria.js'
 import type { Table } from '../sql/table.js'
 import type { Mapper } from './mapper.js'
 
@@ -208,12 +210,42 @@ export class Relationship<T = unknown> implements JoinPathProvider {
   }
 
   [JOIN_PATH](left: FromClause): readonly { target: FromClause; on: Expression<unknown> }[] {
-    const from = left.leaves.find((l) => l === this.owner.table || (l instanceof TableAlias && l.target === this.owner.table)) ?? this.owner.table
-    if (this.direction === 'many-to-many') {
-      const [a, b] = this.joinCondition(from, this.target.table)
-      return [{ target: this.options.secondary!, on: a! }, { target: this.target.table, on: b! }]
-    }
-    return [{ target: this.target.table, on: this.joinCondition(from, this.target.table)[0]! }]
+    return new RelationshipPath(this, undefined, [])[JOIN_PATH](left)
+  }
+
+  /**
+   * The collection has a member (meeting `criteria`): `EXISTS (SELECT 1 FROM …)`.
+   * ```ts
+   * select(Author).where(Author.posts.any(Post.c.title.like('%SQL%')))
+   * ```
+   */
+  any(criteria?: Expression<boolean | null>): Expression<boolean> {
+    return new Deferred(() => relationshipExists(this, criteria, 'any'), BooleanType)
+  }
+  /**
+   * The many-to-one target exists (and meets `criteria`): `EXISTS (SELECT 1 FROM …)`.
+   * ```ts
+   * select(Post).where(Post.author.has(Author.c.name.eq('Alice')))
+   * ```
+   */
+  has(criteria?: Expression<boolean | null>): Expression<boolean> {
+    return new Deferred(() => relationshipExists(this, criteria, 'has'), BooleanType)
+  }
+  /** The many-to-one points at `obj` (compares the foreign key; `null`: IS NULL). `select(Post).where(Post.author.is(alice))` */
+  is(obj: T | null): Expression<boolean> {
+    return new Deferred(() => relationshipIs(this, obj as object | null), BooleanType)
+  }
+  /** The collection holds `obj`. `select(Author).where(Author.posts.contains(post))` */
+  contains(obj: T): Expression<boolean> {
+    return new Deferred(() => relationshipContains(this, obj as object), BooleanType)
+  }
+  /** A join along this relationship with more ON criteria: `.join(Author.posts.and(Post.c.published.eq(true)))`. */
+  and(...criteria: Expression<boolean | null>[]): RelationshipPath {
+    return new RelationshipPath(this, undefined, []).and(...criteria)
+  }
+  /** A join along this relationship to an alias of its target: `.join(Employee.manager.of(Manager))`. */
+  of(target: ClauseProvider): RelationshipPath {
+    return new RelationshipPath(this, resolveFrom(target, `${this.description}.of()`), [])
   }
 }
 

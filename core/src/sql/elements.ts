@@ -1,6 +1,7 @@
-import { Boolean as BooleanType, NullType, Text, typeOfValue } from '../types/index.js'
+import { Boolean as BooleanType, JSON as JsonType, NullType, Text, typeOfValue } from '../types/index.js'
 import type { SqlType } from '../types/index.js'
 import { ArgumentError } from '../util/errors.js'
+import { describeValue } from '../util/describe-value.js'
 import { KeyBuilder, keyList } from './key.js'
 import type { Keyed } from './key.js'
 
@@ -15,6 +16,12 @@ export interface SubqueryLike extends Keyed {
 export type Operand<T> = NonNullable<T> | Expression<NonNullable<T>> | Expression<NonNullable<T> | null>
 
 type Nullable<T> = T | null
+
+/**
+ * The other side of arithmetic: any number or numeric expression (an exact decimal, a count, a
+ * float), so `func.sum(price).div(func.count())` type-checks; the result keeps the left side's type.
+ */
+export type NumericOperand = number | bigint | string | Expression<number | bigint | string | null>
 
 /**
  * A SQL expression whose values are of type `T`. Nodes are immutable: every method returns a
@@ -53,11 +60,16 @@ export abstract class Expression<T = unknown> implements Keyed {
   }
   /** `IN (…)` over values or a subquery; an empty list is always false. */
   in(values: readonly Operand<T>[] | SubqueryLike): Expression<boolean> {
-    return isSubquery(values) ? new InList(this, new ScalarSubquery(values), false) : new InList(this, values.map((v) => this.bind(v)), false)
+    return this.#inList(values, false, 'in()')
   }
   /** `NOT IN (…)`; an empty list is always true. */
   notIn(values: readonly Operand<T>[] | SubqueryLike): Expression<boolean> {
-    return isSubquery(values) ? new InList(this, new ScalarSubquery(values), true) : new InList(this, values.map((v) => this.bind(v)), true)
+    return this.#inList(values, true, 'notIn()')
+  }
+  #inList(values: readonly Operand<T>[] | SubqueryLike, negate: boolean, where: string): Expression<boolean> {
+    if (isSubquery(values)) return new InList(this, new ScalarSubquery(values), negate)
+    if (!Array.isArray(values)) throw new ArgumentError(`${where} takes an array of values or a select(), not ${describeValue(values)}: write .in([1, 2, 3]).`)
+    return new InList(this, values.map((v) => this.bind(v)), negate)
   }
   between(low: Operand<T>, high: Operand<T>): Expression<boolean> {
     return new Between(this, this.bind(low), this.bind(high), false)
@@ -95,19 +107,19 @@ export abstract class Expression<T = unknown> implements Keyed {
   concat(this: Expression<Nullable<string>>, other: Operand<string>): Expression<string> {
     return new Binary(this, '||', this.bind(other), Text)
   }
-  add(this: Expression<Nullable<number | bigint | string>>, other: Operand<T>): Expression<T> {
+  add(this: Expression<Nullable<number | bigint | string>>, other: NumericOperand): Expression<T> {
     return new Binary(this, '+', this.bind(other), this.type)
   }
-  sub(this: Expression<Nullable<number | bigint | string>>, other: Operand<T>): Expression<T> {
+  sub(this: Expression<Nullable<number | bigint | string>>, other: NumericOperand): Expression<T> {
     return new Binary(this, '-', this.bind(other), this.type)
   }
-  mul(this: Expression<Nullable<number | bigint | string>>, other: Operand<T>): Expression<T> {
+  mul(this: Expression<Nullable<number | bigint | string>>, other: NumericOperand): Expression<T> {
     return new Binary(this, '*', this.bind(other), this.type)
   }
-  div(this: Expression<Nullable<number | bigint | string>>, other: Operand<T>): Expression<T> {
+  div(this: Expression<Nullable<number | bigint | string>>, other: NumericOperand): Expression<T> {
     return new Binary(this, '/', this.bind(other), this.type)
   }
-  mod(this: Expression<Nullable<number | bigint>>, other: Operand<T>): Expression<T> {
+  mod(this: Expression<Nullable<number | bigint>>, other: NumericOperand): Expression<T> {
     return new Binary(this, '%', this.bind(other), this.type)
   }
   neg(this: Expression<Nullable<number | bigint | string>>): Expression<T> {
@@ -132,11 +144,26 @@ export abstract class Expression<T = unknown> implements Keyed {
   }
   /** `expr AS name`; the name also keys the value in `mappings()`. */
   label<N extends string>(name: N): Label<T, N> {
+    if (typeof name !== 'string' || name === '') throw new ArgumentError(`label() takes a non-empty name, not ${describeValue(name)}.`)
     return new Label(this, name)
   }
   /** `CAST(expr AS type)`. */
   cast<U>(type: SqlType<U>): Expression<U> {
     return new Cast(this, type)
+  }
+  /**
+   * The JSON value at a path in a JSON column (keys and array indexes), as JSON; NULL where the
+   * path leads nowhere. PostgreSQL `#>`, MySQL `JSON_EXTRACT`, SQLite `->`.
+   * ```ts
+   * select(events.c.payload.json('user', 'tags', 0))
+   * ```
+   */
+  json(...path: readonly (string | number)[]): Expression<unknown> {
+    return new JsonPath(this, path, false)
+  }
+  /** The value at a path as text (`'42'`, `'true'`, a string unquoted); NULL for JSON null or a missing path. */
+  jsonText(...path: readonly (string | number)[]): Expression<string | null> {
+    return new JsonPath(this, path, true) as Expression<string | null>
   }
 
   /** Turns a plain value into a bound parameter typed like this expression. */
@@ -147,6 +174,20 @@ export abstract class Expression<T = unknown> implements Keyed {
 
 function isSubquery(v: unknown): v is SubqueryLike {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && 'kind' in v && ((v as SubqueryLike).kind === 'select' || (v as SubqueryLike).kind === 'compound')
+}
+
+/**
+ * `value` when it is an expression; otherwise an ArgumentError that names the call, the value and
+ * the fix. Plain values are bound only where a method says so (comparisons, func arguments):
+ * elsewhere a string would be SQL text from who knows where, and a number a constant that wants
+ * literal().
+ */
+export function expectExpression(value: unknown, where: string): Expression<unknown> {
+  if (value instanceof Expression) return value
+  const hint = typeof value === 'string'
+    ? ' A string is never taken as SQL: write the condition with columns (users.c.name.eq(x)), or text() for raw SQL.'
+    : value !== null && typeof value !== 'object' ? ` For a constant, write literal(${typeof value === 'bigint' ? `${value}n` : String(value)}).` : ''
+  throw new ArgumentError(`${where} takes an expression (a column such as users.c.id, func.count(), literal(1)), not ${describeValue(value)}.${hint}`)
 }
 
 /** Escapes LIKE wildcards with backslash so the text matches literally. */
@@ -282,6 +323,7 @@ function flatten(op: 'AND' | 'OR', items: readonly (Expression<unknown> | undefi
   const out: Expression<unknown>[] = []
   for (const item of items) {
     if (item === undefined) continue
+    expectExpression(item, op === 'AND' ? 'and()' : 'or()')
     if (item instanceof BooleanList && item.op === op) out.push(...item.items)
     else out.push(item)
   }
@@ -310,7 +352,7 @@ export function or(...items: (Expression<Nullable<boolean>> | undefined)[]): Exp
 
 /** `NOT expr`. */
 export function not(item: Expression<Nullable<boolean>>): Expression<boolean> {
-  return new Unary('NOT', item, false)
+  return new Unary('NOT', expectExpression(item, 'not()'), false)
 }
 
 export class InList extends Expression<boolean> {
@@ -400,30 +442,7 @@ export class Tuple extends Expression<unknown[]> {
 
 /** `(a, b, …)` as one expression. */
 export function tuple(...items: Expression<unknown>[]): Tuple {
-  return new Tuple(items)
-}
-
-/** A function call: `count(*)`, `lower(x)`, or any name through `func.name(...)`. */
-export class FunctionCall<T = unknown> extends Expression<T> {
-  readonly kind = 'function'
-  readonly name: string
-  readonly args: readonly Expression<unknown>[]
-  readonly type: SqlType<unknown>
-  readonly distinct: boolean
-  constructor(name: string, args: readonly Expression<unknown>[], type: SqlType<unknown>, distinct = false) {
-    super()
-    if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(name)) {
-      throw new ArgumentError(`'${name}' is not a valid SQL function name: use letters, digits, '_' and '.' only.`)
-    }
-    this.name = name
-    this.args = args
-    this.type = type
-    this.distinct = distinct
-  }
-  key(k: KeyBuilder): void {
-    k.s += 'f' + this.name + (this.distinct ? 'D' : '')
-    keyList(k, this.args)
-  }
+  return new Tuple(items.map((item, i) => expectExpression(item, `tuple() item ${i + 1}`)))
 }
 
 export class Cast<T = unknown> extends Expression<T> {
@@ -444,7 +463,7 @@ export class Cast<T = unknown> extends Expression<T> {
 
 /** `CAST(expr AS type)`. */
 export function cast<T>(expr: Expression<unknown>, type: SqlType<T>): Expression<T> {
-  return new Cast<T>(expr, type)
+  return new Cast<T>(expectExpression(expr, 'cast()'), type)
 }
 
 export class Case<T = unknown> extends Expression<T> {
@@ -480,7 +499,11 @@ export class Case<T = unknown> extends Expression<T> {
  */
 export function caseWhen<T>(whens: readonly (readonly [Expression<Nullable<boolean>>, T | Expression<T>])[], otherwise?: T | Expression<T>): Expression<T> {
   const toExpr = (v: unknown): Expression<unknown> => (v instanceof Expression ? v : new Bind(v, typeOfValue(v)))
-  const pairs = whens.map(([c, r]) => [c, toExpr(r)] as const)
+  if (!Array.isArray(whens)) throw new ArgumentError(`caseWhen() takes an array of [condition, result] pairs, not ${describeValue(whens)}: caseWhen([[t.c.x.gt(1), 'big']], 'small').`)
+  const pairs = whens.map((pair, i) => {
+    if (!Array.isArray(pair) || pair.length !== 2) throw new ArgumentError(`caseWhen() pair ${i + 1} must be [condition, result], not ${describeValue(pair)}.`)
+    return [expectExpression(pair[0], `caseWhen() condition ${i + 1}`), toExpr(pair[1])] as const
+  })
   const first = pairs[0]?.[1]
   return new Case<T>(pairs, otherwise === undefined ? undefined : toExpr(otherwise), first?.type ?? NullType)
 }
@@ -549,6 +572,82 @@ export class ScalarSubquery<T = unknown> extends Expression<T> {
 
 /** `EXISTS (subquery)`. */
 export function exists(query: SubqueryLike): Expression<boolean> {
+  if (!isSubquery(query)) throw new ArgumentError(`exists() takes a select(), not ${describeValue(query)}: exists(select(literal(1)).from(posts).where(…)).`)
   return new Unary('EXISTS', new ScalarSubquery(query), false)
 }
 
+
+const JSON_VALUE = JsonType<unknown>()
+
+/** A path into a JSON value: `doc.json('a', 0)`; each dialect renders its own operator. */
+export class JsonPath extends Expression<unknown> {
+  readonly kind = 'json-path'
+  readonly operand: Expression<unknown>
+  readonly path: readonly (string | number)[]
+  /** The value as text (`#>>`, `JSON_UNQUOTE`) rather than as JSON. */
+  readonly asText: boolean
+  readonly type: SqlType<unknown>
+  constructor(operand: Expression<unknown>, path: readonly (string | number)[], asText: boolean) {
+    super()
+    if (path.length === 0) throw new ArgumentError(`${asText ? 'jsonText' : 'json'}() needs a path: json('key', 0, 'nested').`)
+    for (const p of path) {
+      if (typeof p === 'string' ? p.includes('\u0000') : !(Number.isSafeInteger(p) && p >= 0)) {
+        throw new ArgumentError(`A JSON path step is an object key (a string) or an array index (a whole number ≥ 0), not ${describeValue(p)}.`)
+      }
+    }
+    this.operand = operand
+    this.path = path
+    this.asText = asText
+    this.type = asText ? Text : JSON_VALUE
+  }
+  key(k: KeyBuilder): void {
+    // The path is bound, so only its shape (key or index per step) is structure.
+    k.s += `jp${this.asText ? 't' : ''}(`
+    this.operand.key(k)
+    k.s += ':' + this.path.map((p) => (typeof p === 'number' ? 'i' : 's')).join('')
+    // Dialects bind the path either step by step or as one string: both are collected.
+    for (const b of this.pathBinds) k.binds.push(b)
+    k.binds.push(this.pathText)
+    k.s += ')'
+  }
+  #binds: readonly Bind[] | undefined
+  /** One parameter per step (dialects that want the path as one string use `pathText`). */
+  get pathBinds(): readonly Bind[] {
+    return (this.#binds ??= this.path.map((p) => new Bind(String(p), Text)))
+  }
+  /** The path in the `$."key"[0]` syntax of MySQL and SQLite, bound as one parameter. */
+  get pathText(): Bind {
+    return (this.#pathText ??= new Bind('$' + this.path.map((p) => (typeof p === 'number' ? `[${p}]` : `."${p.replace(/[\\"]/g, (c) => '\\' + c)}"`)).join(''), Text))
+  }
+  #pathText: Bind | undefined
+  mapChildren(visit: (node: Keyed) => Keyed): JsonPath {
+    const o = visit(this.operand) as Expression<unknown>
+    return o === this.operand ? this : new JsonPath(o, this.path, this.asText)
+  }
+}
+
+/**
+ * An expression built when it is first keyed or compiled, not when it is written: ORM
+ * relationship criteria (`Author.posts.any()`) are written before their classes are configured.
+ */
+export class Deferred<T = unknown> extends Expression<T> {
+  readonly kind = 'deferred'
+  readonly type: SqlType<unknown>
+  readonly #build: () => Expression<T>
+  #built: Expression<T> | undefined
+  constructor(build: () => Expression<T>, type: SqlType<unknown>) {
+    super()
+    this.#build = build
+    this.type = type
+  }
+  /** The expression this stands for (built once). */
+  get resolved(): Expression<T> {
+    return (this.#built ??= this.#build())
+  }
+  key(k: KeyBuilder): void {
+    this.resolved.key(k)
+  }
+  mapChildren(visit: (node: Keyed) => Keyed): Keyed {
+    return visit(this.resolved)
+  }
+}

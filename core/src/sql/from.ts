@@ -157,18 +157,28 @@ export class Subquery<M = Record<string, unknown>> extends FromClause {
   readonly query: NamedColumnsQuery
   readonly name: string
   readonly c: SubqueryColumns<M>
+  /** `LATERAL (…)`: may refer to the FROM clauses before it. */
+  readonly lateral: boolean
   readonly #columns: ColumnRef<unknown>[]
-  constructor(query: NamedColumnsQuery, name: string) {
+  constructor(query: NamedColumnsQuery, name: string, options: { readonly lateral?: boolean; readonly columnNames?: readonly string[] | undefined } = {}) {
     super()
     if (!name) throw new ArgumentError('A subquery needs a name: select(...).subquery("name").')
     this.query = query
     this.name = name
+    this.lateral = options.lateral ?? false
+    const names = options.columnNames
+    if (names !== undefined && names.length !== query.resultColumns.length) {
+      throw new ArgumentError(`'${name}' names ${names.length} columns, but its query has ${query.resultColumns.length} (${query.resultColumns.map((r) => r.name).join(', ')}).`)
+    }
     const c: Record<string, ColumnRef<unknown>> = {}
-    this.#columns = query.resultColumns.map((rc) => (c[rc.name] = new ColumnRef(rc.name, rc.name, this, rc.type)))
+    this.#columns = query.resultColumns.map((rc, i) => {
+      const n = names?.[i] ?? rc.name
+      return (c[n] = new ColumnRef(n, n, this, rc.type))
+    })
     this.c = c as SubqueryColumns<M>
   }
   key(k: KeyBuilder): void {
-    k.s += 'S' + k.ref(this) + JSON.stringify(this.name) + '('
+    k.s += 'S' + (this.lateral ? 'L' : '') + k.ref(this) + JSON.stringify(this.name) + '('
     this.query.key(k)
     k.s += ')'
   }

@@ -1,6 +1,7 @@
 import { Integer, NullType } from '../types/index.js'
 import { ArgumentError } from '../util/errors.js'
-import { Bind, BooleanList, Expression, Label, OrderBy, ScalarSubquery, Unary } from './elements.js'
+import { Bind, BooleanList, Deferred, Expression, Label, OrderBy, ScalarSubquery, Unary, expectExpression } from './elements.js'
+import { describeValue } from '../util/describe-value.js'
 import type { SubqueryLike } from './elements.js'
 import { ColumnRef } from './column.js'
 import { FromClause, Join, Subquery, inferJoinCondition } from './from.js'
@@ -50,7 +51,11 @@ type WithColumns = FromClause & { readonly c: Record<string, ColumnRef<any, stri
 /** What `select()` accepts: expressions, tables, aliases, subqueries, mapped classes. */
 export type SelectItem = Expression<any> | WithColumns | ColumnGroup | ClauseProvider
 
-type ItemTuple<E> = E extends Expression<infer T> ? [T] : E extends EntityClass<infer I> ? [I] : unknown[]
+/** A mapped class under another name (the ORM's `aliased()`): selecting it yields `I` objects. */
+export interface EntityAlias<I> extends ClauseProvider {
+  readonly __entity: I
+}
+type ItemTuple<E> = E extends Expression<infer T> ? [T] : E extends EntityClass<infer I> ? [I] : E extends EntityAlias<infer I> ? [I] : unknown[]
 type ItemMapping<E> =
   E extends Label<infer T, infer N> ? { [K in N]: T }
   : E extends ColumnRef<infer T, infer K> ? { [P in K]: T }
@@ -61,6 +66,8 @@ type ItemMapping<E> =
 /** The row tuple of a select list. */
 export type RowOf<Es extends readonly unknown[]> = Es extends readonly [infer H, ...infer R] ? [...ItemTuple<H>, ...RowOf<R>] : []
 type MappingOf0<Es extends readonly unknown[]> = Es extends readonly [infer H, ...infer R] ? ItemMapping<H> & MappingOf0<R> : unknown
+/** A row typed by position, keyed by the names given to its columns (a CTE's column list). */
+export type NamedRow<R extends readonly unknown[], N extends readonly string[]> = { [I in keyof N & `${number}` as N[I] & string]: I extends keyof R ? R[I] : unknown }
 /** The row object (`mappings()`) of a select list. */
 export type MappingOf<Es extends readonly unknown[]> = { [K in keyof MappingOf0<Es>]: MappingOf0<Es>[K] }
 
@@ -117,6 +124,8 @@ export interface SelectState {
   readonly limit: Expression<unknown> | undefined
   readonly offset: Expression<unknown> | undefined
   readonly distinct: boolean
+  /** PostgreSQL's DISTINCT ON expressions (with `distinct` true). */
+  readonly distinctOn: readonly Expression<unknown>[]
   readonly lock: LockOptions | undefined
   /** Opaque options for the layer that executes the statement (the ORM's loader options). */
   readonly options: readonly unknown[]
@@ -125,15 +134,16 @@ export interface SelectState {
 
 const EMPTY: SelectState = {
   columns: [], froms: [], joins: [], where: undefined, groupBy: [], having: undefined, orderBy: [],
-  limit: undefined, offset: undefined, distinct: false, lock: undefined, options: [], execution: {},
+  limit: undefined, offset: undefined, distinct: false, distinctOn: [], lock: undefined, options: [], execution: {},
 }
 
 /** Names and types of a select list's result columns, in order; groups expand to their columns. */
 export function resultColumnsOf(columns: readonly SelectColumn[]): { name: string; type: Expression<unknown>['type'] }[] {
   const out: { name: string; type: Expression<unknown>['type'] }[] = []
   for (const c of columns) {
-    if (c instanceof ColumnGroup) for (const col of c.columns) out.push({ name: col.name, type: col.type })
-    else out.push({ name: c instanceof Label ? c.name : c instanceof ColumnRef ? c.name : `_${out.length + 1}`, type: c.type })
+    // Columns are named by their keys (the select list says `col AS key` where the SQL name differs).
+    if (c instanceof ColumnGroup) for (const col of c.columns) out.push({ name: col.key_, type: col.type })
+    else out.push({ name: c instanceof Label ? c.name : c instanceof ColumnRef ? c.key_ : `_${out.length + 1}`, type: c.type })
   }
   return out
 }
@@ -141,17 +151,24 @@ export function resultColumnsOf(columns: readonly SelectColumn[]): { name: strin
 /** Resolves one select() argument to select-list entries. */
 export function resolveItem(item: SelectItem): SelectColumn {
   if (item instanceof Expression || item instanceof ColumnGroup) return item
+  if (typeof item !== 'object' && typeof item !== 'function' || item === null) {
+    const constant = typeof item === 'number' || typeof item === 'boolean' || typeof item === 'bigint' ? ` For a constant, write literal(${String(item)}).` : ''
+    throw new ArgumentError(`select() takes columns, expressions, tables, subqueries or mapped classes, not ${describeValue(item)}.${constant}`)
+  }
   if (CLAUSE in item) {
     const c = (item as ClauseProvider)[CLAUSE]()
     return c instanceof ColumnGroup ? c : new ColumnGroup(c, c.columnList)
   }
   if (item instanceof FromClause) return new ColumnGroup(item, item.columnList)
-  throw new ArgumentError(`select() cannot take ${String(item)}: pass columns, expressions, tables or mapped classes.`)
+  throw new ArgumentError(`select() takes columns, expressions, tables, subqueries or mapped classes, not ${describeValue(item)}.`)
 }
 
 /** Resolves a join target (table, alias, mapped class) to a FROM clause. */
-export function resolveFrom(target: FromClause | ClauseProvider): FromClause {
+export function resolveFrom(target: FromClause | ClauseProvider, where = 'from()'): FromClause {
   if (target instanceof FromClause) return target
+  if (typeof target !== 'object' && typeof target !== 'function' || target === null || !(CLAUSE in target)) {
+    throw new ArgumentError(`${where} takes a table, an alias, a subquery or a mapped class, not ${describeValue(target)}.`)
+  }
   const c = target[CLAUSE]()
   return c instanceof ColumnGroup ? c.from : c
 }
@@ -162,7 +179,7 @@ function toOrder(items: readonly OrderItem[]): OrderBy[] {
     if (i instanceof OrderBy) return i
     // A string here would be SQL text from who knows where (CVE-2019-7164 in SQLAlchemy): refuse it.
     if (!(i instanceof Expression)) {
-      throw new ArgumentError(`orderBy() takes columns or expressions (users.c.name, users.c.id.desc()), not ${typeof i === 'string' ? 'a string' : typeof i}. Map user input to a column yourself, e.g. { name: users.c.name }[key].`)
+      throw new ArgumentError(`orderBy() takes columns or expressions (users.c.name, users.c.id.desc()), not ${describeValue(i)}. Map user input to a column yourself, e.g. { name: users.c.name }[key].`)
     }
     return i.asc()
   })
@@ -191,6 +208,7 @@ export class Select<R extends readonly unknown[] = unknown[], M = Record<string,
   key(k: KeyBuilder): void {
     const s = this.state
     k.s += 'SEL' + (s.distinct ? 'D' : '')
+    if (s.distinctOn.length) (k.s += 'on', keyList(k, s.distinctOn))
     keyList(k, s.columns)
     k.s += 'F'
     keyList(k, s.froms)
@@ -215,6 +233,7 @@ export class Select<R extends readonly unknown[] = unknown[], M = Record<string,
 
   /** Adds WHERE conditions, joined with AND. */
   where(...conditions: (Expression<boolean | null> | undefined)[]): Select<R, M> {
+    conditions.forEach((c) => c === undefined || expectExpression(c, 'where()'))
     const all = [this.state.where, ...conditions].filter((c): c is Expression<unknown> => c !== undefined)
     if (all.length === 0) return this
     return this.#with({ where: all.length === 1 ? all[0] : new BooleanList('AND', all) })
@@ -222,7 +241,7 @@ export class Select<R extends readonly unknown[] = unknown[], M = Record<string,
 
   /** Adds explicit FROM clauses (for selects whose columns name no table, or cross joins). */
   from(...froms: (FromClause | ClauseProvider)[]): Select<R, M> {
-    return this.#with({ froms: [...this.state.froms, ...froms.map(resolveFrom)] })
+    return this.#with({ froms: [...this.state.froms, ...froms.map((f) => resolveFrom(f))] })
   }
 
   /**
@@ -242,12 +261,18 @@ export class Select<R extends readonly unknown[] = unknown[], M = Record<string,
   }
 
   #join(target: FromClause | ClauseProvider | JoinPathProvider, on: Expression<unknown> | undefined, type: JoinType): Select<R, M> {
-    const left = this.joinedFrom()
-    if (JOIN_PATH in target && on === undefined) {
-      const steps = (target as JoinPathProvider)[JOIN_PATH](left)
-      return this.#with({ joins: [...this.state.joins, ...steps.map((s) => ({ ...s, type }))] })
+    if (on !== undefined) expectExpression(on, 'join() condition')
+    if (typeof target !== 'object' && typeof target !== 'function' || target === null) {
+      throw new ArgumentError(`join() takes a table, an alias, a subquery, a mapped class or a relationship (Post.author), not ${describeValue(target)}.`)
     }
-    const right = resolveFrom(target as FromClause | ClauseProvider)
+    const left = this.joinedFrom()
+    if (JOIN_PATH in target) {
+      // Along a relationship; an explicit condition replaces the ON of the join to its target.
+      const steps = (target as JoinPathProvider)[JOIN_PATH](left)
+      const last = steps.length - 1
+      return this.#with({ joins: [...this.state.joins, ...steps.map((s, i) => ({ ...s, on: i === last && on !== undefined ? on : s.on, type }))] })
+    }
+    const right = resolveFrom(target as FromClause | ClauseProvider, 'join()')
     return this.#with({ joins: [...this.state.joins, { target: right, on: on ?? inferJoinCondition(left, right), type }] })
   }
 
@@ -259,9 +284,10 @@ export class Select<R extends readonly unknown[] = unknown[], M = Record<string,
   }
 
   groupBy(...exprs: Expression<unknown>[]): Select<R, M> {
-    return this.#with({ groupBy: [...this.state.groupBy, ...exprs] })
+    return this.#with({ groupBy: [...this.state.groupBy, ...exprs.map((e) => expectExpression(e, 'groupBy()'))] })
   }
   having(condition: Expression<boolean | null>): Select<R, M> {
+    expectExpression(condition, 'having()')
     return this.#with({ having: this.state.having ? new BooleanList('AND', [this.state.having, condition]) : condition })
   }
   /** ORDER BY; a bare expression sorts ascending. */
@@ -274,8 +300,12 @@ export class Select<R extends readonly unknown[] = unknown[], M = Record<string,
   offset(n: number): Select<R, M> {
     return this.#with({ offset: new Bind(checkCount('offset', n), Integer) })
   }
-  distinct(): Select<R, M> {
-    return this.#with({ distinct: true })
+  /**
+   * `SELECT DISTINCT`; with expressions, PostgreSQL's `DISTINCT ON (…)`: the first row of each
+   * group of equal values, in ORDER BY order (other databases: rank with a window in a subquery).
+   */
+  distinct(...on: Expression<unknown>[]): Select<R, M> {
+    return this.#with({ distinct: true, distinctOn: [...this.state.distinctOn, ...on.map((e, i) => expectExpression(e, `distinct() item ${i + 1}`))] })
   }
   /**
    * `FOR UPDATE` (ignored by dialects without row locks). In a session, the objects it returns
@@ -310,9 +340,21 @@ export class Select<R extends readonly unknown[] = unknown[], M = Record<string,
   subquery(name: string): Subquery<M> {
     return new Subquery<M>(this, name)
   }
-  /** `WITH name AS (SELECT …)`. */
-  cte(name: string, options: { recursive?: boolean } = {}): CommonTableExpression<M> {
-    return new CommonTableExpression<M>(this, name, options.recursive ?? false, undefined)
+  /**
+   * `LATERAL (SELECT …) AS name`, joined like a subquery but able to refer to the FROM clauses
+   * before it: the top three orders of each customer, say. PostgreSQL and MySQL 8.0.14+.
+   */
+  lateral(name: string): Subquery<M> {
+    return new Subquery<M>(this, name, { lateral: true })
+  }
+  /**
+   * `WITH name AS (SELECT …)`; `columns` names its columns (`WITH name (a, b) AS …`), which a
+   * recursive CTE's members then share.
+   */
+  cte<const N extends readonly string[]>(name: string, options: { recursive?: boolean; columns: N }): CommonTableExpression<NamedRow<R, N>>
+  cte(name: string, options?: { recursive?: boolean }): CommonTableExpression<M>
+  cte(name: string, options: { recursive?: boolean; columns?: readonly string[] } = {}): CommonTableExpression<unknown> {
+    return new CommonTableExpression(this, name, options.recursive ?? false, undefined, options.columns)
   }
   /** The select as a single value: `(SELECT count(*) …)`. */
   scalarSubquery(): Expression<R[0] | null> {
@@ -338,7 +380,7 @@ export class Select<R extends readonly unknown[] = unknown[], M = Record<string,
 }
 
 function checkCount(what: string, n: number): number {
-  if (!Number.isSafeInteger(n) || n < 0) throw new ArgumentError(`${what}() takes a whole number ≥ 0, not ${n}.`)
+  if (!Number.isSafeInteger(n) || n < 0) throw new ArgumentError(`${what}() takes a whole number ≥ 0, not ${describeValue(n)}.`)
   return n
 }
 
@@ -359,6 +401,7 @@ export function inferFroms(columns: readonly SelectColumn[]): FromClause[] {
 export function columnsIn(expr: unknown, out: ColumnRef<unknown>[] = []): ColumnRef<unknown>[] {
   if (expr instanceof ColumnRef) out.push(expr)
   else if (expr instanceof ScalarSubquery) return out
+  else if (expr instanceof Deferred) return columnsIn(expr.resolved, out)
   else if (expr instanceof Expression || expr instanceof OrderBy) {
     for (const v of Object.values(expr)) {
       if (Array.isArray(v)) for (const x of v) columnsIn(Array.isArray(x) ? x[0] : x, out), Array.isArray(x) && columnsIn(x[1], out)
@@ -391,6 +434,9 @@ export class CompoundSelect<R extends readonly unknown[] = unknown[], M = Record
   readonly limitValue: Expression<unknown> | undefined
   readonly offsetValue: Expression<unknown> | undefined
   constructor(op: CompoundSelect['op'], selects: readonly (Select<R> | CompoundSelect<R>)[], orderBy: readonly OrderBy[] = [], limit?: Expression<unknown>, offset?: Expression<unknown>) {
+    selects.forEach((q, i) => {
+      if (!(q instanceof Select) && !(q instanceof CompoundSelect)) throw new ArgumentError(`${op.toLowerCase()}() member ${i + 1} must be a select(), not ${describeValue(q)}.`)
+    })
     this.op = op
     this.selects = selects
     this.orderByItems = orderBy
@@ -452,10 +498,13 @@ export class CommonTableExpression<M = Record<string, unknown>> extends Subquery
   readonly recursive: boolean
   /** The CTE this one extends through unionAll(); both render under one name. */
   readonly base: CommonTableExpression<M> | undefined
-  constructor(query: NamedColumnsQuery, name: string, recursive: boolean, base: CommonTableExpression<M> | undefined) {
-    super(query, name)
+  /** Names given to the columns (`WITH name (a, b) AS …`), when given. */
+  readonly columnNames: readonly string[] | undefined
+  constructor(query: NamedColumnsQuery, name: string, recursive: boolean, base: CommonTableExpression<M> | undefined, columnNames?: readonly string[]) {
+    super(query, name, { columnNames })
     this.recursive = recursive
     this.base = base
+    this.columnNames = columnNames
   }
   /** The first CTE of a unionAll() chain: references to it render as this CTE's name. */
   get root(): CommonTableExpression<M> {
@@ -463,7 +512,7 @@ export class CommonTableExpression<M = Record<string, unknown>> extends Subquery
   }
   override key(k: KeyBuilder): void {
     // The body is keyed on the first reference only; later references are just the name.
-    k.s += 'W' + k.ref(this.root)
+    k.s += 'W' + k.ref(this.root) + (this.columnNames ? JSON.stringify(this.columnNames) : '')
     if (k.seen.has(this)) return
     k.seen.add(this)
     k.s += '{'
@@ -474,9 +523,9 @@ export class CommonTableExpression<M = Record<string, unknown>> extends Subquery
     return `CTE ${this.name}`
   }
   unionAll(...others: Select[]): CommonTableExpression<M> {
-    return new CommonTableExpression<M>(new CompoundSelect('UNION ALL', [this.query as Select, ...others]), this.name, this.recursive, this)
+    return new CommonTableExpression<M>(new CompoundSelect('UNION ALL', [this.query as Select, ...others]), this.name, this.recursive, this, this.columnNames)
   }
   union(...others: Select[]): CommonTableExpression<M> {
-    return new CommonTableExpression<M>(new CompoundSelect('UNION', [this.query as Select, ...others]), this.name, this.recursive, this)
+    return new CommonTableExpression<M>(new CompoundSelect('UNION', [this.query as Select, ...others]), this.name, this.recursive, this, this.columnNames)
   }
 }

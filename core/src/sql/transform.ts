@@ -3,7 +3,8 @@
  * such as soft-delete add criteria this way). Only subtrees that changed are rebuilt, so an
  * untouched statement comes back as the same object.
  */
-import { Between, Binary, BooleanList, Case, Cast, FunctionCall, InList, Label, Like, OrderBy, ScalarSubquery, Tuple, Unary } from './elements.js'
+import { Between, Binary, BooleanList, Case, Cast, InList, Label, Like, OrderBy, ScalarSubquery, Tuple, Unary } from './elements.js'
+import { FunctionCall } from './function-call.js'
 import type { Expression } from './elements.js'
 import { Column, ColumnRef } from './column.js'
 import { FromClause, Join, Subquery } from './from.js'
@@ -11,6 +12,14 @@ import { ColumnGroup, CommonTableExpression, CompoundSelect, Select } from './se
 import type { JoinStep, SelectColumn } from './select.js'
 import { Delete, Insert, Update } from './dml.js'
 import type { Keyed } from './key.js'
+
+/** A node that lists and rebuilds its own children, so rewrites need not know it. */
+export interface WithChildren extends Keyed {
+  mapChildren(visit: (node: Keyed) => Keyed): Keyed
+}
+function hasChildren(n: Keyed): n is WithChildren {
+  return typeof (n as Partial<WithChildren>).mapChildren === 'function'
+}
 
 /**
  * What a rewrite does at each node. `enter` runs before a node's children: returning a node
@@ -152,11 +161,11 @@ class Rewriter {
     }
     if (n instanceof CommonTableExpression) {
       const q = this.#e(n.query), base = this.#e(n.base)
-      return q === n.query && base === n.base ? n : new CommonTableExpression(q, n.name, n.recursive, base)
+      return q === n.query && base === n.base ? n : new CommonTableExpression(q, n.name, n.recursive, base, n.columnNames)
     }
     if (n instanceof Subquery) {
       const q = this.#e(n.query)
-      return q === n.query ? n : new Subquery(q, n.name)
+      return q === n.query ? n : new Subquery(q, n.name, { lateral: n.lateral })
     }
     if (n instanceof Insert) return this.#insert(n)
     if (n instanceof Update) {
@@ -167,6 +176,8 @@ class Rewriter {
       const where = this.#e(n.whereClause), ret = this.#list(n.returningColumns)
       return where === n.whereClause && ret === n.returningColumns ? n : new Delete(n.table, where, ret)
     }
+    // Nodes that rebuild themselves (windows, filters, JSON paths, date parts, …).
+    if (hasChildren(n)) return n.mapChildren((c) => this.visit(c))
     // Tables, aliases, binds, keywords, text() and dialect extensions are leaves.
     return n
   }
@@ -209,9 +220,9 @@ class Rewriter {
       return { target, on, type: j.type }
     })
     const where = this.#e(s.where), groupBy = this.#list(s.groupBy), having = this.#e(s.having)
-    const orderBy = this.#list(s.orderBy), limit = this.#e(s.limit), offset = this.#e(s.offset)
-    if (columns === s.columns && froms === s.froms && !joinsChanged && where === s.where && groupBy === s.groupBy && having === s.having && orderBy === s.orderBy && limit === s.limit && offset === s.offset) return n
-    return new Select({ ...s, columns, froms, joins: joinsChanged ? joins : s.joins, where, groupBy, having, orderBy, limit, offset })
+    const orderBy = this.#list(s.orderBy), limit = this.#e(s.limit), offset = this.#e(s.offset), distinctOn = this.#list(s.distinctOn)
+    if (columns === s.columns && froms === s.froms && !joinsChanged && where === s.where && groupBy === s.groupBy && having === s.having && orderBy === s.orderBy && limit === s.limit && offset === s.offset && distinctOn === s.distinctOn) return n
+    return new Select({ ...s, columns, froms, joins: joinsChanged ? joins : s.joins, where, groupBy, having, orderBy, limit, offset, distinctOn })
   }
 
   #insert(n: Insert): Keyed {

@@ -46,6 +46,8 @@ export const libsqlCapabilities: Capabilities = {
   intersectExcept: true,
   rowLocks: false,
   tupleIn: true,
+  // FILTER on aggregates since 3.30; no LATERAL, DISTINCT ON or ROLLUP.
+  aggregateFilter: true,
   maxParams: 32766,
   concurrentConnections: false,
   isolationLevels: ['SERIALIZABLE'],

@@ -1,5 +1,6 @@
 import { ProposedValue, SqlCompiler, UpsertClause } from '@athanor/core'
-import type { CompileContext, Keyed, SqlType, ValueProcessor } from '@athanor/core'
+import type { CompileContext, DateField, DateUnit, JsonPath, Keyed, SqlType, ValueProcessor } from '@athanor/core'
+import { sqliteDateTrunc, sqliteExtract } from './date-sql.js'
 import { bindProcessor, resultProcessor, typeDdl } from './values.js'
 import { renderExcluded, renderOnConflict } from './upsert.js'
 
@@ -44,6 +45,26 @@ export class LibsqlCompiler extends SqlCompiler {
   protected override visitFunction(f: Parameters<SqlCompiler['visitFunction']>[0], ctx: Parameters<SqlCompiler['visitFunction']>[1]): string {
     // Timestamps are stored as UTC text with milliseconds, so now() must produce the same shape.
     if (f.name === 'now' && f.args.length === 0) return "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+    // SQLite's mod() is the math extension's, which answers in floating point: use %.
+    if (f.name === 'mod' && f.args.length === 2) return `(${this.visit(f.args[0]!, ctx)} % ${this.visit(f.args[1]!, ctx)})`
     return super.visitFunction(f, ctx)
+  }
+  // SQLite's max()/min() of several arguments are GREATEST/LEAST.
+  protected override functionName(name: string): string {
+    const lower = name.toLowerCase()
+    return lower === 'greatest' ? 'max' : lower === 'least' ? 'min' : name
+  }
+  protected override extract(field: DateField, operand: string): string {
+    return sqliteExtract(field, operand)
+  }
+  protected override dateTrunc(unit: DateUnit, operand: string, type: SqlType<unknown>): string {
+    return sqliteDateTrunc(unit, operand, type.kind === 'date')
+  }
+  /** `->` gives JSON text; as text, JSON true/false stay words (`->>` would answer 1/0). */
+  protected override jsonPath(j: JsonPath, ctx: CompileContext): string {
+    const doc = this.visit(j.operand, ctx)
+    const path = this.visitBind(j.pathText, ctx)
+    if (!j.asText) return `(${doc} -> ${path})`
+    return `CASE json_type(${doc}, ${path}) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(${doc} ->> ${path} AS TEXT) END`
   }
 }

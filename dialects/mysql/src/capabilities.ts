@@ -43,6 +43,9 @@ export function mysqlCapabilities(info: Pick<MysqlServerInfo, 'flavour' | 'versi
     intersectExcept: mariadb ? versionAtLeast(v, 10, 3) : versionAtLeast(v, 8, 0, 31),
     rowLocks: true,
     tupleIn: true,
+    // LATERAL derived tables came in MySQL 8.0.14; MariaDB has none. Neither has FILTER or DISTINCT ON.
+    lateral: !mariadb && versionAtLeast(v, 8, 0, 14),
+    rollup: 'with-rollup',
     // The prepared-statement protocol counts parameters in 16 bits.
     maxParams: 65535,
     concurrentConnections: true,

@@ -1,5 +1,6 @@
-import { Binary, Cast, CompileError, ProposedValue, SqlCompiler, Table, UpsertClause } from '@athanor/core'
-import type { Capabilities, CompileContext, CreateTableOptions, Expression, ForeignKeyDdl, FunctionCall, Insert, Keyed, SqlType, ValueProcessor } from '@athanor/core'
+import { Binary, Cast, CompileError, FunctionCall, Keyword, NamedWindow, Over, ProposedValue, SqlCompiler, Table, UpsertClause } from '@athanor/core'
+import type { Capabilities, CompileContext, CreateTableOptions, DateField, DateUnit, Expression, ForeignKeyDdl, Insert, JsonPath, Keyed, SqlType, ValueProcessor } from '@athanor/core'
+import { mysqlDateTrunc, mysqlExtract } from './date-sql.js'
 import { versionAtLeast, type MysqlServerInfo } from './server-info.js'
 import { renderDuplicateKeyUpdate, renderInsertedValue } from './upsert.js'
 import { bindProcessor, resultProcessor, typeDdl } from './values.js'
@@ -135,7 +136,43 @@ export class MysqlCompiler extends SqlCompiler {
   protected override visitFunction(f: FunctionCall, ctx: CompileContext): string {
     // NOW() has whole seconds; DATETIME(6) columns and other dialects keep fractions.
     if (f.name === 'now' && f.args.length === 0) return 'NOW(6)'
+    // string_agg(x, sep) is GROUP_CONCAT(x SEPARATOR sep), whose separator is a literal only.
+    if (f.name === 'string_agg' && f.args.length === 2) return `GROUP_CONCAT(${f.distinct ? 'DISTINCT ' : ''}${this.visit(f.args[0]!, ctx)} SEPARATOR ${this.visit(f.args[1]!, ctx)})`
     return super.visitFunction(f, ctx)
+  }
+  /**
+   * MariaDB's LAG/LEAD take no default (MySQL's do; one spelling serves both): the rows before
+   * the first (after the last) get it by position, so a NULL that lag() finds stays NULL.
+   */
+  protected override visitOver(o: Over, ctx: CompileContext): string {
+    const fn = o.fn
+    const name = fn instanceof FunctionCall ? fn.name.toLowerCase() : ''
+    if ((name !== 'lag' && name !== 'lead') || (fn as FunctionCall).args.length !== 3 || o.window instanceof NamedWindow) return super.visitOver(o, ctx)
+    const [value, offset, fallback] = (fn as FunctionCall).args as [Expression<unknown>, Expression<unknown>, Expression<unknown>]
+    const plain = super.visitOver(new Over(new FunctionCall(name, [value, offset], fn.type), o.window), ctx)
+    const position = super.visitOver(new Over(new FunctionCall('row_number', [], fn.type), o.window), ctx)
+    const n = this.visit(offset, ctx)
+    const edge = name === 'lag' ? `${position} <= ${n}` : `${super.visitOver(new Over(new FunctionCall('count', [new Keyword('*')], fn.type), { ...o.window, orderBy: [], frame: undefined }), ctx)} - ${position} < ${n}`
+    return `CASE WHEN ${edge} THEN ${this.visit(fallback, ctx)} ELSE ${plain} END`
+  }
+  // MariaDB refuses ORDER BY with WITH ROLLUP (error 1221); MySQL accepts it since 8.0.12.
+  protected override groupByList(items: readonly Expression<unknown>[], ctx: CompileContext): string {
+    const sql = super.groupByList(items, ctx)
+    if (this.#mariadb && sql.endsWith(' WITH ROLLUP') && ctx.rollupOrdered) {
+      throw new CompileError('MariaDB cannot ORDER BY a GROUP BY … WITH ROLLUP query (error 1221): leave out orderBy() and sort the rows in code, or select from the rollup as a subquery and order that.')
+    }
+    return sql
+  }
+  protected override extract(field: DateField, operand: string): string {
+    return mysqlExtract(field, operand)
+  }
+  protected override dateTrunc(unit: DateUnit, operand: string, type: SqlType<unknown>): string {
+    return mysqlDateTrunc(unit, operand, type.kind === 'date')
+  }
+  /** JSON_EXTRACT with a `$."key"[0]` path; as text unquoted, and JSON null as SQL NULL. */
+  protected override jsonPath(j: JsonPath, ctx: CompileContext): string {
+    const extracted = `JSON_EXTRACT(${this.visit(j.operand, ctx)}, ${this.visitBind(j.pathText, ctx)})`
+    return j.asText ? `CASE JSON_TYPE(${extracted}) WHEN 'NULL' THEN NULL ELSE JSON_UNQUOTE(${extracted}) END` : extracted
   }
 
   protected override visitBinary(b: Binary, ctx: CompileContext): string {

@@ -103,7 +103,9 @@ export class MysqlDriver implements Driver {
  * ```
  */
 export function sessionSetup(flavour: MysqlFlavour, statementTimeoutMs: number | undefined): string {
-  const parts = ["time_zone = '+00:00'"]
+  // GROUP_CONCAT (func.stringAgg) cuts its result at group_concat_max_len (1024 bytes by default)
+  // with only a warning: raised to max_allowed_packet's ceiling, it never cuts silently.
+  const parts = ["time_zone = '+00:00'", 'group_concat_max_len = 1073741824']
   if (statementTimeoutMs !== undefined) {
     const ms = Math.round(statementTimeoutMs)
     parts.push(flavour === 'mariadb' ? `max_statement_time = ${ms / 1000}` : `max_execution_time = ${ms}`)

@@ -67,7 +67,6 @@ export async function reflectMysql(query: SchemaQuery, options: ReflectOptions, 
   const tableRows = await query(
     `SELECT TABLE_NAME, TABLE_COMMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = :schema AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`, p)
   const names = tableRows.map(([n]) => String(n)).filter((n) => only === undefined || only.has(n))
-  const wanted = new Set(names)
   const columnRows = await query(
     `SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, GENERATION_EXPRESSION, COLUMN_COMMENT
        FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = :schema ORDER BY TABLE_NAME, ORDINAL_POSITION`, p)

@@ -199,9 +199,9 @@ describe('mysql server facts (pure)', function () {
   })
 
   it('builds the session setup per flavour', function () {
-    expect(sessionSetup('mariadb', undefined)).to.equal("SET time_zone = '+00:00'")
-    expect(sessionSetup('mariadb', 1500)).to.equal("SET time_zone = '+00:00', max_statement_time = 1.5")
-    expect(sessionSetup('mysql', 1500)).to.equal("SET time_zone = '+00:00', max_execution_time = 1500")
+    expect(sessionSetup('mariadb', undefined)).to.equal("SET time_zone = '+00:00', group_concat_max_len = 1073741824")
+    expect(sessionSetup('mariadb', 1500)).to.equal("SET time_zone = '+00:00', group_concat_max_len = 1073741824, max_statement_time = 1.5")
+    expect(sessionSetup('mysql', 1500)).to.equal("SET time_zone = '+00:00', group_concat_max_len = 1073741824, max_execution_time = 1500")
   })
 
   it('parses URLs and keeps the forced options forced', async function () {

@@ -27,6 +27,10 @@ export const postgresCapabilities: Capabilities = Object.freeze({
   intersectExcept: true,
   rowLocks: true,
   tupleIn: true,
+  aggregateFilter: true,
+  distinctOn: true,
+  lateral: true,
+  rollup: 'standard',
   // The Bind message counts parameters in an Int16 (65535); postgres.js refuses 65534 and up
   // (MAX_PARAMETERS_EXCEEDED), so the usable maximum is 65533.
   maxParams: 65533,

@@ -1,5 +1,5 @@
-import { Bind, Case, ColumnGroup, FunctionCall, Label, ProposedValue, SqlCompiler, Table, UpsertClause } from '@athanor/core'
-import type { Binary, CompileContext, CreateTableOptions, Expression, Keyed, SelectColumn, SqlType, ValueProcessor } from '@athanor/core'
+import { Bind, Case, FunctionCall, ProposedValue, SqlCompiler, Table, UpsertClause } from '@athanor/core'
+import type { Binary, CompileContext, CreateTableOptions, DateField, DateUnit, Expression, JsonPath, Keyed, SqlType, ValueProcessor } from '@athanor/core'
 import { bindProcessor, resultProcessor } from './values.js'
 import { renderExcluded, renderOnConflict } from './upsert.js'
 import { autoincrementDdl, typeDdl } from './type-ddl.js'
@@ -44,13 +44,11 @@ export class PostgresCompiler extends SqlCompiler {
     return e instanceof Bind ? this.#castBind(e, ctx) : this.visit(e, ctx)
   }
   // A select-list (or RETURNING) item that is a bare parameter: nothing around it has a type.
-  protected override selectList(columns: readonly SelectColumn[], ctx: CompileContext): string {
-    if (!columns.some((c) => c instanceof Bind || (c instanceof Label && c.operand instanceof Bind))) return super.selectList(columns, ctx)
-    return columns.map((c) => {
-      if (c instanceof Bind) return this.#castBind(c, ctx)
-      if (c instanceof Label && c.operand instanceof Bind) return `${this.#castBind(c.operand, ctx)} AS ${this.quote(c.name)}`
-      return c instanceof ColumnGroup ? c.columns.map((col) => this.visit(col, ctx)).join(', ') : this.visit(c, ctx)
-    }).join(', ')
+  protected override selectValue(e: Expression<unknown>, ctx: CompileContext): string {
+    return this.#visitCast(e, ctx)
+  }
+  protected override get numberedPlaceholders(): boolean {
+    return true
   }
   override visit(e: Expression<unknown>, ctx: CompileContext): string {
     // CASE whose results are all parameters (or NULL): cast them, or the server makes it text.
@@ -60,8 +58,26 @@ export class PostgresCompiler extends SqlCompiler {
     }
     return super.visit(e, ctx)
   }
+  protected override extract(field: DateField, operand: string): string {
+    // EXTRACT answers numeric (PostgreSQL 14+): the date parts are whole numbers, epoch a float.
+    return `CAST(${super.extract(field, operand)} AS ${field === 'epoch' ? 'DOUBLE PRECISION' : 'INTEGER'})`
+  }
+  protected override dateTrunc(unit: DateUnit, operand: string, type: SqlType<unknown>): string {
+    // date_trunc of a date answers a timestamp; a date stays a date.
+    const sql = super.dateTrunc(unit, operand, type)
+    return type.kind === 'date' ? `CAST(${sql} AS DATE)` : sql
+  }
+  /** `#>` / `#>>` with the path as a text array of parameters (works for json and jsonb). */
+  protected override jsonPath(j: JsonPath, ctx: CompileContext): string {
+    const path = j.pathBinds.map((b) => `${this.visitBind(b, ctx)}::text`).join(', ')
+    return `(${this.#operand(j.operand, ctx)} ${j.asText ? '#>>' : '#>'} ARRAY[${path}])`
+  }
   protected override visitFunction(f: FunctionCall, ctx: CompileContext): string {
     const name = f.name.toLowerCase()
+    // round(double precision, int) does not exist: round the value as numeric, answer a float.
+    if (name === 'round' && f.args.length === 2 && f.args[0]!.type.kind === 'float') {
+      return `CAST(round(CAST(${this.visit(f.args[0]!, ctx)} AS NUMERIC), ${this.visit(f.args[1]!, ctx)}) AS DOUBLE PRECISION)`
+    }
     const cast = ANY_ARGUMENTS.has(name) || (TYPE_FOLLOWS_ARGUMENTS.has(name) && f.args.every(isUntyped))
     if (!cast || !f.args.some((a) => a instanceof Bind)) return super.visitFunction(f, ctx)
     return `${this.functionName(f.name)}(${f.distinct ? 'DISTINCT ' : ''}${f.args.map((a) => this.#visitCast(a, ctx)).join(', ')})`

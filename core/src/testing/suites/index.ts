@@ -14,6 +14,8 @@ import { expressionsSuite } from './expressions.js'
 import { expressionsFromSuite } from './expressions-from.js'
 import { expressionsFunctionsSuite } from './expressions-functions.js'
 import { expressionsDmlSuite } from './expressions-dml.js'
+import { reportingSqlSuite } from './reporting-sql.js'
+import { reportingOrmSuite } from './reporting-orm.js'
 import { typesRoundTripSuite } from './types-roundtrip.js'
 import { engineConnectionSuite } from './engine-connection.js'
 import { engineTransactionsSuite } from './engine-transactions.js'
@@ -23,4 +25,4 @@ import { schemaDefaultsSuite } from './schema-defaults.js'
 import { schemaCyclesSuite } from './schema-cycles.js'
 
 /** Every suite a dialect must pass, in order. */
-export const complianceSuites: readonly Suite[] = [sessionSuite, loaderSuite, ormRelationshipsSuite, ormCascadesSuite, ormUnitOfWorkSuite, ormSessionSuite, ormQueriesSuite, sessionGetSuite, sessionRefreshSuite, unitOfWorkBatchingSuite, pluginsSuite, expressionsSuite, expressionsFromSuite, expressionsFunctionsSuite, expressionsDmlSuite, typesRoundTripSuite, engineConnectionSuite, engineTransactionsSuite, schemaDdlSuite, schemaConstraintsSuite, schemaDefaultsSuite, schemaCyclesSuite]
+export const complianceSuites: readonly Suite[] = [sessionSuite, loaderSuite, ormRelationshipsSuite, ormCascadesSuite, ormUnitOfWorkSuite, ormSessionSuite, ormQueriesSuite, sessionGetSuite, sessionRefreshSuite, unitOfWorkBatchingSuite, pluginsSuite, expressionsSuite, expressionsFromSuite, expressionsFunctionsSuite, expressionsDmlSuite, reportingSqlSuite, reportingOrmSuite, typesRoundTripSuite, engineConnectionSuite, engineTransactionsSuite, schemaDdlSuite, schemaConstraintsSuite, schemaDefaultsSuite, schemaCyclesSuite]
