@@ -17,7 +17,7 @@ class Author extends Base.model('authors', {
   id: mappedColumn(Integer, { primaryKey: true }),
   name: mappedColumn(String(100)),
   email: mappedColumn(String(100), { unique: true }),
-}) {
+})<Author> {
   declare posts: Post[]
   static posts = relationship(() => Post, { backPopulates: 'author', cascade: 'all, delete-orphan' })
 }
@@ -28,7 +28,7 @@ class Post extends Base.model('posts', {
   content: mappedColumn(Text),
   created_at: mappedColumn(DateTime(), { default: () => new Date() }),
   author_id: mappedColumn(Integer, ForeignKey('authors.id')),
-}) {
+})<Post> {
   declare author: Author
   static author = relationship(() => Author, { backPopulates: 'posts' })
   declare tags: Tag[]
@@ -38,7 +38,7 @@ class Post extends Base.model('posts', {
 class Tag extends Base.model('tags', {
   id: mappedColumn(Integer, { primaryKey: true }),
   name: mappedColumn(String(50), { unique: true }),
-}) {
+})<Tag> {
   declare posts: Post[]
   static posts = relationship(() => Post, { secondary: postTag, backPopulates: 'tags' })
 }

@@ -10,7 +10,7 @@ const Base = declarativeBase()
 class Department extends Base.model('departments', {
   id: mappedColumn(Integer, { primaryKey: true }),
   name: mappedColumn(String(100)),
-}) {
+})<Department> {
   declare employees: Employee[]
   static employees = relationship(() => Employee, { backPopulates: 'department' })
 }
@@ -19,7 +19,7 @@ class Employee extends Base.model('employees', {
   id: mappedColumn(Integer, { primaryKey: true }),
   name: mappedColumn(String(100)),
   department_id: mappedColumn(Integer, ForeignKey('departments.id')),
-}) {
+})<Employee> {
   declare department: Department
   static department = relationship(() => Department, { backPopulates: 'employees' })
 }

@@ -19,7 +19,7 @@ const studentCourse = new Table('student_course', Base.metadata, {
 class Student extends Base.model('students', {
   id: mappedColumn(Integer, { primaryKey: true }),
   name: mappedColumn(String(100)),
-}) {
+})<Student> {
   declare courses: Course[]
   static courses = relationship(() => Course, { secondary: studentCourse, backPopulates: 'students' })
 }
@@ -27,7 +27,7 @@ class Student extends Base.model('students', {
 class Course extends Base.model('courses', {
   id: mappedColumn(Integer, { primaryKey: true }),
   name: mappedColumn(String(100)),
-}) {
+})<Course> {
   declare students: Student[]
   static students = relationship(() => Student, { secondary: studentCourse, backPopulates: 'courses' })
 }

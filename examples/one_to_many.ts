@@ -9,7 +9,7 @@ const Base = declarativeBase()
 class Author extends Base.model('authors', {
   id: mappedColumn(Integer, { primaryKey: true }),
   name: mappedColumn(String(100)),
-}) {
+})<Author> {
   declare books: Book[]
   static books = relationship(() => Book, { backPopulates: 'author', cascade: 'all, delete-orphan' })
 }
@@ -18,7 +18,7 @@ class Book extends Base.model('books', {
   id: mappedColumn(Integer, { primaryKey: true }),
   title: mappedColumn(String(100)),
   author_id: mappedColumn(Integer, ForeignKey('authors.id')),
-}) {
+})<Book> {
   declare author: Author
   static author = relationship(() => Author, { backPopulates: 'books' })
 }

@@ -14,7 +14,7 @@ class Employee extends Base.model('rq_employees', {
   department: mappedColumn(String(50)),
   salary: mappedColumn(Integer),
   manager_id: mappedColumn(Integer, ForeignKey('rq_employees.id'), { nullable: true }),
-}) {
+})<Employee> {
   declare manager: Employee | null
   static manager = relationship(() => Employee, { remoteSide: () => [Employee.c.id] })
 }
@@ -22,7 +22,7 @@ class Employee extends Base.model('rq_employees', {
 class Customer extends Base.model('rq_customers', {
   id: mappedColumn(Integer, { primaryKey: true }),
   name: mappedColumn(String(50)),
-}) {
+})<Customer> {
   declare orders: Order[]
   static orders = relationship(() => Order, { backPopulates: 'customer' })
 }
@@ -37,7 +37,7 @@ class Order extends Base.model('rq_orders', {
   id: mappedColumn(Integer, { primaryKey: true }),
   customer_id: mappedColumn(Integer, ForeignKey('rq_customers.id')),
   placed_at: mappedColumn(DateTime()),
-}) {
+})<Order> {
   declare customer: Customer
   static customer = relationship(() => Customer, { backPopulates: 'orders' })
   declare lines: OrderLine[]
@@ -50,7 +50,7 @@ class OrderLine extends Base.model('rq_order_lines', {
   product_id: mappedColumn(Integer, ForeignKey('rq_products.id')),
   quantity: mappedColumn(Integer),
   price: mappedColumn(Numeric(10, 2)),
-}) {
+})<OrderLine> {
   declare product: Product
   static product = relationship(() => Product)
 }

@@ -20,7 +20,7 @@ export class Product extends Base.model('shop_products', {
 export class ShopOrder extends Base.model('shop_orders', {
   id: mappedColumn(Integer, { primaryKey: true }),
   customer: mappedColumn(String(50)),
-}) {
+})<ShopOrder> {
   declare lines: OrderLine[]
   static lines = relationship(() => OrderLine, { backPopulates: 'order' })
 }
@@ -30,7 +30,7 @@ export class OrderLine extends Base.model('shop_order_lines', {
   orderId: mappedColumn(Integer, ForeignKey('shop_orders.id'), { name: 'order_id' }),
   productId: mappedColumn(Integer, ForeignKey('shop_products.id'), { name: 'product_id' }),
   quantity: mappedColumn(Integer),
-}) {
+})<OrderLine> {
   declare order: ShopOrder
   static order = relationship(() => ShopOrder, { backPopulates: 'lines' })
 }

@@ -4,6 +4,8 @@
  * import { createAsyncEngine, select } from '@athanor/core'
  * import '@athanor/libsql'
  * ```
+ *
+ * @module @athanor/core
  */
 export * from './util/errors.js'
 export { topoSort } from './util/topo-sort.js'

@@ -4,7 +4,7 @@
  * compiler, and never SQL text taken from a string.
  */
 import { expect } from 'chai'
-import { ArgumentError, Integer, and, caseWhen, cast, exists, func, not, or, select, tuple, union } from '@athanor/core'
+import { ArgumentError, Integer, alias, and, caseWhen, cast, dialectForUrl, exists, func, not, or, select, tuple, union } from '@athanor/core'
 import { compileOn, users } from './compile-helpers.js'
 
 const bad: readonly (readonly [string, () => unknown, RegExp])[] = [
@@ -34,6 +34,12 @@ const bad: readonly (readonly [string, () => unknown, RegExp])[] = [
   ["limit('5')", () => select(users.c.id).limit('5' as never), /limit\(\) takes a whole number ≥ 0, not the string "5"/],
   ['func.foo({})', () => func['foo']!({} as never), /func\.foo\(\) argument 1 takes an expression/],
   ['func.sum({})', () => func.sum({} as never), /func\.sum\(\) takes an expression/],
+  ['users.c.nam', () => (users.c as unknown as Record<string, { eq(v: number): unknown }>).nam!.eq(1), /Table 'users' has no column 'nam'; its columns are id, /],
+  ['subquery .c.missing', () => (select(users.c.id).subquery('sq').c as Record<string, unknown>).missing, /'sq' has no column 'missing'; its columns are id\./],
+  ['alias .c.missing', () => (alias(users, 'u2').c as Record<string, unknown>).missing, /The alias 'u2' has no column 'missing'/],
+  ['an unknown scheme', () => dialectForUrl('oracle://u@h/db'), /No Athanor package provides 'oracle:\/\/'/],
+  ['a URL without a scheme', () => dialectForUrl('localhost:5432/db'), /'localhost:5432\/db' is not a database URL: it has no scheme\. .*e\.g\. postgres:\/\/localhost:5432\/db/],
+  ['a URL without a scheme, password hidden', () => dialectForUrl('app:secret@db.example/prod'), /'app:\*\*\*@db\.example\/prod' is not a database URL/],
 ]
 
 describe('builders refuse what they cannot use, naming it', () => {

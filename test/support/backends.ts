@@ -10,7 +10,7 @@
  * runCompliance({ backend: 'postgres', resolve: () => resolveBackend('postgres') }, complianceSuites)
  * ```
  */
-import type { BackendResolution } from '@athanor/core/testing'
+import type { BackendResolution } from '@athanor/testing'
 import { startDatabase } from './containers.js'
 import { probeDocker } from './docker-probe.js'
 import type { DockerProbe } from './docker-probe.js'

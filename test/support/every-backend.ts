@@ -1,5 +1,5 @@
-import { runCompliance } from '@athanor/core/testing'
-import type { Suite } from '@athanor/core/testing'
+import { runCompliance } from '@athanor/testing'
+import type { Suite } from '@athanor/testing'
 import { resolveBackend } from './backends.js'
 import '@athanor/libsql'
 import '@athanor/postgres'

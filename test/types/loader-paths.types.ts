@@ -6,14 +6,14 @@ import { ForeignKey, Integer, String, declarativeBase, joinedload, mappedColumn,
 import type { LoaderOption } from '@athanor/core'
 
 const Base = declarativeBase()
-class Author extends Base.model('t_authors', { id: mappedColumn(Integer, { primaryKey: true }), name: mappedColumn(String(50)) }) {
+class Author extends Base.model('t_authors', { id: mappedColumn(Integer, { primaryKey: true }), name: mappedColumn(String(50)) })<Author> {
   declare posts: Post[]
   static posts = relationship(() => Post, { backPopulates: 'author' })
 }
 class Post extends Base.model('t_posts', {
   id: mappedColumn(Integer, { primaryKey: true }),
   author_id: mappedColumn(Integer, ForeignKey('t_authors.id')),
-}) {
+})<Post> {
   declare author: Author
   declare tags: Tag[]
   static author = relationship(() => Author, { backPopulates: 'posts' })

@@ -11,7 +11,7 @@ class User extends Base.model('users', {
   id: mappedColumn(Integer, { primaryKey: true }),
   name: mappedColumn(String(30)),
   fullname: mappedColumn(String(100), { nullable: true }),
-}) {
+})<User> {
   declare addresses: Address[]
   static addresses = relationship(() => Address, { backPopulates: 'user' })
 }
@@ -19,7 +19,7 @@ class Address extends Base.model('addresses', {
   id: mappedColumn(Integer, { primaryKey: true }),
   email: mappedColumn(String(100)),
   user_id: mappedColumn(Integer, ForeignKey('users.id')),
-}) {
+})<Address> {
   declare user: User
   static user = relationship(() => User, { backPopulates: 'addresses' })
 }

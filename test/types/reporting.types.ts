@@ -33,8 +33,11 @@ export async function windowAndTypedFunctionsHaveResultTypes(conn: Connection): 
 
 export function arithmeticMixesNumericExpressions(): void {
   expectType<Expression<string | null>>()(func.sum(i.price).div(func.count()))
-  expectType<Expression<number>>()(i.qty.mul(i.price))
+  // SQL's promotion: an exact decimal with an integer is an exact decimal (read as a string).
+  expectType<Expression<string>>()(i.qty.mul(i.price))
   expectType<Expression<string>>()(i.price.add(1))
+  expectType<Expression<number>>()(i.qty.mul(1.5))
+  expectType<Expression<string>>()(i.qty.mul('1.10'))
 }
 
 export async function datesAndJsonAreTyped(conn: Connection): Promise<void> {
@@ -58,7 +61,7 @@ class Employee extends Base.model('employees', {
   id: mappedColumn(Integer, { primaryKey: true }),
   name: mappedColumn(String(30)),
   managerId: mappedColumn(Integer, ForeignKey('employees.id'), { nullable: true, name: 'manager_id' }),
-}) {
+})<Employee> {
   declare manager: Employee | null
   static manager = relationship(() => Employee, { remoteSide: () => [Employee.c.id] })
 }

@@ -16,7 +16,7 @@ export class Author extends Base.model('authors', {
   id: mappedColumn(Integer, { primaryKey: true }),
   name: mappedColumn(String(100)),
   email: mappedColumn(String(100), { unique: true }),
-}) {
+})<Author> {
   declare posts: Post[];
   static posts = relationship(() => Post, { backPopulates: 'author', cascade: 'all, delete-orphan' });
 }
@@ -27,7 +27,7 @@ export class Post extends Base.model('posts', {
   content: mappedColumn(Text),
   created_at: mappedColumn(DateTime()),
   author_id: mappedColumn(Integer, ForeignKey('authors.id')),
-}) {
+})<Post> {
   declare author: Author;
   static author = relationship(() => Author, { backPopulates: 'posts' });
   declare tags: Tag[];
@@ -37,7 +37,7 @@ export class Post extends Base.model('posts', {
 export class Tag extends Base.model('tags', {
   id: mappedColumn(Integer, { primaryKey: true }),
   name: mappedColumn(String(50), { unique: true }),
-}) {
+})<Tag> {
   declare posts: Post[];
   static posts = relationship(() => Post, { secondary: postTag, backPopulates: 'tags' });
 }

@@ -1,7 +1,7 @@
 import { MetaData } from '../schema/metadata.js'
-import type { TableConstraint } from '../schema/constraints.js'
+import type { ForeignKeyConstraint, TableConstraint } from '../schema/constraints.js'
 import { Table } from '../sql/table.js'
-import type { ColumnSpecs, SpecValue, TableColumns } from '../sql/table.js'
+import type { ColumnSpecs, ConstructorColumns, SpecValue, TableColumns } from '../sql/table.js'
 import { CLAUSE } from '../sql/select.js'
 import type { ColumnGroup } from '../sql/select.js'
 import { Registry } from './mapper.js'
@@ -10,15 +10,42 @@ import type { Mapper } from './mapper.js'
 /** The column values of a model instance. */
 export type ModelValues<S extends ColumnSpecs> = { -readonly [K in keyof S]: SpecValue<S[K]> }
 
-/**
- * What a model constructor takes: any subset of its columns (typed), plus relationship values
- * (checked when the object is built: an unknown name is an error listing the valid ones).
- */
-export type ModelInit<S extends ColumnSpecs> = { [K in keyof S]?: SpecValue<S[K]> } & { readonly [relationship: string]: unknown }
+/** The keys of a class's instance type that hold data (not methods), beyond its columns. */
+type RelationshipKeys<S extends ColumnSpecs, Self> = {
+  [K in keyof Self]: K extends keyof S ? never : Self[K] extends (...args: never[]) => unknown ? never : K
+}[keyof Self]
 
-/** The class a model extends: typed columns at class level (`.c`) and on instances. */
-export interface ModelClass<S extends ColumnSpecs> {
-  new (init?: ModelInit<S>): ModelValues<S>
+/**
+ * What a model constructor takes: its columns, typed, with the NOT NULL columns that have no
+ * default required (foreign keys excepted: a relationship usually sets them) and unknown keys
+ * rejected; and, when the class names itself (`Base.model(…)<Post>`), its relationships, typed
+ * by their `declare`d fields. An unknown key is also an error at run time, listing the valid ones.
+ */
+export type ModelInit<S extends ColumnSpecs, Self = never, Refs extends PropertyKey = never> = ConstructorColumns<S, Refs> &
+  ([Self] extends [never] ? unknown : { [K in RelationshipKeys<S, Self>]?: Self[K] })
+
+/** `new Model(init)`, with `init` optional only when no column is required. */
+type InitArgs<S extends ColumnSpecs, Self, Refs extends PropertyKey> = {} extends ConstructorColumns<S, Refs>
+  ? [init?: ModelInit<S, Self, Refs>]
+  : [init: ModelInit<S, Self, Refs>]
+
+/** The column keys of the table-level foreign keys among a model's constraints. */
+type ConstraintReferences<C> = C extends readonly unknown[] ? { [I in keyof C]: C[I] extends ForeignKeyConstraint<infer K> ? K : never }[number] : never
+
+/**
+ * The class a model extends: typed columns at class level (`.c`) and on instances. Its
+ * constructor takes the class's own type as an optional type argument, so that relationship
+ * values given to the constructor are checked too:
+ * ```ts
+ * class Post extends Base.model('posts', { … })<Post> {
+ *   declare author: Author
+ *   static author = relationship(() => Author, { backPopulates: 'posts' })
+ * }
+ * new Post({ title: 'Hello', author })     // author must be an Author
+ * ```
+ */
+export interface ModelClass<S extends ColumnSpecs, Refs extends PropertyKey = never> {
+  new <Self = never>(...args: InitArgs<S, Self, Refs>): ModelValues<S>
   /** Typed column expressions: `User.c.name.eq('Alice')`. */
   readonly c: TableColumns<S>
   /** The mapped table. */
@@ -39,7 +66,11 @@ export interface DeclarativeBase {
    * }) {}
    * ```
    */
-  model<const S extends ColumnSpecs>(tableName: string, columns: S, ...constraints: (TableConstraint | { schema: string })[]): ModelClass<S>
+  model<const S extends ColumnSpecs, const C extends readonly (TableConstraint | { schema: string })[] = []>(
+    tableName: string,
+    columns: S,
+    ...constraints: C
+  ): ModelClass<S, ConstraintReferences<C>>
   /** The base class for a model over an existing Table. */
   modelOf<S extends ColumnSpecs>(table: Table<S>): ModelClass<S>
   /** The mapper of a model class (for tools and plugins). */
@@ -76,7 +107,9 @@ export function declarativeBase(options: { metadata?: MetaData } = {}): Declarat
   return {
     metadata,
     registry,
-    model: (tableName, columns, ...constraints) => modelOf(new Table(tableName, metadata, columns, ...constraints)),
+    // The composite foreign keys only loosen the constructor's type; the class is the same.
+    model: <const S extends ColumnSpecs, const C extends readonly (TableConstraint | { schema: string })[]>(tableName: string, columns: S, ...constraints: C) =>
+      modelOf(new Table(tableName, metadata, columns, ...constraints)) as ModelClass<S, ConstraintReferences<C>>,
     modelOf,
     mapperOf: (cls) => registry.mapperOf(cls),
   }

@@ -251,10 +251,14 @@ export class Relationship<T = unknown> implements JoinPathProvider {
 
 /**
  * Declares a relationship to another mapped class (a thunk, so classes may refer to each other).
+ * `backPopulates` must name an attribute of the target class: a typo does not compile.
  * ```ts
  * static author = relationship(() => Author, { backPopulates: 'posts' })
  * ```
  */
-export function relationship<T>(target: () => abstract new (...args: never[]) => T, options?: RelationshipOptions): Relationship<T> {
+export function relationship<T>(
+  target: () => abstract new (...args: never[]) => T,
+  options?: RelationshipOptions & { readonly backPopulates?: Extract<keyof T, string> },
+): Relationship<T> {
   return new Relationship(target, options)
 }

@@ -93,13 +93,16 @@ export interface ColumnOptions<T> {
 }
 
 declare const insertOptional: unique symbol
+declare const references: unique symbol
 
 /**
  * The definition of a column before it belongs to a table. `T` is its value type (with `null`
- * when nullable); `Opt` tells whether an insert may leave it out.
+ * when nullable); `Opt` tells whether an insert may leave it out; `Ref` whether it is a foreign
+ * key (a model constructor may leave those out: a relationship usually fills them).
  */
-export class ColumnSpec<T, Opt extends boolean = boolean> {
+export class ColumnSpec<T, Opt extends boolean = boolean, Ref extends boolean = boolean> {
   declare readonly [insertOptional]: Opt
+  declare readonly [references]: Ref
   readonly type: SqlType<NonNullable<T>>
   readonly options: ColumnOptions<T>
   readonly foreignKeys: readonly ForeignKeyRef[]
@@ -126,8 +129,8 @@ type Optionality<O> = O extends { nullable: true } | { primaryKey: true } | { de
  * })
  * ```
  */
-export function column<T, const O extends ColumnOptions<T> = {}>(type: SqlType<T>, options?: O): ColumnSpec<Nullability<T, O>, Optionality<O>>
-export function column<T, const O extends ColumnOptions<T> = {}>(type: SqlType<T>, fk: ForeignKeyRef, options?: O): ColumnSpec<Nullability<T, O>, Optionality<O>>
+export function column<T, const O extends ColumnOptions<T> = {}>(type: SqlType<T>, fk: ForeignKeyRef, options?: O): ColumnSpec<Nullability<T, O>, Optionality<O>, true>
+export function column<T, const O extends ColumnOptions<T> = {}>(type: SqlType<T>, options?: O): ColumnSpec<Nullability<T, O>, Optionality<O>, O extends { foreignKey: unknown } ? true : false>
 export function column(type: SqlType<unknown>, a?: ForeignKeyRef | ColumnOptions<unknown>, b?: ColumnOptions<unknown>): ColumnSpec<unknown> {
   const fks: ForeignKeyRef[] = []
   let options: ColumnOptions<unknown> = {}

@@ -51,12 +51,12 @@ export class PrimaryKeyConstraint {
 }
 
 /** A (composite) foreign key declared at table level. */
-export class ForeignKeyConstraint {
+export class ForeignKeyConstraint<K extends string = string> {
   readonly kind = 'foreign-key'
-  readonly columns: readonly string[]
+  readonly columns: readonly K[]
   readonly targets: readonly string[]
   readonly options: ForeignKeyOptions
-  constructor(columns: readonly string[], targets: readonly string[], options: ForeignKeyOptions = {}) {
+  constructor(columns: readonly K[], targets: readonly string[], options: ForeignKeyOptions = {}) {
     if (columns.length === 0 || columns.length !== targets.length) {
       throw new ArgumentError('ForeignKeyConstraint needs as many target columns (\'table.column\') as local column keys.')
     }

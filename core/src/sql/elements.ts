@@ -1,4 +1,5 @@
-import { Boolean as BooleanType, JSON as JsonType, NullType, Text, typeOfValue } from '../types/index.js'
+import { Boolean as BooleanType, Float, JSON as JsonType, NullType, Numeric, Text, typeOfValue } from '../types/index.js'
+import { arithmeticType } from '../types/arithmetic.js'
 import type { SqlType } from '../types/index.js'
 import { ArgumentError } from '../util/errors.js'
 import { describeValue } from '../util/describe-value.js'
@@ -22,6 +23,18 @@ type Nullable<T> = T | null
  * float), so `func.sum(price).div(func.count())` type-checks; the result keeps the left side's type.
  */
 export type NumericOperand = number | bigint | string | Expression<number | bigint | string | null>
+
+type OperandValue<R> = R extends Expression<infer V> ? V : R extends number ? number : R extends bigint ? bigint : R extends string ? string : never
+
+/**
+ * The JavaScript type of `left op right`, following the promotion `arithmeticType` applies to the
+ * SQL types: an exact decimal (`string`) on either side wins, then `bigint`, else `number`; the
+ * result may be null when either side may be.
+ */
+export type ArithmeticValue<L, R> =
+  | (NonNullable<L> extends string ? string : NonNullable<R> extends string ? string : NonNullable<L> extends bigint ? bigint : NonNullable<R> extends bigint ? bigint : number)
+  | (null extends L ? null : never)
+  | (null extends R ? null : never)
 
 /**
  * A SQL expression whose values are of type `T`. Nodes are immutable: every method returns a
@@ -107,20 +120,20 @@ export abstract class Expression<T = unknown> implements Keyed {
   concat(this: Expression<Nullable<string>>, other: Operand<string>): Expression<string> {
     return new Binary(this, '||', this.bind(other), Text)
   }
-  add(this: Expression<Nullable<number | bigint | string>>, other: NumericOperand): Expression<T> {
-    return new Binary(this, '+', this.bind(other), this.type)
+  add<L extends Nullable<number | bigint | string>, R extends NumericOperand>(this: Expression<L>, other: R): Expression<ArithmeticValue<L, OperandValue<R>>> {
+    return arithmetic(this, '+', other)
   }
-  sub(this: Expression<Nullable<number | bigint | string>>, other: NumericOperand): Expression<T> {
-    return new Binary(this, '-', this.bind(other), this.type)
+  sub<L extends Nullable<number | bigint | string>, R extends NumericOperand>(this: Expression<L>, other: R): Expression<ArithmeticValue<L, OperandValue<R>>> {
+    return arithmetic(this, '-', other)
   }
-  mul(this: Expression<Nullable<number | bigint | string>>, other: NumericOperand): Expression<T> {
-    return new Binary(this, '*', this.bind(other), this.type)
+  mul<L extends Nullable<number | bigint | string>, R extends NumericOperand>(this: Expression<L>, other: R): Expression<ArithmeticValue<L, OperandValue<R>>> {
+    return arithmetic(this, '*', other)
   }
-  div(this: Expression<Nullable<number | bigint | string>>, other: NumericOperand): Expression<T> {
-    return new Binary(this, '/', this.bind(other), this.type)
+  div<L extends Nullable<number | bigint | string>, R extends NumericOperand>(this: Expression<L>, other: R): Expression<ArithmeticValue<L, OperandValue<R>>> {
+    return arithmetic(this, '/', other)
   }
-  mod(this: Expression<Nullable<number | bigint>>, other: NumericOperand): Expression<T> {
-    return new Binary(this, '%', this.bind(other), this.type)
+  mod<L extends Nullable<number | bigint>, R extends NumericOperand>(this: Expression<L>, other: R): Expression<ArithmeticValue<L, OperandValue<R>>> {
+    return arithmetic(this, '%', other)
   }
   neg(this: Expression<Nullable<number | bigint | string>>): Expression<T> {
     return new Unary('-', this, false, this.type)
@@ -171,6 +184,25 @@ export abstract class Expression<T = unknown> implements Keyed {
     return value instanceof Expression ? value : new Bind(value, this.type.kind === 'null' ? typeOfValue(value) : this.type)
   }
 }
+
+/**
+ * `left op other` typed by SQL's promotion (`arithmeticType`). A plain operand binds as the left
+ * side's type unless its own value says otherwise: a fraction binds as Float, a decimal string
+ * as Numeric, so `qty.mul(1.5)` is a float product rather than a failed Integer bind.
+ */
+function arithmetic<V>(left: Expression<unknown>, op: '+' | '-' | '*' | '/' | '%', other: unknown): Expression<V> {
+  const right = other instanceof Expression ? other : new Bind(other, operandType(left.type, other))
+  return new Binary<V>(left, op, right, arithmeticType(left.type, right.type, op))
+}
+
+function operandType(left: SqlType<unknown>, value: unknown): SqlType<unknown> {
+  if (left.kind === 'null') return typeOfValue(value)
+  if (typeof value === 'string' && left.kind !== 'numeric' && NUMBER_KINDS.has(left.kind)) return Numeric()
+  if (typeof value === 'number' && !Number.isInteger(value) && (left.kind === 'integer' || left.kind === 'smallint')) return Float
+  return left
+}
+
+const NUMBER_KINDS = new Set(['smallint', 'integer', 'bigint', 'float'])
 
 function isSubquery(v: unknown): v is SubqueryLike {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && 'kind' in v && ((v as SubqueryLike).kind === 'select' || (v as SubqueryLike).kind === 'compound')

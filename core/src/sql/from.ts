@@ -2,6 +2,7 @@ import { ArgumentError } from '../util/errors.js'
 import { and } from './elements.js'
 import type { Expression, SubqueryLike } from './elements.js'
 import { ColumnRef } from './column.js'
+import { columnNamespace } from './column-namespace.js'
 import type { Column } from './column.js'
 import { newObjectId } from './key.js'
 import type { KeyBuilder, Keyed } from './key.js'
@@ -109,7 +110,7 @@ export class TableAlias<C extends Record<string, ColumnRef<unknown>> = Record<st
       this.#columns.push(ref)
       this.#map.set(col, ref)
     }
-    this.c = c as AliasColumns<C>
+    this.c = columnNamespace(`The alias '${name}'`, c) as AliasColumns<C>
   }
   key(k: KeyBuilder): void {
     k.s += 'A' + JSON.stringify(this.name) + '('
@@ -175,7 +176,7 @@ export class Subquery<M = Record<string, unknown>> extends FromClause {
       const n = names?.[i] ?? rc.name
       return (c[n] = new ColumnRef(n, n, this, rc.type))
     })
-    this.c = c as SubqueryColumns<M>
+    this.c = columnNamespace(`'${name}'`, c) as SubqueryColumns<M>
   }
   key(k: KeyBuilder): void {
     k.s += 'S' + (this.lateral ? 'L' : '') + k.ref(this) + JSON.stringify(this.name) + '('

@@ -43,15 +43,20 @@ const known = {
   count(expr?: Expression<unknown>, options: { distinct?: boolean } = {}): FunctionCall<number> {
     return call('count', [expr === undefined ? new Keyword('*') : arg(expr, 'func.count()')], Integer, options.distinct ?? false)
   },
-  /** The sum; integers sum as BigInteger, exact decimals as decimal strings. NULL over no rows. */
+  /**
+   * The sum, of the argument's type: an Integer sum is a `number` (a sum past ±2^53−1 is an
+   * error that says to `cast(col, BigInteger)` first, never a rounded or `bigint` value), a
+   * BigInteger sum a `bigint`, an exact decimal sum a decimal string. NULL over no rows.
+   */
   sum<T extends Num | null>(expr: Expression<T>): FunctionCall<T | null> {
     const e = arg(expr, 'func.sum()')
-    return call('sum', [e], e.type.kind === 'integer' || e.type.kind === 'smallint' ? BigInteger : e.type)
+    return call('sum', [e], e.type)
   },
   /** The average, as a decimal string on exact types (a number for Float). */
-  avg(expr: Expression<Num | null>): FunctionCall<number | string | null> {
+  /** The mean: of Integer and Float a `number`, of exact decimals and BigInteger a decimal string. */
+  avg<T extends Num | null>(expr: Expression<T>): FunctionCall<(NonNullable<T> extends number ? number : string) | null> {
     const e = arg(expr, 'func.avg()')
-    return call('avg', [e], e.type.kind === 'float' ? Float : Numeric())
+    return call('avg', [e], ['integer', 'smallint', 'float'].includes(e.type.kind) ? Float : Numeric())
   },
   min<T>(expr: Expression<T>): FunctionCall<T | null> {
     const e = arg(expr, 'func.min()')

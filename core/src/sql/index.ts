@@ -5,7 +5,7 @@ export { ColumnRef, Column } from './column.js'
 export { FromClause, Join, TableAlias, Subquery, alias, inferJoinCondition } from './from.js'
 export type { ForeignKeyPair, JoinType, AliasColumns, SubqueryColumns, NamedColumnsQuery } from './from.js'
 export { Table } from './table.js'
-export type { ColumnSpecs, SpecValue, TableColumns, TableRow, InsertRow, ResolvedForeignKey } from './table.js'
+export type { ColumnSpecs, ConstructorColumns, SpecValue, TableColumns, TableRow, InsertRow, ResolvedForeignKey } from './table.js'
 export {
   CLAUSE, JOIN_PATH, ColumnGroup, Select, CompoundSelect, CommonTableExpression, select, union, unionAll, intersect, except,
   resolveItem, resolveFrom, inferFroms, columnsIn, resultColumnsOf,

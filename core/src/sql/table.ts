@@ -4,16 +4,17 @@ import { ForeignKeyConstraint, Index, PrimaryKeyConstraint } from '../schema/con
 import type { MetaData, RegisteredTable } from '../schema/metadata.js'
 import { ArgumentError } from '../util/errors.js'
 import { Column } from './column.js'
+import { columnNamespace } from './column-namespace.js'
 import type { ColumnRef } from './column.js'
 import { FromClause } from './from.js'
 import type { ForeignKeyPair } from './from.js'
 import type { KeyBuilder } from './key.js'
 
 // `any` here only lets a spec map accept every column type; it never reaches a value's type.
-export type ColumnSpecs = Record<string, ColumnSpec<any, boolean>>
+export type ColumnSpecs = Record<string, ColumnSpec<any, boolean, boolean>>
 
 /** The value type of a column spec. */
-export type SpecValue<S> = S extends ColumnSpec<infer T, boolean> ? T : never
+export type SpecValue<S> = S extends ColumnSpec<infer T, boolean, boolean> ? T : never
 
 /** `table.c`: each spec becomes a typed Column under the same key. */
 export type TableColumns<S extends ColumnSpecs> = { readonly [K in keyof S & string]: Column<SpecValue<S[K]>, K> }
@@ -21,8 +22,18 @@ export type TableColumns<S extends ColumnSpecs> = { readonly [K in keyof S & str
 /** A row of the table as an object: what `mappings()` yields for `select(table)`. */
 export type TableRow<S extends ColumnSpecs> = { -readonly [K in keyof S]: SpecValue<S[K]> }
 
-type OptionalKeys<S extends ColumnSpecs> = { [K in keyof S]: S[K] extends ColumnSpec<unknown, true> ? K : never }[keyof S]
+type OptionalKeys<S extends ColumnSpecs> = { [K in keyof S]: S[K] extends ColumnSpec<unknown, true, boolean> ? K : never }[keyof S]
 type RequiredKeys<S extends ColumnSpecs> = Exclude<keyof S, OptionalKeys<S>>
+type ReferenceKeys<S extends ColumnSpecs> = { [K in keyof S]: S[K] extends ColumnSpec<unknown, boolean, true> ? K : never }[keyof S]
+
+/**
+ * What a model constructor requires: the NOT NULL columns without a default that are not
+ * foreign keys (a relationship usually sets those; a missing one fails at flush, by name).
+ * `Refs`: the keys of table-level (composite) foreign keys.
+ */
+export type ConstructorColumns<S extends ColumnSpecs, Refs extends PropertyKey = never> = { [K in Exclude<RequiredKeys<S>, ReferenceKeys<S> | Refs>]: SpecValue<S[K]> } & {
+  [K in OptionalKeys<S> | Extract<RequiredKeys<S>, ReferenceKeys<S> | Refs>]?: SpecValue<S[K]>
+}
 
 /** The values an INSERT takes: columns with defaults (or nullable) may be left out. */
 export type InsertRow<S extends ColumnSpecs> = { [K in RequiredKeys<S>]: SpecValue<S[K]> } & { [K in OptionalKeys<S>]?: SpecValue<S[K]> }
@@ -83,7 +94,7 @@ export class Table<S extends ColumnSpecs = ColumnSpecs> extends FromClause imple
       this.#columns.push(col)
     }
     for (const k of pkKeys) if (!(k in c)) throw new ArgumentError(`Table '${name}': primary key column '${k}' is not one of its columns (${Object.keys(c).join(', ')}).`)
-    this.c = c as TableColumns<S>
+    this.c = columnNamespace(`Table '${name}'`, c) as TableColumns<S>
     this.primaryKey = this.#columns.filter((col) => col.primaryKey)
     metadata.register(this)
   }

@@ -2,6 +2,7 @@ import { SqlType } from './sql-type.js'
 
 export { SqlType } from './sql-type.js'
 export { describeValue } from './validators.js'
+export { integerResult } from './result-values.js'
 export { decimalFitProblem, decimalParts, decimalText } from './decimal.js'
 export type { DecimalParts } from './decimal.js'
 export type { TypeKind, TypeOptions } from './sql-type.js'

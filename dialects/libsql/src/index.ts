@@ -5,6 +5,8 @@
  * import '@athanor/libsql'
  * const engine = createAsyncEngine('sqlite:///app.db')
  * ```
+ *
+ * @module @athanor/libsql
  */
 export { LibsqlDriver, readDriverOptions } from './driver.js'
 export type { LibsqlDriverOptions } from './driver.js'

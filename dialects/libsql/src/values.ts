@@ -1,4 +1,4 @@
-import { CompileError, ValueError } from '@athanor/core'
+import { CompileError, ValueError, integerResult } from '@athanor/core'
 import type { SqlType, ValueProcessor } from '@athanor/core'
 
 /**
@@ -151,8 +151,9 @@ export function bindProcessor(type: SqlType<unknown>): ValueProcessor | undefine
  * The conversion from a value the connection returned to the type's JS contract, or undefined
  * when the stored value already is one. Every processor passes null through.
  *
- * Integers past ±2^53 read through an Integer/SmallInteger/Float column stay `bigint` instead of
- * being rounded (validation keeps them out of those columns, so only foreign data has them).
+ * Integers past ±2^53 read through an Integer/SmallInteger expression fail (`integerResult`)
+ * instead of being rounded or typed wrong; through a Float one they stay `bigint` (validation
+ * keeps them out of those columns, so only foreign data and wide sums have them).
  * ```ts
  * resultProcessor(Boolean)!(1)           // true
  * resultProcessor(Numeric(10, 2))!(12.5) // '12.50'
@@ -162,6 +163,7 @@ export function bindProcessor(type: SqlType<unknown>): ValueProcessor | undefine
 export function resultProcessor(type: SqlType<unknown>): ValueProcessor | undefined {
   switch (type.kind) {
     case 'bigint': return toBigInt
+    case 'integer': case 'smallint': return integerResult
     case 'boolean': return toBoolean
     case 'numeric': return numericResult(type.options.scale)
     case 'datetime': return textToDateTime

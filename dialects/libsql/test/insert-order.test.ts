@@ -4,13 +4,18 @@
  * key. These tests pin the SQLite behaviour the flag relies on, and the refusal when it fails.
  */
 import { expect } from 'chai'
-import { AsyncSession, InvalidRequestError, Integer, String as StringType, createAsyncEngine, declarativeBase, mappedColumn, select, text } from '@athanor/core'
+import { AsyncSession, BigInteger, InvalidRequestError, Integer, String as StringType, createAsyncEngine, declarativeBase, mappedColumn, select, text } from '@athanor/core'
 import type { Engine } from '@athanor/core'
 import { libsqlCapabilities } from '../src/index.js'
 
 const Base = declarativeBase()
 class Note extends Base.model('notes', {
   id: mappedColumn(Integer, { primaryKey: true }),
+  body: mappedColumn(StringType(20)),
+}) {}
+// Keys near 2^63 do not fit a JavaScript number, so the overflow case maps its key as BigInteger.
+class WideNote extends Base.model('wide_notes', {
+  id: mappedColumn(BigInteger, { primaryKey: true }),
   body: mappedColumn(StringType(20)),
 }) {}
 
@@ -41,10 +46,10 @@ describe('libSQL: batched inserts matched by autoincrement order', () => {
 
   it('refuses to guess when the keys are not consecutive (a table whose rowid reached 2^63 - 1)', async () => {
     await using s = new AsyncSession(engine)
-    await s.execute(text("INSERT INTO notes (id, body) VALUES (9223372036854775807, 'max')"))
-    s.addAll([new Note({ body: 'a' }), new Note({ body: 'b' }), new Note({ body: 'c' })])
+    await s.execute(text("INSERT INTO wide_notes (id, body) VALUES (9223372036854775807, 'max')"))
+    s.addAll([new WideNote({ body: 'a' }), new WideNote({ body: 'b' }), new WideNote({ body: 'c' })])
     const err = await s.flush().then(() => undefined, (e: unknown) => e)
     expect(err).to.be.instanceOf(InvalidRequestError)
-    expect((err as InvalidRequestError).message).to.match(/INSERT into notes are not consecutive/)
+    expect((err as InvalidRequestError).message).to.match(/INSERT into wide_notes are not consecutive/)
   })
 })

@@ -5,7 +5,7 @@ import { expect } from 'chai'
 import {
   BigInteger, Boolean as BooleanType, DateTime, DateType, Enum, Float, Integer, IntegrityError, InvalidRequestError,
   JSON as JsonType, LargeBinary, LockTimeoutError, Numeric, OperationalError, ProgrammingError, SerializationError,
-  String as StringType, Text, Time, UUID,
+  String as StringType, Text, Time, UUID, ValueError,
 } from '@athanor/core'
 import type { DriverConnection, SqlType } from '@athanor/core'
 import {
@@ -593,8 +593,18 @@ describe('@athanor/libsql driver', () => {
     it('needs no processor for the plain kinds', () => {
       for (const t of [Integer, Float, Text, StringType(10), DateType, Time, UUID]) {
         expect(bindProcessor(t), t.description).to.equal(undefined)
-        expect(resultProcessor(t), t.description).to.equal(undefined)
+        if (t !== Integer) expect(resultProcessor(t), t.description).to.equal(undefined)
       }
+    })
+
+    it('reads Integer as a safe number and refuses a wider one instead of rounding it', async () => {
+      // The connection hands integers beyond 2^53 over as bigint; an Integer column must not pass one on.
+      const read = resultProcessor(Integer)!
+      const c = await memory()
+      const [[safe, wide]] = (await c.execute('SELECT 9007199254740991, 1152921504606846976', [])).rows as [[unknown, unknown]]
+      expect(wide).to.equal(2n ** 60n)
+      expect(read(safe)).to.equal(2 ** 53 - 1)
+      expect(() => read(wide)).to.throw(ValueError, /returned 1152921504606846976 for an expression typed Integer.*Read it as BigInteger/)
     })
   })
 

@@ -7,6 +7,8 @@
  * import { inserted, onDuplicateKeyUpdate } from '@athanor/mysql'
  * const engine = createAsyncEngine('mysql://root@127.0.0.1:3306/app')
  * ```
+ *
+ * @module @athanor/mysql
  */
 export { MysqlDriver, sessionSetup, DEFAULT_MAX_PREPARED_STATEMENTS, type MysqlDriverOptions } from './driver.js'
 export { MysqlConnection, FORCED_OPTIONS, type MysqlConnectionOptions } from './connection.js'

@@ -1,5 +1,5 @@
 import mysql from 'mysql2/promise'
-import { CompileError, ValueError, decimalFitProblem, decimalParts, type SqlType, type ValueProcessor } from '@athanor/core'
+import { CompileError, ValueError, decimalFitProblem, integerResult, decimalParts, type SqlType, type ValueProcessor } from '@athanor/core'
 
 /**
  * Value conversion between core's portable JS values and what mysql2 sends and returns.
@@ -147,6 +147,7 @@ const nullable = (f: (v: unknown) => unknown): ValueProcessor => (v) => (v === n
 // COUNT(*) and other BIGINT expressions arrive as strings (bigNumberStrings), DECIMAL
 // expressions such as AVG() too; a column typed Integer/Float should still give a number.
 const resultNumber = nullable((v) => (typeof v === 'number' ? v : Number(v)))
+const resultInteger = nullable(integerResult)
 const resultBigint = nullable(toBigint)
 const resultNumeric = nullable((v) => (typeof v === 'string' ? v : String(v)))
 // BOOLEAN is TINYINT(1): 0/1 numbers; comparisons computed as BIGINT arrive as '0'/'1'.
@@ -171,7 +172,8 @@ const resultJson = nullable((v) =>
  */
 export function resultProcessor(type: AnyType): ValueProcessor | undefined {
   switch (type.kind) {
-    case 'integer': case 'smallint': case 'float': return resultNumber
+    case 'integer': case 'smallint': return resultInteger
+    case 'float': return resultNumber
     case 'bigint': return resultBigint
     case 'numeric': return resultNumeric
     case 'boolean': return resultBoolean

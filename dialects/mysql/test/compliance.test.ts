@@ -1,4 +1,4 @@
-import { complianceSuites, runCompliance } from '@athanor/core/testing'
+import { complianceSuites, runCompliance } from '@athanor/testing'
 import { resolveBackend } from '../../../test/support/backends.js'
 import { DEFAULT_COMPILE_TARGET, MysqlDialect } from '@athanor/mysql'
 

@@ -9,6 +9,9 @@ import { ANY_ARGUMENTS, TYPE_FOLLOWS_ARGUMENTS, castTypeName, isUntyped } from '
 
 // Operands of @> / && that need no parentheses: PostgreSQL gives those operators the same
 // precedence as || and other user operators.
+const ARITHMETIC = new Set(['+', '-', '*', '/', '%'])
+const differentlyTypedBind = (e: Expression<unknown>, other: Expression<unknown>): boolean => e instanceof Bind && e.type.kind !== other.type.kind
+
 const ATOMIC = new Set(['column', 'bind', 'function', 'cast', 'scalar-subquery', 'keyword', 'pg-any'])
 
 /**
@@ -84,6 +87,10 @@ export class PostgresCompiler extends SqlCompiler {
   }
   // `$1 + $2`, `$1 = $2`: operator resolution has only unknowns to go on.
   protected override visitBinary(b: Binary, ctx: CompileContext): string {
+    // `qty * $1` with a fractional or decimal $1: the server would read $1 as qty's integer type.
+    if (ARITHMETIC.has(b.op) && (differentlyTypedBind(b.right, b.left) || differentlyTypedBind(b.left, b.right))) {
+      return this.binaryOp(this.#visitCast(b.left, ctx), b.op, this.#visitCast(b.right, ctx))
+    }
     if (!(isUntyped(b.left) && isUntyped(b.right))) return super.visitBinary(b, ctx)
     return this.binaryOp(this.#visitCast(b.left, ctx), b.op, this.#visitCast(b.right, ctx))
   }

@@ -1,11 +1,7 @@
-/**
- * The one place this package reaches into core. Until `core/src/index.ts` exists these are
- * relative source paths; once it does, every line here becomes `from '@athanor/core'` and no
- * other file changes.
- */
+/** The one place this package's driver-level modules reach into core. */
 export {
   AthanorError, ArgumentError, CompileError, CommitOutcomeUnknownError, ConcurrentUseError, DatabaseError, DeadlockError,
-  IntegrityError, LockTimeoutError, OperationalError, ProgrammingError, SerializationError, StatementTimeoutError,
+  IntegrityError, LockTimeoutError, OperationalError, ProgrammingError, SerializationError, StatementTimeoutError, integerResult,
 } from '@athanor/core'
 export type { ConstraintInfo, IntegrityKind, StatementContext } from '@athanor/core'
 export type {

@@ -4,6 +4,8 @@
  * ```ts
  * import { PostgresDriver, postgresCapabilities } from '@athanor/postgres'
  * ```
+ *
+ * @module @athanor/postgres
  */
 export { PostgresDriver } from './driver.js'
 export { PostgresConnection } from './connection.js'

@@ -1,3 +1,4 @@
+import { integerResult } from './core.js'
 import type { SqlType, ValueProcessor } from './core.js'
 import { JsonParam } from './wire-types.js'
 import { ArrayType } from './array-type.js'
@@ -52,13 +53,14 @@ const toDateString: ValueProcessor = (v) => (v instanceof Date ? v.toISOString()
  * contract's JS value.
  *
  * ```ts
- * resultProcessor(Integer)?.(5n)      // 5 (count(*) is int8 in PostgreSQL)
+ * resultProcessor(Integer)?.('5')     // 5 (count(*) is int8 in PostgreSQL)
  * resultProcessor(Text)               // undefined
  * ```
  */
 export function resultProcessor(type: SqlType<unknown>): ValueProcessor | undefined {
   switch (type.kind) {
-    case 'integer': case 'smallint': case 'float': return toNumber
+    case 'integer': case 'smallint': return integerResult
+    case 'float': return toNumber
     case 'bigint': return toBigInt
     case 'numeric': return toDecimalString
     case 'date': return toDateString

@@ -4,6 +4,8 @@
  * import { opentelemetry } from '@athanor/plugin-opentelemetry'
  * usePlugin(engine, opentelemetry())
  * ```
+ *
+ * @module @athanor/plugin-opentelemetry
  */
 export { opentelemetry } from './opentelemetry.js'
 export type { OpenTelemetryOptions } from './opentelemetry.js'

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AsyncSession, Integer, Select, String, createAsyncEngine, declarativeBase, insert, mappedColumn, removePlugin, select, usePlugin } from '@athanor/core'
 import type { Engine } from '@athanor/core'
-import type { Suite, SuiteContext } from '@athanor/core/testing'
+import type { Suite, SuiteContext } from '@athanor/testing'
 import { executeRouted, readReplicas, usePrimary } from '@athanor/plugin-read-replicas'
 import { onEveryBackend } from '../../../test/support/every-backend.js'
 

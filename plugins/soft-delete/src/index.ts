@@ -6,6 +6,8 @@
  * usePlugin(engine, softDelete())
  * softDeletable(Book, { column: 'deleted_at' })
  * ```
+ *
+ * @module @athanor/plugin-soft-delete
  */
 export { softDelete, restore, hardDelete } from './plugin.js'
 export type { SoftDeleteOptions } from './plugin.js'

@@ -3,8 +3,8 @@ import {
   AsyncSession, DateTime, ForeignKey, Integer, String, declarativeBase, joinedload, mappedColumn, relationship, removePlugin, select,
   selectinload, usePlugin,
 } from '@athanor/core'
-import { dialectSql, useDatabase } from '@athanor/core/testing'
-import type { Suite } from '@athanor/core/testing'
+import { dialectSql, useDatabase } from '@athanor/testing'
+import type { Suite } from '@athanor/testing'
 import { hardDelete, restore, softDeletable, softDelete, withDeleted } from '@athanor/plugin-soft-delete'
 import { onEveryBackend } from '../../../test/support/every-backend.js'
 
@@ -13,7 +13,7 @@ class Author extends Base.model('sd_authors', {
   id: mappedColumn(Integer, { primaryKey: true }),
   name: mappedColumn(String(50)),
   deleted_at: mappedColumn(DateTime(), { nullable: true }),
-}) {
+})<Author> {
   declare books: Book[]
   static books = relationship(() => Book, { backPopulates: 'author' })
 }
@@ -22,7 +22,7 @@ class Book extends Base.model('sd_books', {
   title: mappedColumn(String(50)),
   author_id: mappedColumn(Integer, ForeignKey('sd_authors.id')),
   deleted_at: mappedColumn(DateTime(), { nullable: true }),
-}) {
+})<Book> {
   declare author: Author
   static author = relationship(() => Author, { backPopulates: 'books' })
 }

@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import { AsyncSession, DateTime, Integer, String, declarativeBase, mappedColumn, removePlugin, select, sessionmaker, usePlugin } from '@athanor/core'
-import { useDatabase } from '@athanor/core/testing'
-import type { Suite } from '@athanor/core/testing'
+import { useDatabase } from '@athanor/testing'
+import type { Suite } from '@athanor/testing'
 import { timestamps } from '@athanor/plugin-timestamps'
 import { onEveryBackend } from '../../../test/support/every-backend.js'
 

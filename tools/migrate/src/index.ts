@@ -5,6 +5,8 @@
  * import { Migrator } from '@athanor/migrate'
  * await new Migrator({ engine, migrations: './migrations', metadata: Base.metadata }).upgrade('head')
  * ```
+ *
+ * @module @athanor/migrate
  */
 export { MigrationError } from './errors.js'
 export { reflect, reflectSchema, schemaDialectOf } from './reflect.js'

@@ -9,7 +9,7 @@ import {
   Boolean as Bool, CheckConstraint, DateTime, Enum, ForeignKey, ForeignKeyConstraint, Index, Integer, MetaData, Numeric, PrimaryKeyConstraint,
   String as Str, Table, Text, UniqueConstraint, column, createAsyncEngine, insert, select, sqlDefault, text, type Engine,
 } from '@athanor/core'
-import { constraintsMetadata, typesRoundTripMetadata } from '@athanor/core/testing'
+import { constraintsMetadata, typesRoundTripMetadata } from '@athanor/testing'
 import { diffSchemas, metadataOf, modelSchema, reflect, reflectSchema, schemaDialectOf } from '@athanor/migrate'
 import { forEachBackend } from '../../../test/reliability/support/backends.js'
 

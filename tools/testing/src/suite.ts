@@ -1,0 +1,81 @@
+/**
+ * The compliance-suite contract: a suite is a function that registers mocha `describe`/`it`
+ * blocks against one backend, reached through a {@link SuiteContext}. Suites never name a
+ * database; they branch on `engine.dialect.capabilities` only.
+ */
+import type { Capabilities } from '@athanor/core'
+import type { Engine, EngineOptions } from '@athanor/core'
+import type { MetaData } from '@athanor/core'
+
+export interface SuiteContext {
+  /** The backend's short name, for titles and log lines only — never for branching. */
+  readonly backend: string
+  /** The URL under test; valid inside hooks and tests (it is resolved in a `before` hook). */
+  readonly url: string
+  /**
+   * An engine for the URL that is disposed after the current test (or after the enclosing
+   * `describe`, when made in a `before` hook).
+   */
+  createEngine(options?: EngineOptions): Engine
+}
+
+/** A suite registered against one backend. */
+export type Suite = (ctx: SuiteContext) => void
+
+/** The state {@link useDatabase} keeps for each test. */
+export interface DatabaseFixture {
+  /** A fresh engine whose tables from `metadata` exist and are empty. */
+  readonly engine: Engine
+  /** The SQL of every statement run on `engine` since the test began (setup excluded). */
+  readonly statements: string[]
+  readonly capabilities: Capabilities
+}
+
+/**
+ * Registers hooks that give every test a fresh engine with `metadata`'s tables created (and
+ * dropped first, in case an earlier run left them), statements recorded, all torn down after.
+ * ```ts
+ * const db = useDatabase(ctx, Base.metadata)
+ * it('…', async () => { await using s = new AsyncSession(db.engine) })
+ * ```
+ */
+export function useDatabase(ctx: SuiteContext, metadata: MetaData, options?: EngineOptions): DatabaseFixture {
+  let engine: Engine | undefined
+  const statements: string[] = []
+  beforeEach(async () => {
+    engine = ctx.createEngine(options)
+    await metadata.dropAll(engine, { checkFirst: true })
+    await metadata.createAll(engine)
+    statements.length = 0
+    engine.events.on('afterExecute', (e) => { statements.push(e.sql) })
+  })
+  afterEach(async () => {
+    if (engine === undefined) return
+    await metadata.dropAll(engine, { checkFirst: true })
+  })
+  return {
+    get engine(): Engine {
+      if (engine === undefined) throw new Error('useDatabase: the engine exists only inside tests')
+      return engine
+    },
+    statements,
+    get capabilities(): Capabilities {
+      if (engine === undefined) throw new Error('useDatabase: capabilities are known only inside tests')
+      return engine.dialect.capabilities
+    },
+  }
+}
+
+/**
+ * Writes expected SQL once, in ANSI form with `"quoted"` identifiers and `?` placeholders, and
+ * renders it in the engine's dialect, so exact-statement assertions run on every backend.
+ * ```ts
+ * expect(db.statements).to.deep.equal([dialectSql(db.engine, 'UPDATE "books" SET "title" = ? WHERE "books"."id" = ?')])
+ * ```
+ */
+export function dialectSql(engine: Engine, ansi: string): string {
+  const compiler = engine.dialect.compiler
+  let index = 0
+  return ansi.replace(/"([^"]*)"|\?/g, (match, name: string | undefined) =>
+    name !== undefined ? compiler.quote(name) : compiler.placeholder(index++))
+}

@@ -1,0 +1,331 @@
+import { expect } from 'chai'
+import {
+  AsyncSession, ForeignKey, ForeignKeyConstraint, Integer, NPlusOneError, String, Table, UnloadedRelationshipError, column,
+  countStatements, declarativeBase, insert, joinedload, lazyload, mappedColumn, noload, raiseload, relationship, select, selectinload,
+} from '@athanor/core'
+import type { NPlusOneReport } from '@athanor/core'
+import { dialectSql, useDatabase } from '../suite.js'
+import type { Suite } from '../suite.js'
+
+const Base = declarativeBase()
+const postTags = new Table('ld_post_tags', Base.metadata, {
+  post_id: column(Integer, ForeignKey('ld_posts.id', { onDelete: 'CASCADE' }), { primaryKey: true }),
+  tag_id: column(Integer, ForeignKey('ld_tags.id', { onDelete: 'CASCADE' }), { primaryKey: true }),
+})
+class Author extends Base.model('ld_authors', {
+  id: mappedColumn(Integer, { primaryKey: true }),
+  name: mappedColumn(String(50)),
+})<Author> {
+  declare posts: Post[]
+  declare profile: Profile | null
+  static posts = relationship(() => Post, { backPopulates: 'author', orderBy: () => [Post.c.id] })
+  // One-to-one, joined by default: select(Author) brings the profile in the same statement.
+  static profile = relationship(() => Profile, { uselist: false, lazy: 'joined', backPopulates: 'author' })
+}
+class Profile extends Base.model('ld_profiles', {
+  id: mappedColumn(Integer, { primaryKey: true }),
+  bio: mappedColumn(String(100)),
+  author_id: mappedColumn(Integer, ForeignKey('ld_authors.id')),
+})<Profile> {
+  declare author: Author
+  static author = relationship(() => Author, { backPopulates: 'profile' })
+}
+class Editor extends Base.model('ld_editors', {
+  id: mappedColumn(Integer, { primaryKey: true }),
+  name: mappedColumn(String(50)),
+})<Editor> {
+  declare posts: Post[]
+  static posts = relationship(() => Post, { backPopulates: 'editor', lazy: 'selectin', orderBy: () => [Post.c.title] })
+}
+class Post extends Base.model('ld_posts', {
+  id: mappedColumn(Integer, { primaryKey: true }),
+  title: mappedColumn(String(50)),
+  author_id: mappedColumn(Integer, ForeignKey('ld_authors.id')),
+  editor_id: mappedColumn(Integer, ForeignKey('ld_editors.id'), { nullable: true }),
+})<Post> {
+  declare author: Author
+  declare editor: Editor | null
+  declare tags: Tag[]
+  static author = relationship(() => Author, { backPopulates: 'posts' })
+  static editor = relationship(() => Editor, { backPopulates: 'posts' })
+  static tags = relationship(() => Tag, { secondary: postTags, backPopulates: 'posts', orderBy: () => [Tag.c.name] })
+}
+class Tag extends Base.model('ld_tags', {
+  id: mappedColumn(Integer, { primaryKey: true }),
+  name: mappedColumn(String(50)),
+})<Tag> {
+  declare posts: Post[]
+  static posts = relationship(() => Post, { secondary: postTags, backPopulates: 'tags' })
+}
+// Composite keys: a shelf is (region, code); boxes point at it with a two-column foreign key.
+class Shelf extends Base.model('ld_shelves', {
+  region: mappedColumn(String(10), { primaryKey: true }),
+  code: mappedColumn(Integer, { primaryKey: true, autoincrement: false }),
+})<Shelf> {
+  declare boxes: Box[]
+  static boxes = relationship(() => Box, { backPopulates: 'shelf', orderBy: () => [Box.c.id] })
+}
+class Box extends Base.model('ld_boxes', {
+  id: mappedColumn(Integer, { primaryKey: true }),
+  shelf_region: mappedColumn(String(10)),
+  shelf_code: mappedColumn(Integer),
+}, new ForeignKeyConstraint(['shelf_region', 'shelf_code'], ['ld_shelves.region', 'ld_shelves.code']))<Box> {
+  declare shelf: Shelf
+  static shelf = relationship(() => Shelf, { backPopulates: 'boxes' })
+}
+
+/** A loaded author graph as plain data, to compare strategies. */
+function graph(authors: readonly Author[]): unknown {
+  return authors.map((a) => ({ name: a.name, posts: a.posts.map((p) => ({ title: p.title, author: p.author.name, tags: p.tags.map((t) => t.name) })) }))
+}
+
+export const loaderSuite: Suite = (ctx) => describe('Loader strategies', () => {
+  const db = useDatabase(ctx, Base.metadata)
+  const quiet = { nPlusOne: { mode: 'off' } } as const
+
+  async function seed(): Promise<void> {
+    await using s = new AsyncSession(db.engine, quiet)
+    const [red, blue, green] = ['red', 'blue', 'green'].map((name) => new Tag({ name }))
+    const ed = new Editor({ name: 'Ed' })
+    s.add(new Author({ name: 'Ann', profile: new Profile({ bio: 'poet' }), posts: [
+      new Post({ title: 'A1', tags: [red!, blue!], editor: ed }),
+      new Post({ title: 'A2', tags: [green!] }),
+    ] }))
+    s.add(new Author({ name: 'Bob', posts: [new Post({ title: 'B1', tags: [red!, green!, blue!], editor: ed })] }))
+    s.add(new Author({ name: 'Cy' }))
+    await s.commit()
+  }
+
+  const byName = select(Author).orderBy(Author.c.name)
+  const expected = [
+    { name: 'Ann', posts: [{ title: 'A1', author: 'Ann', tags: ['blue', 'red'] }, { title: 'A2', author: 'Ann', tags: ['green'] }] },
+    { name: 'Bob', posts: [{ title: 'B1', author: 'Bob', tags: ['blue', 'green', 'red'] }] },
+    { name: 'Cy', posts: [] },
+  ]
+
+  /** Runs `stmt` in a fresh session and returns its authors and the number of statements it took. */
+  async function run(stmt: typeof byName): Promise<{ authors: Author[]; statements: number }> {
+    await using s = new AsyncSession(db.engine, quiet)
+    using counter = countStatements(db.engine)
+    const authors = (await s.scalars(stmt)).all()
+    return { authors, statements: counter.count }
+  }
+
+  describe('selectin', () => {
+    it('takes one statement per level and loads many-to-many through the secondary table', async () => {
+      await seed()
+      const { authors, statements } = await run(byName.options(selectinload(Author.posts).selectinload(Post.tags)))
+      // authors (+ their profile, joined by default), posts, tags
+      expect(statements).to.equal(3)
+      expect(graph(authors)).to.deep.equal(expected)
+    })
+
+    it('sends the parents\' keys in batches of at most 500', async () => {
+      await using s = new AsyncSession(db.engine, quiet)
+      await s.execute(insert(Author.__table__).values(Array.from({ length: 1001 }, (_, i) => ({ name: `author ${i}` }))))
+      await s.commit()
+      using counter = countStatements(db.engine)
+      const authors = (await s.scalars(select(Author).options(selectinload(Author.posts), noload(Author.profile)))).all()
+      expect(authors).to.have.length(1001)
+      expect(counter.count).to.equal(1 + 3)
+      expect(authors.every((a) => a.posts.length === 0)).to.equal(true)
+    })
+
+    it('matches composite keys', async () => {
+      await using s = new AsyncSession(db.engine, quiet)
+      s.add(new Shelf({ region: 'eu', code: 1, boxes: [new Box({}), new Box({})] }))
+      s.add(new Shelf({ region: 'eu', code: 2, boxes: [new Box({})] }))
+      s.add(new Shelf({ region: 'us', code: 1 }))
+      await s.commit()
+      const sizes = async (opt: ReturnType<typeof selectinload<Box>>): Promise<[string, number, number][]> => {
+        await using s2 = new AsyncSession(db.engine, quiet)
+        const shelves = (await s2.scalars(select(Shelf).orderBy(Shelf.c.region, Shelf.c.code).options(opt))).all()
+        return shelves.map((sh) => [sh.region, sh.code, sh.boxes.length])
+      }
+      const want = [['eu', 1, 2], ['eu', 2, 1], ['us', 1, 0]]
+      expect(await sizes(selectinload(Shelf.boxes))).to.deep.equal(want)
+      expect(await sizes(joinedload(Shelf.boxes))).to.deep.equal(want)
+    })
+  })
+
+  describe('joined', () => {
+    it('loads nested collections in one statement with LEFT OUTER JOINs, parents once each, members in order', async () => {
+      await seed()
+      const { authors, statements } = await run(byName.options(joinedload(Author.posts).joinedload(Post.tags)))
+      expect(statements).to.equal(1)
+      expect(graph(authors)).to.deep.equal(expected)
+    })
+
+    it('uses an INNER JOIN for a required many-to-one and LEFT OUTER JOIN for an optional one', async () => {
+      await seed()
+      await using s = new AsyncSession(db.engine, quiet)
+      const posts = (await s.scalars(select(Post).orderBy(Post.c.title).options(joinedload(Post.author), joinedload(Post.editor)))).all()
+      expect(db.statements.find((sql) => sql.includes('JOIN'))).to.equal(dialectSql(db.engine,
+        'SELECT "ld_posts"."id", "ld_posts"."title", "ld_posts"."author_id", "ld_posts"."editor_id", ' +
+        '"ld_authors_1"."id", "ld_authors_1"."name", "ld_profiles_2"."id", "ld_profiles_2"."bio", "ld_profiles_2"."author_id", ' +
+        '"ld_editors_3"."id", "ld_editors_3"."name" ' +
+        'FROM "ld_posts" JOIN "ld_authors" AS "ld_authors_1" ON "ld_posts"."author_id" = "ld_authors_1"."id" ' +
+        // Author.profile is joined by default, so it rides along below the author, as an outer join.
+        'LEFT OUTER JOIN "ld_profiles" AS "ld_profiles_2" ON "ld_authors_1"."id" = "ld_profiles_2"."author_id" ' +
+        'LEFT OUTER JOIN "ld_editors" AS "ld_editors_3" ON "ld_posts"."editor_id" = "ld_editors_3"."id" ' +
+        'ORDER BY "ld_posts"."title" ASC'))
+      expect(posts.map((p) => [p.title, p.author.name, p.editor?.name ?? null])).to.deep.equal([['A1', 'Ann', 'Ed'], ['A2', 'Ann', null], ['B1', 'Bob', 'Ed']])
+    })
+
+    it('limits parents, not joined rows, by wrapping the parent query in a subquery', async () => {
+      await seed()
+      const { authors, statements } = await run(byName.limit(2).options(joinedload(Author.posts).joinedload(Post.tags)))
+      expect(statements).to.equal(1)
+      expect(graph(authors)).to.deep.equal(expected.slice(0, 2))
+      const page2 = await run(select(Author).orderBy(Author.c.name.desc()).limit(2).offset(1).options(joinedload(Author.posts)))
+      expect(page2.authors.map((a) => [a.name, a.posts.length])).to.deep.equal([['Bob', 1], ['Ann', 2]])
+    })
+
+    it('mixes with selectin in either order, one statement per selectin level', async () => {
+      await seed()
+      const a = await run(byName.options(selectinload(Author.posts).joinedload(Post.tags)))
+      const b = await run(byName.options(joinedload(Author.posts).selectinload(Post.tags)))
+      expect([a.statements, b.statements]).to.deep.equal([2, 2])
+      expect(graph(a.authors)).to.deep.equal(expected)
+      expect(graph(b.authors)).to.deep.equal(expected)
+    })
+
+    it('reuses the compiled statement on the next run', async () => {
+      await seed()
+      const stmt = (): typeof byName => byName.limit(2).options(joinedload(Author.posts))
+      await run(stmt())
+      using counter = countStatements(db.engine)
+      await run(stmt())
+      expect(counter.statements.map((s) => s.cached)).to.deep.equal([true])
+    })
+  })
+
+  describe('defaults and wildcards', () => {
+    it('applies each relationship\'s lazy default: joined in the same statement, selectin in one more', async () => {
+      await seed()
+      {
+        await using s = new AsyncSession(db.engine, quiet)
+        using counter = countStatements(db.engine)
+        const ann = (await s.scalars(select(Author).where(Author.c.name.eq('Ann')))).one()
+        expect(counter.count).to.equal(1)
+        expect(ann.profile?.bio).to.equal('poet')
+        expect(ann.profile?.author).to.equal(ann)
+      }
+      await using s = new AsyncSession(db.engine, quiet)
+      using counter = countStatements(db.engine)
+      const ed = (await s.scalars(select(Editor))).one()
+      expect(counter.count).to.equal(2)
+      expect(ed.posts.map((p) => p.title)).to.deep.equal(['A1', 'B1'])
+    })
+
+    it('raiseload(\'*\') and noload(\'*\') override every default of their level', async () => {
+      await seed()
+      await using s = new AsyncSession(db.engine, quiet)
+      using counter = countStatements(db.engine)
+      const ann = (await s.scalars(select(Author).where(Author.c.name.eq('Ann')).options(raiseload('*')))).one()
+      const ed = (await s.scalars(select(Editor).options(noload('*')))).one()
+      expect(counter.count).to.equal(2)
+      expect(() => ann.profile).to.throw(UnloadedRelationshipError)
+      expect(ed.posts).to.deep.equal([])
+      // A named option wins over the wildcard of its level.
+      s.expunge(ann)
+      const again = (await s.scalars(select(Author).where(Author.c.name.eq('Ann')).options(raiseload('*'), selectinload(Author.posts)))).one()
+      expect(again.posts.map((p) => p.title)).to.deep.equal(['A1', 'A2'])
+      expect(() => again.profile).to.throw(UnloadedRelationshipError)
+    })
+
+    it('lazyload leaves a default-eager relationship for an explicit load', async () => {
+      await seed()
+      await using s = new AsyncSession(db.engine, quiet)
+      const ann = (await s.scalars(select(Author).where(Author.c.name.eq('Ann')).options(lazyload(Author.profile)))).one()
+      expect(() => ann.profile).to.throw(UnloadedRelationshipError)
+      await s.load(ann, 'profile')
+      expect(ann.profile?.bio).to.equal('poet')
+    })
+
+    it('rejects an option whose path does not start at the selected class', async () => {
+      await seed()
+      await using s = new AsyncSession(db.engine, quiet)
+      const wrong = select(Author).options(selectinload(Tag.posts) as never)
+      await s.scalars(wrong).then(() => expect.fail('should reject'), (e: Error) => expect(e.message).to.match(/Tag\.posts does not apply to select\(Author\)/))
+    })
+  })
+
+  describe('no hidden I/O and explicit loading', () => {
+    it('names the class, the attribute and both fixes when an unloaded relationship is read', async () => {
+      await seed()
+      await using s = new AsyncSession(db.engine, quiet)
+      const post = (await s.scalars(select(Post).where(Post.c.title.eq('A1')))).one()
+      expect(() => post.tags).to.throw(UnloadedRelationshipError, /Post\.tags is not loaded.*selectinload\(Post\.tags\).*await session\.load\(post, 'tags'\)/s)
+    })
+
+    it('loads a relationship for many objects in one statement, and refresh reloads chosen ones', async () => {
+      await seed()
+      await using s = new AsyncSession(db.engine, quiet)
+      const posts = (await s.scalars(select(Post).orderBy(Post.c.title))).all()
+      using counter = countStatements(db.engine)
+      await s.load(posts, 'tags')
+      expect(counter.count).to.equal(1)
+      expect(posts.map((p) => p.tags.length)).to.deep.equal([2, 1, 3])
+      // Another transaction tags A2 again; refresh picks it up for the relationship asked for.
+      await s.commit()
+      await db.engine.begin(async (conn) => { await conn.execute(insert(postTags).values({ post_id: posts[1]!.id, tag_id: posts[0]!.tags[0]!.id })) })
+      await s.refresh(posts[1]!, { relationships: ['tags'] })
+      expect(posts[1]!.tags.map((t) => t.name)).to.deep.equal(['blue', 'green'])
+    })
+  })
+
+  describe('N+1 detection', () => {
+    it('raises on a relationship loaded one parent at a time, naming it, the call site and the fix', async () => {
+      await seed()
+      await using s = new AsyncSession(db.engine, { nPlusOne: { mode: 'raise', threshold: 3 } })
+      const authors = (await s.scalars(byName)).all()
+      const err = await (async () => { for (const a of authors) await s.load(a, 'posts') })().then(() => undefined, (e: unknown) => e)
+      expect(err).to.be.instanceOf(NPlusOneError)
+      const report = (err as NPlusOneError).report
+      expect(report.relationship).to.equal('Author.posts')
+      expect(report.times).to.equal(3)
+      expect(report.callSite).to.match(/loaders\.ts:\d+/)
+      expect(report.message).to.match(/selectinload\(Author\.posts\)/)
+    })
+
+    it('warns once per pattern for selects by foreign key in a loop, and starts over in the next transaction', async () => {
+      await seed()
+      const reports: NPlusOneReport[] = []
+      const warnings: Error[] = []
+      const onWarning = (w: Error): void => { if (w.name === 'AthanorNPlusOneWarning') warnings.push(w) }
+      process.on('warning', onWarning)
+      try {
+        await using s = new AsyncSession(db.engine, { nPlusOne: { mode: 'warn', threshold: 2, onDetect: (r) => reports.push(r) } })
+        const authors = (await s.scalars(byName)).all()
+        for (const a of authors) await s.scalars(select(Post).where(Post.c.author_id.eq(a.id)))
+        expect(reports.map((r) => [r.relationship, r.times])).to.deep.equal([['Author.posts', 2]])
+        await s.commit()
+        for (const a of authors.slice(0, 2)) await s.scalars(select(Post).where(Post.c.author_id.eq(a.id)))
+        expect(reports).to.have.length(2)
+        // Loading them all at once is not a pattern.
+        await s.load(authors, 'posts')
+        expect(reports).to.have.length(2)
+        await new Promise((r) => setImmediate(r))
+        expect(warnings).to.have.length(2)
+        expect(warnings[0]!.message).to.match(/N\+1 queries: Author\.posts was loaded one parent at a time 2 times/)
+      } finally {
+        process.off('warning', onWarning)
+      }
+    })
+  })
+
+  describe('statement counter', () => {
+    it('counts statements and groups them by SQL, most frequent first', async () => {
+      await seed()
+      await using s = new AsyncSession(db.engine, quiet)
+      using counter = countStatements(db.engine)
+      const authors = (await s.scalars(byName)).all()
+      for (const a of authors) await s.load(a, 'posts')
+      expect(counter.count).to.equal(4)
+      expect(counter.shapes[0]![1]).to.equal(3)
+      counter.reset()
+      expect(counter.count).to.equal(0)
+    })
+  })
+})

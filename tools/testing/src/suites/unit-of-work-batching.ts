@@ -1,0 +1,71 @@
+import { expect } from 'chai'
+import { AsyncSession, Integer, StaleDataError, String, declarativeBase, mappedColumn, select } from '@athanor/core'
+import { dialectSql, useDatabase } from '../suite.js'
+import type { Suite } from '../suite.js'
+
+const Base = declarativeBase()
+class Item extends Base.model('batch_items', {
+  id: mappedColumn(Integer, { primaryKey: true }),
+  name: mappedColumn(String(50)),
+  qty: mappedColumn(Integer),
+}) {}
+
+/**
+ * How a flush batches rows: new rows share multi-row INSERTs (see the session suite), and
+ * changed objects of one class with the same changed columns share one UPDATE.
+ */
+export const unitOfWorkBatchingSuite: Suite = (ctx) => describe('unit of work batching', () => {
+  const db = useDatabase(ctx, Base.metadata)
+  const statements = db.statements
+  const sql = (ansi: string): string => dialectSql(db.engine, ansi)
+
+  async function seed(n: number): Promise<void> {
+    await using s = new AsyncSession(db.engine)
+    s.addAll(Array.from({ length: n }, (_, i) => new Item({ id: i + 1, name: `item ${i + 1}`, qty: i })))
+    await s.commit()
+    statements.length = 0
+  }
+
+  async function rows(): Promise<unknown[][]> {
+    await using s = new AsyncSession(db.engine)
+    return (await s.execute(select(Item.c.id, Item.c.name, Item.c.qty).orderBy(Item.c.id))).all()
+  }
+
+  it('writes objects with the same changed columns in one UPDATE … CASE, and others apart', async () => {
+    await seed(4)
+    await using s = new AsyncSession(db.engine)
+    const items = (await s.scalars(select(Item).orderBy(Item.c.id))).all()
+    statements.length = 0
+    for (const item of items.slice(0, 3)) item.name += ' (edited)'
+    items[3]!.qty = 99
+    await s.commit()
+    expect(statements).to.deep.equal([
+      sql(
+        'UPDATE "batch_items" SET "name" = CASE WHEN "batch_items"."id" = ? THEN ? WHEN "batch_items"."id" = ? THEN ? WHEN "batch_items"."id" = ? THEN ? ' +
+          'ELSE "batch_items"."name" END WHERE "batch_items"."id" IN (?, ?, ?)',
+      ),
+      sql('UPDATE "batch_items" SET "qty" = ? WHERE "batch_items"."id" = ?'),
+    ])
+    expect(await rows()).to.deep.equal([
+      [1, 'item 1 (edited)', 0], [2, 'item 2 (edited)', 1], [3, 'item 3 (edited)', 2], [4, 'item 4', 99],
+    ])
+  })
+
+  it('reports a batch that found fewer rows than objects as stale data', async () => {
+    await seed(2)
+    await using s = new AsyncSession(db.engine)
+    const items = (await s.scalars(select(Item).orderBy(Item.c.id))).all()
+    await s.commit()
+    {
+      await using other = new AsyncSession(db.engine)
+      await other.delete((await other.get(Item, 2))!)
+      await other.commit()
+    }
+    for (const item of items) item.name = 'gone?'
+    const err = await s.commit().then(() => undefined, (e: unknown) => e)
+    expect(err).to.be.instanceOf(StaleDataError)
+    expect((err as Error).message).to.match(/2 Item/)
+    await s.rollback()
+    expect(await rows()).to.deep.equal([[1, 'item 1', 0]])
+  })
+})
