@@ -43,6 +43,43 @@ const DATETIME_TEXT = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2})(?:
  * ```
  */
 export function parseUtcDateTime(text: string): Date | null {
+  return parseCanonicalDateTime(text) ?? parseDateTimeText(text)
+}
+
+/** A run of decimal digits as a number, or -1 if a character in it is not a digit. */
+function digitsAt(s: string, from: number, to: number): number {
+  let n = 0
+  for (let i = from; i < to; i++) {
+    const d = s.charCodeAt(i) - 48
+    if (d < 0 || d > 9) return -1
+    n = n * 10 + d
+  }
+  return n
+}
+
+/**
+ * The shape the server always sends for DATETIME(0–6) ('YYYY-MM-DD HH:MM:SS[.f…]', year 1000+),
+ * read without a regular expression: this runs once per date in every loaded row. Anything else
+ * (zero dates, date-only text, years below 100) returns undefined for the general parser.
+ */
+function parseCanonicalDateTime(s: string): Date | undefined {
+  const n = s.length
+  if ((n !== 19 && (n < 21 || n > 26)) || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 32 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return undefined
+  if (n > 19 && s.charCodeAt(19) !== 46) return undefined
+  const year = digitsAt(s, 0, 4)
+  const month = digitsAt(s, 5, 7)
+  const day = digitsAt(s, 8, 10)
+  const hour = digitsAt(s, 11, 13)
+  const minute = digitsAt(s, 14, 16)
+  const second = digitsAt(s, 17, 19)
+  const fraction = n > 19 ? digitsAt(s, 20, Math.min(n, 23)) : 0
+  if (year < 1000 || month < 1 || day < 1 || hour < 0 || minute < 0 || second < 0 || fraction < 0 || (n > 23 && digitsAt(s, 23, n) < 0)) return undefined
+  // Fewer than three fraction digits are tenths or hundredths: '.5' is 500 ms.
+  const ms = n >= 23 ? fraction : n === 22 ? fraction * 10 : n === 21 ? fraction * 100 : 0
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms))
+}
+
+function parseDateTimeText(text: string): Date | null {
   const m = DATETIME_TEXT.exec(text)
   if (!m) throw new ValueError(`The server returned '${text}' for a DateTime column, which is not a DATETIME value.`)
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])]
@@ -65,11 +102,14 @@ const toBuffer = (v: Uint8Array): Buffer => (Buffer.isBuffer(v) ? v : Buffer.fro
  * A LONGLONG parameter gave '9007199254740994'. Parameters always go through `execute()`
  * (the binary protocol), where typed parameters are honoured.
  */
-const bindBigint: ValueProcessor = (v) => (v === null || v === undefined ? null : mysql.TypedParameter.LONGLONG(v as bigint))
+// mysql2 exposes TypedParameter through a getter that runs require() on every access: take the
+// factory once, not once per bound integer.
+const LONGLONG = mysql.TypedParameter.LONGLONG
+const bindBigint: ValueProcessor = (v) => (v === null || v === undefined ? null : LONGLONG(v as bigint))
 // Integers go as LONGLONG too: mysql2 sends a JS number as a DOUBLE, which MySQL ≥ 8.0.22
 // refuses for `LIMIT ?` ("Incorrect arguments to mysqld_stmt_execute"); a whole number is also
 // what an INT comparison wants. Non-integers (a text() parameter typed Integer) stay as they are.
-const bindInteger: ValueProcessor = (v) => (typeof v === 'number' && Number.isInteger(v) ? mysql.TypedParameter.LONGLONG(v) : v)
+const bindInteger: ValueProcessor = (v) => (typeof v === 'number' && Number.isInteger(v) ? LONGLONG(v) : v)
 const bindBoolean: ValueProcessor = (v) => (v === null || v === undefined ? null : v ? 1 : 0)
 const bindDateTime: ValueProcessor = (v) => (v instanceof Date ? formatUtcDateTime(v) : v)
 // JSON is sent as text: MariaDB rejects mysql2's JSON parameter type, and both servers parse a

@@ -1,4 +1,5 @@
 import { expect } from 'chai'
+import fc from 'fast-check'
 import {
   ArgumentError, BigInteger, Boolean as BooleanType, CompileError, DatabaseError, DateTime, DateType, DeadlockError, Enum,
   Float, Integer, IntegrityError, JSON as JsonType, LargeBinary, LockTimeoutError, NativeType, NullType, Numeric,
@@ -111,6 +112,15 @@ describe('mysql values (pure)', function () {
       expect(parseUtcDateTime('0000-00-00 00:00:00')).to.equal(null)
       expect(() => parseUtcDateTime('yesterday')).to.throw(/not a DATETIME/)
       expect(formatUtcDateTime(new Date('0050-06-01T00:00:00.000Z'))).to.equal('0050-06-01 00:00:00.000')
+    })
+
+    it('reads every DATETIME(0–6) rendering of an instant back to that instant (cut to milliseconds)', function () {
+      fc.assert(fc.property(fc.date({ min: new Date('1000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }), fc.integer({ min: 0, max: 6 }), (d, fsp) => {
+        const text = formatUtcDateTime(d).slice(0, fsp === 0 ? 19 : 20 + Math.min(fsp, 3)) + (fsp > 3 ? '9'.repeat(fsp - 3) : '')
+        const cut = Math.floor(d.getUTCMilliseconds() / 10 ** (3 - Math.min(fsp, 3))) * 10 ** (3 - Math.min(fsp, 3))
+        expect(parseUtcDateTime(text)!.getTime(), text).to.equal(d.getTime() - d.getUTCMilliseconds() + cut)
+      }), { numRuns: 2000 })
+      expect(() => parseUtcDateTime('2024-01-02 03:04:0x')).to.throw(/not a DATETIME/)
     })
   })
 })

@@ -1,0 +1,66 @@
+/**
+ * Profiles one contender on one read scenario against an already seeded benchmark database
+ * (run `npm run bench -- --quick` once to create it): runs the scenario in a loop under the V8
+ * CPU profiler and prints the time per iteration and the top self-time functions.
+ *
+ *   npm run bench:profile -- --dialect mysql --scenario nested-selectin --iterations 150
+ *   npm run bench:profile -- --dialect pg --contender raw --scenario joined
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Session } from 'node:inspector/promises';
+import { parseArgs } from 'node:util';
+import { CONTENDERS } from './contenders/registry.js';
+import { SCENARIO_METHODS } from './contenders/contender.js';
+import { StatementCounter } from './runner/statement-counter.js';
+import { topSelfTime } from './profile/top-functions.js';
+import type { Dialect } from './types.js';
+
+const READ_SCENARIOS = ['n-plus-one', 'selectin', 'joined', 'nested-selectin', 'nested-joined'] as const;
+const DEFAULT_URLS: Record<string, string> = {
+  pg: process.env.ATHANOR_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/athanor_bench',
+  mysql: process.env.ATHANOR_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/athanor_bench',
+};
+
+const { values } = parseArgs({
+  options: {
+    dialect: { type: 'string', default: 'mysql' },
+    url: { type: 'string' },
+    contender: { type: 'string', default: 'athanor' },
+    scenario: { type: 'string', default: 'nested-selectin' },
+    iterations: { type: 'string', default: '100' },
+    top: { type: 'string', default: '20' },
+  },
+});
+const dialect = values.dialect as Dialect;
+const url = values.url ?? DEFAULT_URLS[dialect];
+if (url === undefined) throw new Error(`--dialect ${dialect}: give --url (a file: URL of a seeded libSQL database) — only pg and mysql have defaults.`);
+const scenario = values.scenario as (typeof READ_SCENARIOS)[number];
+if (!READ_SCENARIOS.includes(scenario)) throw new Error(`--scenario must be one of ${READ_SCENARIOS.join(', ')} (scenarios that take no input), not ${scenario}.`);
+const contender = CONTENDERS.find((c) => c.name === values.contender);
+if (contender === undefined) throw new Error(`No contender ${values.contender}; see npm run bench -- --list.`);
+
+const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'athanor-profile-'));
+const session = await contender.connect({ dialect, url, filePath: url.replace(/^file:/, ''), counter: new StatementCounter(), cacheDir });
+const run = session[SCENARIO_METHODS[scenario]]?.bind(session);
+if (run === undefined) throw new Error(`${contender.name} does not do ${scenario}.`);
+await run(); // warm-up: compile, prepare statements
+
+const inspector = new Session();
+inspector.connect();
+await inspector.post('Profiler.enable');
+await inspector.post('Profiler.start');
+const iterations = Number(values.iterations);
+const t0 = performance.now();
+for (let i = 0; i < iterations; i++) await run();
+const ms = (performance.now() - t0) / iterations;
+const { profile } = await inspector.post('Profiler.stop');
+const file = path.join(cacheDir, `${contender.name}-${dialect}-${scenario}.cpuprofile`);
+fs.writeFileSync(file, JSON.stringify(profile));
+await session.close();
+
+console.log(`${contender.name} ${scenario} on ${dialect}: ${ms.toFixed(2)} ms per iteration (${iterations} iterations, profiled)`);
+console.log(`profile: ${file}`);
+for (const [label, pct] of topSelfTime(file, Number(values.top))) console.log(`${pct.toFixed(1).padStart(5)} %  ${label}`);
+process.exit(0);

@@ -1,0 +1,33 @@
+/**
+ * The functions with the most self time in a V8 CPU profile (`node --cpu-prof`), as percentages
+ * of all sampled time — the "top self-time" tables of PROFILE.md.
+ */
+import fs from 'node:fs';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** `[label, percent]` rows, largest first; labels are `function file:line`, paths shortened. */
+export function topSelfTime(file: string, limit: number): [string, number][] {
+  const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
+  const byNode = new Map<number, number>();
+  profile.samples.forEach((id, i) => byNode.set(id, (byNode.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const byFunction = new Map<string, number>();
+  let total = 0;
+  for (const node of profile.nodes) {
+    const t = byNode.get(node.id) ?? 0;
+    total += t;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const where = url.replace(/^.*\/node_modules\//, '').replace(/^file:\/\/.*?\/(core|dialects|benchmarks|plugins|tools)\//, '$1/');
+    const label = `${functionName || '(anonymous)'} ${where}${where ? `:${lineNumber + 1}` : ''}`;
+    byFunction.set(label, (byFunction.get(label) ?? 0) + t);
+  }
+  return [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([k, t]) => [k, (100 * t) / total]);
+}
