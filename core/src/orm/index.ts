@@ -15,7 +15,7 @@ export { LoaderOption, selectinload, joinedload, raiseload, lazyload, noload, co
 export type { LoadStrategy, Wildcard } from './loader-options.js'
 export { aliased, AliasedEntity } from './aliased.js'
 export { RelationshipPath } from './relationship-criteria.js'
-export { SELECTIN_BATCH } from './loading.js'
+export { SELECTIN_BATCH, selectinBatchSize } from './loading.js'
 export { UnloadedRelationshipError, StaleDataError, PendingRollbackError, DetachedInstanceError } from './orm-errors.js'
 export { stateOf } from './instance-state.js'
 export type { Lifecycle } from './instance-state.js'

@@ -74,7 +74,7 @@ export class LoaderOption<T = unknown, Leaf = T> {
 
 /**
  * Loads a relationship for all parents of a query with one extra `SELECT … WHERE key IN (…)`
- * per level (per 500 parents).
+ * per level (per 10,000 parents, or fewer where the dialect's parameter limit needs it).
  * ```ts
  * select(Author).options(selectinload(Author.books))
  * ```

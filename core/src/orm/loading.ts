@@ -10,13 +10,39 @@ import { LevelOptions } from './loader-options.js'
 import type { LoaderOption } from './loader-options.js'
 import { isLoaded, setLoaded } from './attributes.js'
 
-/** Parents' keys per IN list: bounded so statements stay under every dialect's parameter limit. */
-export const SELECTIN_BATCH = 500
+/**
+ * The most parents' keys one select-in statement carries. Fewer go in one statement when the
+ * dialect's parameter limit needs it (see {@link selectinBatchSize}); a load of 10,000 parents on
+ * any of the bundled dialects is one statement per level.
+ */
+export const SELECTIN_BATCH = 10_000
+
+/**
+ * Parameters kept free in a select-in statement for what else it binds: relationship and loader
+ * criteria, plugin filters (soft delete), ORDER BY expressions.
+ */
+const OTHER_PARAMS_HEADROOM = 1_000
+
+/**
+ * How many parents' keys go in one IN list: as many as the dialect's parameter limit allows for
+ * `keyColumns` columns per key, beyond the headroom, up to {@link SELECTIN_BATCH}. SQLAlchemy
+ * sends 500 per statement; larger lists cost the databases little and save a round trip each.
+ * ```ts
+ * selectinBatchSize(65533, 1) // 10000 (PostgreSQL)
+ * selectinBatchSize(999, 2)   // 250 (an old SQLite: half the limit is kept free)
+ * ```
+ */
+export function selectinBatchSize(maxParams: number, keyColumns: number): number {
+  const free = maxParams - Math.min(OTHER_PARAMS_HEADROOM, Math.floor(maxParams / 2))
+  return Math.max(1, Math.min(SELECTIN_BATCH, Math.floor(free / Math.max(1, keyColumns))))
+}
 
 /** What loading needs of the session: statement execution and identity-map hydration. */
 export interface LoadContext {
   /** Runs a select and hydrates rows; entity positions become instances. */
   executeRows(stmt: Select): Promise<unknown[][]>
+  /** The dialect's limit on bound parameters per statement. */
+  readonly maxParams: number
 }
 
 /** A select-list position: an entity group or a plain column. */
@@ -117,8 +143,9 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
     const { byKey, keys, missing } = groupByKey(parents, rel.pairs.map((p) => p.dest))
     for (const p of missing) setLoaded(p, rel, null)
     const found = new Map<string, object>()
-    for (let i = 0; i < keys.length; i += SELECTIN_BATCH) {
-      const batch = keys.slice(i, i + SELECTIN_BATCH)
+    const size = selectinBatchSize(ctx.maxParams, rel.pairs.length)
+    for (let i = 0; i < keys.length; i += size) {
+      const batch = keys.slice(i, i + size)
       const rows = await ctx.executeRows(select(target.group).where(inClause(rel.pairs.map((p) => p.source), batch)).options(...(children as never[])))
       for (const [obj] of rows) {
         const s = maybeState(obj)!
@@ -132,8 +159,9 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
   const srcCols = rel.pairs.map((p) => p.source)
   const { keys } = groupByKey(parents, srcCols)
   const members = new Map<string, object[]>()
-  for (let i = 0; i < keys.length; i += SELECTIN_BATCH) {
-    const batch = keys.slice(i, i + SELECTIN_BATCH)
+  const size = selectinBatchSize(ctx.maxParams, srcCols.length)
+  for (let i = 0; i < keys.length; i += size) {
+    const batch = keys.slice(i, i + size)
     let rows: unknown[][]
     if (rel.direction === 'one-to-many') {
       const destCols = rel.pairs.map((p) => p.dest)

@@ -627,6 +627,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
         const r = await this.#execute(propagateOptions(stmt, parent) as unknown as Executable)
         return r.rows as unknown[][]
       },
+      maxParams: this.engine.dialect.capabilities.maxParams,
     }
   }
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import {
-  AsyncSession, ForeignKey, ForeignKeyConstraint, Integer, NPlusOneError, String, Table, UnloadedRelationshipError, column,
-  countStatements, declarativeBase, insert, joinedload, lazyload, mappedColumn, noload, raiseload, relationship, select, selectinload,
+  AsyncSession, ForeignKey, SELECTIN_BATCH, ForeignKeyConstraint, Integer, NPlusOneError, String, Table, UnloadedRelationshipError, column,
+  countStatements, declarativeBase, insert, joinedload, lazyload, mappedColumn, noload, raiseload, relationship, select, selectinBatchSize, selectinload,
 } from '@athanor/core'
 import type { NPlusOneReport } from '@athanor/core'
 import { dialectSql, useDatabase } from '../suite.js'
@@ -120,15 +120,22 @@ export const loaderSuite: Suite = (ctx) => describe('Loader strategies', () => {
       expect(graph(authors)).to.deep.equal(expected)
     })
 
-    it('sends the parents\' keys in batches of at most 500', async () => {
+    it('sends up to 10,000 parents\' keys per statement (fewer where the parameter limit needs it)', async () => {
+      const size = selectinBatchSize(db.engine.dialect.capabilities.maxParams, 1)
+      expect(size, 'every bundled dialect allows the full batch').to.equal(SELECTIN_BATCH)
       await using s = new AsyncSession(db.engine, quiet)
-      await s.execute(insert(Author.__table__).values(Array.from({ length: 1001 }, (_, i) => ({ name: `author ${i}` }))))
+      await s.execute(insert(Author.__table__).values(Array.from({ length: SELECTIN_BATCH + 1 }, (_, i) => ({ name: `author ${i}` }))))
       await s.commit()
+      const [first] = (await s.scalars(select(Author).orderBy(Author.c.id).limit(1))).all()
+      s.add(new Post({ title: 'last batch', author: first! }))
+      await s.commit()
+      await using s2 = new AsyncSession(db.engine, quiet)
       using counter = countStatements(db.engine)
-      const authors = (await s.scalars(select(Author).options(selectinload(Author.posts), noload(Author.profile)))).all()
-      expect(authors).to.have.length(1001)
-      expect(counter.count).to.equal(1 + 3)
-      expect(authors.every((a) => a.posts.length === 0)).to.equal(true)
+      const authors = (await s2.scalars(select(Author).options(selectinload(Author.posts), noload(Author.profile)))).all()
+      expect(authors).to.have.length(SELECTIN_BATCH + 1)
+      // the authors, then their posts in two statements: 10,000 keys and 1
+      expect(counter.count).to.equal(1 + 2)
+      expect(authors.filter((a) => a.posts.length > 0).map((a) => a.posts.map((p) => p.title))).to.deep.equal([['last batch']])
     })
 
     it('matches composite keys', async () => {
