@@ -60,6 +60,8 @@ export class CompileContext {
   rollupOrdered = false
   /** What is probably wrong with the statement though it compiles (a cartesian product). */
   readonly warnings: string[] = []
+  /** Bound values the dialect sends as another type than their own, by bind index (MySQL's LIMIT). */
+  readonly bindTypes = new Map<number, SqlType<unknown>>()
   constructor(binds: readonly unknown[]) {
     this.bindIndex = new Map()
     binds.forEach((b, i) => this.bindIndex.set(b as Bind, i))
@@ -93,6 +95,11 @@ export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
     return name
   }
   /** `LIMIT … OFFSET …`. */
+  /** A LIMIT or OFFSET value; a dialect may bind it differently (MySQL needs an integer on the wire). */
+  protected visitPaging(e: Expression<unknown>, ctx: CompileContext): string {
+    return this.visit(e, ctx)
+  }
+
   protected limitOffset(limit: string | undefined, offset: string | undefined): string {
     return (limit !== undefined ? ` LIMIT ${limit}` : '') + (offset !== undefined ? ` OFFSET ${offset}` : '')
   }
@@ -168,7 +175,7 @@ export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
       reuse.set(Number(i), paramIndex.length - 1)
       return this.placeholder(paramIndex.length - 1)
     })
-    const paramTypes = paramIndex.map((i) => (binds[i] as Bind).type)
+    const paramTypes = paramIndex.map((i) => ctx.bindTypes.get(i) ?? (binds[i] as Bind).type)
     const { columns, returnsRows, statementKind } = this.describeStatement(statement)
     return {
       sql, paramIndex, paramTypes, paramProcessors: paramTypes.map((t) => this.bindProcessor(t)),
@@ -264,7 +271,7 @@ export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
       // Named windows are declared by the select whose list or ORDER BY used them.
       if (windows.size) sql += ' WINDOW ' + [...windows.values()].map((w) => `${this.quote(w.name)} AS (${this.windowSql(w.definition, ctx)})`).join(', ')
       sql += orderBy
-      sql += this.limitOffset(st.limit && this.visit(st.limit, ctx), st.offset && this.visit(st.offset, ctx))
+      sql += this.limitOffset(st.limit && this.visitPaging(st.limit, ctx), st.offset && this.visitPaging(st.offset, ctx))
       if (st.lock && this.capabilities.rowLocks) sql += this.lockClause(st.lock)
       return sql
     } finally {
@@ -333,7 +340,7 @@ export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
       sql += ' ORDER BY ' + this.withOutputNames(s.resultColumns, ctx, () => s.orderByItems.map((o) => this.visitOrderBy(o, ctx)).join(', '))
       ctx.byOutputName = saved
     }
-    return sql + this.limitOffset(s.limitValue && this.visit(s.limitValue, ctx), s.offsetValue && this.visit(s.offsetValue, ctx))
+    return sql + this.limitOffset(s.limitValue && this.visitPaging(s.limitValue, ctx), s.offsetValue && this.visitPaging(s.offsetValue, ctx))
   }
 
   /** A select inside UNION etc.; parenthesised when it has its own ORDER BY / LIMIT. */

@@ -1,4 +1,4 @@
-import { Binary, Cast, CompileError, FunctionCall, Keyword, NamedWindow, Over, ProposedValue, SqlCompiler, Table, UpsertClause } from '@athanor/core'
+import { BigInteger, Bind, Binary, Cast, CompileError, FunctionCall, Keyword, NamedWindow, Over, ProposedValue, SqlCompiler, Table, UpsertClause } from '@athanor/core'
 import type { Capabilities, CompileContext, CreateTableOptions, DateField, DateUnit, Expression, ForeignKeyDdl, Insert, JsonPath, Keyed, SqlType, ValueProcessor } from '@athanor/core'
 import { mysqlDateTrunc, mysqlExtract } from './date-sql.js'
 import { versionAtLeast, type MysqlServerInfo } from './server-info.js'
@@ -205,6 +205,17 @@ export class MysqlCompiler extends SqlCompiler {
       case 'native': return o.native ?? 'CHAR'
       default: return 'CHAR'
     }
+  }
+
+  /**
+   * Integer parameters go to mysql2 as plain numbers (see values.ts), which it sends as DOUBLE
+   * unless the server says the placeholder is an integer; MySQL ≥ 8.0.22 refuses a DOUBLE for
+   * `LIMIT ?`. LIMIT and OFFSET are therefore bound as BigInteger, which travels as LONGLONG.
+   */
+  protected override visitPaging(e: Expression<unknown>, ctx: CompileContext): string {
+    const i = e instanceof Bind ? ctx.bindIndex.get(e) : undefined
+    if (i !== undefined && (e.type.kind === 'integer' || e.type.kind === 'smallint')) ctx.bindTypes.set(i, BigInteger)
+    return this.visit(e, ctx)
   }
 
   protected override limitOffset(limit: string | undefined, offset: string | undefined): string {

@@ -106,10 +106,9 @@ const toBuffer = (v: Uint8Array): Buffer => (Buffer.isBuffer(v) ? v : Buffer.fro
 // factory once, not once per bound integer.
 const LONGLONG = mysql.TypedParameter.LONGLONG
 const bindBigint: ValueProcessor = (v) => (v === null || v === undefined ? null : LONGLONG(v as bigint))
-// Integers go as LONGLONG too: mysql2 sends a JS number as a DOUBLE, which MySQL ≥ 8.0.22
-// refuses for `LIMIT ?` ("Incorrect arguments to mysqld_stmt_execute"); a whole number is also
-// what an INT comparison wants. Non-integers (a text() parameter typed Integer) stay as they are.
-const bindInteger: ValueProcessor = (v) => (typeof v === 'number' && Number.isInteger(v) ? LONGLONG(v) : v)
+// Integer and SmallInteger values (32-bit, exact as a double) go as plain numbers, which mysql2
+// encodes cheaply; the one place MySQL refuses a DOUBLE, `LIMIT ?`/`OFFSET ?`, is bound as
+// BigInteger by the compiler (MysqlCompiler.visitPaging).
 const bindBoolean: ValueProcessor = (v) => (v === null || v === undefined ? null : v ? 1 : 0)
 const bindDateTime: ValueProcessor = (v) => (v instanceof Date ? formatUtcDateTime(v) : v)
 // JSON is sent as text: MariaDB rejects mysql2's JSON parameter type, and both servers parse a
@@ -151,7 +150,6 @@ const bindBinary: ValueProcessor = (v) => (v instanceof Uint8Array ? toBuffer(v)
 export function bindProcessor(type: AnyType): ValueProcessor | undefined {
   switch (type.kind) {
     case 'bigint': return bindBigint
-    case 'integer': case 'smallint': return bindInteger
     case 'boolean': return bindBoolean
     case 'datetime': return bindDateTime
     case 'json': return bindJson

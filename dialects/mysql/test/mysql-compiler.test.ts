@@ -2,7 +2,7 @@ import { expect } from 'chai'
 import {
   BigInteger, Boolean as BooleanType, CompileError, DateTime, DateType, Enum, Float, ForeignKey, Index, Integer, JSON as JsonType,
   LargeBinary, MetaData, Numeric, SmallInteger, String as StringType, Table, Text, Time, UUID, cast, column, del, func, insert,
-  select, update,
+  select, union, update,
 } from '@athanor/core'
 import { MysqlCompiler, ROW_ALIAS, inserted, mysqlCapabilities, onDuplicateKeyUpdate, type MysqlCompileTarget } from '../src/index.js'
 
@@ -39,6 +39,17 @@ describe('mysql compiler (compile only)', function () {
     const sub = select(users.c.id.label('__proto__')).subquery('s')
     expect(sql(select(sub.c.__proto__.label('id')))).to.equal('SELECT `s`.`__proto__` AS `id` FROM (SELECT `users`.`id` AS `__proto__` FROM `users`) AS `s`')
     expect(sql(select(users.c.id.label('constructor')))).to.equal('SELECT `users`.`id` AS `constructor` FROM `users`')
+  })
+
+  it('binds LIMIT and OFFSET as LONGLONG (MySQL ≥ 8.0.22 refuses a DOUBLE there) and other integers as plain numbers', function () {
+    const c = mariadb.compile(select(users.c.id).where(users.c.id.gt(7)).limit(2).offset(5))
+    expect(c.sql).to.equal('SELECT `users`.`id` FROM `users` WHERE `users`.`id` > ? LIMIT ? OFFSET ?')
+    const [where, limit, offset] = c.params as [unknown, { value: unknown; type: number }, { value: unknown; type: number }]
+    expect(where).to.equal(7)
+    expect(limit).to.deep.include({ value: 2n, type: 8 })
+    expect(offset).to.deep.include({ value: 5n, type: 8 })
+    const u = mariadb.compile(union(select(users.c.id), select(users.c.id)).limit(3))
+    expect((u.params[0] as { type: number }).type).to.equal(8)
   })
 
   it('writes a bare OFFSET as LIMIT <max unsigned bigint> OFFSET ?', function () {
