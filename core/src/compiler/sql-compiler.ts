@@ -94,12 +94,12 @@ export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
   protected functionName(name: string): string {
     return name
   }
-  /** `LIMIT … OFFSET …`. */
   /** A LIMIT or OFFSET value; a dialect may bind it differently (MySQL needs an integer on the wire). */
   protected visitPaging(e: Expression<unknown>, ctx: CompileContext): string {
     return this.visit(e, ctx)
   }
 
+  /** `LIMIT … OFFSET …`. */
   protected limitOffset(limit: string | undefined, offset: string | undefined): string {
     return (limit !== undefined ? ` LIMIT ${limit}` : '') + (offset !== undefined ? ` OFFSET ${offset}` : '')
   }
