@@ -1,5 +1,5 @@
 import { Boolean as BooleanType, Float, JSON as JsonType, NullType, Numeric, Text, typeOfValue } from '../types/index.js'
-import { arithmeticType } from '../types/arithmetic.js'
+import { NUMERIC_KINDS, arithmeticType } from '../types/arithmetic.js'
 import type { SqlType } from '../types/index.js'
 import { ArgumentError } from '../util/errors.js'
 import { describeValue } from '../util/describe-value.js'
@@ -197,12 +197,10 @@ function arithmetic<V>(left: Expression<unknown>, op: '+' | '-' | '*' | '/' | '%
 
 function operandType(left: SqlType<unknown>, value: unknown): SqlType<unknown> {
   if (left.kind === 'null') return typeOfValue(value)
-  if (typeof value === 'string' && left.kind !== 'numeric' && NUMBER_KINDS.has(left.kind)) return Numeric()
+  if (typeof value === 'string' && left.kind !== 'numeric' && NUMERIC_KINDS.has(left.kind)) return Numeric()
   if (typeof value === 'number' && !Number.isInteger(value) && (left.kind === 'integer' || left.kind === 'smallint')) return Float
   return left
 }
-
-const NUMBER_KINDS = new Set(['smallint', 'integer', 'bigint', 'float'])
 
 function isSubquery(v: unknown): v is SubqueryLike {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && 'kind' in v && ((v as SubqueryLike).kind === 'select' || (v as SubqueryLike).kind === 'compound')

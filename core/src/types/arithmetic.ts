@@ -1,7 +1,8 @@
 import { ArgumentError } from '../util/errors.js'
 import type { SqlType } from './sql-type.js'
 
-const NUMERIC_KINDS = new Set(['smallint', 'integer', 'bigint', 'float', 'numeric'])
+/** The type kinds SQL arithmetic promotes between. */
+export const NUMERIC_KINDS: ReadonlySet<string> = new Set(['smallint', 'integer', 'bigint', 'float', 'numeric'])
 
 /**
  * The type of `left op right` for numeric operands, as SQL promotes them, so that the value read

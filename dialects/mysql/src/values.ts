@@ -185,7 +185,6 @@ const nullable = (f: (v: unknown) => unknown): ValueProcessor => (v) => (v === n
 // COUNT(*) and other BIGINT expressions arrive as strings (bigNumberStrings), DECIMAL
 // expressions such as AVG() too; a column typed Integer/Float should still give a number.
 const resultNumber = nullable((v) => (typeof v === 'number' ? v : Number(v)))
-const resultInteger = nullable(integerResult)
 const resultBigint = nullable(toBigint)
 const resultNumeric = nullable((v) => (typeof v === 'string' ? v : String(v)))
 // BOOLEAN is TINYINT(1): 0/1 numbers; comparisons computed as BIGINT arrive as '0'/'1'.
@@ -210,7 +209,7 @@ const resultJson = nullable((v) =>
  */
 export function resultProcessor(type: AnyType): ValueProcessor | undefined {
   switch (type.kind) {
-    case 'integer': case 'smallint': return resultInteger
+    case 'integer': case 'smallint': return integerResult
     case 'float': return resultNumber
     case 'bigint': return resultBigint
     case 'numeric': return resultNumeric
