@@ -3,6 +3,7 @@ import {
   AsyncSession, DateTime, ForeignKey, Integer, String, Table, Text, column, createAsyncEngine, declarativeBase, desc,
   mappedColumn, relationship, select, selectinload,
 } from '@athanor/core'
+import type { Lazy } from '@athanor/core'
 import { DATABASE_URL } from './db.js'
 
 const Base = declarativeBase()
@@ -18,7 +19,7 @@ class Author extends Base.model('authors', {
   name: mappedColumn(String(100)),
   email: mappedColumn(String(100), { unique: true }),
 })<Author> {
-  declare posts: Post[]
+  declare posts: Lazy<Post[]> // readable once loaded: a loader option or session.load() proves it
   static posts = relationship(() => Post, { backPopulates: 'author', cascade: 'all, delete-orphan' })
 }
 
@@ -29,9 +30,9 @@ class Post extends Base.model('posts', {
   created_at: mappedColumn(DateTime(), { default: () => new Date() }),
   author_id: mappedColumn(Integer, ForeignKey('authors.id')),
 })<Post> {
-  declare author: Author
+  declare author: Lazy<Author>
   static author = relationship(() => Author, { backPopulates: 'posts' })
-  declare tags: Tag[]
+  declare tags: Lazy<Tag[]>
   static tags = relationship(() => Tag, { secondary: postTag, backPopulates: 'posts' })
 }
 
@@ -39,7 +40,7 @@ class Tag extends Base.model('tags', {
   id: mappedColumn(Integer, { primaryKey: true }),
   name: mappedColumn(String(50), { unique: true }),
 })<Tag> {
-  declare posts: Post[]
+  declare posts: Lazy<Post[]>
   static posts = relationship(() => Post, { secondary: postTag, backPopulates: 'tags' })
 }
 
@@ -85,15 +86,15 @@ await Base.metadata.createAll(engine)
   // Find all posts by an author, newest first. JavaScript Dates have millisecond resolution,
   // so posts created in the same millisecond get equal created_at values; the id tie-breaker
   // keeps "newest first" deterministic (later inserts have larger ids).
-  let stmt = select(Post).join(Author).where(Author.c.name.eq('Alice')).orderBy(desc(Post.c.created_at), desc(Post.c.id))
+  const stmt = select(Post).join(Author).where(Author.c.name.eq('Alice')).orderBy(desc(Post.c.created_at), desc(Post.c.id))
   const alicePosts = (await session.scalars(stmt)).all()
   console.log(`Posts by Alice: ${alicePosts.length}`)
   for (const post of alicePosts) console.log(`  - ${post.title}`)
 
   // Find all posts with a specific tag; load each post's author in the same round of queries
   // (no hidden lazy loads, and no N+1).
-  stmt = select(Post).join(Post.tags).where(Tag.c.name.eq('Python')).options(selectinload(Post.author))
-  const pythonPosts = (await session.scalars(stmt)).all()
+  const tagged = select(Post).join(Post.tags).where(Tag.c.name.eq('Python')).options(selectinload(Post.author))
+  const pythonPosts = (await session.scalars(tagged)).all()
   console.log(`\nPython posts: ${pythonPosts.length}`)
   for (const post of pythonPosts) console.log(`  - ${post.title} by ${post.author.name}`)
 

@@ -8,7 +8,7 @@ import {
   AsyncSession, DateTime, ForeignKey, Integer, JSON, MetaData, Numeric, String, Table, aliased, column, containsEager, dateTrunc, declarativeBase, extract,
   func, inline, mappedColumn, relationship, select,
 } from '@athanor/core'
-import type { ColumnRef, Connection, Expression, FunctionCall } from '@athanor/core'
+import type { ColumnRef, Connection, Expression, FunctionCall, Loaded } from '@athanor/core'
 import { expectType } from './expect-type.js'
 
 const md = new MetaData()
@@ -72,6 +72,6 @@ export async function aliasedClassesSelectInstances(session: AsyncSession): Prom
   const pairs = (await session.execute(select(Employee, Manager).join(Employee.manager.of(Manager)))).all()
   expectType<[Employee, Employee][]>()(pairs)
   const filled = await session.scalars(select(Employee).join(Employee.manager.of(Manager)).options(containsEager(Employee.manager, Manager)))
-  expectType<Employee[]>()(filled.all())
+  expectType<Loaded<Employee, 'manager'>[]>()(filled.all())
   expectType<Expression<boolean>>()(Employee.manager.has(Manager.c.name.eq('x')))
 }

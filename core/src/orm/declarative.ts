@@ -4,6 +4,7 @@ import { Table } from '../sql/table.js'
 import type { ColumnSpecs, ConstructorColumns, SpecValue, TableColumns } from '../sql/table.js'
 import { CLAUSE } from '../sql/select.js'
 import type { ColumnGroup } from '../sql/select.js'
+import type { LoadedValue } from '../sql/loaded.js'
 import { Registry } from './mapper.js'
 import type { Mapper } from './mapper.js'
 
@@ -22,7 +23,7 @@ type RelationshipKeys<S extends ColumnSpecs, Self> = {
  * by their `declare`d fields. An unknown key is also an error at run time, listing the valid ones.
  */
 export type ModelInit<S extends ColumnSpecs, Self = never, Refs extends PropertyKey = never> = ConstructorColumns<S, Refs> &
-  ([Self] extends [never] ? unknown : { [K in RelationshipKeys<S, Self>]?: Self[K] })
+  ([Self] extends [never] ? unknown : { [K in RelationshipKeys<S, Self>]?: LoadedValue<Self[K]> })
 
 /** `new Model(init)`, with `init` optional only when no column is required. */
 type InitArgs<S extends ColumnSpecs, Self, Refs extends PropertyKey> = {} extends ConstructorColumns<S, Refs>

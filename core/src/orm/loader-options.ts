@@ -6,6 +6,10 @@ import { Relationship } from './relationship.js'
 import type { LazyStrategy } from './relationship.js'
 import type { Mapper } from './mapper.js'
 
+/** A step of a loader path that leaves its relationship unloaded (raise, lazy, noload): the result type marks nothing from there on. */
+declare const NOT_LOADED_STEP: unique symbol
+type NotLoadedStep = typeof NOT_LOADED_STEP
+
 /** `'*'`: every relationship at that level that no other option names. */
 export type Wildcard = '*'
 
@@ -17,11 +21,13 @@ export type LoadStrategy = LazyStrategy | 'contains-eager'
  * `T` is the class the path ends at, so chained options only accept that class's relationships:
  * `selectinload(Author.posts).joinedload(Post.tags)` compiles, `selectinload(Author.posts).joinedload(Tag.posts)` does not.
  */
-export class LoaderOption<T = unknown, Leaf = T> {
+export class LoaderOption<T = unknown, Leaf = T, Path extends readonly unknown[] = readonly unknown[]> {
   /** The class the path starts loading (type only): lets `select(…).options()` check the path. */
   declare readonly __loads: T
   /** The class at the end of the path (type only): what chained options may load next. */
   declare readonly __leaf: Leaf
+  /** The classes the path loads, in order (type only): what the query's result type marks loaded. */
+  declare readonly __path: Path
   readonly relationship: Relationship | Wildcard
   readonly strategy: LoadStrategy
   readonly children: readonly LoaderOption[]
@@ -41,34 +47,34 @@ export class LoaderOption<T = unknown, Leaf = T> {
     this.source = source
   }
   /** Also loads `rel` of the loaded objects with SELECT … IN. */
-  selectinload<U extends RelatedOf<Leaf>>(rel: Relationship<U>): LoaderOption<T, U> {
+  selectinload<U extends RelatedOf<Leaf>>(rel: Relationship<U>): LoaderOption<T, U, [...Path, U]> {
     return this.#chain(rel, 'selectin')
   }
   /** Also loads `rel` of the loaded objects in the same statement, with a LEFT OUTER JOIN. */
-  joinedload<U extends RelatedOf<Leaf>>(rel: Relationship<U>): LoaderOption<T, U> {
+  joinedload<U extends RelatedOf<Leaf>>(rel: Relationship<U>): LoaderOption<T, U, [...Path, U]> {
     return this.#chain(rel, 'joined')
   }
   /** Leaves `rel` of the loaded objects unloaded: reading it throws until `session.load()`. */
-  raiseload<U extends RelatedOf<Leaf>>(rel: Relationship<U> | Wildcard): LoaderOption<T, U> {
+  raiseload<U extends RelatedOf<Leaf>>(rel: Relationship<U> | Wildcard): LoaderOption<T, U, [...Path, NotLoadedStep]> {
     return this.#chain(rel, 'raise')
   }
   /** Like {@link raiseload}: the relationship is loaded only by an explicit `await session.load()`. */
-  lazyload<U extends RelatedOf<Leaf>>(rel: Relationship<U> | Wildcard): LoaderOption<T, U> {
+  lazyload<U extends RelatedOf<Leaf>>(rel: Relationship<U> | Wildcard): LoaderOption<T, U, [...Path, NotLoadedStep]> {
     return this.#chain(rel, 'raise')
   }
   /** Sets `rel` of the loaded objects to empty (null / []) without a query. */
-  noload<U extends RelatedOf<Leaf>>(rel: Relationship<U> | Wildcard): LoaderOption<T, U> {
+  noload<U extends RelatedOf<Leaf>>(rel: Relationship<U> | Wildcard): LoaderOption<T, U, [...Path, NotLoadedStep]> {
     return this.#chain(rel, 'noload')
   }
   /** Also fills `rel` of the loaded objects from the columns of a join the query already has. */
-  containsEager<U extends RelatedOf<Leaf>>(rel: Relationship<U>, alias?: ClauseProvider | FromClause): LoaderOption<T, U> {
+  containsEager<U extends RelatedOf<Leaf>>(rel: Relationship<U>, alias?: ClauseProvider | FromClause): LoaderOption<T, U, [...Path, U]> {
     return this.#chain(rel, 'contains-eager', alias === undefined ? undefined : resolveFrom(alias, 'containsEager()'))
   }
-  #chain<U>(rel: Relationship | Wildcard, strategy: LoadStrategy, source?: FromClause): LoaderOption<T, U> {
+  #chain<U, P extends readonly unknown[]>(rel: Relationship | Wildcard, strategy: LoadStrategy, source?: FromClause): LoaderOption<T, U, P> {
     // Chains extend the deepest path: a.b(x).c(y) loads x, then y on x's target.
     const last = this.children[this.children.length - 1]
     const kids = last ? [...this.children.slice(0, -1), last.#chain(rel, strategy, source)] : [new LoaderOption(rel, strategy, [], source)]
-    return new LoaderOption<T, U>(this.relationship, this.strategy, kids, this.source)
+    return new LoaderOption<T, U, P>(this.relationship, this.strategy, kids, this.source)
   }
 }
 
@@ -79,7 +85,7 @@ export class LoaderOption<T = unknown, Leaf = T> {
  * select(Author).options(selectinload(Author.books))
  * ```
  */
-export function selectinload<T>(rel: Relationship<T>): LoaderOption<T> {
+export function selectinload<T>(rel: Relationship<T>): LoaderOption<T, T, [T]> {
   return new LoaderOption(rel, 'selectin')
 }
 /**
@@ -89,7 +95,7 @@ export function selectinload<T>(rel: Relationship<T>): LoaderOption<T> {
  * select(Post).options(joinedload(Post.author))
  * ```
  */
-export function joinedload<T>(rel: Relationship<T>): LoaderOption<T> {
+export function joinedload<T>(rel: Relationship<T>): LoaderOption<T, T, [T]> {
   return new LoaderOption(rel, 'joined')
 }
 /**
@@ -100,19 +106,25 @@ export function joinedload<T>(rel: Relationship<T>): LoaderOption<T> {
  * select(Post).join(Post.author).where(Author.c.name.eq('Alice')).options(containsEager(Post.author))
  * ```
  */
-export function containsEager<T>(rel: Relationship<T>, alias?: ClauseProvider | FromClause): LoaderOption<T> {
+export function containsEager<T>(rel: Relationship<T>, alias?: ClauseProvider | FromClause): LoaderOption<T, T, [T]> {
   return new LoaderOption(rel, 'contains-eager', [], alias === undefined ? undefined : resolveFrom(alias, 'containsEager()'))
 }
 /** Makes reading the relationship an error until `session.load()` loads it, even where the relationship's default would load it. `raiseload('*')` does so for every relationship not named otherwise. */
-export function raiseload<T>(rel: Relationship<T> | Wildcard): LoaderOption<T> {
+export function raiseload(rel: Wildcard): LoaderOption<never, never, []>
+export function raiseload<T>(rel: Relationship<T>): LoaderOption<T, T, []>
+export function raiseload<T>(rel: Relationship<T> | Wildcard): LoaderOption<T, T, []> {
   return new LoaderOption(rel, 'raise')
 }
 /** Explicit async loading: no loading now; `await session.load(obj, 'rel')` loads it later. */
-export function lazyload<T>(rel: Relationship<T> | Wildcard): LoaderOption<T> {
+export function lazyload(rel: Wildcard): LoaderOption<never, never, []>
+export function lazyload<T>(rel: Relationship<T>): LoaderOption<T, T, []>
+export function lazyload<T>(rel: Relationship<T> | Wildcard): LoaderOption<T, T, []> {
   return new LoaderOption(rel, 'raise')
 }
 /** Leaves the relationship empty (null / []) without a query. */
-export function noload<T>(rel: Relationship<T> | Wildcard): LoaderOption<T> {
+export function noload(rel: Wildcard): LoaderOption<never, never, []>
+export function noload<T>(rel: Relationship<T>): LoaderOption<T, T, []>
+export function noload<T>(rel: Relationship<T> | Wildcard): LoaderOption<T, T, []> {
   return new LoaderOption(rel, 'noload')
 }
 

@@ -3,7 +3,8 @@ import type { Connection, Executable, Transaction } from '../engine/connection.j
 import type { Engine } from '../engine/engine.js'
 import type { Result, ScalarResult } from '../engine/result.js'
 import { ColumnGroup, Select, resolveItem, select } from '../sql/select.js'
-import type { ClauseProvider } from '../sql/select.js'
+import type { ClauseProvider, OptionFor } from '../sql/select.js'
+import type { Loaded, WithLoads } from '../sql/loaded.js'
 import { maybeState } from './instance-state.js'
 import type { InstanceState, StateOwner } from './instance-state.js'
 import { Mapper } from './mapper.js'
@@ -245,14 +246,14 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
    * const user = await session.get(User, 5)
    * ```
    */
-  async get<T>(entity: Entity<T>, pk: unknown, options: { options?: readonly LoaderOption[] } = {}): Promise<T | undefined> {
+  async get<T, const O extends readonly OptionFor<[T]>[] = []>(entity: Entity<T>, pk: unknown, options: { options?: O } = {}): Promise<WithLoads<[T], O[number]>[0] | undefined> {
     return await this.#op('get an object', async () => {
       const m = this.#mapperOf(entity)
       const values = Array.isArray(pk) ? pk : [pk]
       if (values.length !== m.pkIndexes.length) throw new ArgumentError(`${m.className} has a ${m.pkIndexes.length}-column primary key; pass ${m.pkIndexes.length} values as an array.`)
       const key = m.identityKey(values.map((v, i) => m.columns[m.pkIndexes[i]!]!.type.validate(v, `${m.className} primary key`)))
       const hit = key ? this.#objects.identity.get(key) : undefined
-      if (hit && !hit.expired) return this.#objects.deleted.has(hit) ? undefined : (hit.obj as T)
+      if (hit && !hit.expired) return this.#objects.deleted.has(hit) ? undefined : (hit.obj as WithLoads<[T], O[number]>[0])
       // On a miss only new and deleted objects can change what this key finds: a changed object
       // in the identity map is not this row (it would have been a hit) and primary keys cannot
       // change. Skipping the flush then skips autoflush's scan of the whole identity map, which
@@ -262,18 +263,21 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
       if (this.autoflush && mustFlush) await this.#flush()
       const pkCols = m.pkIndexes.map((i) => m.columns[i]!)
       const stmt = select(m.group).where(...pkCols.map((c, i) => c.eq(values[i] as never))).options(...((options.options ?? []) as never[]))
-      return (await this.#execute(stmt as unknown as Executable)).rows[0]?.[0] as T | undefined
+      return (await this.#execute(stmt as unknown as Executable)).rows[0]?.[0] as WithLoads<[T], O[number]>[0] | undefined
     })
   }
 
   /**
-   * Loads relationships explicitly, for one object or many at once (one statement per batch).
+   * Loads relationships explicitly, for one object or many at once (one statement per batch),
+   * and returns what it was given, typed with those relationships loaded.
    * ```ts
-   * await session.load(author, 'books')
+   * const a = await session.load(author, 'books')     // Loaded<Author, 'books'>
    * await session.load(authors, 'books')
    * ```
    */
-  async load<T extends object>(objs: T | readonly T[], ...relationships: string[]): Promise<void> {
+  async load<T extends object, const K extends string>(objs: readonly T[], ...relationships: K[]): Promise<Loaded<T, K>[]>
+  async load<T extends object, const K extends string>(objs: T, ...relationships: K[]): Promise<Loaded<T, K>>
+  async load(objs: object, ...relationships: string[]): Promise<unknown> {
     await this.#op('load a relationship', async () => {
       const states = (Array.isArray(objs) ? objs : [objs]).map((o) => this.#stateOf(o as object, 'load()'))
       if (states.length === 0) return
@@ -287,6 +291,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
         for (const s of states) snapshotRelations(s)
       }
     })
+    return objs
   }
 
   /** Reloads an object's columns (and the named relationships) from the database. */

@@ -9,6 +9,7 @@ import type { JoinType, NamedColumnsQuery } from './from.js'
 import { keyList } from './key.js'
 import type { KeyBuilder, Keyed } from './key.js'
 import type { Table, TableRow } from './table.js'
+import type { RelatedClass, WithLoads } from './loaded.js'
 import type { ColumnSpecs } from './table.js'
 
 /** Objects that stand for a clause: mapped classes (an entity's columns) implement this. */
@@ -79,7 +80,7 @@ export type SelectColumn = Expression<unknown> | ColumnGroup
  * fields): what an ORM loader option on a select of `E` may load.
  */
 export type RelatedOf<E> = E extends object
-  ? { [K in keyof E]-?: E[K] extends (...args: never[]) => unknown ? never : E[K] extends readonly (infer I)[] ? I : NonNullable<E[K]> extends object ? NonNullable<E[K]> : never }[keyof E]
+  ? { [K in keyof E]-?: E[K] extends (...args: never[]) => unknown ? never : RelatedClass<E[K]> extends infer C ? (C extends object ? C : never) : never }[keyof E]
   : never
 /** A statement option that says which class it loads (ORM loader options do). */
 export interface TargetedOption<T> {
@@ -329,8 +330,9 @@ export class Select<R extends readonly unknown[] = unknown[], M = Record<string,
     return this.#with({ execution: { ...this.state.execution, ...options } })
   }
   /** Attaches options for the executing layer, such as ORM loader options. */
-  options(...options: readonly OptionFor<R>[]): Select<R, M> {
-    return this.#with({ options: [...this.state.options, ...options] })
+  options<const O extends readonly OptionFor<R>[]>(...options: O): Select<WithLoads<R, O[number]>, M> {
+    // Loader options change only what the rows' relationships are known to hold (a type).
+    return this.#with({ options: [...this.state.options, ...options] }) as Select<never, M> as Select<WithLoads<R, O[number]>, M>
   }
   /** Replaces the select list, keeping FROM, WHERE and the rest. */
   withOnly<const Es extends readonly SelectItem[]>(...items: Es): Select<RowOf<Es>, MappingOf<Es>> {

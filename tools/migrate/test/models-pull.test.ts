@@ -122,7 +122,7 @@ forEachBackend('migrate: models pull', (backend) => {
     report.manager = boss
     s.add(report)
     await s.commit()
-    const people = (await s.scalars(select(Person as never).orderBy(Person.c.id).options(selectinload(Person.managerChildren)))).all() as PersonRow[]
+    const people = (await s.scalars(select(Person as never).orderBy(Person.c.id).options(selectinload(Person.managerChildren) as never))).all() as PersonRow[]
     expect(people.map((p) => [p.fullName, p.managerChildren.map((c) => c.fullName)])).to.deep.equal([['Boss', ['Report']], ['Report', []]])
   })
 })

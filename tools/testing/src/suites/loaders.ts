@@ -246,8 +246,9 @@ export const loaderSuite: Suite = (ctx) => describe('Loader strategies', () => {
       await using s = new AsyncSession(db.engine, quiet)
       const ann = (await s.scalars(select(Author).where(Author.c.name.eq('Ann')).options(lazyload(Author.profile)))).one()
       expect(() => ann.profile).to.throw(UnloadedRelationshipError)
-      await s.load(ann, 'profile')
-      expect(ann.profile?.bio).to.equal('poet')
+      const loaded = await s.load(ann, 'profile')
+      expect(loaded, 'load() returns the object it loaded').to.equal(ann)
+      expect(loaded.profile?.bio).to.equal('poet')
     })
 
     it('rejects an option whose path does not start at the selected class', async () => {

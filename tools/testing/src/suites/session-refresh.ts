@@ -264,7 +264,7 @@ export const sessionRefreshSuite: Suite = (ctx) => describe('session: refresh ru
       expect(() => shop.orders).to.throw(UnloadedRelationshipError, /this Shop is detached \(its session was closed, or it was expunged\).*session\.merge\(shop\)/)
       await using s = new AsyncSession(db.engine)
       for (const [what, call] of [
-        ['delete()', () => s.delete(product)], ['refresh()', () => s.refresh(product)], ['load()', () => s.load(shop, 'orders')],
+        ['delete()', () => s.delete(product)], ['refresh()', () => s.refresh(product)], ['load()', async () => { await s.load(shop, 'orders') }],
       ] as const) {
         const e = await Promise.resolve().then(call).then(() => undefined, (x: unknown) => x)
         expect(e, what).to.be.instanceOf(DetachedInstanceError)
