@@ -53,6 +53,8 @@ export interface Capabilities {
   readonly maxParams: number
   /** More than one connection may be open at once (false: the pool holds one and queues). */
   readonly concurrentConnections: boolean
+  /** Why not, when concurrentConnections is false: ends the engine's error for a pool.size > 1. */
+  readonly singleConnectionReason?: string | undefined
   /** Isolation levels `begin()` accepts. */
   readonly isolationLevels: readonly IsolationLevel[]
   /** A deadlock inside a savepoint ends the whole transaction (MariaDB/MySQL). */
@@ -136,6 +138,11 @@ export interface ExecuteOptions {
 export interface BeginOptions {
   readonly isolationLevel?: IsolationLevel | undefined
   readonly readOnly?: boolean | undefined
+  /**
+   * The transaction is known to write: a database that locks for writing takes the lock at its
+   * first statement (SQLite: BEGIN IMMEDIATE), so reading first cannot make its writes fail.
+   */
+  readonly writes?: boolean | undefined
 }
 
 /** One dedicated driver connection, owned by Athanor's pool. */
@@ -154,6 +161,11 @@ export interface DriverConnection {
   destroy(): void
   /** Set when the driver knows the connection is gone. */
   readonly closed: boolean
+  /**
+   * `Date.now()` since when this connection holds a lock that every writer of the database needs
+   * (SQLite's write lock), while it does; pool status and timeout messages name it.
+   */
+  readonly writeLockSince?: number | undefined
 }
 
 export interface ConnectOptions {
@@ -227,6 +239,11 @@ export interface Dialect {
   initialize?(connection: DriverConnection): Promise<Dialect>
   /** Run on every new connection (session settings). */
   onConnect?(connection: DriverConnection): Promise<void>
+  /**
+   * The dialect for one database URL, when capabilities depend on it (SQLite: a file database
+   * allows several connections, `:memory:` one). The engine calls it once; returns `this` or a copy.
+   */
+  forUrl?(url: string): Dialect
   readonly serverInfo?: ServerInfo | undefined
   /** Reflection and schema changes (migrations); see schema-contract.ts. */
   readonly schema?: SchemaDialect | undefined

@@ -1,6 +1,6 @@
 import type { BeginOptions, CompiledStatement, DriverConnection, DriverResult, ValueProcessor } from '../dialect/contract.js'
 import {
-  AthanorError, CommitOutcomeUnknownError, ConcurrentUseError, DeadlockError, InvalidRequestError, OperationalError, StatementTimeoutError,
+  AthanorError, CommitOutcomeUnknownError, ConcurrentUseError, DeadlockError, InvalidRequestError, LockTimeoutError, OperationalError, StatementTimeoutError,
 } from '../util/errors.js'
 import type { Keyed } from '../sql/key.js'
 import { Result } from './result.js'
@@ -414,7 +414,7 @@ export class Connection implements AsyncDisposable {
   }
 
   #handleError(e: unknown, ctx: { sql?: string; params?: readonly unknown[] }): AthanorError {
-    const err = this.#translate(e, ctx)
+    const err = this.#namingWriter(this.#translate(e, ctx))
     const events = this.#engine.events
     if (events.has('executeError')) events.emit('executeError', { sql: ctx.sql ?? '', params: ctx.params ?? [], error: err, connection: this })
     if (this.#tx !== 'none') {
@@ -430,6 +430,18 @@ export class Connection implements AsyncDisposable {
       this.#endedByServer = true
     }
     return err
+  }
+
+  /** A wait for the write lock that timed out says which connection of this pool holds it. */
+  #namingWriter(err: AthanorError): AthanorError {
+    if (!(err instanceof LockTimeoutError) || err.driverCode !== 'write-lock-timeout') return err
+    const lock = this.#engine.poolStatus.writeLock
+    if (lock === undefined) return err
+    const by = lock.checkedOutAt === undefined ? ' (create the pool with debug: true to see where it was checked out)' : `, checked out by ${lock.checkedOutAt}`
+    const holder = lock.holder === undefined ? '' : ` [${lock.holder}]`
+    const head = err.message.split('\n[SQL: ')[0]!
+    const ctx = { sql: err.sql, params: err.params, showParams: this.#engine.logParameters }
+    return new LockTimeoutError(`${head} It is connection #${lock.connection}${holder} of this engine's pool${by}.`, err.cause, ctx, err.driverCode)
   }
 
   #invalidate(reason: unknown): void {

@@ -3,6 +3,7 @@ import type { AthanorError } from '../util/errors.js'
 import type { EventBus } from '../util/events.js'
 import type { Connection } from './connection.js'
 import type { Transforms } from './extensions.js'
+import type { PoolStatus } from '../pool/diagnostics.js'
 
 /** Events an engine emits; plugins and the ORM's statement counter listen to them. */
 export interface EngineEvents {
@@ -30,6 +31,8 @@ export interface EngineCore {
   readonly extensions: Transforms
   readonly watchdogMs: number | undefined
   readonly logParameters: boolean
+  /** The pool's counters, and which connection holds the database's write lock (SQLite). */
+  readonly poolStatus: PoolStatus
   echo(compiled: CompiledStatement): void
   /** Reports (or refuses) a statement the compiler found probably wrong. */
   lint(compiled: CompiledStatement): void

@@ -73,7 +73,8 @@ export class Engine implements EngineCore, SchemaExecutor, AsyncDisposable {
   constructor(url: string, options: EngineOptions = {}) {
     this.url = url
     this.#options = options
-    this.#dialect = options.dialect ?? dialectForUrl(url, options.driverOptions ?? {})
+    const dialect = options.dialect ?? dialectForUrl(url, options.driverOptions ?? {})
+    this.#dialect = dialect.forUrl?.(url) ?? dialect
     this.logParameters = options.logParameters ?? false
     this.watchdogMs = watchdogOf(options)
     this.#echo = options.echo === true ? (line) => console.log(line) : options.echo || undefined
@@ -82,7 +83,8 @@ export class Engine implements EngineCore, SchemaExecutor, AsyncDisposable {
     const single = !this.#dialect.capabilities.concurrentConnections
     const connectTimeoutMs = options.connectTimeoutMs ?? 10_000
     if (single && ((options.pool?.size ?? 1) > 1 || (options.pool?.maxOverflow ?? 0) > 0)) {
-      throw new ArgumentError(`The ${this.#dialect.name} dialect uses one connection per engine; remove pool.size/maxOverflow (statements queue for it instead).`)
+      const why = this.#dialect.capabilities.singleConnectionReason
+      throw new ArgumentError(`The ${this.#dialect.name} dialect uses one connection per engine${why === undefined ? '' : ` ${why}`}; remove pool.size/maxOverflow (statements queue for it instead).`)
     }
     this.#pool = new ConnectionPool(() => this.#connect(connectTimeoutMs), {
       ...(single ? { size: 1, maxOverflow: 0 } : {}),
@@ -144,15 +146,19 @@ export class Engine implements EngineCore, SchemaExecutor, AsyncDisposable {
     return this.routers.reduce<Engine>('statement router', this, (fn, chosen) => (chosen !== this ? chosen : (fn(statement, this) ?? this)))
   }
 
-  /** Checks a connection out of the pool. Close it (or use `await using`) to return it. */
-  async connect(options: { isolationLevel?: IsolationLevel; readOnly?: boolean } = {}): Promise<Connection> {
+  /**
+   * Checks a connection out of the pool. Close it (or use `await using`) to return it.
+   * `writes: true` says its transactions will write (on SQLite they take the write lock at their
+   * first statement instead of their first write).
+   */
+  async connect(options: { isolationLevel?: IsolationLevel; readOnly?: boolean; writes?: boolean } = {}): Promise<Connection> {
     let lease
     try {
       lease = await this.#pool.checkout()
     } catch (e) {
       throw asConnectFailure(this.#dialect.driver.translateError(e, {}))
     }
-    const begin: BeginOptions = { isolationLevel: options.isolationLevel ?? this.#options.isolationLevel, readOnly: options.readOnly }
+    const begin: BeginOptions = { isolationLevel: options.isolationLevel ?? this.#options.isolationLevel, readOnly: options.readOnly, writes: options.writes }
     const conn = new Connection(this, lease, begin)
     this.events.emit('checkout', { connection: conn })
     return conn

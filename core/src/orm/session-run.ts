@@ -23,6 +23,13 @@ export interface RunOptions {
   readonly onRetry?: ((info: RetryInfo) => void) | undefined
   /** Stops the retry loop (the attempt running now finishes; its rollback still happens). */
   readonly signal?: AbortSignal | undefined
+  /**
+   * The unit of work writes: on SQLite every attempt takes the write lock at its first statement,
+   * so it waits for other writers instead of failing on a stale read. By default only retries do;
+   * the first attempt takes the lock at its first write, and reads beside the writer until then.
+   * Other databases ignore it. Default false.
+   */
+  readonly writes?: boolean | undefined
 }
 
 /** What `onRetry` is told. */
@@ -84,6 +91,8 @@ export async function runUnitOfWork<T>(
     )
   }
   for (let attempt = 1; ; attempt++) {
+    // A retry knows the work writes (a failed write is what sends most units of work here).
+    session._expectWrites(options.writes === true || attempt > 1)
     try {
       const result = await session._block('session.run(fn)', () => fn(session, attempt))
       await session.commit()
@@ -97,6 +106,8 @@ export async function runUnitOfWork<T>(
       options.onRetry?.({ error, attempt, delayMs })
       await pause(delayMs, options.signal)
       if (aborted(options.signal)) throw error
+    } finally {
+      session._expectWrites(false)
     }
   }
 }

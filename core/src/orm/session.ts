@@ -80,6 +80,8 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   readonly expireOnCommit: boolean
   readonly #objects = new SessionObjects(this)
   #conn: Connection | undefined
+  /** The next transaction will write (set by session.run() for its retries): begin it with the write lock. */
+  #writes = false
   #state: SessionState = 'idle'
   #failure: unknown
   #busy: string | undefined
@@ -497,6 +499,11 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     await this.close()
   }
 
+  /** @internal session.run(): whether the transactions it begins will write (see BeginOptions.writes). */
+  _expectWrites(writes: boolean): void {
+    this.#writes = writes
+  }
+
   /**
    * @internal Runs the body of a block that ends the transaction itself when it returns
    * (`begin(fn)`, `beginNested(fn)`, `run(fn)`): a commit() or rollback() inside it would end
@@ -586,7 +593,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
       await replica.close()
     }
     if (!this.#conn) {
-      this.#conn = await target.connect()
+      this.#conn = await target.connect(this.#writes && target === this.engine ? { writes: true } : {})
       this.#routed = target !== this.engine
     }
     this.#state = 'active'

@@ -23,13 +23,51 @@ export interface PoolStatus {
   /** Checkouts queued for a free slot. */
   readonly waiting: number
   readonly disposed: boolean
+  /**
+   * The checked-out connection that holds the database's write lock (SQLite), when one does:
+   * every other writer waits for it.
+   */
+  readonly writeLock?: WriteLockStatus
+}
+
+/** Who holds the write lock: which connection, for how long, checked out by whom. */
+export interface WriteLockStatus {
+  readonly connection: number
+  readonly heldMs: number
+  /** The `holder` given at checkout (`session.name`, `checkout({ holder })`). */
+  readonly holder?: string
+  /** The checkout's call site (with `debug: true`). */
+  readonly checkedOutAt?: string
+}
+
+/** The write-lock entry of a pool status, from the checked-out records. */
+export function writeLockStatus(records: Iterable<ConnectionRecord>, now = Date.now()): WriteLockStatus | undefined {
+  for (const record of records) {
+    const since = record.connection.writeLockSince
+    if (since === undefined) continue
+    const info = record.checkout
+    const where = firstUserFrame(info?.stack)
+    return {
+      connection: record.id, heldMs: now - since,
+      ...(info?.holder === undefined ? {} : { holder: info.holder }),
+      ...(where === undefined ? {} : { checkedOutAt: where }),
+    }
+  }
+  return undefined
 }
 
 export function formatStatus(status: PoolStatus): string {
+  const lock = status.writeLock
   return (
     `size ${status.size}, checked out ${status.checkedOut}, idle ${status.idle}, connecting ${status.connecting}, ` +
-    `overflow ${status.overflow}/${status.maxOverflow}, waiting ${status.waiting}`
+    `overflow ${status.overflow}/${status.maxOverflow}, waiting ${status.waiting}` +
+    (lock === undefined ? '' : `, write lock held by connection #${lock.connection} for ${lock.heldMs} ms`)
   )
+}
+
+function lockNote(record: ConnectionRecord, now: number): string {
+  const since = record.connection.writeLockSince
+  return since === undefined ? '' : ` (holding the database's write lock for ${now - since} ms)`
 }
 
 /** Where the checkout that timed out had got to. */
@@ -75,13 +113,13 @@ export function describeTimeout(report: TimeoutReport): string {
         const where = firstUserFrame(info.stack) ?? 'an unknown call site'
         const label = info.holder === undefined ? '' : ` [${info.holder}]`
         const returning = info.returning ? ' (being returned)' : ''
-        lines.push(`  - connection #${record.id} held for ${now - info.checkedOutAt} ms by ${where}${label}${returning}`)
+        lines.push(`  - connection #${record.id} held for ${now - info.checkedOutAt} ms by ${where}${label}${returning}${lockNote(record, now)}`)
       }
       if (held.length > MAX_HOLDERS_LISTED) lines.push(`  … and ${held.length - MAX_HOLDERS_LISTED} more`)
     } else {
       const ages = held.slice(0, MAX_HOLDERS_LISTED).map((r) => {
         const age = r.checkout === undefined ? 'a pre-ping' : `${now - r.checkout.checkedOutAt} ms`
-        return r.checkout?.holder === undefined ? age : `${age} [${r.checkout.holder}]`
+        return (r.checkout?.holder === undefined ? age : `${age} [${r.checkout.holder}]`) + lockNote(r, now)
       })
       lines.push(
         `Checked-out connections have been held for ${ages.join(', ')}${held.length > MAX_HOLDERS_LISTED ? ', …' : ''} (oldest first). ` +

@@ -2,7 +2,7 @@ import type { DriverConnection } from '../dialect/contract.js'
 import { InvalidRequestError, OperationalError, PoolTimeoutError } from '../util/errors.js'
 import { captureCallSite } from './call-site.js'
 import { ConnectionRecord } from './connection-record.js'
-import { describeTimeout, type PoolStatus, type TimeoutPhase } from './diagnostics.js'
+import { describeTimeout, writeLockStatus, type PoolStatus, type TimeoutPhase } from './diagnostics.js'
 import { LeakTracker } from './leak-tracker.js'
 import { PooledConnection, type LeaseOwner } from './lease.js'
 import { resolvePoolOptions, type ConnectionFactory, type PoolListeners, type PoolOptions, type ResolvedPoolOptions } from './pool-options.js'
@@ -93,6 +93,7 @@ export class ConnectionPool {
     const checkedOut = this.#checkedOut.size - resetting
     const connecting = this.#connecting
     const total = idle + checkedOut + resetting
+    const writeLock = writeLockStatus(this.#checkedOut)
     return {
       size: this.options.size,
       maxOverflow: this.options.maxOverflow,
@@ -104,6 +105,7 @@ export class ConnectionPool {
       overflow: Math.max(0, total + connecting - this.options.size),
       waiting: this.#slots.waiting,
       disposed: this.#disposed,
+      ...(writeLock === undefined ? {} : { writeLock }),
     }
   }
 

@@ -1,4 +1,5 @@
 import type { Capabilities } from '@athanor/core'
+import type { LibsqlTargetKind } from './url.js'
 
 /**
  * What SQLite (libsql 0.5.29 bundles SQLite 3.45.1) can do, as core's capability flags.
@@ -23,7 +24,9 @@ import type { Capabilities } from '@athanor/core'
  * - `nullsOrdering` (NULLS FIRST/LAST, 3.30), `fullJoin` (RIGHT/FULL JOIN, 3.39), `tupleIn`
  *   (row values, 3.15), `returning` (3.35) all hold for 3.45.1.
  * - `maxParams`: SQLITE_MAX_VARIABLE_NUMBER is 32766 in this build (PRAGMA compile_options).
- * - `concurrentConnections: false`: the pool keeps one connection and queues (see connection.ts).
+ * - `concurrentConnections`: a file database gets a pool (WAL: readers run beside the one writer,
+ *   which connection.ts serialises); `:memory:` keeps one connection, since every connection to
+ *   it would open a separate empty database, and so do servers (one HTTP/WebSocket stream).
  * - `isolationLevels`: SQLite transactions are SERIALIZABLE; begin() accepts the weaker levels
  *   too and runs them at SERIALIZABLE.
  * - `statementTimeout: false`: SQLite has no server-side statement timeout.
@@ -50,6 +53,7 @@ export const libsqlCapabilities: Capabilities = {
   aggregateFilter: true,
   maxParams: 32766,
   concurrentConnections: false,
+  singleConnectionReason: 'for an in-memory database (each connection would open its own, empty database; use a file, sqlite:///app.db, for a pool)',
   isolationLevels: ['SERIALIZABLE'],
   deadlockEndsTransaction: false,
   serializationFailures: true,
@@ -63,4 +67,11 @@ export const libsqlCapabilities: Capabilities = {
     'not-null': ['table', 'columns'],
     check: ['constraint'],
   },
+}
+
+/** The capabilities that depend on the target: only a local file allows a pool of connections. */
+export function connectionCapabilities(kind: LibsqlTargetKind | undefined): Pick<Capabilities, 'concurrentConnections' | 'singleConnectionReason'> {
+  if (kind === 'file') return { concurrentConnections: true, singleConnectionReason: undefined }
+  if (kind === 'remote') return { concurrentConnections: false, singleConnectionReason: 'for a libSQL server (a pool of server connections is not supported yet)' }
+  return { concurrentConnections: false, singleConnectionReason: libsqlCapabilities.singleConnectionReason }
 }

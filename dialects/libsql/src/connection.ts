@@ -5,14 +5,22 @@ import { retryWhileBusy } from './busy-retry.js'
 import { isBusy, isDisconnect, noteBusy } from './errors.js'
 import { toDriverResult, toRowArrays } from './rows.js'
 import type { LibsqlTargetKind } from './url.js'
+import type { WriteLock, WriteLockHolder } from './write-lock.js'
 
 /** How a connection behaves; built by `LibsqlDriver.connect` from the URL and driver options. */
 export interface LibsqlConnectionSettings {
   readonly kind: LibsqlTargetKind
   /** How long a statement, BEGIN or COMMIT keeps retrying SQLITE_BUSY (asynchronously). */
   readonly busyTimeoutMs: number
-  /** The mode of read-write transactions: 'write' (BEGIN IMMEDIATE) or 'deferred'. */
+  /**
+   * When read-write transactions take the write lock: 'deferred' at their first write (a
+   * transaction that only reads never takes it), 'write' at their first statement.
+   */
   readonly transactionMode: 'write' | 'deferred'
+  /** The process-wide write lock of a file database (none for `:memory:` and servers). */
+  readonly writeLock?: WriteLock | undefined
+  /** The database's name in messages (the file path). */
+  readonly database?: string | undefined
   /** Opens a new client for the same database (used at first and to replace a poisoned one). */
   readonly openClient: () => Client
   /** Statements run on every new client: PRAGMAs that belong to the native connection. */
@@ -28,15 +36,22 @@ export interface LibsqlConnectionSettings {
 const TRANSACTION_CONTROL = /^\s*(BEGIN|COMMIT|END|ROLLBACK(?!\s+(?:TRANSACTION\s+)?TO\b)|SAVEPOINT)\b/i
 
 /**
- * One Athanor connection to a libSQL database: it owns its own `@libsql/client` Client. Athanor's
- * pool keeps one of these per engine (capability `concurrentConnections: false`), so statements
- * issued while a transaction is open wait in the pool's queue instead of failing with the
- * client's `TRANSACTION_ACTIVE`.
+ * One Athanor connection to a libSQL database: it owns its own `@libsql/client` Client. A file
+ * database gets a pool of these (capability `concurrentConnections`); `:memory:` and servers
+ * keep one per engine, so statements issued while a transaction is open wait in the pool's queue
+ * instead of failing with the client's `TRANSACTION_ACTIVE`.
  *
  * - Transactions go through `client.transaction()` (a raw BEGIN does not hold); while one is
  *   open, `execute()` runs inside it, and savepoints are plain SQL run there.
- * - SQLITE_BUSY (another connection or process holds the write lock) is retried asynchronously
- *   up to `busyTimeoutMs`, for statements outside a transaction, BEGIN IMMEDIATE and COMMIT.
+ * - Locally, begin() sends nothing: the first statement decides how the transaction begins. A
+ *   read begins it DEFERRED (a WAL snapshot, no lock: any number of readers run beside the one
+ *   writer); a write first takes this process's write lock for the file (write-lock.ts, an
+ *   asynchronous queue) and then BEGIN IMMEDIATE. A transaction that read first takes the lock
+ *   at its first write; if another transaction committed after its snapshot, SQLite refuses the
+ *   write (SQLITE_BUSY_SNAPSHOT) and it fails with SerializationError, which `session.run()`
+ *   retries. `transactionMode: 'write'` takes the lock at the first statement instead.
+ * - SQLITE_BUSY from another process is retried asynchronously up to `busyTimeoutMs`, for
+ *   statements outside a transaction, BEGIN IMMEDIATE and COMMIT.
  * - After SQLITE_BUSY on anything but COMMIT, the native connection is replaced. libsql 0.5.29
  *   never resets a statement whose step failed, and SQLite keeps a BUSY statement in progress so
  *   it can be stepped again; until the garbage collector finalizes it, the connection's later
@@ -57,6 +72,10 @@ export class LibsqlConnection implements DriverConnection {
   #client: Client
   readonly #settings: LibsqlConnectionSettings
   #tx: Transaction | undefined = undefined
+  /** begin() was called and no statement has run yet: the first one decides how to begin. */
+  #pending: BeginOptions | undefined = undefined
+  /** This connection holds its database's write lock (from its first write until the transaction ends). */
+  #writer: WriteLockHolder | undefined = undefined
   /** A read-only transaction set PRAGMA query_only, which outlives it on the native connection. */
   #queryOnly = false
   /** A statement of the open transaction failed with SQLITE_BUSY: it can no longer commit. */
@@ -93,7 +112,12 @@ export class LibsqlConnection implements DriverConnection {
 
   /** Whether a transaction opened by begin() is still open. */
   get inTransaction(): boolean {
-    return this.#tx !== undefined
+    return this.#tx !== undefined || this.#pending !== undefined
+  }
+
+  /** `Date.now()` when this connection took its database's write lock, while it holds it. */
+  get writeLockSince(): number | undefined {
+    return this.#writer?.since
   }
 
   /** What this connection points at: 'memory', 'file' or 'remote'. */
@@ -128,28 +152,34 @@ export class LibsqlConnection implements DriverConnection {
 
   /**
    * Opens a transaction. SQLite transactions are always SERIALIZABLE, so every isolation level
-   * is honoured by running at that (strongest) level.
-   * - read-write: the `transactionMode` driver option; by default 'write' (BEGIN IMMEDIATE), which
-   *   takes the write lock at BEGIN. Waiting for it there is always safe to retry, while a
-   *   deferred transaction that reads first and writes later can hit SQLITE_BUSY_SNAPSHOT
-   *   midway, which no waiting cures.
+   * is honoured by running at that (strongest) level. Locally nothing is sent yet: the first
+   * statement begins the transaction, DEFERRED for a read and IMMEDIATE (after this process's
+   * write lock) for a write; see the class comment.
    * - `readOnly`: locally BEGIN DEFERRED plus PRAGMA query_only (libsql's own 'read' mode is not
    *   enforced by the local engine); remotely the client's 'read' mode.
    */
   async begin(options: BeginOptions = {}): Promise<void> {
-    if (this.#tx !== undefined) {
+    if (this.#tx !== undefined || this.#pending !== undefined) {
       throw new InvalidRequestError(
         'begin() was called while a transaction is already open on this libSQL connection. ' +
           'Commit or roll it back first, or use a savepoint for a nested transaction.',
         'transaction-open',
       )
     }
-    const remote = this.#settings.kind === 'remote'
-    const readOnly = options.readOnly === true
-    const mode: TransactionMode = readOnly ? (remote ? 'read' : 'deferred') : this.#settings.transactionMode
-    const tx = await this.#retryOutsideTransaction(() => this.#client.transaction(mode), undefined)
-    this.#tx = tx
-    if (readOnly && !remote) {
+    if (this.#settings.kind !== 'remote') {
+      this.#pending = options
+      return
+    }
+    const mode: TransactionMode = options.readOnly === true ? 'read' : this.#settings.transactionMode
+    this.#tx = await this.#client.transaction(mode)
+  }
+
+  /** Sends the BEGIN that begin() put off, now that the first statement shows whether it writes. */
+  async #beginLocally(options: BeginOptions, writes: boolean): Promise<Transaction> {
+    this.#pending = undefined
+    if (options.readOnly === true) {
+      const tx = await this.#client.transaction('deferred')
+      this.#tx = tx
       this.#queryOnly = true
       try {
         await tx.execute('PRAGMA query_only = ON')
@@ -157,7 +187,43 @@ export class LibsqlConnection implements DriverConnection {
         await this.rollback().catch(() => undefined)
         throw e
       }
+      return tx
     }
+    if (!writes && options.writes !== true && this.#settings.transactionMode === 'deferred') {
+      const tx = await this.#client.transaction('deferred')
+      this.#tx = tx
+      return tx
+    }
+    await this.#takeWriteLock()
+    try {
+      // Waiting for the lock here is safe: a BEGIN IMMEDIATE that fails with BUSY began nothing.
+      const tx = await this.#retryOutsideTransaction(() => this.#client.transaction('write'), undefined)
+      this.#tx = tx
+      return tx
+    } catch (e) {
+      this.#releaseWriteLock()
+      throw e
+    }
+  }
+
+  /** Queues for this process's write lock of the file (no-op without one, or when held). */
+  async #takeWriteLock(signal?: AbortSignal): Promise<void> {
+    const lock = this.#settings.writeLock
+    if (lock === undefined || this.#writer !== undefined) return
+    const holder = await lock.acquire(this.#settings.busyTimeoutMs, this.#settings.database ?? 'the database', signal)
+    if (this.#closed) {
+      // Destroyed while queued (a watchdog, a pool shutdown): a lock kept now would never be released.
+      lock.release(holder)
+      throw new InvalidRequestError('This libSQL connection was closed while it waited for the write lock.', 'connection-closed')
+    }
+    this.#writer = holder
+  }
+
+  #releaseWriteLock(): void {
+    const holder = this.#writer
+    if (holder === undefined) return
+    this.#writer = undefined
+    this.#settings.writeLock?.release(holder)
   }
 
   /**
@@ -169,6 +235,10 @@ export class LibsqlConnection implements DriverConnection {
    * thrown, so the connection is clean.
    */
   async commit(): Promise<void> {
+    if (this.#pending !== undefined) {
+      this.#pending = undefined // no statement ran: there is nothing to commit
+      return
+    }
     const tx = this.#tx
     if (tx === undefined) {
       throw new InvalidRequestError('commit() was called with no open transaction on this libSQL connection; call begin() first.', 'no-transaction')
@@ -200,6 +270,7 @@ export class LibsqlConnection implements DriverConnection {
       throw e
     }
     this.#tx = undefined
+    this.#releaseWriteLock()
     tx.close() // the transaction has ended; this only returns the native connection to the client's pool
     await this.#resetQueryOnly()
   }
@@ -209,6 +280,7 @@ export class LibsqlConnection implements DriverConnection {
    * on every check-in); a transaction the database already ended is just released.
    */
   async rollback(): Promise<void> {
+    this.#pending = undefined
     const tx = this.#tx
     if (tx === undefined) return
     this.#tx = undefined
@@ -216,6 +288,7 @@ export class LibsqlConnection implements DriverConnection {
       if (tx.closed) tx.close()
       else await tx.rollback()
     } finally {
+      this.#releaseWriteLock()
       if (this.#poisoned) await this.#replaceClient()
       else await this.#resetQueryOnly()
     }
@@ -235,8 +308,11 @@ export class LibsqlConnection implements DriverConnection {
     this.#closed = true
     const tx = this.#tx
     this.#tx = undefined
+    this.#pending = undefined
     if (tx !== undefined) closeQuietly(tx)
     this.#client.close()
+    // After the client: closing it ended the transaction, so the next writer cannot find the file locked.
+    this.#releaseWriteLock()
   }
 
   #run(sql: string, params: readonly unknown[], signal: AbortSignal | undefined): Promise<ResultSet> {
@@ -249,7 +325,20 @@ export class LibsqlConnection implements DriverConnection {
     // The params were validated and converted by core and values.ts; the client takes InValue.
     const stmt = { sql, args: params as InValue[] }
     const tx = this.#tx
-    if (tx === undefined) return this.#retryOutsideTransaction(() => this.#client.execute(stmt), signal)
+    if (tx !== undefined) {
+      // The first write of a transaction that began by reading queues for the write lock first.
+      if (this.#writer === undefined && this.#settings.writeLock !== undefined && isWrite(sql)) {
+        return this.#takeWriteLock(signal).then(() => this.#runIn(tx, stmt))
+      }
+      return this.#runIn(tx, stmt)
+    }
+    const pending = this.#pending
+    if (pending !== undefined) return this.#beginLocally(pending, isWrite(sql)).then((begun) => this.#runIn(begun, stmt))
+    if (this.#settings.writeLock !== undefined && isWrite(sql)) return this.#autocommitWrite(stmt, signal)
+    return this.#retryOutsideTransaction(() => this.#client.execute(stmt), signal)
+  }
+
+  #runIn(tx: Transaction, stmt: { sql: string; args: InValue[] }): Promise<ResultSet> {
     return tx.execute(stmt).catch((e: unknown) => {
       // Not retried: the retry would succeed, but the failed statement stays in progress and the
       // transaction could then never commit. The error (LockTimeoutError, or SerializationError
@@ -260,6 +349,16 @@ export class LibsqlConnection implements DriverConnection {
       }
       throw e
     })
+  }
+
+  /** A write outside a transaction (autocommit) holds the write lock for its one statement. */
+  async #autocommitWrite(stmt: { sql: string; args: InValue[] }, signal: AbortSignal | undefined): Promise<ResultSet> {
+    await this.#takeWriteLock(signal)
+    try {
+      return await this.#retryOutsideTransaction(() => this.#client.execute(stmt), signal)
+    } finally {
+      this.#releaseWriteLock()
+    }
   }
 
   /** Runs a statement or BEGIN outside a transaction, retrying SQLITE_BUSY on a fresh client. */
@@ -294,7 +393,7 @@ export class LibsqlConnection implements DriverConnection {
     if (m === null) return
     const word = m[1]!.toUpperCase()
     if (word === 'SAVEPOINT') {
-      if (this.#tx !== undefined) return
+      if (this.#tx !== undefined || this.#pending !== undefined) return
       throw new InvalidRequestError(
         'SAVEPOINT was run outside a transaction. On libSQL it would open a transaction that the client rolls back ' +
           'as soon as the statement ends; call begin() first and use savepoints inside it.',
@@ -342,6 +441,27 @@ function yieldWhenStarved<T>(result: Promise<T>): Promise<T> {
   if (performance.now() - lastTurn < STARVED_MS) return result
   lastTurn = performance.now()
   return result.then((value) => new Promise<T>((resolve) => setImmediate(resolve, value)))
+}
+
+/**
+ * Statements that cannot write: they begin a transaction DEFERRED and need no write lock.
+ * Anything else (DML, DDL, a PRAGMA that assigns, text SQL not recognised) counts as a write:
+ * taking the lock when it was not needed only makes a reader wait, never fail.
+ */
+const READ_ONLY = /^\s*(?:SELECT|VALUES|EXPLAIN|SAVEPOINT|RELEASE|ROLLBACK\s+(?:TRANSACTION\s+)?TO)\b|^\s*PRAGMA\s+[\w.]+\s*(?:\([^)]*\))?\s*;?\s*$/i
+/**
+ * PRAGMAs that set a property of the connection, not of the database file: they need no write
+ * lock (a new connection sets them while another holds it). `journal_mode` changes the file, but
+ * SQLite locks for that itself, and it is only ever run outside a transaction, where BUSY is waited out.
+ */
+const CONNECTION_PRAGMA = /^\s*PRAGMA\s+(?:\w+\.)?(?:foreign_keys|defer_foreign_keys|query_only|journal_mode|busy_timeout|synchronous|cache_size|cache_spill|temp_store|mmap_size|recursive_triggers|case_sensitive_like|legacy_alter_table|ignore_check_constraints|automatic_index|trusted_schema|wal_autocheckpoint|reverse_unordered_selects)\b/i
+const CTE_DML = /\b(?:INSERT|UPDATE|DELETE|REPLACE)\b/i
+
+/** Whether a statement may write (see READ_ONLY). */
+export function isWrite(sql: string): boolean {
+  if (READ_ONLY.test(sql) || CONNECTION_PRAGMA.test(sql)) return false
+  // WITH … SELECT reads; WITH … INSERT/UPDATE/DELETE writes.
+  return !/^\s*WITH\b/i.test(sql) || CTE_DML.test(sql)
 }
 
 function closeQuietly(tx: Transaction): void {

@@ -5,7 +5,8 @@ import type { AthanorError, ConnectOptions, Driver, StatementContext } from '@at
 import { LibsqlConnection } from './connection.js'
 import type { LibsqlConnectionSettings } from './connection.js'
 import { isDisconnect, translateError } from './errors.js'
-import { parseLibsqlUrl } from './url.js'
+import { filePath, parseLibsqlUrl } from './url.js'
+import { writeLockFor } from './write-lock.js'
 import type { LibsqlTarget } from './url.js'
 
 /**
@@ -21,7 +22,13 @@ export interface LibsqlDriverOptions {
    * `busy_timeout` is never set because it blocks the event loop.
    */
   readonly busyTimeoutMs?: number
-  /** Mode of read-write transactions: 'write' (BEGIN IMMEDIATE, default) or 'deferred'. */
+  /**
+   * When a transaction takes the database's write lock: 'deferred' (the default for files and
+   * `:memory:`) at its first write (a transaction that only reads takes none, and runs beside the
+   * writer), 'write' (the default for servers) at its first statement (BEGIN IMMEDIATE: reads in
+   * read-write transactions queue behind the writer, but a transaction that reads and then writes
+   * can never fail with SerializationError).
+   */
   readonly transactionMode?: 'write' | 'deferred'
   /** Switch file databases to WAL journaling on connect (default true). */
   readonly wal?: boolean
@@ -80,7 +87,9 @@ export class LibsqlDriver implements Driver {
     const settings: LibsqlConnectionSettings = {
       kind: target.kind,
       busyTimeoutMs: driverOptions.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
-      transactionMode: driverOptions.transactionMode ?? 'write',
+      // A server transaction begins at begin() (nothing to wait for here), so it keeps taking the lock then.
+      transactionMode: driverOptions.transactionMode ?? (target.kind === 'remote' ? 'write' : 'deferred'),
+      ...(target.kind === 'file' ? { writeLock: writeLockFor(filePath(target)), database: filePath(target) } : {}),
       openClient: () => openClient(target, driverOptions),
       // foreign_keys is a property of the native connection, so every new client needs it.
       // Remote servers decide it themselves.

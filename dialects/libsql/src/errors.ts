@@ -4,6 +4,7 @@ import {
   SerializationError, ValueError,
 } from '@athanor/core'
 import type { ConstraintInfo, IntegrityKind, StatementContext } from '@athanor/core'
+import { WriteLockTimeout } from './write-lock.js'
 
 /**
  * Error translation for libSQL: `LibsqlError` (local: `code` is the primary SQLite code,
@@ -107,6 +108,15 @@ export function isDisconnect(error: unknown): boolean {
  */
 export function translateError(error: unknown, ctx: StatementContext = {}): AthanorError {
   if (error instanceof AthanorError) return error
+  if (error instanceof WriteLockTimeout) {
+    return new LockTimeoutError(
+      `Waited ${error.waitedMs} ms (the busyTimeoutMs driver option) for the write lock of ${error.database}: another ` +
+        `transaction of this process has held it for ${error.heldMs} ms and has not committed. SQLite runs one writing ` +
+        'transaction at a time; keep write transactions short (no waiting on other I/O between their first write and ' +
+        'commit), or raise busyTimeoutMs. engine.poolStatus.writeLock names the connection that holds it.',
+      error, ctx, 'write-lock-timeout',
+    )
+  }
   if (error instanceof LibsqlError) return translateLibsqlError(error, ctx)
   const openFailure = openFailureOf(error)
   if (openFailure !== undefined) return new OperationalError(openFailure.text, error, ctx, openFailure.code, true)
@@ -140,8 +150,9 @@ function translateLibsqlError(err: LibsqlError, ctx: StatementContext): AthanorE
     if (note?.inTransaction) {
       return new LockTimeoutError(
         `${text}: another connection holds the database's write lock, and a statement inside a transaction cannot wait ` +
-          "for it (libsql could not commit the transaction afterwards). Roll back and run the transaction again; the " +
-          "default transactionMode 'write' takes the lock at begin(), where waiting is safe.",
+          'for it (libsql could not commit the transaction afterwards). Roll back and run the transaction again: ' +
+          "session.run() does, and its retries take the lock at their first statement, where waiting is safe (as " +
+          "transactionMode 'write' does for every transaction).",
         err, ctx, driverCode,
       )
     }

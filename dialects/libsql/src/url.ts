@@ -64,6 +64,17 @@ export function parseLibsqlUrl(url: string): LibsqlTarget {
   throw invalid(url, `sqlite: URLs name a local file, so '${authority}' cannot be a host; use libsql://${authority}/… for a server, or sqlite:///${authority}/… for a relative path`)
 }
 
+/**
+ * The file path of a local database target (`file:data/app.db?mode=ro` → `data/app.db`), decoded
+ * as the client decodes it; connections to one file share its write lock.
+ */
+export function filePath(target: LibsqlTarget): string {
+  const rest = target.url.replace(/^file:/i, '').replace(/[?#].*$/s, '')
+  // file:///abs.db and file://localhost/abs.db name /abs.db; file:rel.db and file:/abs.db are paths already.
+  const path = rest.startsWith('//') ? rest.replace(/^\/\/[^/]*/, '') : rest
+  return decodeURIComponent(path)
+}
+
 function invalid(url: string, fix: string): ArgumentError {
   return new ArgumentError(`'${redactUrl(url)}' is not a libSQL database URL: ${fix}.`, 'invalid-url')
 }

@@ -12,6 +12,7 @@ import {
   LibsqlConnection, LibsqlDriver, bindProcessor, libsqlCapabilities, parseLibsqlUrl, resultProcessor, typeDdl,
 } from '../src/index.js'
 import { constraintInfo } from '../src/errors.js'
+import { createClient } from '@libsql/client'
 
 const driver = new LibsqlDriver()
 
@@ -311,20 +312,27 @@ describe('@athanor/libsql driver', () => {
       expect(await rows(a, 'SELECT count(*) FROM t')).to.deep.equal([[3]])
     })
 
-    it('gives up with LockTimeoutError after busyTimeoutMs', async () => {
+    it('gives up with LockTimeoutError after busyTimeoutMs when another process holds the lock', async () => {
       const url = fileUrl()
       const a = await file(url)
       const b = await file(url, { busyTimeoutMs: 150 })
       await a.execute('CREATE TABLE t (id INTEGER PRIMARY KEY)', [])
-      await a.begin({})
-      const started = Date.now()
-      const e = await failure(() => b.execute('INSERT INTO t VALUES (2)', []), 'INSERT INTO t VALUES (2)')
-      expect(Date.now() - started).to.be.within(140, 3000) // gives up near 150 ms, not never
-      expect(e).to.be.instanceOf(LockTimeoutError)
-      expect(e.message).to.match(/database is locked \(waited \d+ ms\)/).and.match(/\[SQL: INSERT INTO t VALUES \(2\)\]/)
-      expect(await failure(() => b.begin({}))).to.be.instanceOf(LockTimeoutError)
-      expect(b.inTransaction).to.equal(false)
-      await a.rollback()
+      // Another process: a client of its own, outside this process's write-lock queue.
+      const other = createClient({ url: `file:${url.slice('sqlite:///'.length)}` })
+      try {
+        const held = await other.transaction('write')
+        const started = Date.now()
+        const e = await failure(() => b.execute('INSERT INTO t VALUES (2)', []), 'INSERT INTO t VALUES (2)')
+        expect(Date.now() - started).to.be.within(140, 3000) // gives up near 150 ms, not never
+        expect(e).to.be.instanceOf(LockTimeoutError)
+        expect(e.message).to.match(/database is locked \(waited \d+ ms\)/).and.match(/\[SQL: INSERT INTO t VALUES \(2\)\]/)
+        await b.begin({})
+        expect(await failure(() => b.execute('INSERT INTO t VALUES (2)', [])), 'BEGIN IMMEDIATE at the first write').to.be.instanceOf(LockTimeoutError)
+        expect(b.inTransaction).to.equal(false)
+        await held.rollback()
+      } finally {
+        other.close()
+      }
       // b hit SQLITE_BUSY, which leaves a libsql connection unable to commit: its writes must still land
       await b.execute('INSERT INTO t VALUES (3)', [])
       await b.begin({})
@@ -336,21 +344,28 @@ describe('@athanor/libsql driver', () => {
     it('fails a busy statement inside a transaction at once, refuses to commit it, and recovers the connection', async () => {
       const url = fileUrl()
       const a = await file(url)
-      const b = await file(url, { transactionMode: 'deferred' })
+      const b = await file(url)
       await a.execute('CREATE TABLE t (id INTEGER PRIMARY KEY)', [])
-      await b.begin({})
-      await a.begin({})
-      await a.execute('INSERT INTO t VALUES (1)', [])
-      const started = Date.now()
-      const e = await failure(() => b.execute('INSERT INTO t VALUES (2)', []))
-      expect(Date.now() - started).to.be.below(2500) // not the busy timeout (5 s)
-      expect(e).to.be.instanceOf(LockTimeoutError)
-      expect(e.message).to.match(/inside a transaction cannot wait/)
-      await a.commit()
+      const other = createClient({ url: `file:${url.slice('sqlite:///'.length)}` })
+      try {
+        await b.begin({})
+        await b.execute('SELECT count(*) FROM t', []) // a deferred transaction: no lock yet
+        const held = await other.transaction('write') // another process takes the write lock
+        await held.execute('INSERT INTO t VALUES (1)')
+        const started = Date.now()
+        const e = await failure(() => b.execute('INSERT INTO t VALUES (2)', []))
+        expect(Date.now() - started).to.be.below(2500) // not the busy timeout (5 s)
+        expect(e).to.be.instanceOf(LockTimeoutError)
+        expect(e.message).to.match(/inside a transaction cannot wait/)
+        await held.commit()
+      } finally {
+        other.close()
+      }
       const c = await failure(() => b.commit())
       expect(c).to.be.instanceOf(LockTimeoutError)
       expect(c.message).to.match(/rolled back; run the whole transaction again/)
       expect(b.inTransaction).to.equal(false)
+      expect(b.writeLockSince, 'the process write lock went with the transaction').to.equal(undefined)
       await b.execute('INSERT INTO t VALUES (3)', [])
       expect(await rows(a, 'SELECT id FROM t ORDER BY id')).to.deep.equal([[1], [3]])
       await b.begin({})
