@@ -6,16 +6,14 @@
  *   npm run bench:concurrency -- [--authors 1000] [--requests 400] [--io-ms 2] [--levels 1,4,16]
  *
  * Contenders: Athanor with a pool (this release), Athanor as it ran before (one connection,
- * BEGIN IMMEDIATE for every unit of work), raw @libsql/client and Drizzle on it.
+ * BEGIN IMMEDIATE for every unit of work), raw @libsql/client, and Drizzle and Kysely on it.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { prepareLibsqlFile, seedDatabase } from './db/database-setup.js';
-import { openSqlClient } from './db/sql-client.js';
+import { seed } from './concurrency/seed-main.js';
 import { athanor, raw, type ConcurrencyContender } from './concurrency/contenders.js';
-import { drizzleContender } from './concurrency/drizzle-contender.js';
 import { MIXES, runCell, type Cell } from './concurrency/run-cell.js';
 
 function option(name: string, fallback: number): number {
@@ -34,9 +32,10 @@ const LEVELS = levelsArg < 0 ? [1, 4, 16] : process.argv[levelsArg + 1]!.split('
  * dialect resolves are separate native modules, and SQLite's POSIX locks break when two copies in
  * one process open the same file (one copy's close() drops the other's locks; sqlite.org/howtocorrupt.html §2.2).
  */
-const CONTENDERS = ['athanor', 'athanor-before', 'raw', 'drizzle'] as const;
+const CONTENDERS = ['athanor', 'athanor-before', 'raw', 'drizzle', 'kysely'] as const;
 
-function makeContender(name: string, file: string, maxLevel: number): ConcurrencyContender {
+/** The peers are imported only by their own worker: the CI smoke test runs without the benchmarks' packages. */
+async function makeContender(name: string, file: string, maxLevel: number): Promise<ConcurrencyContender> {
   switch (name) {
     case 'athanor':
       return athanor(file, maxLevel, 'deferred', 'athanor', `Athanor: a pool of ${maxLevel} connections, reads without the write lock (transactionMode 'deferred', the default)`);
@@ -44,15 +43,17 @@ function makeContender(name: string, file: string, maxLevel: number): Concurrenc
       return athanor(file, 1, 'write', 'athanor-before', 'Athanor as it ran before issue 21: one connection per engine, BEGIN IMMEDIATE for every unit of work');
     case 'raw':
       return raw(file);
+    case 'kysely':
+      return (await import('./concurrency/kysely-contender.js')).kyselyContender(file);
     default:
-      return drizzleContender(file);
+      return (await import('./concurrency/drizzle-contender.js')).drizzleContender(file);
   }
 }
 
 async function worker(): Promise<void> {
   const [name, file, mix, level, requests] = process.argv.slice(process.argv.indexOf('--worker') + 1);
   const every = MIXES.find(([m]) => m === mix)![1];
-  const c = makeContender(name!, file!, Math.max(...LEVELS));
+  const c = await makeContender(name!, file!, Math.max(...LEVELS));
   try {
     await runCell(c, { mix: 'warm-up', everyNthWrites: every, level: Number(level), requests: 200, authors: AUTHORS, ioMs: IO_MS });
     const cell = await runCell(c, { mix: mix!, everyNthWrites: every, level: Number(level), requests: Number(requests), authors: AUTHORS, ioMs: IO_MS });
@@ -114,16 +115,5 @@ function report(contenders: readonly { name: string; description: string }[], ce
   return lines.join('\n');
 }
 
-/** Creates and seeds the database file (`--seed <file> <authors>` runs only this, for tests). */
-async function seed(file: string, authors: number): Promise<void> {
-  await prepareLibsqlFile(file);
-  const admin = await openSqlClient('libsql', `file:${file}`);
-  await seedDatabase(admin, authors);
-  await admin.close();
-}
-
 if (process.argv.includes('--worker')) await worker();
-else if (process.argv.includes('--seed')) {
-  const i = process.argv.indexOf('--seed');
-  await seed(process.argv[i + 1]!, Number(process.argv[i + 2]));
-} else await main();
+else await main();

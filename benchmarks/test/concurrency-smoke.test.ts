@@ -23,8 +23,8 @@ describe('benchmarks smoke: concurrency on a libSQL file', function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'athanor-bench-concurrency-'));
     file = path.join(dir, 'bench.db');
     // Seeded by another process: the harness's SQL client may be a second copy of SQLite (see above).
-    const main = fileURLToPath(new URL('../src/concurrency-main.ts', import.meta.url));
-    execFileSync(process.execPath, ['--conditions=@athanor/source', '--import', 'tsx', main, '--seed', file, '20'], { stdio: 'inherit' });
+    const seeder = fileURLToPath(new URL('../src/concurrency/seed-main.ts', import.meta.url));
+    execFileSync(process.execPath, ['--conditions=@athanor/source', '--import', 'tsx', seeder, file, '20'], { stdio: 'inherit' });
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
