@@ -1,4 +1,4 @@
-import type { Client, InValue, ResultSet, Transaction, TransactionMode } from '@libsql/client'
+import type { ClientStatement, ClientTransaction, ClientTransactionMode, LibsqlClient, StatementResult } from './client-api.js'
 import { CommitOutcomeUnknownError, InvalidRequestError, LockTimeoutError } from '@athanor/core'
 import type { BeginOptions, DriverConnection, DriverResult, ExecuteOptions } from '@athanor/core'
 import { retryWhileBusy } from './busy-retry.js'
@@ -22,7 +22,7 @@ export interface LibsqlConnectionSettings {
   /** The database's name in messages (the file path). */
   readonly database?: string | undefined
   /** Opens a new client for the same database (used at first and to replace a poisoned one). */
-  readonly openClient: () => Client
+  readonly openClient: () => LibsqlClient
   /** Statements run on every new client: PRAGMAs that belong to the native connection. */
   readonly initStatements: readonly string[]
 }
@@ -69,9 +69,9 @@ const TRANSACTION_CONTROL = /^\s*(BEGIN|COMMIT|END|ROLLBACK(?!\s+(?:TRANSACTION\
  * ```
  */
 export class LibsqlConnection implements DriverConnection {
-  #client: Client
+  #client: LibsqlClient
   readonly #settings: LibsqlConnectionSettings
-  #tx: Transaction | undefined = undefined
+  #tx: ClientTransaction | undefined = undefined
   /** begin() was called and no statement has run yet: the first one decides how to begin. */
   #pending: BeginOptions | undefined = undefined
   /** This connection holds its database's write lock (from its first write until the transaction ends). */
@@ -97,7 +97,7 @@ export class LibsqlConnection implements DriverConnection {
   static async open(settings: LibsqlConnectionSettings): Promise<LibsqlConnection> {
     const connection = new LibsqlConnection(settings)
     try {
-      for (const sql of settings.initStatements) await connection.#client.execute(sql)
+      for (const sql of settings.initStatements) await connection.#client.execute({ sql, args: [] })
     } catch (e) {
       connection.destroy()
       throw e
@@ -170,19 +170,19 @@ export class LibsqlConnection implements DriverConnection {
       this.#pending = options
       return
     }
-    const mode: TransactionMode = options.readOnly === true ? 'read' : this.#settings.transactionMode
+    const mode: ClientTransactionMode = options.readOnly === true ? 'read' : this.#settings.transactionMode
     this.#tx = await this.#client.transaction(mode)
   }
 
   /** Sends the BEGIN that begin() put off, now that the first statement shows whether it writes. */
-  async #beginLocally(options: BeginOptions, writes: boolean): Promise<Transaction> {
+  async #beginLocally(options: BeginOptions, writes: boolean): Promise<ClientTransaction> {
     this.#pending = undefined
     if (options.readOnly === true) {
       const tx = await this.#client.transaction('deferred')
       this.#tx = tx
       this.#queryOnly = true
       try {
-        await tx.execute('PRAGMA query_only = ON')
+        await tx.execute({ sql: 'PRAGMA query_only = ON', args: [] })
       } catch (e) {
         await this.rollback().catch(() => undefined)
         throw e
@@ -264,7 +264,7 @@ export class LibsqlConnection implements DriverConnection {
     }
     try {
       // A BUSY COMMIT is the one BUSY that leaves the connection healthy, so it is retried in place.
-      await retryWhileBusy(() => tx.execute('COMMIT'), { timeoutMs: this.#settings.busyTimeoutMs })
+      await retryWhileBusy(() => tx.execute({ sql: 'COMMIT', args: [] }), { timeoutMs: this.#settings.busyTimeoutMs })
     } catch (e) {
       await this.rollback().catch(() => undefined) // the COMMIT error is the one worth reporting
       throw e
@@ -315,7 +315,7 @@ export class LibsqlConnection implements DriverConnection {
     this.#releaseWriteLock()
   }
 
-  #run(sql: string, params: readonly unknown[], signal: AbortSignal | undefined): Promise<ResultSet> {
+  #run(sql: string, params: readonly unknown[], signal: AbortSignal | undefined): Promise<StatementResult> {
     try {
       this.#checkTransactionControl(sql)
       signal?.throwIfAborted()
@@ -323,7 +323,7 @@ export class LibsqlConnection implements DriverConnection {
       return Promise.reject(e)
     }
     // The params were validated and converted by core and values.ts; the client takes InValue.
-    const stmt = { sql, args: params as InValue[] }
+    const stmt: ClientStatement = { sql, args: params }
     const tx = this.#tx
     if (tx !== undefined) {
       // The first write of a transaction that began by reading queues for the write lock first.
@@ -338,7 +338,7 @@ export class LibsqlConnection implements DriverConnection {
     return this.#retryOutsideTransaction(() => this.#client.execute(stmt), signal)
   }
 
-  #runIn(tx: Transaction, stmt: { sql: string; args: InValue[] }): Promise<ResultSet> {
+  #runIn(tx: ClientTransaction, stmt: ClientStatement): Promise<StatementResult> {
     return tx.execute(stmt).catch((e: unknown) => {
       // Not retried: the retry would succeed, but the failed statement stays in progress and the
       // transaction could then never commit. The error (LockTimeoutError, or SerializationError
@@ -352,7 +352,7 @@ export class LibsqlConnection implements DriverConnection {
   }
 
   /** A write outside a transaction (autocommit) holds the write lock for its one statement. */
-  async #autocommitWrite(stmt: { sql: string; args: InValue[] }, signal: AbortSignal | undefined): Promise<ResultSet> {
+  async #autocommitWrite(stmt: ClientStatement, signal: AbortSignal | undefined): Promise<StatementResult> {
     await this.#takeWriteLock(signal)
     try {
       return await this.#retryOutsideTransaction(() => this.#client.execute(stmt), signal)
@@ -385,7 +385,7 @@ export class LibsqlConnection implements DriverConnection {
     const old = this.#client
     this.#client = this.#settings.openClient()
     old.close()
-    for (const sql of this.#settings.initStatements) await this.#client.execute(sql)
+    for (const sql of this.#settings.initStatements) await this.#client.execute({ sql, args: [] })
   }
 
   #checkTransactionControl(sql: string): void {
@@ -412,7 +412,7 @@ export class LibsqlConnection implements DriverConnection {
     if (!this.#queryOnly) return
     this.#queryOnly = false
     // PRAGMA query_only belongs to the native connection, which outlives the transaction.
-    if (!this.#client.closed) await this.#client.execute('PRAGMA query_only = OFF')
+    if (!this.#client.closed) await this.#client.execute({ sql: 'PRAGMA query_only = OFF', args: [] })
   }
 }
 
@@ -464,7 +464,7 @@ export function isWrite(sql: string): boolean {
   return !/^\s*WITH\b/i.test(sql) || CTE_DML.test(sql)
 }
 
-function closeQuietly(tx: Transaction): void {
+function closeQuietly(tx: ClientTransaction): void {
   try {
     tx.close()
   } catch {

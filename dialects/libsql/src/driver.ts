@@ -1,5 +1,6 @@
 import { createClient } from '@libsql/client'
-import type { Client } from '@libsql/client'
+import type { LibsqlClient } from './client-api.js'
+import { NativeClient } from './native-client.js'
 import { ArgumentError, OperationalError } from '@athanor/core'
 import type { AthanorError, ConnectOptions, Driver, StatementContext } from '@athanor/core'
 import { LibsqlConnection } from './connection.js'
@@ -30,6 +31,12 @@ export interface LibsqlDriverOptions {
    * can never fail with SerializationError).
    */
   readonly transactionMode?: 'write' | 'deferred'
+  /**
+   * Run local databases (files, `:memory:`) on the native `libsql` binding directly (default
+   * true; see native-client.ts), or, with false, through `@libsql/client` like servers. Both give
+   * the same results and errors; the binding skips the client's per-row and per-statement costs.
+   */
+  readonly nativeBinding?: boolean
   /** Switch file databases to WAL journaling on connect (default true). */
   readonly wal?: boolean
   /** Auth token for libsql:// servers (a `?authToken=` in the URL works too). */
@@ -53,6 +60,8 @@ export function readDriverOptions(raw: Readonly<Record<string, unknown>> | undef
   }
   const wal = o['wal']
   if (wal !== undefined && typeof wal !== 'boolean') throw new ArgumentError('driverOptions.wal must be true or false.')
+  const nativeBinding = o['nativeBinding']
+  if (nativeBinding !== undefined && typeof nativeBinding !== 'boolean') throw new ArgumentError('driverOptions.nativeBinding must be true or false.')
   for (const key of ['authToken', 'encryptionKey'] as const) {
     if (o[key] !== undefined && typeof o[key] !== 'string') throw new ArgumentError(`driverOptions.${key} must be a string.`)
   }
@@ -60,6 +69,7 @@ export function readDriverOptions(raw: Readonly<Record<string, unknown>> | undef
     busyTimeoutMs: busyTimeoutMs as number | undefined,
     transactionMode: transactionMode as 'write' | 'deferred' | undefined,
     wal: wal as boolean | undefined,
+    nativeBinding: nativeBinding as boolean | undefined,
     authToken: o['authToken'] as string | undefined,
     encryptionKey: o['encryptionKey'] as string | undefined,
   }
@@ -115,8 +125,13 @@ export class LibsqlDriver implements Driver {
   }
 }
 
-function openClient(target: LibsqlTarget, options: LibsqlDriverOptions): Client {
+function openClient(target: LibsqlTarget, options: LibsqlDriverOptions): LibsqlClient {
   try {
+    // Local databases run on the native binding directly (native-client.ts says why); a URL with
+    // query parameters (?mode=ro, cache=shared) is left to the client, which knows them.
+    if (target.kind !== 'remote' && !/[?#]/.test(target.url) && options.nativeBinding !== false) {
+      return new NativeClient(target.kind === 'memory' ? ':memory:' : filePath(target), { encryptionKey: options.encryptionKey })
+    }
     return createClient({
       url: target.url,
       intMode: 'bigint',
@@ -126,9 +141,9 @@ function openClient(target: LibsqlTarget, options: LibsqlDriverOptions): Client 
       ...(target.kind === 'remote' ? {} : { concurrency: 1 }),
       ...(options.authToken !== undefined ? { authToken: options.authToken } : {}),
       ...(options.encryptionKey !== undefined ? { encryptionKey: options.encryptionKey } : {}),
-    })
+    }) as unknown as LibsqlClient
   } catch (e) {
-    // createClient opens local files at once (SQLITE_CANTOPEN) and checks the URL.
+    // createClient and the binding open local files at once (SQLITE_CANTOPEN) and check the URL.
     throw translateError(e, {})
   }
 }

@@ -1,4 +1,4 @@
-import type { ResultSet, Row } from '@libsql/client'
+import type { StatementResult } from './client-api.js'
 import type { DriverResult } from '@athanor/core'
 
 /**
@@ -14,15 +14,16 @@ const MIN_SAFE = -9007199254740991n
 const MAX_SAFE = 9007199254740991n
 
 /**
- * Rows `from` … `to - 1` as arrays. A libsql Row is indexable and has a `length` (its named
- * properties lose duplicate column names, the indexes do not).
+ * Rows `from` … `to - 1` as arrays. A row is an array (the native binding's, converted in place:
+ * it is not used elsewhere) or `@libsql/client`'s Row, which is indexable and has a `length` (its
+ * named properties lose duplicate column names, the indexes do not) and is copied.
  */
-export function toRowArrays(rows: readonly Row[], from = 0, to = rows.length): unknown[][] {
+export function toRowArrays(rows: readonly ArrayLike<unknown>[], from = 0, to = rows.length): unknown[][] {
   const out = new Array<unknown[]>(to - from)
   for (let i = from; i < to; i++) {
     const row = rows[i]!
     const n = row.length
-    const arr = new Array<unknown>(n)
+    const arr = Array.isArray(row) ? (row as unknown[]) : new Array<unknown>(n)
     for (let j = 0; j < n; j++) {
       const v = row[j]
       arr[j] = typeof v === 'bigint' && v >= MIN_SAFE && v <= MAX_SAFE ? Number(v) : v
@@ -43,7 +44,7 @@ const INSERT_START = /^\s*(?:INSERT|REPLACE)\b/i
  *   that insert nothing, so it is reported only for an INSERT that changed exactly one row
  *   (where first = last); use RETURNING for anything else.
  */
-export function toDriverResult(sql: string, rs: ResultSet): DriverResult {
+export function toDriverResult(sql: string, rs: StatementResult): DriverResult {
   if (rs.columns.length > 0) {
     return { rows: toRowArrays(rs.rows), columnNames: rs.columns, rowsAffected: rs.rows.length }
   }
