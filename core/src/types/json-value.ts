@@ -10,13 +10,17 @@ export function jsonProblem(value: unknown): string | undefined {
   return walk(value, '$', new Set())
 }
 
-// With the u flag a surrogate pair is one code point, so only unpaired halves match.
-const LONE_SURROGATE = /\p{Cs}/u
+/**
+ * `String.prototype.isWellFormed` (ES2024, Node ≥ 20): false exactly when a UTF-16 surrogate is
+ * unpaired. Native, and ~10× cheaper than a `/\p{Cs}/u` test on long text, which the unit of
+ * work runs on every string it binds.
+ */
+const isWellFormed = (String.prototype as unknown as { isWellFormed: (this: string) => boolean }).isWellFormed
 
 /** Why a string cannot be stored as text: NUL or a lone UTF-16 surrogate; undefined when it can. */
 export function textProblem(s: string): string | undefined {
   if (s.includes('\u0000')) return 'it contains the NUL character (\\u0000), which the databases cut or refuse; strip it, or store bytes in a LargeBinary column'
-  if (LONE_SURROGATE.test(s)) return 'it contains a lone UTF-16 surrogate (half of a character such as an emoji, e.g. from slicing a string), which the databases store as U+FFFD; fix the string (s.toWellFormed() replaces it knowingly)'
+  if (!isWellFormed.call(s)) return 'it contains a lone UTF-16 surrogate (half of a character such as an emoji, e.g. from slicing a string), which the databases store as U+FFFD; fix the string (s.toWellFormed() replaces it knowingly)'
   return undefined
 }
 
