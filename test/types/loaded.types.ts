@@ -73,6 +73,20 @@ export async function loadedRelationships(session: AsyncSession): Promise<void> 
   const one = await session.get(Author, 1, { options: [selectinload(Author.posts)] })
   expectType<Loaded<Author, 'posts'> | undefined>()(one)
 
+  // Explicit loading of a path: each relationship must start where the previous one ends.
+  const loadedPath = await session.load(plain, Author.posts, Post.tags)
+  expectType<Loaded<Author, 'posts' | 'posts.tags'>[]>()(loadedPath)
+  expectType<string>()(loadedPath[0]!.posts[0]!.tags[0]!.label)
+  // @ts-expect-error Post.tags is not a relationship of Author: the path must start at Author
+  void session.load(plain, Post.tags)
+  // @ts-expect-error Author.posts does not continue a path that reached Post
+  void session.load(plain, Author.posts, Author.posts)
+  // Loader options load what they say, siblings included.
+  const viaOptions = await session.load(plain[0]!, selectinload(Author.posts).joinedload(Post.tags))
+  expectType<Loaded<Author, 'posts' | 'posts.tags'>>()(viaOptions)
+  // @ts-expect-error a loader option for load(author) must start at a relationship of Author
+  void session.load(plain[0]!, selectinload(Post.tags))
+
   // Writes need no proof: assignment and the constructor take plain values.
   const a = new Author({ name: 'A', posts: [new Post({ title: 't', tags: [] })] })
   a.posts = []

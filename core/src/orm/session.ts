@@ -4,7 +4,10 @@ import type { Engine } from '../engine/engine.js'
 import type { Result, ScalarResult } from '../engine/result.js'
 import { ColumnGroup, Select, resolveItem, select } from '../sql/select.js'
 import type { ClauseProvider, OptionFor } from '../sql/select.js'
-import type { Loaded, WithLoads } from '../sql/loaded.js'
+import type { Loaded, PathsOf, WithLoads } from '../sql/loaded.js'
+import { explicitLoadOptions } from './explicit-load.js'
+import type { ChainTargets, LoadArgument, RelationshipChain } from './explicit-load.js'
+import type { Relationship } from './relationship.js'
 import { maybeState } from './instance-state.js'
 import type { InstanceState, StateOwner } from './instance-state.js'
 import { Mapper } from './mapper.js'
@@ -270,25 +273,33 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   }
 
   /**
-   * Loads relationships explicitly, for one object or many at once (one statement per batch),
-   * and returns what it was given, typed with those relationships loaded.
+   * Loads relationships explicitly, for one object or many at once (one statement per level and
+   * batch), and returns what it was given, typed with those relationships loaded. Names load
+   * relationships side by side; relationship attributes load a path, each starting where the
+   * previous one ends (checked when compiling); loader options load what they say (the first level
+   * always with SELECT … IN).
    * ```ts
-   * const a = await session.load(author, 'books')     // Loaded<Author, 'books'>
-   * await session.load(authors, 'books')
+   * const a = await session.load(author, 'books')                  // Loaded<Author, 'books'>
+   * await session.load(authors, Author.books, Book.reviews)        // Loaded<Author, 'books' | 'books.reviews'>[]
+   * await session.load(authors, selectinload(Author.books), selectinload(Author.profile))
    * ```
    */
   async load<T extends object, const K extends string>(objs: readonly T[], ...relationships: K[]): Promise<Loaded<T, K>[]>
   async load<T extends object, const K extends string>(objs: T, ...relationships: K[]): Promise<Loaded<T, K>>
-  async load(objs: object, ...relationships: string[]): Promise<unknown> {
+  async load<T extends object, const P extends readonly [Relationship<unknown>, ...Relationship<unknown>[]]>(objs: readonly T[], ...path: P & RelationshipChain<T, P>): Promise<Loaded<T, PathsOf<T, ChainTargets<P>>>[]>
+  async load<T extends object, const P extends readonly [Relationship<unknown>, ...Relationship<unknown>[]]>(objs: T, ...path: P & RelationshipChain<T, P>): Promise<Loaded<T, PathsOf<T, ChainTargets<P>>>>
+  async load<T extends object, const O extends readonly [OptionFor<[T]>, ...OptionFor<[T]>[]]>(objs: readonly T[], ...options: O): Promise<WithLoads<[T], O[number]>[0][]>
+  async load<T extends object, const O extends readonly [OptionFor<[T]>, ...OptionFor<[T]>[]]>(objs: T, ...options: O): Promise<WithLoads<[T], O[number]>[0]>
+  async load(objs: object, ...args: LoadArgument[]): Promise<unknown> {
     await this.#op('load a relationship', async () => {
       const states = (Array.isArray(objs) ? objs : [objs]).map((o) => this.#stateOf(o as object, 'load()'))
       if (states.length === 0) return
       const stray = states.find((st) => st.lifecycle === 'detached' || (st.owner !== undefined && st.owner !== this))
       if (stray !== undefined) throw stray.lifecycle === 'detached' ? detachedError(stray, 'load()') : new InvalidRequestError(`load() needs objects of this session; this ${stray.mapper.className} belongs to another one.`, 'foreign-session')
-      for (const name of relationships) {
-        const rel = states[0]!.mapper.relationship(name)
+      for (const option of explicitLoadOptions(states[0]!.mapper, args)) {
+        const rel = option.relationship as Relationship
         if (states.length === 1) this.#nPlusOne.singleLoad(rel)
-        await loadRelationship(this.#loadContext(), rel, states.filter((s) => s.lifecycle === 'persistent'))
+        await loadRelationship(this.#loadContext(), rel, states.filter((s) => s.lifecycle === 'persistent'), option.children)
         for (const s of states) if (s.lifecycle === 'pending' && !isLoaded(s, rel)) setLoaded(s, rel, rel.uselist ? [] : null)
         for (const s of states) snapshotRelations(s)
       }

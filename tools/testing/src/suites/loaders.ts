@@ -281,6 +281,42 @@ export const loaderSuite: Suite = (ctx) => describe('Loader strategies', () => {
       await s.refresh(posts[1]!, { relationships: ['tags'] })
       expect(posts[1]!.tags.map((t) => t.name)).to.deep.equal(['blue', 'green'])
     })
+
+    it('loads a path of relationships: the authors\' posts, then those posts\' tags, one statement per level', async () => {
+      await seed()
+      await using s = new AsyncSession(db.engine, quiet)
+      const authors = (await s.scalars(byName)).all()
+      using counter = countStatements(db.engine)
+      const loaded = await s.load(authors, Author.posts, Post.tags)
+      expect(loaded, 'load() returns what it was given').to.equal(authors)
+      expect(counter.count, 'posts, then tags (through the association table)').to.equal(2)
+      expect(loaded.map((a) => a.posts.map((p) => `${p.title}:${p.tags.map((t) => t.name).join('+')}`))).to.deep.equal([['A1:blue+red', 'A2:green'], ['B1:blue+green+red'], []])
+    })
+
+    it('loads loader options side by side, with the strategies of their deeper levels', async () => {
+      await seed()
+      await using s = new AsyncSession(db.engine, quiet)
+      const authors = (await s.scalars(byName.options(lazyload(Author.profile)))).all()
+      using counter = countStatements(db.engine)
+      await s.load(authors, selectinload(Author.posts).joinedload(Post.tags), selectinload(Author.profile))
+      expect(counter.count, 'posts joined with their tags, then profiles').to.equal(2)
+      expect(authors.map((a) => [a.profile?.bio ?? null, a.posts.flatMap((p) => p.tags.map((t) => t.name))])).to.deep.equal([['poet', ['blue', 'red', 'green']], [null, ['blue', 'green', 'red']], [null, []]])
+    })
+
+    it('refuses a path that does not continue, an option that does not load, and a mix, saying what to pass', async () => {
+      await seed()
+      await using s = new AsyncSession(db.engine, quiet)
+      const authors = (await s.scalars(byName)).all()
+      const load = s.load.bind(s) as (objs: unknown, ...args: unknown[]) => Promise<unknown>
+      const failures: unknown[] = []
+      for (const args of [[Author.posts, Author.profile], [Post.tags], [raiseload(Author.posts)], ['posts', Author.profile]]) {
+        failures.push(await load(authors, ...args).then(() => undefined, (e: unknown) => (e as Error).message))
+      }
+      expect(failures[0]).to.match(/^Author\.profile does not continue the path after Author\.posts: it is a relationship of Author, and the path has reached Post\./)
+      expect(failures[1]).to.match(/^load\(\) got Post\.tags for Author objects: start at a relationship of Author/)
+      expect(failures[2]).to.match(/^load\(\) loads relationships: pass selectinload\(\) or joinedload\(\) options, not a raise option\./)
+      expect(failures[3]).to.match(/not a mix of them\.$/)
+    })
   })
 
   describe('N+1 detection', () => {
