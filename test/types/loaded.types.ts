@@ -87,6 +87,12 @@ export async function loadedRelationships(session: AsyncSession): Promise<void> 
   // @ts-expect-error a loader option for load(author) must start at a relationship of Author
   void session.load(plain[0]!, selectinload(Post.tags))
 
+  // One relationship, awaited: `obj.$.rel` loads it if needed and gives its loaded type.
+  expectType<Post[]>()(await plain[0]!.$.posts)
+  expectType<Author | null>()(await ambiguous[0]!.$.editor)
+  // @ts-expect-error name is a column, not a relationship: it has no awaitable form
+  void plain[0]!.$.name
+
   // Writes need no proof: assignment and the constructor take plain values.
   const a = new Author({ name: 'A', posts: [new Post({ title: 't', tags: [] })] })
   a.posts = []

@@ -67,6 +67,8 @@ export interface Capabilities {
   readonly serializationFailures?: boolean
   /** Server-side statement timeout can be set per connection. */
   readonly statementTimeout: boolean
+  /** Transactions can be DEFERRABLE (PostgreSQL). */
+  readonly deferrable?: boolean
   /** `UPDATE … RETURNING` etc. may be used for server-default fetch after UPDATE. */
   readonly updateReturning?: boolean
   /**
@@ -143,6 +145,11 @@ export interface BeginOptions {
    * first statement (SQLite: BEGIN IMMEDIATE), so reading first cannot make its writes fail.
    */
   readonly writes?: boolean | undefined
+  /**
+   * PostgreSQL's DEFERRABLE: a SERIALIZABLE READ ONLY transaction waits for a snapshot that no
+   * serialization failure can touch. Only where `capabilities.deferrable`.
+   */
+  readonly deferrable?: boolean | undefined
 }
 
 /** One dedicated driver connection, owned by Athanor's pool. */

@@ -151,14 +151,19 @@ export class Engine implements EngineCore, SchemaExecutor, AsyncDisposable {
    * `writes: true` says its transactions will write (on SQLite they take the write lock at their
    * first statement instead of their first write).
    */
-  async connect(options: { isolationLevel?: IsolationLevel; readOnly?: boolean; writes?: boolean } = {}): Promise<Connection> {
+  async connect(options: { isolationLevel?: IsolationLevel; readOnly?: boolean; writes?: boolean; deferrable?: boolean } = {}): Promise<Connection> {
+    if (options.deferrable === true && this.#dialect.capabilities.deferrable !== true) {
+      throw new ArgumentError(`deferrable transactions are a PostgreSQL feature (SERIALIZABLE READ ONLY DEFERRABLE); the ${this.#dialect.name} dialect has none. Leave deferrable out.`)
+    }
     let lease
     try {
       lease = await this.#pool.checkout()
     } catch (e) {
       throw asConnectFailure(this.#dialect.driver.translateError(e, {}))
     }
-    const begin: BeginOptions = { isolationLevel: options.isolationLevel ?? this.#options.isolationLevel, readOnly: options.readOnly, writes: options.writes }
+    const begin: BeginOptions = {
+      isolationLevel: options.isolationLevel ?? this.#options.isolationLevel, readOnly: options.readOnly, writes: options.writes, deferrable: options.deferrable,
+    }
     const conn = new Connection(this, lease, begin)
     this.events.emit('checkout', { connection: conn })
     return conn

@@ -6,6 +6,8 @@ import { CLAUSE } from '../sql/select.js'
 import type { ColumnGroup } from '../sql/select.js'
 import type { LoadedValue } from '../sql/loaded.js'
 import { Registry } from './mapper.js'
+import { awaitableAttrs } from './awaitable-attrs.js'
+import type { AwaitableAttrs, MappedInstance } from './awaitable-attrs.js'
 import type { Mapper } from './mapper.js'
 
 /** The column values of a model instance. */
@@ -45,8 +47,17 @@ type ConstraintReferences<C> = C extends readonly unknown[] ? { [I in keyof C]: 
  * new Post({ title: 'Hello', author })     // author must be an Author
  * ```
  */
+/** What every model instance has beside its columns. */
+export interface ModelInstance extends MappedInstance {
+  /**
+   * Each relationship as a promise of its value, loaded on the first await if it is not loaded:
+   * `const posts = await author.$.posts`. See {@link AwaitableAttrs}.
+   */
+  readonly $: AwaitableAttrs<this>
+}
+
 export interface ModelClass<S extends ColumnSpecs, Refs extends PropertyKey = never> {
-  new <Self = never>(...args: InitArgs<S, Self, Refs>): ModelValues<S>
+  new <Self = never>(...args: InitArgs<S, Self, Refs>): ModelValues<S> & ModelInstance
   /** Typed column expressions: `User.c.name.eq('Alice')`. */
   readonly c: TableColumns<S>
   /** The mapped table. */
@@ -101,6 +112,10 @@ export function declarativeBase(options: { metadata?: MetaData } = {}): Declarat
       }
       constructor(init?: Readonly<Record<string, unknown>>) {
         registry.mapperOf(new.target, `new ${new.target.name}()`).initInstance(this, init)
+      }
+      /** The relationships as promises: `await author.$.posts`. */
+      get $(): object {
+        return awaitableAttrs(this)
       }
     }
     return Model as unknown as ModelClass<S>

@@ -1,5 +1,6 @@
 import { ArgumentError, ConcurrentUseError, InvalidRequestError } from '../util/errors.js'
 import type { Connection, Executable, Transaction } from '../engine/connection.js'
+import type { IsolationLevel } from '../dialect/contract.js'
 import type { Engine } from '../engine/engine.js'
 import type { Result, ScalarResult } from '../engine/result.js'
 import { ColumnGroup, Select, resolveItem, select } from '../sql/select.js'
@@ -51,8 +52,22 @@ export interface SessionOptions {
    * ```
    */
   readonly bind?: Connection
+  /**
+   * How every transaction of this session begins; `session.begin(options)` overrides it for one
+   * transaction. `{ isolationLevel: 'SERIALIZABLE', readOnly: true, deferrable: true }` is a report
+   * on PostgreSQL that never fails with a serialization error.
+   */
+  readonly transaction?: TransactionOptions
   /** @internal the session factory's plugin hooks (set by sessionmaker). */
   readonly hooks?: OrmHooks
+}
+
+/** Options of one transaction: its isolation level, read-only, and (PostgreSQL) DEFERRABLE. */
+export interface TransactionOptions {
+  readonly isolationLevel?: IsolationLevel | undefined
+  readonly readOnly?: boolean | undefined
+  /** PostgreSQL only (`capabilities.deferrable`); elsewhere beginning fails with ArgumentError. */
+  readonly deferrable?: boolean | undefined
 }
 
 type Entity<T> = (abstract new (...args: never[]) => T) & ClauseProvider
@@ -85,6 +100,9 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   #conn: Connection | undefined
   /** The next transaction will write (set by session.run() for its retries): begin it with the write lock. */
   #writes = false
+  /** The session's transaction options, and begin()'s for the transaction it begins (until it ends). */
+  readonly #transactionOptions: TransactionOptions
+  #beginOptions: TransactionOptions | undefined
   #state: SessionState = 'idle'
   #failure: unknown
   #busy: string | undefined
@@ -115,6 +133,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     this.expireOnCommit = options.expireOnCommit ?? true
     this.#hooks = options.hooks
     this.#bind = options.bind
+    this.#transactionOptions = options.transaction ?? {}
     this.#nPlusOne = new NPlusOneDetector(options.nPlusOne)
     const scopes = [ormHooksOf(engine), ...(options.hooks ? [options.hooks] : [])]
     this.events = new EventBus<SessionEvents>(...scopes.map((h) => h.session))
@@ -413,12 +432,23 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
    * await session.begin(async () => { session.add(user) })
    * ```
    */
-  async begin(): Promise<undefined>
-  async begin<T>(fn: () => Promise<T>): Promise<T>
-  async begin<T>(fn?: () => Promise<T>): Promise<T | undefined> {
+  async begin(options?: TransactionOptions): Promise<undefined>
+  async begin<T>(fn: () => Promise<T>, options?: TransactionOptions): Promise<T>
+  async begin<T>(fnOrOptions?: (() => Promise<T>) | TransactionOptions, options?: TransactionOptions): Promise<T | undefined> {
+    const fn = typeof fnOrOptions === 'function' ? fnOrOptions : undefined
+    const txOptions = typeof fnOrOptions === 'function' ? options : fnOrOptions
     this.#checkUsable()
     if (this.#state === 'active') throw new InvalidRequestError('A transaction is already begun on this session (queries begin one automatically); commit or roll back first, or use beginNested().', 'transaction-open')
-    await this.#connection()
+    if (txOptions !== undefined && this.#bind !== undefined) {
+      throw new InvalidRequestError('This session joins a transaction its caller owns ({ bind }); that transaction\'s options are the caller\'s. Begin the connection with them instead.', 'bound-session')
+    }
+    this.#beginOptions = txOptions
+    try {
+      await this.#connection()
+    } catch (e) {
+      this.#beginOptions = undefined
+      throw e
+    }
     if (!fn) return undefined
     let r: T
     try {
@@ -604,7 +634,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
       await replica.close()
     }
     if (!this.#conn) {
-      this.#conn = await target.connect(this.#writes && target === this.engine ? { writes: true } : {})
+      this.#conn = await target.connect({ ...this.#transactionOptions, ...this.#beginOptions, ...(this.#writes && target === this.engine ? { writes: true } : {}) })
       this.#routed = target !== this.engine
     }
     this.#state = 'active'
@@ -711,6 +741,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   #endTransaction(committed: boolean): void {
     const conn = this.#conn
     this.#conn = undefined
+    this.#beginOptions = undefined
     this.#wrote = false
     this.#nPlusOne.reset()
     this.#routed = false

@@ -77,10 +77,11 @@ export type SelectColumn = Expression<unknown> | ColumnGroup
 
 /**
  * The classes an object of type `E` refers to through its attributes (`Post[]` or `Author | null`
- * fields): what an ORM loader option on a select of `E` may load.
+ * fields): what an ORM loader option on a select of `E` may load. (`$`, a model's awaitable
+ * attributes, is not one.)
  */
 export type RelatedOf<E> = E extends object
-  ? { [K in keyof E]-?: E[K] extends (...args: never[]) => unknown ? never : RelatedClass<E[K]> extends infer C ? (C extends object ? C : never) : never }[keyof E]
+  ? { [K in Exclude<keyof E, '$'>]-?: E[K] extends (...args: never[]) => unknown ? never : RelatedClass<E[K]> extends infer C ? (C extends object ? C : never) : never }[Exclude<keyof E, '$'>]
   : never
 /** A statement option that says which class it loads (ORM loader options do). */
 export interface TargetedOption<T> {

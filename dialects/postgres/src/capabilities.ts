@@ -40,6 +40,7 @@ export const postgresCapabilities: Capabilities = Object.freeze({
   deadlockEndsTransaction: false,
   serializationFailures: true,
   statementTimeout: true,
+  deferrable: true,
   // From the error's constraint/table/column fields and DETAIL's key list (error-translation.ts).
   // A delete of a referenced row names the referencing table but lists the referenced key.
   integrityErrorFields: Object.freeze({

@@ -235,7 +235,7 @@ export class PostgresConnection implements DriverConnection {
   }
 
   /**
-   * `BEGIN [ISOLATION LEVEL …] [READ ONLY]`.
+   * `BEGIN [ISOLATION LEVEL …] [READ ONLY] [DEFERRABLE]`.
    *
    * ```ts
    * await conn.begin({ isolationLevel: 'SERIALIZABLE' })
@@ -249,6 +249,7 @@ export class PostgresConnection implements DriverConnection {
       sql += ' ISOLATION LEVEL ' + level
     }
     if (options.readOnly) sql += ' READ ONLY'
+    if (options.deferrable) sql += ' DEFERRABLE'
     await this.#run(OPS.begin, sql)
   }
 

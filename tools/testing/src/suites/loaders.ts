@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import {
-  AsyncSession, ForeignKey, SELECTIN_BATCH, ForeignKeyConstraint, Integer, NPlusOneError, String, Table, UnloadedRelationshipError, column,
+  ArgumentError, AsyncSession, DetachedInstanceError, ForeignKey, SELECTIN_BATCH, ForeignKeyConstraint, Integer, NPlusOneError, String, Table, UnloadedRelationshipError, column,
   countStatements, declarativeBase, insert, joinedload, lazyload, mappedColumn, noload, raiseload, relationship, select, selectinBatchSize, selectinload,
 } from '@athanor/core'
 import type { NPlusOneReport } from '@athanor/core'
@@ -301,6 +301,33 @@ export const loaderSuite: Suite = (ctx) => describe('Loader strategies', () => {
       await s.load(authors, selectinload(Author.posts).joinedload(Post.tags), selectinload(Author.profile))
       expect(counter.count, 'posts joined with their tags, then profiles').to.equal(2)
       expect(authors.map((a) => [a.profile?.bio ?? null, a.posts.flatMap((p) => p.tags.map((t) => t.name))])).to.deep.equal([['poet', ['blue', 'red', 'green']], [null, ['blue', 'green', 'red']], [null, []]])
+    })
+
+    it('awaits one relationship with obj.$: loads it once, then reads it from memory', async () => {
+      await seed()
+      let ann: Author
+      {
+        await using s = new AsyncSession(db.engine, quiet)
+        ann = (await s.scalars(byName)).first()!
+        using counter = countStatements(db.engine)
+        const posts = await ann.$.posts
+        expect(counter.count, 'one SELECT for the posts').to.equal(1)
+        expect(posts.map((p) => p.title)).to.deep.equal(['A1', 'A2'])
+        expect(await ann.$.posts, 'already loaded: the same collection').to.equal(posts)
+        expect(counter.count, 'and no second statement').to.equal(1)
+        expect((await ann.$.profile)?.bio, 'a default-joined relationship is already there').to.equal('poet')
+        expect(counter.count).to.equal(1)
+        const wrong = await (ann.$ as unknown as Record<string, Promise<unknown>>)['name']!.then(() => undefined, (e: unknown) => e)
+        expect(wrong).to.be.instanceOf(ArgumentError)
+        expect((wrong as Error).message).to.equal("Author has no relationship 'name'; its relationships are posts, profile.")
+        await s.rollback()
+      }
+      // A new object has its empty collection; a detached one says how to attach it.
+      expect(await new Author({ name: 'New' }).$.posts).to.deep.equal([])
+      const post = ann.posts[0]!
+      const detached = await post.$.tags.then(() => undefined, (e: unknown) => e)
+      expect(detached).to.be.instanceOf(DetachedInstanceError)
+      expect((detached as Error).message).to.match(/^Post\.tags cannot be loaded: this Post is detached .*await session\.merge\(obj\), then await attached\.\$\.tags\./)
     })
 
     it('refuses a path that does not continue, an option that does not load, and a mix, saying what to pass', async () => {
