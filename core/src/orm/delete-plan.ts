@@ -7,6 +7,7 @@ import type { InstanceState } from './instance-state.js'
 import type { Mapper } from './mapper.js'
 import { StaleDataError } from './orm-errors.js'
 import { pksWhere } from './row-where.js'
+import { unmatched, versionConflict, versionedBatchSize, versionedWhere } from './version-check.js'
 import type { FlushContext } from './unit-of-work.js'
 
 /** Rows of one table deleted by one statement: nothing deleted later references them. */
@@ -155,9 +156,16 @@ export async function executeDeletes(ctx: FlushContext, deletePlan: DeletePlan):
     })
   }
   for (const { mapper, states } of deletePlan.batches) {
+    const versioned = mapper.versionColumn !== undefined
     await forChunks(ctx, mapper, states, 0, async (chunk, where) => {
       if (ctx.mapperEvent) for (const s of chunk) ctx.mapperEvent('beforeDelete', s)
-      const result = await ctx.execute(new Delete(mapper.table, undefined, []).where(where) as unknown as Executable)
+      let stmt = new Delete(mapper.table, undefined, []).where(versioned ? versionedWhere(mapper, chunk) : where)
+      // A versioned batch lists the rows it deleted, so a stale one is known by name.
+      if (versioned && chunk.length > 1) stmt = stmt.returning(...mapper.pkIndexes.map((i) => mapper.columns[i]!)) as unknown as Delete
+      const result = await ctx.execute(stmt as unknown as Executable)
+      if (result.rowsAffected !== chunk.length && versioned) {
+        throw await versionConflict(ctx.execute, mapper, chunk.length === 1 ? chunk : unmatched(mapper, chunk, result.rows), 'DELETE')
+      }
       if (result.rowsAffected !== chunk.length) throw new StaleDataError(`DELETE of ${chunk.length} ${mapper.className}`, chunk.length, result.rowsAffected)
       for (const s of chunk) {
         s.lifecycle = 'deleted'
@@ -173,7 +181,10 @@ async function forChunks(
   ctx: FlushContext, m: Mapper, states: readonly InstanceState[], otherParams: number,
   run: (chunk: readonly InstanceState[], where: ReturnType<typeof pksWhere>) => Promise<void>,
 ): Promise<void> {
-  const size = Math.max(1, Math.floor((ctx.dialect.capabilities.maxParams - otherParams) / m.pkIndexes.length))
+  // A versioned row is named by its key and the version read: one more parameter per row.
+  const perRow = m.pkIndexes.length + (m.versionColumn === undefined ? 0 : 1)
+  let size = Math.max(1, Math.floor((ctx.dialect.capabilities.maxParams - otherParams) / perRow))
+  if (m.versionColumn !== undefined) size = versionedBatchSize(ctx.dialect, 'delete', size)
   for (let i = 0; i < states.length; i += size) {
     const chunk = states.slice(i, i + size)
     await run(chunk, pksWhere(ctx.dialect, m, chunk.map((s) => m.pkIndexes.map((j) => s.committed![j]))))

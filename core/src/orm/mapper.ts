@@ -84,8 +84,14 @@ export class Mapper {
     if (this.pkIndexes.length === 0) {
       throw new ArgumentError(`${cls.name} maps table '${table.name}', which has no primary key; the ORM needs one to identify rows. Add primaryKey: true to a column.`)
     }
+    const versions = this.columns.filter((c) => c.nextVersion !== undefined)
+    if (versions.length > 1) throw new ArgumentError(`${cls.name} has ${versions.length} version counters (${versions.map((c) => c.key_).join(', ')}); a row has one: keep versionId on one column.`)
+    this.versionColumn = versions[0]
     this.group = new ColumnGroup(table, this.columns, this)
   }
+
+  /** The version counter column (`versionId`), checked by every UPDATE and DELETE of the unit of work. */
+  readonly versionColumn: Column<unknown> | undefined
 
   get className(): string {
     return this.cls.name

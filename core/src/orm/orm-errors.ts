@@ -20,8 +20,12 @@ export class UnloadedRelationshipError extends InvalidRequestError {
 
 /** An UPDATE or DELETE of a flushed object matched no row: another transaction changed or removed it. */
 export class StaleDataError extends InvalidRequestError {
-  constructor(what: string, expected: number, matched: number) {
-    super(`${what} expected to match ${expected} row(s) but matched ${matched}: the row was deleted or its key changed by someone else. Roll back and reload it.`, 'stale-data')
+  constructor(what: string, expected: number, matched: number, versionConflict?: string) {
+    super(
+      versionConflict ??
+        `${what} expected to match ${expected} row(s) but matched ${matched}: the row was deleted or its key changed by someone else. Roll back and reload it.`,
+      versionConflict === undefined ? 'stale-data' : 'stale-version',
+    )
   }
 }
 

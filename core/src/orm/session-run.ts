@@ -2,6 +2,7 @@ import {
   ArgumentError, CommitOutcomeUnknownError, DeadlockError, InvalidRequestError, LockTimeoutError, OperationalError, SerializationError,
 } from '../util/errors.js'
 import type { AsyncSession } from './session.js'
+import { StaleDataError } from './orm-errors.js'
 
 /** Options for {@link runUnitOfWork} / `session.run()`. */
 export interface RunOptions {
@@ -42,7 +43,8 @@ export interface RetryInfo {
 
 /**
  * The default retry rule: errors after which running the whole transaction again is safe and
- * may succeed. Deadlock victims, serialization failures and lock timeouts; and a lost
+ * may succeed. Deadlock victims, serialization failures, lock timeouts and version-counter
+ * conflicts (StaleDataError with code 'stale-version'); and a lost
  * connection, since the server rolled the transaction back with it — except a connection lost
  * during COMMIT, which may have committed (`CommitOutcomeUnknownError`).
  *
@@ -53,6 +55,8 @@ export interface RetryInfo {
 export function isRetryable(error: unknown): boolean {
   if (error instanceof CommitOutcomeUnknownError) return false
   if (error instanceof DeadlockError || error instanceof SerializationError || error instanceof LockTimeoutError) return true
+  // A lost race on a version counter: the next attempt reads the row as it now is.
+  if (error instanceof StaleDataError && error.code === 'stale-version') return true
   return error instanceof OperationalError && error.disconnect
 }
 

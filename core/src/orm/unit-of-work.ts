@@ -18,6 +18,7 @@ import { valuesEqual } from './values-equal.js'
 import { executeDeletes, planDeletes } from './delete-plan.js'
 import type { DeletePlan } from './delete-plan.js'
 import { pkWhere } from './row-where.js'
+import { readVersion, unmatched, versionConflict, versionedBatchSize, versionedWhere } from './version-check.js'
 
 /** What a flush needs of its session. */
 export interface FlushContext {
@@ -313,7 +314,11 @@ async function insertBatch(ctx: FlushContext, states: readonly InstanceState[]):
   // Client defaults are applied to the objects themselves, as SQLAlchemy does at flush.
   for (const s of states) {
     const o = s.obj as Record<string, unknown>
-    for (const c of m.columns) if (o[c.key_] === undefined && c.default !== undefined) o[c.key_] = c.defaultValue()
+    for (const c of m.columns) {
+      if (o[c.key_] !== undefined) continue
+      if (c.default !== undefined) o[c.key_] = c.defaultValue()
+      else if (c.nextVersion !== undefined) o[c.key_] = c.nextVersion(undefined)
+    }
   }
   // Rows giving the same columns share one multi-row INSERT.
   const groups = new Map<string, InstanceState[]>()
@@ -471,7 +476,8 @@ async function updateDirty(ctx: FlushContext): Promise<void> {
   for (const group of groups.values()) {
     const m = group[0]!.s.mapper
     const perRow = 2 * Object.keys(group[0]!.changed).length + 1
-    const size = m.pkIndexes.length === 1 ? Math.max(1, Math.min(UPDATE_BATCH, Math.floor(ctx.dialect.capabilities.maxParams / perRow))) : 1
+    let size = m.pkIndexes.length === 1 ? Math.max(1, Math.min(UPDATE_BATCH, Math.floor(ctx.dialect.capabilities.maxParams / (perRow + (m.versionColumn ? 1 : 0))))) : 1
+    if (m.versionColumn !== undefined) size = versionedBatchSize(ctx.dialect, 'update', size)
     for (let i = 0; i < group.length; i += size) await updateRows(ctx, m, group.slice(i, i + size))
   }
 }
@@ -488,13 +494,16 @@ function prepareUpdate(ctx: FlushContext, s: InstanceState): RowUpdate | undefin
   if (m.pkIndexes.some((i) => m.columnKeys[i]! in changed)) {
     throw new InvalidRequestError(`Changing the primary key of a ${m.className} is not supported; delete it and add a new one.`, 'primary-key-change')
   }
+  const vc = m.versionColumn
+  if (vc !== undefined && !(vc.key_ in changed)) changed[vc.key_] = o[vc.key_] = vc.nextVersion!(readVersion(m, s))
   return { s, changed, pk: m.pkIndexes.map((i) => s.committed![i]) }
 }
 
 async function updateRows(ctx: FlushContext, m: Mapper, rows: readonly RowUpdate[]): Promise<void> {
   let stmt: Update
+  const versioned = m.versionColumn !== undefined
   if (rows.length === 1) {
-    stmt = new Update(m.table, [], undefined, []).set(rows[0]!.changed as never).where(pkWhere(m, rows[0]!.pk))
+    stmt = new Update(m.table, [], undefined, []).set(rows[0]!.changed as never).where(versioned ? versionedWhere(m, [rows[0]!.s]) : pkWhere(m, rows[0]!.pk))
   } else {
     const pkCol = m.columns[m.pkIndexes[0]!]!
     const whens = rows.map((u) => pkCol.eq(new Bind(u.pk[0], pkCol.type) as never))
@@ -508,9 +517,14 @@ async function updateRows(ctx: FlushContext, m: Mapper, rows: readonly RowUpdate
       })
       set[key] = new Case(branches, col, col.type)
     }
-    stmt = new Update(m.table, [], undefined, []).set(set as never).where(pkCol.in(rows.map((u) => u.pk[0]) as never[]))
+    stmt = new Update(m.table, [], undefined, []).set(set as never).where(versioned ? versionedWhere(m, rows.map((u) => u.s)) : pkCol.in(rows.map((u) => u.pk[0]) as never[]))
+    // A versioned batch lists the rows it wrote, so a stale one is known by name.
+    if (versioned) stmt = stmt.returning(pkCol) as unknown as Update
   }
   const result = await ctx.execute(stmt as unknown as Executable)
+  if (result.rowsAffected !== rows.length && versioned) {
+    throw await versionConflict(ctx.execute, m, rows.length === 1 ? [rows[0]!.s] : unmatched(m, rows.map((u) => u.s), result.rows), 'UPDATE')
+  }
   if (result.rowsAffected !== rows.length) {
     const what = rows.length === 1 ? `${m.className} ${JSON.stringify(rows[0]!.pk.map(String))}` : `${rows.length} ${m.className}`
     throw new StaleDataError(`UPDATE of ${what}`, rows.length, result.rowsAffected)

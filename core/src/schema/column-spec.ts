@@ -90,7 +90,25 @@ export interface ColumnOptions<T> {
   readonly check?: string
   readonly comment?: string
   readonly foreignKey?: ForeignKeyRef | string
+  /**
+   * The row's version counter (SQLAlchemy's `version_id_col`): every UPDATE and DELETE the unit of
+   * work sends for the object checks it (`WHERE version = <the value read>`), and an UPDATE sets the
+   * next one, so a write based on a stale read fails with StaleDataError instead of overwriting.
+   * `true` counts 1, 2, 3… (integer columns); a function makes the next value from the previous one
+   * (undefined for a new row), e.g. `() => crypto.randomUUID()`.
+   * ```ts
+   * version: mappedColumn(Integer, { versionId: true })
+   * ```
+   */
+  readonly versionId?: true | VersionGenerator
 }
+
+/**
+ * Makes a row's next version from the previous one (undefined for a new row). Declared as a
+ * method type so that a function typed for the column's values fits (parameters are compared
+ * both ways, as for methods), without making `ColumnOptions` depend on the column's type.
+ */
+export type VersionGenerator = { next(previous: unknown): unknown }['next']
 
 declare const insertOptional: unique symbol
 declare const references: unique symbol
@@ -114,7 +132,7 @@ export class ColumnSpec<T, Opt extends boolean = boolean, Ref extends boolean = 
 }
 
 type Nullability<T, O> = O extends { nullable: true } ? T | null : T
-type Optionality<O> = O extends { nullable: true } | { primaryKey: true } | { default: unknown } | { serverDefault: unknown } | { autoincrement: true }
+type Optionality<O> = O extends { nullable: true } | { primaryKey: true } | { default: unknown } | { serverDefault: unknown } | { autoincrement: true } | { versionId: unknown }
   ? true
   : false
 

@@ -1,3 +1,4 @@
+import { ArgumentError } from '../util/errors.js'
 import type { SqlType } from '../types/index.js'
 import type { ColumnOptions, ForeignKeyRef } from '../schema/column-spec.js'
 import { ServerDefault } from '../schema/column-spec.js'
@@ -48,6 +49,8 @@ export class Column<T = unknown, K extends string = string> extends ColumnRef<T,
   readonly serverDefault: ServerDefault | string | number | boolean | undefined
   readonly check: string | undefined
   readonly comment: string | undefined
+  /** Makes the next version of the row from the previous one (undefined for a new row), for a version counter column. */
+  readonly nextVersion: ((previous: unknown) => unknown) | undefined
   /** @internal Set by Table when the primary key is known. */
   constructor(key: K, from: FromClause, type: SqlType<unknown>, options: ColumnOptions<unknown>, fks: readonly ForeignKeyRef[], autoincrement: boolean) {
     super(key, options.name ?? key, from, type)
@@ -62,11 +65,17 @@ export class Column<T = unknown, K extends string = string> extends ColumnRef<T,
     this.serverDefault = options.serverDefault
     this.check = options.check
     this.comment = options.comment
+    const v = options.versionId
+    if (v !== undefined && v !== true && typeof v !== 'function') throw new ArgumentError(`Column '${key}': versionId must be true (an integer counter) or a function that makes the next version, not ${String(v)}.`)
+    if (v === true && !['integer', 'bigint', 'smallint'].includes(type.kind)) {
+      throw new ArgumentError(`Column '${key}': versionId: true counts with integers, but the column is ${type.kind}; use an Integer column, or give versionId a function that makes the next value.`)
+    }
+    this.nextVersion = v === undefined ? undefined : v === true ? countVersion(type.kind) : (v as (previous: unknown) => unknown)
   }
 
   /** True when an INSERT may leave the column out: the database or a default supplies it. */
   get hasDefault(): boolean {
-    return this.default !== undefined || this.serverDefault !== undefined || this.autoincrement || this.nullable
+    return this.default !== undefined || this.serverDefault !== undefined || this.autoincrement || this.nullable || this.nextVersion !== undefined
   }
 
   /** True when the database produces the value (autoincrement or a server default), so it is fetched back. */
@@ -83,4 +92,10 @@ export class Column<T = unknown, K extends string = string> extends ColumnRef<T,
   onupdateValue(): unknown {
     return typeof this.onupdate === 'function' ? (this.onupdate as () => unknown)() : this.onupdate
   }
+}
+
+/** `versionId: true`: 1 for a new row, then one more each time (bigint for BigInteger columns). */
+function countVersion(kind: string): (previous: unknown) => unknown {
+  if (kind === 'bigint') return (previous) => (typeof previous === 'bigint' ? previous + 1n : 1n)
+  return (previous) => (typeof previous === 'number' ? previous + 1 : 1)
 }
