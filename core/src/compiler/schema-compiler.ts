@@ -1,3 +1,4 @@
+import { DecoratedType } from '../types/type-decorator.js'
 import type { SqlType } from '../types/index.js'
 import { describeValue } from '../util/describe-value.js'
 import { CompileError } from '../util/errors.js'
@@ -98,12 +99,19 @@ export abstract class SchemaCompiler {
   }
 
   resultProcessor(type: SqlType<unknown>): ValueProcessor | undefined {
-    if (!this.#resultProcessors.has(type)) this.#resultProcessors.set(type, this.resultProcessorFor(type))
+    if (!this.#resultProcessors.has(type)) {
+      // A decorated type reads as its underlying type, then converts with fromDriver.
+      const processor = type instanceof DecoratedType ? type.resultProcessor(this.resultProcessor(type.impl)) : this.resultProcessorFor(type)
+      this.#resultProcessors.set(type, processor)
+    }
     return this.#resultProcessors.get(type)
   }
 
   bindProcessor(type: SqlType<unknown>): ValueProcessor | undefined {
-    if (!this.#bindProcessors.has(type)) this.#bindProcessors.set(type, this.bindProcessorFor(type))
+    if (!this.#bindProcessors.has(type)) {
+      // A decorated value was converted to the underlying type's by validate(): bind it as that.
+      this.#bindProcessors.set(type, type instanceof DecoratedType ? this.bindProcessor(type.impl) : this.bindProcessorFor(type))
+    }
     return this.#bindProcessors.get(type)
   }
 

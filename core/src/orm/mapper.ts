@@ -1,5 +1,6 @@
 import { ArgumentError } from '../util/errors.js'
 import type { Column } from '../sql/column.js'
+import { DecoratedType } from '../types/type-decorator.js'
 import { ColumnGroup } from '../sql/select.js'
 import type { Table } from '../sql/table.js'
 import { attachState, maybeState } from './instance-state.js'
@@ -83,6 +84,10 @@ export class Mapper {
     this.pkIndexes = this.columns.flatMap((c, i) => (c.primaryKey ? [i] : []))
     if (this.pkIndexes.length === 0) {
       throw new ArgumentError(`${cls.name} maps table '${table.name}', which has no primary key; the ORM needs one to identify rows. Add primaryKey: true to a column.`)
+    }
+    const decoratedKey = this.pkIndexes.map((i) => this.columns[i]!).find((c) => c.type instanceof DecoratedType)
+    if (decoratedKey !== undefined) {
+      throw new ArgumentError(`${cls.name}.${decoratedKey.key_} is a primary key of the custom type ${decoratedKey.type.description}; identity keys need the stored value, so map the key with the underlying type (and convert in your code).`)
     }
     const versions = this.columns.filter((c) => c.nextVersion !== undefined)
     if (versions.length > 1) throw new ArgumentError(`${cls.name} has ${versions.length} version counters (${versions.map((c) => c.key_).join(', ')}); a row has one: keep versionId on one column.`)

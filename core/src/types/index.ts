@@ -1,6 +1,8 @@
 import { SqlType } from './sql-type.js'
 
 export { SqlType } from './sql-type.js'
+export { DecoratedType, typeDecorator } from './type-decorator.js'
+export type { TypeDecoratorOptions } from './type-decorator.js'
 export { describeValue } from './validators.js'
 export { integerResult } from './result-values.js'
 export { decimalFitProblem, decimalParts, decimalText } from './decimal.js'
