@@ -1,6 +1,8 @@
 import { ArgumentError } from '../util/errors.js'
 import type { Column } from '../sql/column.js'
 import { DecoratedType } from '../types/type-decorator.js'
+import { WATCH_DATES, copierFor, watchDates } from './mutable-values.js'
+import type { Copier } from './mutable-values.js'
 import { ColumnGroup } from '../sql/select.js'
 import type { Table } from '../sql/table.js'
 import { attachState, maybeState } from './instance-state.js'
@@ -89,6 +91,9 @@ export class Mapper {
     if (decoratedKey !== undefined) {
       throw new ArgumentError(`${cls.name}.${decoratedKey.key_} is a primary key of the custom type ${decoratedKey.type.description}; identity keys need the stored value, so map the key with the underlying type (and convert in your code).`)
     }
+    this.#copiers = this.columns.map(copierFor)
+    this.#mutable = this.#copiers.some((c) => c !== undefined)
+    this.dateIndexes = WATCH_DATES ? this.columns.flatMap((c, i) => (c.type.kind === 'datetime' && !(c.type instanceof DecoratedType) ? [i] : [])) : []
     const versions = this.columns.filter((c) => c.nextVersion !== undefined)
     if (versions.length > 1) throw new ArgumentError(`${cls.name} has ${versions.length} version counters (${versions.map((c) => c.key_).join(', ')}); a row has one: keep versionId on one column.`)
     this.versionColumn = versions[0]
@@ -97,6 +102,30 @@ export class Mapper {
 
   /** The version counter column (`versionId`), checked by every UPDATE and DELETE of the unit of work. */
   readonly versionColumn: Column<unknown> | undefined
+  /** Per column, how to copy a value that can change in place (JSON, Date, bytes); see mutable-values.ts. */
+  readonly #copiers: readonly (Copier | undefined)[]
+  readonly #mutable: boolean
+
+  /** Date columns watched for in-place changes (outside production; see mutable-values.ts). */
+  readonly dateIndexes: readonly number[]
+
+  /**
+   * `values` (in column order) as a committed snapshot: the same array when no column holds
+   * values that can change in place, else a copy whose JSON documents, Dates and bytes are copies,
+   * so that an in-place change to the object's value shows as a difference.
+   */
+  snapshot(values: readonly unknown[], fresh = false): unknown[] {
+    if (this.dateIndexes.length > 0) watchDates(values, this.dateIndexes)
+    if (!this.#mutable) return values as unknown[]
+    const copiers = this.#copiers
+    // A fresh array (a driver row, values() just read) is not held elsewhere: convert it in place.
+    const out = fresh ? (values as unknown[]) : values.slice()
+    for (let i = 0; i < out.length; i++) {
+      const copy = copiers[i]
+      if (copy !== undefined) out[i] = copy(out[i])
+    }
+    return out
+  }
 
   get className(): string {
     return this.cls.name

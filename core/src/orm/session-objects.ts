@@ -52,13 +52,13 @@ export class SessionObjects {
     if (existing) {
       if (existing.expired || (populateExisting && existing.lifecycle === 'persistent')) {
         existing.expired = true
-        assign(existing, committedValues(m, row, start))
+        assign(existing, committedValues(m, row, start), true)
         onLoad(existing)
       }
       return existing.obj
     }
     const { state } = m.blank()
-    assign(state, committedValues(m, row, start))
+    assign(state, committedValues(m, row, start), true)
     state.key = key
     state.lifecycle = 'persistent'
     state.owner = this.#owner
@@ -109,7 +109,7 @@ export class SessionObjects {
   snapshot(): ObjectsSnapshot {
     const states = [...this.identity.values()]
     return {
-      columns: new Map(states.map((s) => [s, { values: s.values(), committed: s.committed, expired: s.expired, txSnapshot: s.txSnapshot }])),
+      columns: new Map(states.map((s) => [s, { values: s.mapper.snapshot(s.values(), true), committed: s.committed, expired: s.expired, txSnapshot: s.txSnapshot }])),
       relations: new Map(states.map((s) => [s, relationState(s)])),
       pending: new Set(this.pending),
       deleted: new Set(this.deleted),
@@ -219,9 +219,16 @@ function setValues(s: InstanceState, values: readonly unknown[]): void {
 }
 
 /** Sets an object's column values (in mapper order) and records them as its committed state. */
-function assign(s: InstanceState, values: readonly unknown[]): void {
+function assign(s: InstanceState, values: readonly unknown[], fromRow = false): void {
+  if (fromRow) {
+    // A driver row: the object takes its values, the snapshot takes the row (copies where a value can change in place).
+    setValues(s, values)
+    s.committed = s.mapper.snapshot(values, true)
+    return
+  }
+  // A snapshot being restored: the object gets its values back, and the snapshot copies of them.
   setValues(s, values)
-  s.committed = values as unknown[]
+  s.committed = s.mapper.snapshot(values)
 }
 
 /** Expiry discards unflushed column changes, as in SQLAlchemy: the reload must not write them first. */

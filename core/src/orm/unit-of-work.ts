@@ -18,6 +18,7 @@ import { valuesEqual } from './values-equal.js'
 import { executeDeletes, planDeletes } from './delete-plan.js'
 import type { DeletePlan } from './delete-plan.js'
 import { pkWhere } from './row-where.js'
+import { checkDateMutations } from './mutable-values.js'
 import { readVersion, unmatched, versionConflict, versionedBatchSize, versionedWhere } from './version-check.js'
 
 /** What a flush needs of its session. */
@@ -399,7 +400,7 @@ function markInserted(ctx: FlushContext, s: InstanceState): void {
   const existing = ctx.identityMap.get(key)
   if (existing && existing !== s) throw new InvalidRequestError(`Another ${s.mapper.className} with the same primary key is already in this session.`, 'identity-conflict')
   s.key = key
-  s.committed = s.values()
+  s.committed = s.mapper.snapshot(s.values(), true)
   s.lifecycle = 'persistent'
   s.insertedInTx = true
   ctx.pending.delete(s)
@@ -439,6 +440,7 @@ export function isModified(s: InstanceState): boolean {
   const committed = s.committed
   if (committed !== undefined) {
     const o = s.obj as Record<string, unknown>
+    if (s.mapper.dateIndexes.length > 0) checkDateMutations(s.mapper.className, s.mapper.columns, o, committed, s.mapper.dateIndexes)
     const keys = s.mapper.columnKeys
     for (let i = 0; i < keys.length; i++) {
       const v = o[keys[i]!]
@@ -531,7 +533,7 @@ async function updateRows(ctx: FlushContext, m: Mapper, rows: readonly RowUpdate
   }
   for (const { s } of rows) {
     s.txSnapshot ??= s.committed
-    s.committed = s.values()
+    s.committed = s.mapper.snapshot(s.values(), true)
     ctx.mapperEvent?.('afterUpdate', s)
   }
 }

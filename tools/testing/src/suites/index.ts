@@ -11,6 +11,7 @@ import { sessionGetSuite } from './session-get.js'
 import { sessionRefreshSuite } from './session-refresh.js'
 import { scopedSessionSuite } from './scoped-session.js'
 import { ormVersioningSuite } from './orm-versioning.js'
+import { ormMutationTrackingSuite } from './orm-mutation-tracking.js'
 import { typesDecoratedSuite } from './types-decorated.js'
 import { sessionTransactionOptionsSuite } from './session-transaction-options.js'
 import { unitOfWorkBatchingSuite } from './unit-of-work-batching.js'
@@ -30,4 +31,4 @@ import { schemaCyclesSuite } from './schema-cycles.js'
 import { resultTypesSuite } from './result-types.js'
 
 /** Every suite a dialect must pass, in order. */
-export const complianceSuites: readonly Suite[] = [sessionSuite, loaderSuite, ormRelationshipsSuite, ormCascadesSuite, ormUnitOfWorkSuite, ormSessionSuite, ormQueriesSuite, sessionGetSuite, sessionRefreshSuite, ormVersioningSuite, sessionTransactionOptionsSuite, scopedSessionSuite, unitOfWorkBatchingSuite, pluginsSuite, expressionsSuite, expressionsFromSuite, expressionsFunctionsSuite, expressionsDmlSuite, resultTypesSuite, reportingSqlSuite, reportingOrmSuite, typesRoundTripSuite, typesDecoratedSuite, engineConnectionSuite, engineTransactionsSuite, schemaDdlSuite, schemaConstraintsSuite, schemaDefaultsSuite, schemaCyclesSuite]
+export const complianceSuites: readonly Suite[] = [sessionSuite, loaderSuite, ormRelationshipsSuite, ormCascadesSuite, ormUnitOfWorkSuite, ormSessionSuite, ormQueriesSuite, sessionGetSuite, sessionRefreshSuite, ormVersioningSuite, ormMutationTrackingSuite, sessionTransactionOptionsSuite, scopedSessionSuite, unitOfWorkBatchingSuite, pluginsSuite, expressionsSuite, expressionsFromSuite, expressionsFunctionsSuite, expressionsDmlSuite, resultTypesSuite, reportingSqlSuite, reportingOrmSuite, typesRoundTripSuite, typesDecoratedSuite, engineConnectionSuite, engineTransactionsSuite, schemaDdlSuite, schemaConstraintsSuite, schemaDefaultsSuite, schemaCyclesSuite]
