@@ -153,7 +153,7 @@ export class Engine implements EngineCore, SchemaExecutor, AsyncDisposable {
    */
   async connect(options: { isolationLevel?: IsolationLevel; readOnly?: boolean; writes?: boolean; deferrable?: boolean } = {}): Promise<Connection> {
     if (options.deferrable === true && this.#dialect.capabilities.deferrable !== true) {
-      throw new ArgumentError(`deferrable transactions are a PostgreSQL feature (SERIALIZABLE READ ONLY DEFERRABLE); the ${this.#dialect.name} dialect has none. Leave deferrable out.`)
+      throw new ArgumentError(`The ${this.#dialect.name} dialect has no deferrable transactions (capabilities.deferrable is false); leave deferrable out.`)
     }
     let lease
     try {

@@ -71,7 +71,7 @@ export const sessionTransactionOptionsSuite: Suite = (ctx) => describe('session:
     } else {
       const e = await texts(s).then(() => undefined, (x: unknown) => x)
       expect(e).to.be.instanceOf(ArgumentError)
-      expect((e as Error).message).to.match(/^deferrable transactions are a PostgreSQL feature .*; the \w+ dialect has none\. Leave deferrable out\.$/)
+      expect((e as Error).message).to.match(/^The \w+ dialect has no deferrable transactions \(capabilities\.deferrable is false\); leave deferrable out\.$/)
     }
   })
 
