@@ -430,6 +430,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
    * it throws).
    * ```ts
    * await session.begin(async () => { session.add(user) })
+   * await session.begin({ isolationLevel: 'SERIALIZABLE' })   // options for this transaction only
    * ```
    */
   async begin(options?: TransactionOptions): Promise<undefined>
