@@ -477,8 +477,9 @@ async function updateDirty(ctx: FlushContext): Promise<void> {
   }
   for (const group of groups.values()) {
     const m = group[0]!.s.mapper
-    const perRow = 2 * Object.keys(group[0]!.changed).length + 1
-    let size = m.pkIndexes.length === 1 ? Math.max(1, Math.min(UPDATE_BATCH, Math.floor(ctx.dialect.capabilities.maxParams / (perRow + (m.versionColumn ? 1 : 0))))) : 1
+    // Per row: a WHEN key and a value per changed column, the key in the WHERE, and the version read.
+    const perRow = 2 * Object.keys(group[0]!.changed).length + 1 + (m.versionColumn === undefined ? 0 : 1)
+    let size = m.pkIndexes.length === 1 ? Math.max(1, Math.min(UPDATE_BATCH, Math.floor(ctx.dialect.capabilities.maxParams / perRow))) : 1
     if (m.versionColumn !== undefined) size = versionedBatchSize(ctx.dialect, 'update', size)
     for (let i = 0; i < group.length; i += size) await updateRows(ctx, m, group.slice(i, i + size))
   }

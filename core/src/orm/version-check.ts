@@ -1,6 +1,5 @@
-import { BooleanList } from '../sql/elements.js'
+import { Bind, BooleanList } from '../sql/elements.js'
 import type { Expression } from '../sql/elements.js'
-import { Bind } from '../sql/elements.js'
 import { select } from '../sql/select.js'
 import type { Executable } from '../engine/connection.js'
 import type { Dialect } from '../dialect/contract.js'
