@@ -16,7 +16,11 @@ export interface Capabilities {
   readonly multiRowInsert: boolean
   /** Multi-row INSERT … RETURNING returns rows in VALUES order. */
   readonly orderedReturning: boolean
-  /** After a multi-row INSERT, generated ids are `insertId + i * autoIncrementIncrement`. */
+  /**
+   * After a multi-row INSERT, generated ids are provably `insertId + i × step`, and the driver
+   * reports the step with each such result (DriverResult.insertIdStep). False makes the unit of
+   * work insert rows needing a generated id one per statement.
+   */
   readonly insertIdArithmetic: boolean
   /**
    * A multi-row INSERT assigns autoincrement keys in VALUES order (consecutive, ascending), so
@@ -126,6 +130,13 @@ export interface DriverResult {
   readonly rowsAffected: number
   /** The first generated id of an INSERT, for dialects without RETURNING. */
   readonly insertId?: number | bigint | undefined
+  /**
+   * The step between the ids one multi-row INSERT generated, when the driver knows it for the
+   * connection the INSERT ran on (MySQL: that session's `@@auto_increment_increment`): the ids
+   * are then `insertId + i × insertIdStep`. Dialects with `insertIdArithmetic` report it for every
+   * multi-row INSERT; a flush that gets none fails (and rolls back) rather than guess ids.
+   */
+  readonly insertIdStep?: number | undefined
 }
 
 export interface ExecuteOptions {

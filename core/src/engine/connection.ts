@@ -532,8 +532,8 @@ export function processResult(compiled: CompiledStatement, res: DriverResult): R
     // text() results: declared column types apply by name.
     const byName = new Map(compiled.columns.map((c) => [c.name, c.process]))
     applyProcessors(rows, res.columnNames.map((name) => byName.get(name)))
-    return new Result(rows, res.columnNames, res.rowsAffected, res.insertId)
+    return new Result(rows, res.columnNames, res.rowsAffected, res.insertId, res.insertIdStep)
   }
   processRows(compiled, rows)
-  return new Result(rows, compiled.columns.length ? compiled.columns.map((c) => c.name) : (res.columnNames ?? []), res.rowsAffected, res.insertId)
+  return new Result(rows, compiled.columns.length ? compiled.columns.map((c) => c.name) : (res.columnNames ?? []), res.rowsAffected, res.insertId, res.insertIdStep)
 }

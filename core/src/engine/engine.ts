@@ -7,6 +7,7 @@ import { EventBus } from '../util/events.js'
 import { ConnectionPool } from '../pool/index.js'
 import type { PoolOptions, PoolStatus } from '../pool/index.js'
 import { Connection } from './connection.js'
+import { checkInitStatements, runInitStatements, takeInitStatements } from './init-statements.js'
 import { HookList, Transforms } from './extensions.js'
 import type { StatementRouter } from './extensions.js'
 import type { Keyed } from '../sql/key.js'
@@ -42,6 +43,15 @@ export interface EngineOptions {
   readonly isolationLevel?: IsolationLevel
   /** Options for the dialect's driver (passed through). */
   readonly driverOptions?: Readonly<Record<string, unknown>>
+  /**
+   * SQL statements every new connection runs once, before the pool hands it out (and before the
+   * dialect reads the server's settings): session settings such as
+   * `SET SESSION wsrep_sync_wait = 1`, `SET search_path TO app` or `PRAGMA cache_size = -64000`.
+   * A URL may add more as `init=` query parameters (URL-encoded, one per statement), which run
+   * after these. A statement the server refuses fails the connect with ArgumentError
+   * `'init-statement-failed'`, naming it.
+   */
+  readonly initStatements?: readonly string[]
 }
 
 /**
@@ -62,6 +72,9 @@ export class Engine implements EngineCore, SchemaExecutor, AsyncDisposable {
   readonly watchdogMs: number | undefined
   readonly logParameters: boolean
   readonly #options: EngineOptions
+  /** The URL without its init= parameters: what the driver and the dialect read. */
+  readonly #driverUrl: string
+  readonly #initStatements: readonly string[]
   readonly #pool: ConnectionPool
   #dialect: Dialect
   #initialized: Promise<void> | undefined
@@ -73,8 +86,11 @@ export class Engine implements EngineCore, SchemaExecutor, AsyncDisposable {
   constructor(url: string, options: EngineOptions = {}) {
     this.url = url
     this.#options = options
+    const init = takeInitStatements(url)
+    this.#driverUrl = init.url
+    this.#initStatements = [...checkInitStatements(options.initStatements), ...init.statements]
     const dialect = options.dialect ?? dialectForUrl(url, options.driverOptions ?? {})
-    this.#dialect = dialect.forUrl?.(url) ?? dialect
+    this.#dialect = dialect.forUrl?.(this.#driverUrl) ?? dialect
     this.logParameters = options.logParameters ?? false
     this.watchdogMs = watchdogOf(options)
     this.#echo = options.echo === true ? (line) => console.log(line) : options.echo || undefined
@@ -110,8 +126,14 @@ export class Engine implements EngineCore, SchemaExecutor, AsyncDisposable {
 
   async #connect(connectTimeoutMs: number): Promise<DriverConnection> {
     const conn = await this.#dialect.driver.connect({
-      url: this.url, connectTimeoutMs, statementTimeoutMs: this.#options.statementTimeoutMs, driverOptions: this.#options.driverOptions,
+      url: this.#driverUrl, connectTimeoutMs, statementTimeoutMs: this.#options.statementTimeoutMs, driverOptions: this.#options.driverOptions,
     })
+    try {
+      await runInitStatements(conn, this.#dialect.driver, this.#initStatements)
+    } catch (e) {
+      conn.destroy()
+      throw e
+    }
     try {
       if (this.#dialect.initialize) {
         this.#initialized ??= this.#dialect.initialize(conn).then((d) => {

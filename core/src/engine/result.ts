@@ -15,11 +15,14 @@ export class Result<R extends readonly unknown[] = unknown[], M = Record<string,
   readonly rowsAffected: number
   /** The first generated id of an INSERT on dialects without RETURNING. */
   readonly insertId: number | bigint | undefined
-  constructor(rows: readonly R[], columnNames: readonly string[], rowsAffected: number, insertId?: number | bigint) {
+  /** The step between the ids a multi-row INSERT generated, when the driver knows it (DriverResult.insertIdStep). */
+  readonly insertIdStep: number | undefined
+  constructor(rows: readonly R[], columnNames: readonly string[], rowsAffected: number, insertId?: number | bigint, insertIdStep?: number) {
     this.rows = rows
     this.columnNames = columnNames
     this.rowsAffected = rowsAffected
     this.insertId = insertId
+    this.insertIdStep = insertIdStep
   }
   [Symbol.iterator](): Iterator<R> {
     return this.rows[Symbol.iterator]()

@@ -56,7 +56,7 @@ export async function executeEntitySelect(ctx: EntityQueryContext, statement: Se
   }
   for (const states of entityStates) for (const s of states) s.expired = false
   const names = joined ? statement.resultColumns.map((c) => c.name) : result.columnNames
-  return new Result(rows, names, result.rowsAffected, result.insertId)
+  return new Result(rows, names, result.rowsAffected, result.insertId, result.insertIdStep)
 }
 
 /** Builds the caller's rows: entities through the identity map, plain values as they are. */

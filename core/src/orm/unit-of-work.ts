@@ -350,7 +350,10 @@ async function insertBatch(ctx: FlushContext, states: readonly InstanceState[]):
         chunk.forEach((s, r) => generated.forEach((c, j) => ((s.obj as Record<string, unknown>)[c.key_] = rows[r]![j])))
       } else if (auto) {
         if (result.insertId === undefined) throw new InvalidRequestError(`The ${ctx.dialect.name} driver reported no generated id for ${m.table.name}; the dialect must return insertId or support RETURNING.`)
-        const step = BigInt((ctx.dialect.serverInfo as { autoIncrementIncrement?: number } | undefined)?.autoIncrementIncrement ?? 1)
+        if (chunk.length > 1 && result.insertIdStep === undefined) {
+          throw new InvalidRequestError(`The ${ctx.dialect.name} driver reported no id step for a multi-row INSERT into ${m.table.name}, so the ids of its ${chunk.length} rows are unknown; the flush is rolled back. A dialect with capabilities.insertIdArithmetic must return insertIdStep.`)
+        }
+        const step = BigInt(result.insertIdStep ?? 1)
         chunk.forEach((s, r) => {
           const id = BigInt(result.insertId!) + BigInt(r) * step
           ;(s.obj as Record<string, unknown>)[auto.key_] = auto.type.kind === 'bigint' ? id : Number(id)

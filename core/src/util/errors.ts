@@ -20,8 +20,8 @@ export class AthanorError extends Error {
 
 /** A function was called with an argument it cannot use. */
 export class ArgumentError extends AthanorError {
-  constructor(message: string, code = 'argument') {
-    super(code, message)
+  constructor(message: string, code = 'argument', options?: { cause?: unknown }) {
+    super(code, message, options)
   }
 }
 

@@ -12,7 +12,7 @@ const ALL_ISOLATION_LEVELS: readonly IsolationLevel[] = ['READ UNCOMMITTED', 'RE
  * if (caps.returning.insert) { … INSERT … RETURNING … } else { … insertId arithmetic … }
  * ```
  */
-export function mysqlCapabilities(info: Pick<MysqlServerInfo, 'flavour' | 'versionNumbers'>): Capabilities {
+export function mysqlCapabilities(info: Pick<MysqlServerInfo, 'flavour' | 'versionNumbers'> & Partial<Pick<MysqlServerInfo, 'clusterAutoIncrement'>>): Capabilities {
   const v = info.versionNumbers
   const mariadb = info.flavour === 'mariadb'
   const insertReturning = mariadb && versionAtLeast(v, 10, 5)
@@ -30,8 +30,10 @@ export function mysqlCapabilities(info: Pick<MysqlServerInfo, 'flavour' | 'versi
     orderedReturning: insertReturning,
     // Without RETURNING a multi-row INSERT reports only the first id; InnoDB hands out a
     // consecutive block (innodb_autoinc_lock_mode 1 and 2 both do for a single "simple insert"),
-    // spaced by @@auto_increment_increment, which serverInfo() reads.
-    insertIdArithmetic: true,
+    // spaced by the session's @@auto_increment_increment, which the connection reads (and reads
+    // again after a statement that sets it). Not on a Galera node managing the step: it changes
+    // with the cluster's size, between any reading and the INSERT.
+    insertIdArithmetic: info.clusterAutoIncrement !== true,
     savepoints: true,
     // Every DDL statement commits implicitly.
     transactionalDdl: false,

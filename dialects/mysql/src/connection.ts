@@ -100,6 +100,12 @@ export class MysqlConnection implements DriverConnection {
   /** Last autocommit flag the server reported; with autocommit off every statement opens a transaction. */
   #autocommit = true
   #busy: string | undefined = undefined
+  /**
+   * This session's `@@auto_increment_increment`, read at its first multi-row INSERT and again
+   * after any statement that names it (a SET may change it; another connection's value, or the
+   * value when the pool opened its first connection, proves nothing about this one).
+   */
+  #idStep: number | undefined = undefined
   #serverKill: Promise<void> | undefined = undefined
 
   /** The server's id for this connection (`CONNECTION_ID()`), the one `KILL` takes. */
@@ -150,8 +156,11 @@ export class MysqlConnection implements DriverConnection {
     try {
       // Aborted before anything was sent: the connection is still fine.
       if (options.signal?.aborted) throw this.#abortError(options.signal, false)
+      if (this.#idStep !== undefined && AUTO_INCREMENT_SETTING.test(sql)) this.#idStep = undefined
       const [result, fields] = await this.#guard(this.#send(sql, params), options.signal)
-      return this.#toDriverResult(result, fields)
+      const out = this.#toDriverResult(result, fields)
+      if (out.insertId === undefined || out.rowsAffected < 2) return out
+      return { ...out, insertIdStep: this.#idStep ??= await this.#readIdStep(options.signal) }
     } finally {
       this.#busy = undefined
     }
@@ -388,6 +397,14 @@ export class MysqlConnection implements DriverConnection {
     )
   }
 
+  /** One round trip; the value is a BIGINT UNSIGNED, which bigNumberStrings hands over as a string. */
+  async #readIdStep(signal: AbortSignal | undefined): Promise<number> {
+    const [rows] = await this.#guard(this.#send('SELECT @@session.auto_increment_increment', []), signal)
+    const step = Number((rows as unknown[][])[0]?.[0])
+    if (!Number.isSafeInteger(step) || step < 1) throw new Error(`@@session.auto_increment_increment read as ${String(step)}, not a positive integer.`)
+    return step
+  }
+
   #isFatal(err: unknown): boolean {
     return typeof err === 'object' && err !== null && (err as { fatal?: unknown }).fatal === true
   }
@@ -426,6 +443,9 @@ export class MysqlConnection implements DriverConnection {
     return { rows: [], rowsAffected: Number(header.affectedRows ?? 0), insertId: toInsertId(header.insertId) }
   }
 }
+
+/** Statements that may change the session's auto-increment step (SET [SESSION] auto_increment_increment…). */
+const AUTO_INCREMENT_SETTING = /auto_increment_(?:increment|offset)/i
 
 /** insertId is 0 when no AUTO_INCREMENT value was generated; bigNumberStrings makes large ones strings. */
 function toInsertId(id: unknown): number | bigint | undefined {

@@ -11,10 +11,12 @@ export interface MysqlServerInfo extends ServerInfo {
   /** Numeric `[major, minor, patch]`, e.g. `[10, 11, 19]`. */
   readonly versionNumbers: readonly [number, number, number]
   /**
-   * `@@auto_increment_increment`: the step between ids a multi-row INSERT generates
-   * (ids are `insertId + i * autoIncrementIncrement`; Galera and multi-primary setups use steps > 1).
+   * Whether a Galera cluster sets the auto-increment step (`wsrep_on` and
+   * `wsrep_auto_increment_control`): it changes the step whenever the cluster changes size, so
+   * the ids of a multi-row INSERT cannot be derived from the first; the unit of work then inserts
+   * rows needing a generated id one per statement (capabilities.insertIdArithmetic is false).
    */
-  readonly autoIncrementIncrement: number
+  readonly clusterAutoIncrement: boolean
   /**
    * Whether backslash escapes characters in string literals (true unless `@@sql_mode` has
    * NO_BACKSLASH_ESCAPES); the compiler writes literals such as `ESCAPE '\\'` accordingly.
@@ -53,16 +55,17 @@ export function versionAtLeast(numbers: readonly [number, number, number], major
  *
  * ```ts
  * const info = await serverInfo(connection)
- * info.flavour                 // 'mariadb'
- * info.autoIncrementIncrement  // 1
+ * info.flavour               // 'mariadb'
+ * info.clusterAutoIncrement  // false (true on a Galera node that manages auto-increment)
  * ```
  */
 export async function serverInfo(connection: DriverConnection): Promise<MysqlServerInfo> {
-  const result = await connection.execute('SELECT VERSION(), @@auto_increment_increment, @@sql_mode', [])
-  const row = result.rows[0]
-  const version = String(row?.[0] ?? '')
-  // @@auto_increment_increment is a BIGINT UNSIGNED, which bigNumberStrings hands over as a string.
-  const autoIncrementIncrement = Number(row?.[1] ?? 1) || 1
-  const backslashEscapes = !/\bNO_BACKSLASH_ESCAPES\b/i.test(String(row?.[2] ?? ''))
-  return { version, autoIncrementIncrement, backslashEscapes, ...parseServerVersion(version) }
+  // SHOW VARIABLES, not SELECT @@…: the wsrep variables exist only on servers built with Galera.
+  const result = await connection.execute("SHOW VARIABLES WHERE Variable_name IN ('version', 'sql_mode', 'wsrep_on', 'wsrep_auto_increment_control')", [])
+  const vars = new Map(result.rows.map((row) => [String(row[0]).toLowerCase(), String(row[1] ?? '')]))
+  const version = vars.get('version') ?? ''
+  const on = (name: string): boolean => /^(on|1)$/i.test(vars.get(name) ?? '')
+  const clusterAutoIncrement = on('wsrep_on') && on('wsrep_auto_increment_control')
+  const backslashEscapes = !/\bNO_BACKSLASH_ESCAPES\b/i.test(vars.get('sql_mode') ?? '')
+  return { version, clusterAutoIncrement, backslashEscapes, ...parseServerVersion(version) }
 }

@@ -9,6 +9,6 @@ runCompliance({ backend: 'mysql', resolve }, complianceSuites)
 // capabilities of MySQL 8.0 forced: no RETURNING at all, ids from insertId arithmetic, server
 // values fetched with a SELECT. The compiler avoids syntax MariaDB lacks (FOR SHARE, row alias).
 const asMysql80 = new MysqlDialect({
-  serverInfo: { ...DEFAULT_COMPILE_TARGET, version: '8.0.0 (forced)', autoIncrementIncrement: 1, backslashEscapes: true },
+  serverInfo: { ...DEFAULT_COMPILE_TARGET, version: '8.0.0 (forced)', clusterAutoIncrement: false, backslashEscapes: true },
 })
 runCompliance({ backend: 'mysql as MySQL 8.0 (no RETURNING)', resolve, engineOptions: { dialect: asMysql80 } }, complianceSuites)

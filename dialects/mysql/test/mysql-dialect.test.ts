@@ -70,7 +70,7 @@ describe('mysql dialect (live server)', function () {
       const d = fresh.dialect as MysqlDialect
       const info = d.serverInfo!
       expect(info.flavour).to.be.oneOf(['mariadb', 'mysql'])
-      expect(info.autoIncrementIncrement).to.equal(1)
+      expect(info.clusterAutoIncrement).to.equal(false)
       expect(info.backslashEscapes).to.equal(true)
       expect(d.capabilities).to.deep.equal(mysqlCapabilities(info))
       expect(d.compiler.target).to.equal(info)
@@ -265,7 +265,6 @@ describe('mysql dialect (live server)', function () {
           const tags = ['a', 'b', 'c', 'd'].map((label) => new Tag({ label }))
           s.addAll(tags)
           await s.commit()
-          expect((stepped.dialect as MysqlDialect).serverInfo!.autoIncrementIncrement).to.equal(2)
           const returning = stepped.dialect.capabilities.returning.insert
           expect(returning).to.equal(!asMysql)
           expect(seen.filter((q) => q.startsWith('INSERT'))).to.deep.equal([
@@ -281,5 +280,93 @@ describe('mysql dialect (live server)', function () {
         }
       })
     }
+
+    /** MySQL 8.0 capabilities (forced) on this server, with `clusterAutoIncrement` as given. */
+    const asMysql80 = async (connection: DriverConnection, clusterAutoIncrement: boolean): Promise<MysqlServerInfo> => {
+      const found = (await new MysqlDialect().initialize(connection)) as MysqlDialect
+      return { ...found.serverInfo!, flavour: 'mysql', versionNumbers: [8, 0, 0], clusterAutoIncrement }
+    }
+    /** Each connection steps ids by the next value of `steps` (the way a Galera node's step follows the cluster's size). */
+    class ShiftingStepDialect extends MysqlDialect {
+      readonly #steps: number[]
+      readonly #cluster: boolean
+      constructor(steps: number[], cluster: boolean, options: ConstructorParameters<typeof MysqlDialect>[0] = {}) {
+        super(options)
+        this.#steps = steps
+        this.#cluster = cluster
+      }
+      override async initialize(connection: DriverConnection): Promise<MysqlDialect> {
+        return new ShiftingStepDialect(this.#steps, this.#cluster, { driver: this.driver, serverInfo: await asMysql80(connection, this.#cluster) })
+      }
+      async onConnect(connection: DriverConnection): Promise<void> {
+        await connection.execute(`SET SESSION auto_increment_increment = ${this.#steps.shift() ?? 1}`, [])
+      }
+    }
+    const withTags = async (engine: Engine, fn: () => Promise<void>): Promise<void> => {
+      await Base.metadata.dropAll(engine)
+      await Base.metadata.createAll(engine)
+      try {
+        await fn()
+      } finally {
+        await Base.metadata.dropAll(engine)
+      }
+    }
+    const storedTags = async (engine: Engine): Promise<[number, string][]> => {
+      await using check = new AsyncSession(engine)
+      return (await check.execute(select(Tag.c.id, Tag.c.label).orderBy(Tag.c.label))).all()
+    }
+
+    it('MySQL 8.0: connections with different steps each get their own ids right (the step is read per connection)', async function () {
+      // The bug this guards: the step was read once per engine, so when a later connection's step
+      // differed (a Galera cluster changing size), a multi-row INSERT silently got wrong ids.
+      const shifting = open({ dialect: new ShiftingStepDialect([1, 3], false), pool: { size: 2 } })
+      await withTags(shifting, async () => {
+        await using first = new AsyncSession(shifting)
+        await using second = new AsyncSession(shifting)
+        await first.execute(select(Tag.c.id))
+        await second.execute(select(Tag.c.id)) // a second connection, opened while the first is held
+        const a = ['a1', 'a2', 'a3'].map((label) => new Tag({ label }))
+        const b = ['b1', 'b2', 'b3'].map((label) => new Tag({ label }))
+        first.addAll(a)
+        second.addAll(b)
+        await first.commit()
+        await second.commit()
+        const steps = [a, b].map((tags) => tags.slice(1).map((t, i) => t.id - tags[i]!.id))
+        expect(steps.map((d) => d[0]).sort()).to.deep.equal([1, 3])
+        expect(await storedTags(shifting)).to.deep.equal([...a, ...b].map((t) => [t.id, t.label]))
+      })
+    })
+
+    it('MySQL 8.0: a SET of the step inside a session is seen by the next multi-row INSERT', async function () {
+      const shifting = open({ dialect: new ShiftingStepDialect([], false), pool: { size: 1 } })
+      await withTags(shifting, async () => {
+        await using s = new AsyncSession(shifting)
+        const before = ['p', 'q'].map((label) => new Tag({ label }))
+        s.addAll(before)
+        await s.flush()
+        await s.execute(text('SET SESSION auto_increment_increment = 5'))
+        const after = ['x', 'y', 'z'].map((label) => new Tag({ label }))
+        s.addAll(after)
+        await s.commit()
+        expect(before[1]!.id - before[0]!.id).to.equal(1)
+        expect(after.slice(1).map((t, i) => t.id - after[i]!.id)).to.deep.equal([5, 5])
+        expect(await storedTags(shifting)).to.deep.equal([...before, ...after].map((t) => [t.id, t.label]).sort((l, r) => String(l[1]).localeCompare(String(r[1]))))
+      })
+    })
+
+    it('MySQL 8.0 on a Galera node that manages the step: one INSERT per object, each id from its own statement', async function () {
+      const galera = open({ dialect: new ShiftingStepDialect([4], true), pool: { size: 1 } })
+      await withTags(galera, async () => {
+        const seen: string[] = []
+        galera.events.on('afterExecute', (e) => { seen.push(e.sql) })
+        await using s = new AsyncSession(galera)
+        const tags = ['a', 'b', 'c'].map((label) => new Tag({ label }))
+        s.addAll(tags)
+        await s.commit()
+        expect(galera.dialect.capabilities.insertIdArithmetic).to.equal(false)
+        expect(seen.filter((q) => q.startsWith('INSERT'))).to.deep.equal(Array(3).fill('INSERT INTO `athdl_tags` (`label`) VALUES (?)'))
+        expect(await storedTags(galera)).to.deep.equal(tags.map((t) => [t.id, t.label]))
+      })
+    })
   })
 })

@@ -45,8 +45,8 @@ export function runCompliance(options: ComplianceOptions, suites: readonly Suite
         if (url === undefined) throw new Error(`the ${options.backend} URL is known only inside hooks and tests`)
         return url
       },
-      createEngine(engineOptions?: EngineOptions): Engine {
-        const engine = createAsyncEngine(ctx.url, { ...options.engineOptions, ...engineOptions })
+      createEngine(engineOptions?: EngineOptions, engineUrl = ctx.url): Engine {
+        const engine = createAsyncEngine(engineUrl, { ...options.engineOptions, ...engineOptions })
         if (engines.length === 0) engines.push([])
         engines[engines.length - 1]!.push(engine)
         return engine

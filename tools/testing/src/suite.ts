@@ -14,9 +14,10 @@ export interface SuiteContext {
   readonly url: string
   /**
    * An engine for the URL that is disposed after the current test (or after the enclosing
-   * `describe`, when made in a `before` hook).
+   * `describe`, when made in a `before` hook). `url` replaces the backend's URL (a test adding
+   * query parameters to it).
    */
-  createEngine(options?: EngineOptions): Engine
+  createEngine(options?: EngineOptions, url?: string): Engine
 }
 
 /** A suite registered against one backend. */

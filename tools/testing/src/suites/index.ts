@@ -23,6 +23,7 @@ import { reportingSqlSuite } from './reporting-sql.js'
 import { reportingOrmSuite } from './reporting-orm.js'
 import { typesRoundTripSuite } from './types-roundtrip.js'
 import { engineConnectionSuite } from './engine-connection.js'
+import { engineInitStatementsSuite } from './engine-init-statements.js'
 import { engineTransactionsSuite } from './engine-transactions.js'
 import { schemaDdlSuite } from './schema-ddl.js'
 import { schemaConstraintsSuite } from './schema-constraints.js'
@@ -31,4 +32,4 @@ import { schemaCyclesSuite } from './schema-cycles.js'
 import { resultTypesSuite } from './result-types.js'
 
 /** Every suite a dialect must pass, in order. */
-export const complianceSuites: readonly Suite[] = [sessionSuite, loaderSuite, ormRelationshipsSuite, ormCascadesSuite, ormUnitOfWorkSuite, ormSessionSuite, ormQueriesSuite, sessionGetSuite, sessionRefreshSuite, ormVersioningSuite, ormMutationTrackingSuite, sessionTransactionOptionsSuite, scopedSessionSuite, unitOfWorkBatchingSuite, pluginsSuite, expressionsSuite, expressionsFromSuite, expressionsFunctionsSuite, expressionsDmlSuite, resultTypesSuite, reportingSqlSuite, reportingOrmSuite, typesRoundTripSuite, typesDecoratedSuite, engineConnectionSuite, engineTransactionsSuite, schemaDdlSuite, schemaConstraintsSuite, schemaDefaultsSuite, schemaCyclesSuite]
+export const complianceSuites: readonly Suite[] = [sessionSuite, loaderSuite, ormRelationshipsSuite, ormCascadesSuite, ormUnitOfWorkSuite, ormSessionSuite, ormQueriesSuite, sessionGetSuite, sessionRefreshSuite, ormVersioningSuite, ormMutationTrackingSuite, sessionTransactionOptionsSuite, scopedSessionSuite, unitOfWorkBatchingSuite, pluginsSuite, expressionsSuite, expressionsFromSuite, expressionsFunctionsSuite, expressionsDmlSuite, resultTypesSuite, reportingSqlSuite, reportingOrmSuite, typesRoundTripSuite, typesDecoratedSuite, engineConnectionSuite, engineInitStatementsSuite, engineTransactionsSuite, schemaDdlSuite, schemaConstraintsSuite, schemaDefaultsSuite, schemaCyclesSuite]
