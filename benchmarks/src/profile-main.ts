@@ -1,10 +1,13 @@
 /**
  * Profiles one contender on one read scenario against an already seeded benchmark database
  * (run `npm run bench -- --quick` once to create it): runs the scenario in a loop under the V8
- * CPU profiler and prints the time per iteration and the top self-time functions.
+ * CPU profiler and prints the time per iteration and the top self-time functions; with
+ * `--alloc`, under the sampling heap profiler instead (garbage included), and prints the bytes
+ * allocated per iteration and the functions that allocate them.
  *
  *   npm run bench:profile -- --dialect mysql --scenario nested-selectin --iterations 150
  *   npm run bench:profile -- --dialect pg --contender raw --scenario joined
+ *   npm run bench:profile -- --dialect pg --scenario joined --alloc
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,6 +18,7 @@ import { CONTENDERS } from './contenders/registry.js';
 import { SCENARIO_METHODS } from './contenders/contender.js';
 import { StatementCounter } from './runner/statement-counter.js';
 import { topSelfTime } from './profile/top-functions.js';
+import { topAllocations } from './profile/top-allocations.js';
 import type { Dialect } from './types.js';
 
 const READ_SCENARIOS = ['n-plus-one', 'selectin', 'joined', 'nested-selectin', 'nested-joined'] as const;
@@ -31,6 +35,7 @@ const { values } = parseArgs({
     scenario: { type: 'string', default: 'nested-selectin' },
     iterations: { type: 'string', default: '100' },
     top: { type: 'string', default: '20' },
+    alloc: { type: 'boolean', default: false },
   },
 });
 const dialect = values.dialect as Dialect;
@@ -49,9 +54,25 @@ await run(); // warm-up: compile, prepare statements
 
 const inspector = new Session();
 inspector.connect();
+const iterations = Number(values.iterations);
+if (values.alloc) {
+  await inspector.post('HeapProfiler.enable');
+  // One sample per 4 KiB allocated on average; collected objects count, or only survivors would.
+  await inspector.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
+  const t0 = performance.now();
+  for (let i = 0; i < iterations; i++) await run();
+  const ms = (performance.now() - t0) / iterations;
+  const { profile } = await inspector.post('HeapProfiler.stopSampling');
+  if (process.env.ALLOC_DUMP) fs.writeFileSync(process.env.ALLOC_DUMP, JSON.stringify(profile));
+  await session.close();
+  const rows = topAllocations(profile.head as never, Number(values.top));
+  const total = rows.reduce((sum, [, pct, bytes]) => (pct > 0 ? Math.max(sum, (bytes * 100) / pct) : sum), 0);
+  console.log(`${contender.name} ${scenario} on ${dialect}: ${ms.toFixed(2)} ms and ${(total / iterations / 1e6).toFixed(1)} MB allocated per iteration (${iterations} iterations, sampled)`);
+  for (const [label, pct, bytes] of rows) console.log(`${pct.toFixed(1).padStart(5)} %  ${(bytes / iterations / 1e3).toFixed(0).padStart(7)} kB/it  ${label}`);
+  process.exit(0);
+}
 await inspector.post('Profiler.enable');
 await inspector.post('Profiler.start');
-const iterations = Number(values.iterations);
 const t0 = performance.now();
 for (let i = 0; i < iterations; i++) await run();
 const ms = (performance.now() - t0) / iterations;

@@ -1,4 +1,5 @@
 import type { Mapper } from './mapper.js'
+import { RelationMap } from './relation-map.js'
 
 /** Where an instance stands towards a session (SQLAlchemy's object states). */
 export type Lifecycle = 'transient' | 'pending' | 'persistent' | 'deleted' | 'detached'
@@ -29,9 +30,9 @@ export class InstanceState {
   /** Set on commit (expire-on-commit) and rollback: the next load overwrites the values. */
   expired = false
   /** Relationship values, loaded or set; absent key = not loaded. */
-  readonly relations = new Map<string, unknown>()
+  readonly relations = new RelationMap<unknown>()
   /** Members of each loaded collection (or the many-to-one target) as last known in the database. */
-  readonly committedRelations = new Map<string, readonly object[]>()
+  readonly committedRelations = new RelationMap<readonly object[]>()
   /** Inserted in the current transaction (becomes transient again on rollback). */
   insertedInTx = false
 

@@ -244,16 +244,29 @@ export function readJoinedRows(jp: JoinedPlan, plan: RowPlan, raws: readonly (re
       if (node.children.length) walk(node.children, maybeState(obj)!, raw)
     }
   }
+  // Per row: no Map iteration (an entry array each step) and, for select(Entity), no row array
+  // for the repeats of a parent that a joined collection produces.
+  const roots = [...jp.roots]
+  const entity = single ? (plan[0] as Extract<RowPlan[number], { kind: 'entity' }>) : undefined
+  const entityNodes = single ? jp.roots.get(0) : undefined
   for (const raw of raws) {
-    const row = plan.map((p) => (p.kind === 'value' ? raw[p.index] : hydrate(p.mapper, raw, p.start)))
-    for (const [i, nodes] of jp.roots) {
-      const parent = maybeState(row[i])
-      if (parent) walk(nodes, parent, raw)
+    if (entity !== undefined) {
+      const obj = hydrate(entity.mapper, raw, entity.start)
+      const parent = entityNodes === undefined ? undefined : maybeState(obj)
+      if (parent) walk(entityNodes!, parent, raw)
+      if (jp.multiplies) {
+        if (seenObjects.has(obj)) continue
+        seenObjects.add(obj)
+      }
+      rows.push([obj])
+      continue
     }
-    if (jp.multiplies && single) {
-      if (seenObjects.has(row[0])) continue
-      seenObjects.add(row[0])
-    } else if (jp.multiplies) {
+    const row = plan.map((p) => (p.kind === 'value' ? raw[p.index] : hydrate(p.mapper, raw, p.start)))
+    for (let r = 0; r < roots.length; r++) {
+      const parent = maybeState(row[roots[r]![0]])
+      if (parent) walk(roots[r]![1], parent, raw)
+    }
+    if (jp.multiplies) {
       const key = rowKey(row)
       if (seenRows.has(key)) continue
       seenRows.add(key)
@@ -264,16 +277,23 @@ export function readJoinedRows(jp: JoinedPlan, plan: RowPlan, raws: readonly (re
   for (const [node, byParent] of members) {
     const { rel } = node
     const back = rel.back
-    const states = new Set<InstanceState>()
+    // One-to-many members belong to one parent each, so the lists are disjoint: no Set needed.
+    const disjoint = rel.direction === 'one-to-many'
+    const states = disjoint ? undefined : new Set<InstanceState>()
+    const list: InstanceState[] = []
     for (const [parent, set] of byParent) {
       const items = [...set]
-      for (const o of items) states.add(maybeState(o)!)
+      for (const o of items) {
+        const s = maybeState(o)!
+        if (states === undefined) list.push(s)
+        else if (!states.has(s)) (states.add(s), list.push(s))
+      }
       if (isLoaded(parent, rel) && !parent.expired) continue
       setLoaded(parent, rel, rel.uselist ? items : (items[0] ?? null))
       // The many-to-one side is known too: child.parent reads without a query.
       if (back && !back.uselist && rel.direction === 'one-to-many') for (const o of items) { const s = maybeState(o)!; if (!isLoaded(s, back)) setLoaded(s, back, parent.obj) }
     }
-    loaded.push({ node, states: [...states] })
+    loaded.push({ node, states: list })
   }
   return { rows, loaded }
 }

@@ -162,23 +162,27 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
   const size = selectinBatchSize(ctx.maxParams, srcCols.length)
   for (let i = 0; i < keys.length; i += size) {
     const batch = keys.slice(i, i + size)
+    // Each row is read in place (no [object, key] pair per row): loads of 10,000 children made
+    // one short-lived array per child here.
+    const oneToMany = rel.direction === 'one-to-many'
+    const destCols = rel.pairs.map((p) => p.dest)
     let rows: unknown[][]
-    if (rel.direction === 'one-to-many') {
-      const destCols = rel.pairs.map((p) => p.dest)
-      rows = (await ctx.executeRows(withOrder(select(target.group).where(inClause(destCols, batch)), rel).options(...(children as never[])))).map((r) => [r[0], stateKey(maybeState(r[0])!, destCols)])
+    if (oneToMany) {
+      rows = await ctx.executeRows(withOrder(select(target.group).where(inClause(destCols, batch)), rel).options(...(children as never[])))
     } else {
       const secondary = rel.options.secondary!
-      const secCols = rel.pairs.map((p) => p.dest)
       const [, onTarget] = rel.joinCondition(rel.owner.table, target.table)
-      const stmt = withOrder(select(target.group, ...secCols).from(secondary).join(target.table, onTarget).where(inClause(secCols, batch)), rel).options(...(children as never[]))
-      rows = (await ctx.executeRows(stmt)).map((r) => [r[0], keyOf(r.slice(1))])
+      rows = await ctx.executeRows(withOrder(select(target.group, ...destCols).from(secondary).join(target.table, onTarget).where(inClause(destCols, batch)), rel).options(...(children as never[])))
     }
-    for (const [obj, k] of rows) {
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!
+      const state = maybeState(row[0])!
+      const k = oneToMany ? stateKey(state, destCols) : keyOf(row.slice(1))
       if (k === undefined) continue
-      const list = members.get(k as string) ?? []
-      list.push(obj as object)
-      members.set(k as string, list)
-      out.push(maybeState(obj)!)
+      const list = members.get(k)
+      if (list === undefined) members.set(k, [row[0] as object])
+      else list.push(row[0] as object)
+      out.push(state)
     }
   }
   const back = rel.back

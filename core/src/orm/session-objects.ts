@@ -1,6 +1,6 @@
 import type { Mapper } from './mapper.js'
 import type { InstanceState, StateOwner } from './instance-state.js'
-import { isModified } from './unit-of-work.js'
+import { columnsChanged, isModified } from './unit-of-work.js'
 import { relationState, restoreRelationState } from './attributes.js'
 import type { RelationState } from './attributes.js'
 
@@ -76,11 +76,13 @@ export class SessionObjects {
   endTransaction(committed: boolean, expireOnCommit: boolean): void {
     if (committed) {
       this.deletedInTx.clear()
-      for (const s of this.identity.values()) {
+      // forEach, not for…of: runs once per transaction, mostly unoptimised, where each step of a
+      // Map iterator allocates its result object.
+      this.identity.forEach((s) => {
         s.txSnapshot = undefined
         s.insertedInTx = false
         if (expireOnCommit) s.expired = true
-      }
+      })
       return
     }
     // Objects inserted in the transaction become transient again; updated ones get their
@@ -94,8 +96,10 @@ export class SessionObjects {
         continue
       }
       // Unflushed changes go too (SQLAlchemy expires them): the object reads as the database has it.
+      // An object no flush touched and nobody changed is left as it is (a read-only session's
+      // close would otherwise copy every snapshot it loaded).
       const before = s.txSnapshot ?? s.committed
-      if (before) assign(s, before)
+      if (before && (s.txSnapshot !== undefined || columnsChanged(s))) assign(s, before)
       s.txSnapshot = undefined
       s.expired = true
     }
@@ -184,7 +188,7 @@ export class SessionObjects {
 
   /** Detaches every object at once (session close), without removing them from the maps one by one. */
   detachAll(): void {
-    for (const s of this.identity.values()) (s.owner = undefined, (s.lifecycle = 'detached'))
+    this.identity.forEach((s) => (s.owner = undefined, (s.lifecycle = 'detached')))
     for (const s of this.pending) (s.owner = undefined, (s.lifecycle = 'transient'))
     for (const s of this.deleted) (s.owner = undefined, (s.lifecycle = s.key ? 'detached' : 'transient'))
     this.identity.clear()

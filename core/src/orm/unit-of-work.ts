@@ -49,7 +49,8 @@ interface Sync {
 function related(state: InstanceState, rel: Relationship): object[] {
   if (!isLoaded(state, rel)) return []
   const v = state.relations.get(rel.key)
-  if (v instanceof Collection || Array.isArray(v)) return [...(v as object[])]
+  // slice, not a spread: a Collection is an Array subclass, which the spread walks by iterator.
+  if (v instanceof Collection || Array.isArray(v)) return Array.prototype.slice.call(v) as object[]
   return v ? [v as object] : []
 }
 
@@ -301,7 +302,8 @@ function keyOf(obj: object, columns: readonly Column<unknown>[]): string | undef
 
 /** Records current relationship members as the database's, for the next flush's diff. */
 export function snapshotRelations(s: InstanceState): void {
-  for (const rel of s.mapper.relationships) if (isLoaded(s, rel)) s.committedRelations.set(rel.key, related(s, rel))
+  const rels = s.mapper.relationships
+  for (let i = 0; i < rels.length; i++) if (isLoaded(s, rels[i]!)) s.committedRelations.set(rels[i]!.key, related(s, rels[i]!))
 }
 
 function serverGenerated(m: Mapper, obj: Record<string, unknown>): Column<unknown>[] {
@@ -440,17 +442,21 @@ export function relationsChanged(s: InstanceState): boolean {
  * query (column values are plain properties, so there is no write hook to track changes with).
  */
 export function isModified(s: InstanceState): boolean {
+  return columnsChanged(s) || (s.relations.size !== 0 && relationsChanged(s))
+}
+
+/** Whether a column value differs from the committed snapshot (false for objects without one). */
+export function columnsChanged(s: InstanceState): boolean {
   const committed = s.committed
-  if (committed !== undefined) {
-    const o = s.obj as Record<string, unknown>
-    if (s.mapper.dateIndexes.length > 0) checkDateMutations(s.mapper.className, s.mapper.columns, o, committed, s.mapper.dateIndexes)
-    const keys = s.mapper.columnKeys
-    for (let i = 0; i < keys.length; i++) {
-      const v = o[keys[i]!]
-      if (v !== committed[i] && !valuesEqual(v, committed[i])) return true
-    }
+  if (committed === undefined) return false
+  const o = s.obj as Record<string, unknown>
+  if (s.mapper.dateIndexes.length > 0) checkDateMutations(s.mapper.className, s.mapper.columns, o, committed, s.mapper.dateIndexes)
+  const keys = s.mapper.columnKeys
+  for (let i = 0; i < keys.length; i++) {
+    const v = o[keys[i]!]
+    if (v !== committed[i] && !valuesEqual(v, committed[i])) return true
   }
-  return s.relations.size !== 0 && relationsChanged(s)
+  return false
 }
 
 /** Most rows one batched UPDATE changes (SQLAlchemy's insertmanyvalues page size). */

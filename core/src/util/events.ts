@@ -33,7 +33,10 @@ export class EventBus<E extends { [K in keyof E]: (...args: never[]) => void }> 
 
   /** True when anyone (here or in a parent bus) listens, so callers can skip building payloads. */
   has(event: keyof E): boolean {
-    return (this.#listeners.get(event)?.length ?? 0) > 0 || this.#parents.some((p) => p.has(event))
+    // Asked once per loaded object: a plain loop, no closure to allocate.
+    if ((this.#listeners.get(event)?.length ?? 0) > 0) return true
+    for (let i = 0; i < this.#parents.length; i++) if (this.#parents[i]!.has(event)) return true
+    return false
   }
 
   emit<K extends keyof E>(event: K, ...args: Parameters<E[K]>): void {
