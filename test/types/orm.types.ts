@@ -58,3 +58,12 @@ export function wrongComparisonsDoNotCompile(): void {
   // @ts-expect-error the constructor checks column value types
   new User({ name: 5 })
 }
+
+export async function upserts(session: AsyncSession): Promise<void> {
+  // session.upsert() returns the class it was given, and its keys are the object's attributes.
+  expectType<User[]>()(await session.upsert(new User({ name: 'ann' }), { on: ['name'], update: ['fullname'] }))
+  // @ts-expect-error `on` names attributes of the objects
+  await session.upsert(new User({ name: 'ann' }), { on: ['nmae'] })
+  // @ts-expect-error so does `update`
+  await session.upsert([new User({ name: 'ann' })], { on: ['name'], update: ['email'] })
+}

@@ -71,6 +71,11 @@ export interface Capabilities {
   readonly serializationFailures?: boolean
   /** Server-side statement timeout can be set per connection. */
   readonly statementTimeout: boolean
+  /**
+   * An upsert reacts to a conflict on any unique key and cannot name one (MySQL's ON DUPLICATE
+   * KEY UPDATE); false where it names its conflict target (ON CONFLICT (…)). Absent means false.
+   */
+  readonly upsertAnyKey?: boolean
   /** Transactions can be DEFERRABLE (PostgreSQL). */
   readonly deferrable?: boolean
   /** `UPDATE … RETURNING` etc. may be used for server-default fetch after UPDATE. */

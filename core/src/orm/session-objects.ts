@@ -67,6 +67,30 @@ export class SessionObjects {
     return state.obj
   }
 
+  /**
+   * An upsert wrote `row` for the transient `given`: the object the session already holds for
+   * that row takes its values (restored if the transaction rolls back); otherwise `given` becomes
+   * that persistent object (transient again on rollback, like an insert). Returns the one that now
+   * stands for the row.
+   */
+  absorb(m: Mapper, row: readonly unknown[], given: InstanceState): object {
+    const key = m.rowIdentityKey(row, 0)!
+    const held = this.identity.get(key)
+    if (held !== undefined) {
+      held.txSnapshot ??= held.committed
+      assign(held, committedValues(m, row, 0), true)
+      held.expired = false
+      return held.obj
+    }
+    assign(given, committedValues(m, row, 0), true)
+    given.key = key
+    given.lifecycle = 'persistent'
+    given.owner = this.#owner
+    given.insertedInTx = true
+    this.identity.set(key, given)
+    return given.obj
+  }
+
   hasChanges(): boolean {
     for (const s of this.identity.values()) if (isModified(s)) return true
     return false

@@ -23,13 +23,15 @@ import type { LoadContext } from './loading.js'
 import { changedColumns, execute as executePlan, plan, snapshotRelations } from './unit-of-work.js'
 import type { FlushContext } from './unit-of-work.js'
 import { DetachedInstanceError, PendingRollbackError } from './orm-errors.js'
-import { isLoaded, setLoaded, setRelated } from './attributes.js'
+import { isLoaded, setLoaded } from './attributes.js'
 import { Query } from './query.js'
 import { EventBus } from '../util/events.js'
 import { newOrmHooks, ormHooksOf, propagateOptions } from './orm-events.js'
 import type { MapperEvents, OrmHooks, SessionEvents } from './orm-events.js'
 import type { Keyed } from '../sql/key.js'
 import { runUnitOfWork, type RunOptions } from './session-run.js'
+import { upsertObjects, upsertStates, type UpsertObjectsOptions } from './session-upsert.js'
+import { mergeObject } from './session-merge.js'
 
 export interface SessionOptions {
   /** Flush pending changes before each query so it sees them. Default true. */
@@ -292,6 +294,25 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   }
 
   /**
+   * Inserts new objects, or where a row with the same `on` key exists updates its `update`
+   * attributes (default: every other attribute given), one statement per batch on every dialect;
+   * returns, in order, the objects the session now holds for those rows, with the database's values.
+   * ```ts
+   * const [ann] = await session.upsert(new User({ email: 'ann@x.io', name: 'Ann' }), { on: ['email'] })
+   * ```
+   */
+  async upsert<T extends object>(objs: T | readonly T[], options: UpsertObjectsOptions<T>): Promise<T[]> {
+    return await this.#op('upsert objects', async () => {
+      const { mapper, states } = upsertStates(Array.isArray(objs) ? (objs as readonly T[]) : [objs as T])
+      // Always flushed first: the upsert may meet rows this session changed.
+      await this.#flush()
+      const conn = await this.#connection()
+      const ctx = { capabilities: this.engine.dialect.capabilities, run: (stmt: Executable) => this.#run(conn, stmt), absorb: this.#objects.absorb.bind(this.#objects) }
+      return (await upsertObjects(ctx, mapper, states, options as UpsertObjectsOptions<object>)) as T[]
+    })
+  }
+
+  /**
    * Loads relationships explicitly, for one object or many at once (one statement per level and
    * batch), and returns what it was given, typed with those relationships loaded. Names load
    * relationships side by side; relationship attributes load a path, each starting where the
@@ -347,42 +368,8 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
    * ```
    */
   async merge<T extends object>(obj: T): Promise<T> {
-    return (await this.#merge(obj, new Map())) as T
-  }
-
-  /** One object of a merge; `done` maps sources to their copies, so cycles through backPopulates end. */
-  async #merge(obj: object, done: Map<InstanceState, object>): Promise<object> {
-    const s = this.#stateOf(obj, 'merge()')
-    const known = done.get(s) ?? (s.owner === this ? obj : undefined)
-    if (known) return known
-    const m = s.mapper
-    const pk = m.primaryKeyOf(obj)
-    const existing = m.identityKey(pk) ? ((await this.get(m.cls as unknown as Entity<object>, pk)) as object | undefined) : undefined
-    const values = obj as Record<string, unknown>
-    let target: object
-    if (!existing) {
-      target = new (m.cls as unknown as new (init: Record<string, unknown>) => object)(Object.fromEntries(m.columnKeys.map((k) => [k, values[k]])))
-      this.add(target)
-    } else {
-      target = existing
-      for (const k of m.columnKeys) if (values[k] !== undefined) (target as Record<string, unknown>)[k] = values[k]
-    }
-    done.set(s, target)
-    // The merge cascade: loaded relationships are merged too and replace the target's members.
-    const ts = maybeState(target)!
-    for (const rel of m.relationships) {
-      if (!rel.cascade.has('merge') || rel.options.viewonly || !isLoaded(s, rel)) continue
-      if (ts.lifecycle === 'persistent' && !isLoaded(ts, rel)) await this.load(target, rel.key)
-      const value = s.relations.get(rel.key) as object | readonly object[] | null
-      let merged: object | object[] | null = null
-      if (Array.isArray(value)) {
-        const items: object[] = []
-        for (const item of value as readonly object[]) items.push(await this.#merge(item, done))
-        merged = items
-      } else if (value) merged = await this.#merge(value as object, done)
-      setRelated(ts, rel, merged)
-    }
-    return target
+    this.#stateOf(obj, 'merge()')
+    return (await mergeObject(this, obj, new Map())) as T
   }
 
   /** SQLAlchemy's legacy query veneer: `session.query(User).filterBy({ name: 'Alice' }).first()`. */

@@ -58,6 +58,8 @@ export function mysqlCapabilities(info: Pick<MysqlServerInfo, 'flavour' | 'versi
     serializationFailures: false,
     // MariaDB: max_statement_time (every statement); MySQL: max_execution_time (SELECT only).
     statementTimeout: true,
+    // ON DUPLICATE KEY UPDATE fires on any unique key; it has no conflict target.
+    upsertAnyKey: true,
     updateReturning: false,
     // Parsed from the error messages (errors.ts). A unique violation names only the index,
     // prefixed with its table since MySQL 8.0.19; MariaDB's CHECK failure names the table too.
