@@ -164,6 +164,13 @@ function translateLibsqlError(err: LibsqlError, ctx: StatementContext): AthanorE
     )
   }
   if (code === 'SQLITE_LOCKED') return new LockTimeoutError(text, err, ctx, driverCode)
+  if (code === 'SQLITE_READONLY') {
+    return new DatabaseError(
+      'read-only',
+      `${text}: the transaction or the file is read-only (readOnly in the session or begin(), a mode=ro URL, or the file's permissions); write through a read-write session.`,
+      err, ctx, driverCode,
+    )
+  }
   if (code === 'TRANSACTION_CLOSED') {
     return new OperationalError(
       'The transaction was already ended by the database (a statement such as ROLLBACK, or an error that SQLite ' +

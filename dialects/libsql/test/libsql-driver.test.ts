@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { expect } from 'chai'
 import {
   BigInteger, Boolean as BooleanType, DateTime, DateType, Enum, Float, Integer, IntegrityError, InvalidRequestError,
-  JSON as JsonType, LargeBinary, LockTimeoutError, Numeric, OperationalError, ProgrammingError, SerializationError,
+  JSON as JsonType, LargeBinary, LockTimeoutError, DatabaseError, Numeric, OperationalError, ProgrammingError, SerializationError,
   String as StringType, Text, Time, UUID, ValueError,
 } from '@athanor/core'
 import type { DriverConnection, SqlType } from '@athanor/core'
@@ -265,8 +265,9 @@ describe('@athanor/libsql driver', () => {
       await c.begin({ readOnly: true })
       expect(await rows(c, 'SELECT count(*) FROM t')).to.deep.equal([[0]])
       const e = await failure(() => c.execute('INSERT INTO t VALUES (1)', []))
-      expect(e).to.be.instanceOf(OperationalError)
-      expect(e.message).to.match(/readonly/)
+      expect(e).to.be.instanceOf(DatabaseError)
+      expect((e as DatabaseError).code).to.equal('read-only')
+      expect(e.message).to.match(/readonly.*readOnly in the session or begin\(\)/)
       await c.commit()
       await c.execute('INSERT INTO t VALUES (1)', [])
       await c.begin({ readOnly: true })

@@ -47,6 +47,12 @@ export const MysqlErrno = {
   NO_REFERENCED_ROW_2: 1452,
   DUP_ENTRY_WITH_KEY_NAME: 1586,
   DUP_ENTRY: 1062,
+  /** ER_UNKNOWN_COM_ERROR; Galera answers it while a node is not ready ("WSREP has not yet prepared node for application use"). */
+  UNKNOWN_COMMAND: 1047,
+  /** ER_OPTION_PREVENTS_STATEMENT: e.g. a write on a server running with --read-only (a replica). */
+  OPTION_PREVENTS_STATEMENT: 1290,
+  /** ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION (SQLSTATE 25006). */
+  READ_ONLY_TRANSACTION: 1792,
   /** MariaDB: KILL of the connection's thread. */
   CONNECTION_KILLED: 1927,
   /** MariaDB: max_statement_time exceeded (mysql2 gives it no `code`). */
@@ -134,6 +140,7 @@ export function isMysqlDisconnect(error: unknown, flavour?: MysqlFlavour): boole
   const n = serverErrno(e)
   if (n === undefined) return false
   if (DISCONNECT_ERRNOS.has(n)) return true
+  if (n === MysqlErrno.UNKNOWN_COMMAND && /WSREP/i.test(e.sqlMessage ?? e.message)) return true
   return n === MysqlErrno.IDLE_DISCONNECT_MYSQL && flavour === 'mysql'
 }
 
@@ -198,6 +205,25 @@ export function translateMysqlError(error: unknown, ctx: StatementContext = {}, 
       `${e.message} mysql2 cannot read a result column with that name; give it another label (AS …). The connection has been discarded.`,
       error, ctx, 'MYSQL2_FIELD_NAME',
     )
+  }
+  if (n === MysqlErrno.UNKNOWN_COMMAND && /WSREP/i.test(text)) {
+    // The node is joining or outside the cluster's primary component: this connection cannot
+    // serve until it is ready, another node may. Discarded, and retried by session.run().
+    return new OperationalError(
+      `${text} (${where}). This Galera node is not ready for application use (joining, or cut off from the cluster's primary component). ` +
+        'The connection has been discarded; a new connection — to another node with a multi-host URL — can serve once one is ready.',
+      error, ctx, driverCode, true, 'node-not-ready',
+    )
+  }
+  if (n === MysqlErrno.OPTION_PREVENTS_STATEMENT && /read.only/i.test(text)) {
+    return new DatabaseError(
+      'read-only',
+      `${text} (${where}). The server refuses writes (a replica, or read_only set): send writes to the primary.`,
+      error, ctx, driverCode,
+    )
+  }
+  if (n === MysqlErrno.READ_ONLY_TRANSACTION) {
+    return new DatabaseError('read-only', `${text} (${where}). The transaction was begun READ ONLY (readOnly in the session or begin()); write in a read-write transaction.`, error, ctx, driverCode)
   }
   if (isMysqlDisconnect(error, flavour)) {
     // A lost COMMIT (outcome unknown) is the engine's call: it wraps this in CommitOutcomeUnknownError.

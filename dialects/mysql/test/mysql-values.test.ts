@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import {
   ArgumentError, BigInteger, Boolean as BooleanType, CompileError, DatabaseError, DateTime, DateType, DeadlockError, Enum,
   Float, Integer, IntegrityError, JSON as JsonType, LargeBinary, LockTimeoutError, NativeType, NullType, Numeric,
-  OperationalError, ProgrammingError, SmallInteger, StatementTimeoutError, String as StringType, Text, Time, UUID, ValueError,
+  OperationalError, ProgrammingError, SmallInteger, StatementTimeoutError, String as StringType, Text, Time, UUID, ValueError, isRetryable,
 } from '@athanor/core'
 import {
   bindProcessor, formatUtcDateTime, isMysqlDisconnect, mysqlCapabilities, MysqlDriver, parseMysqlUrl, parseServerVersion,
@@ -124,6 +124,21 @@ describe('mysql values (pure)', function () {
 })
 
 describe('mysql errors (pure)', function () {
+  it('a Galera node that is not ready is a lost connection (retried elsewhere); a read-only server says where writes go', function () {
+    const notReady = serverError(1047, '08S01', 'WSREP has not yet prepared node for application use')
+    expect(isMysqlDisconnect(notReady, 'mariadb')).to.equal(true)
+    const err = translateMysqlError(notReady, {}, 'mariadb') as OperationalError
+    expect(err).to.be.instanceOf(OperationalError)
+    expect([err.disconnect, err.code]).to.deep.equal([true, 'node-not-ready'])
+    expect(err.message).to.match(/not ready for application use .*multi-host URL/)
+    expect(isRetryable(err)).to.equal(true)
+    // 1047 without WSREP is a plain unknown command, not a connection problem.
+    expect(isMysqlDisconnect(serverError(1047, '08S01', 'Unknown command'), 'mysql')).to.equal(false)
+    const readOnly = translateMysqlError(serverError(1290, 'HY000', 'The MariaDB server is running with the --read-only option so it cannot execute this statement'), {}, 'mariadb')
+    expect([readOnly.constructor.name, readOnly.code]).to.deep.equal(['DatabaseError', 'read-only'])
+    expect(readOnly.message).to.match(/send writes to the primary/)
+  })
+
   it('tells colliding errnos apart by flavour', function () {
     const check = serverError(4025, '23000', 'CONSTRAINT `c` failed for `db`.`t`', 'ER_INNODB_AUTOEXTEND_SIZE_OUT_OF_RANGE')
     expect((translateMysqlError(check, {}, 'mariadb') as IntegrityError).kind).to.equal('check')

@@ -118,6 +118,12 @@ function translateServerError(e: ServerError, cause: unknown, ctx: StatementCont
     case '40001': return new SerializationError(message, cause, ctx, code)
     case '55P03': return new LockTimeoutError(message, cause, ctx, code) // lock_timeout and NOWAIT
     case '57014': return new StatementTimeoutError(message, cause, ctx, code) // statement_timeout and cancel
+    case '25006':
+      return new DatabaseError(
+        'read-only',
+        `${message}\nThe transaction is read-only: the session or begin() asked for readOnly, or the server is a hot standby (SELECT pg_is_in_recovery() says true there); send writes to the primary.`,
+        cause, ctx, code,
+      )
     case '25P02':
       return new DatabaseError('transaction-aborted', `${message}\nAn earlier statement in this transaction failed; roll back before running more statements.`, cause, ctx, code)
   }

@@ -31,6 +31,7 @@ export const sessionTransactionOptionsSuite: Suite = (ctx) => describe('session:
     s.add(new Note({ text: 'refused' }))
     const e = await s.commit().then(() => undefined, (x: unknown) => x)
     expect(e, 'the database refuses the write').to.be.instanceOf(DatabaseError)
+    expect((e as DatabaseError).code, 'every dialect names the refusal').to.equal('read-only')
     await s.rollback()
     // One transaction with other options: begin() overrides the session's for that transaction only.
     await s.begin({ readOnly: false })
