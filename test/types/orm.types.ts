@@ -67,3 +67,10 @@ export async function upserts(session: AsyncSession): Promise<void> {
   // @ts-expect-error so does `update`
   await session.upsert([new User({ name: 'ann' })], { on: ['name'], update: ['email'] })
 }
+
+export function validators(): void {
+  // A validator's parameter is checked against the column's type.
+  mappedColumn(String(10), { validate: (v: string) => v.trim() })
+  // @ts-expect-error a number validator on a string column
+  mappedColumn(String(10), { validate: (v: number) => v + 1 })
+}

@@ -1,4 +1,6 @@
 import { ArgumentError } from '../util/errors.js'
+import { installValidated, validatedAttributes } from './validated-attributes.js'
+import type { ValidatedAttribute } from './validated-attributes.js'
 import type { Column } from '../sql/column.js'
 import { DecoratedType } from '../types/type-decorator.js'
 import { WATCH_DATES, copierFor, watchDates } from './mutable-values.js'
@@ -97,8 +99,12 @@ export class Mapper {
     const versions = this.columns.filter((c) => c.nextVersion !== undefined)
     if (versions.length > 1) throw new ArgumentError(`${cls.name} has ${versions.length} version counters (${versions.map((c) => c.key_).join(', ')}); a row has one: keep versionId on one column.`)
     this.versionColumn = versions[0]
+    this.validated = validatedAttributes(cls.name, this.columns)
     this.group = new ColumnGroup(table, this.columns, this)
   }
+
+  /** Column attributes with a validator: accessors on each object (validated-attributes.ts). */
+  readonly validated: readonly ValidatedAttribute[]
 
   /** The version counter column (`versionId`), checked by every UPDATE and DELETE of the unit of work. */
   readonly versionColumn: Column<unknown> | undefined
@@ -211,6 +217,7 @@ export class Mapper {
   /** A new empty instance, bypassing the constructor (used when loading rows). */
   blank(): { obj: Record<string, unknown>; state: InstanceState } {
     const obj = Object.create(this.cls.prototype as object) as Record<string, unknown>
+    if (this.validated.length > 0) installValidated(obj, this.validated)
     return { obj, state: attachState(obj, this) }
   }
 
@@ -218,6 +225,7 @@ export class Mapper {
   initInstance(obj: object, init: Readonly<Record<string, unknown>> | undefined): void {
     const state = attachState(obj, this)
     const o = obj as Record<string, unknown>
+    if (this.validated.length > 0) installValidated(obj, this.validated)
     for (const k of this.columnKeys) o[k] = undefined
     if (init === undefined || init === null) return
     if (typeof init !== 'object' || Array.isArray(init)) {

@@ -1,4 +1,5 @@
 import type { Mapper } from './mapper.js'
+import { trusted } from './validated-attributes.js'
 import type { InstanceState, StateOwner } from './instance-state.js'
 import { columnsChanged, isModified } from './unit-of-work.js'
 import { relationState, restoreRelationState } from './attributes.js'
@@ -243,7 +244,9 @@ function committedValues(m: Mapper, row: readonly unknown[], start: number): rea
 function setValues(s: InstanceState, values: readonly unknown[]): void {
   const o = s.obj as Record<string, unknown>
   const keys = s.mapper.columnKeys
-  for (let i = 0; i < keys.length; i++) o[keys[i]!] = values[i]
+  // Values from the database or a snapshot: not the application's, so validators do not see them.
+  if (s.mapper.validated.length > 0) trusted(() => { for (let i = 0; i < keys.length; i++) o[keys[i]!] = values[i] })
+  else for (let i = 0; i < keys.length; i++) o[keys[i]!] = values[i]
 }
 
 /** Sets an object's column values (in mapper order) and records them as its committed state. */

@@ -11,6 +11,7 @@ import type { Expression } from '../sql/elements.js'
 import { proposedRow, withUpsert } from '../sql/upsert.js'
 import { Index, PrimaryKeyConstraint, UniqueConstraint } from '../schema/constraints.js'
 import { maybeState } from './instance-state.js'
+import { trusted } from './validated-attributes.js'
 import type { InstanceState } from './instance-state.js'
 import type { Mapper } from './mapper.js'
 
@@ -129,7 +130,7 @@ export function upsertStates(objs: readonly object[]): { mapper: Mapper; states:
 function givenColumns(m: Mapper, states: readonly InstanceState[]): Column<unknown>[] {
   for (const s of states) {
     const o = s.obj as Record<string, unknown>
-    for (const c of m.columns) if (o[c.key_] === undefined && c.default !== undefined) o[c.key_] = c.defaultValue()
+    trusted(() => { for (const c of m.columns) if (o[c.key_] === undefined && c.default !== undefined) o[c.key_] = c.defaultValue() })
   }
   const first = states[0]!.obj as Record<string, unknown>
   const given = m.columns.filter((c) => first[c.key_] !== undefined)

@@ -1,4 +1,5 @@
 import type { Dialect } from '../dialect/contract.js'
+import { trusted } from './validated-attributes.js'
 import { ArgumentError, InvalidRequestError } from '../util/errors.js'
 import { topoSort } from '../util/topo-sort.js'
 import { Bind, Case, Expression } from '../sql/elements.js'
@@ -167,7 +168,7 @@ function collectSyncs(ctx: FlushContext): Sync[] {
 function applySync(sync: Sync): void {
   const child = sync.child.obj as Record<string, unknown>
   const parent = sync.parent?.obj as Record<string, unknown> | undefined
-  for (const p of sync.pairs) child[p.dest.key_] = parent ? (parent[p.source.key_] ?? null) : null
+  trusted(() => { for (const p of sync.pairs) child[p.dest.key_] = parent ? (parent[p.source.key_] ?? null) : null })
 }
 
 /** The SQL-visible change set of one flush, planned before anything is executed. */
@@ -317,11 +318,13 @@ async function insertBatch(ctx: FlushContext, states: readonly InstanceState[]):
   // Client defaults are applied to the objects themselves, as SQLAlchemy does at flush.
   for (const s of states) {
     const o = s.obj as Record<string, unknown>
-    for (const c of m.columns) {
-      if (o[c.key_] !== undefined) continue
-      if (c.default !== undefined) o[c.key_] = c.defaultValue()
-      else if (c.nextVersion !== undefined) o[c.key_] = c.nextVersion(undefined)
-    }
+    trusted(() => {
+      for (const c of m.columns) {
+        if (o[c.key_] !== undefined) continue
+        if (c.default !== undefined) o[c.key_] = c.defaultValue()
+        else if (c.nextVersion !== undefined) o[c.key_] = c.nextVersion(undefined)
+      }
+    })
   }
   // Rows giving the same columns share one multi-row INSERT.
   const groups = new Map<string, InstanceState[]>()
@@ -349,7 +352,7 @@ async function insertBatch(ctx: FlushContext, states: readonly InstanceState[]):
       if (returning) {
         if (result.rows.length !== chunk.length) throw new StaleDataError(`INSERT into ${m.table.name} … RETURNING`, chunk.length, result.rows.length)
         const rows = sortKey && chunk.length > 1 ? inValuesOrder(result.rows, m.table.name) : result.rows
-        chunk.forEach((s, r) => generated.forEach((c, j) => ((s.obj as Record<string, unknown>)[c.key_] = rows[r]![j])))
+        trusted(() => chunk.forEach((s, r) => generated.forEach((c, j) => ((s.obj as Record<string, unknown>)[c.key_] = rows[r]![j]))))
       } else if (auto) {
         if (result.insertId === undefined) throw new InvalidRequestError(`The ${ctx.dialect.name} driver reported no generated id for ${m.table.name}; the dialect must return insertId or support RETURNING.`)
         if (chunk.length > 1 && result.insertIdStep === undefined) {
@@ -358,7 +361,7 @@ async function insertBatch(ctx: FlushContext, states: readonly InstanceState[]):
         const step = BigInt(result.insertIdStep ?? 1)
         chunk.forEach((s, r) => {
           const id = BigInt(result.insertId!) + BigInt(r) * step
-          ;(s.obj as Record<string, unknown>)[auto.key_] = auto.type.kind === 'bigint' ? id : Number(id)
+          trusted(() => ((s.obj as Record<string, unknown>)[auto.key_] = auto.type.kind === 'bigint' ? id : Number(id)))
         })
       }
       const rest = returning ? [] : generated.filter((c) => c !== auto)
@@ -393,7 +396,7 @@ async function fetchServerDefaults(ctx: FlushContext, m: Mapper, states: readonl
   for (const s of states) {
     const r = await ctx.execute(select(...cols).where(...pkCols.map((c) => c.eq((s.obj as Record<string, unknown>)[c.key_] as never))) as unknown as Executable)
     const row = r.rows[0]
-    if (row) cols.forEach((c, j) => ((s.obj as Record<string, unknown>)[c.key_] = row[j]))
+    if (row) trusted(() => cols.forEach((c, j) => ((s.obj as Record<string, unknown>)[c.key_] = row[j])))
   }
 }
 
@@ -502,12 +505,12 @@ function prepareUpdate(ctx: FlushContext, s: InstanceState): RowUpdate | undefin
   if (changed === undefined) return undefined
   // Listeners may set more columns (an updated-at stamp): diff again after them.
   if (ctx.mapperEvent) (ctx.mapperEvent('beforeUpdate', s, changed), (changed = changedColumns(s) ?? changed))
-  for (const c of m.columns) if (c.onupdate !== undefined && !(c.key_ in changed)) (changed[c.key_] = o[c.key_] = c.onupdateValue())
+  trusted(() => { for (const c of m.columns) if (c.onupdate !== undefined && !(c.key_ in changed)) (changed[c.key_] = o[c.key_] = c.onupdateValue()) })
   if (m.pkIndexes.some((i) => m.columnKeys[i]! in changed)) {
     throw new InvalidRequestError(`Changing the primary key of a ${m.className} is not supported; delete it and add a new one.`, 'primary-key-change')
   }
   const vc = m.versionColumn
-  if (vc !== undefined && !(vc.key_ in changed)) changed[vc.key_] = o[vc.key_] = vc.nextVersion!(readVersion(m, s))
+  if (vc !== undefined && !(vc.key_ in changed)) changed[vc.key_] = trusted(() => (o[vc.key_] = vc.nextVersion!(readVersion(m, s))))
   return { s, changed, pk: m.pkIndexes.map((i) => s.committed![i]) }
 }
 

@@ -101,6 +101,18 @@ export interface ColumnOptions<T> {
    * ```
    */
   readonly versionId?: true | VersionGenerator
+  /**
+   * Checks every value the application gives this attribute of a mapped object — in the
+   * constructor and on each assignment (SQLAlchemy's `@validates`) — and returns the value to
+   * store (possibly normalised), or throws; Athanor then throws a ValidationError naming the
+   * model and attribute. Values read from the database are not checked, nor are `null` and
+   * `undefined` (whether a column may be NULL is the database's NOT NULL, checked at flush).
+   * Annotate the parameter (`v: string`): it is checked against the column's type.
+   * ```ts
+   * email: mappedColumn(String(100), { validate: (v: string) => { if (!v.includes('@')) throw new Error('needs an @'); return v.toLowerCase() } })
+   * ```
+   */
+  validate?(value: T, object: object): T
 }
 
 /**

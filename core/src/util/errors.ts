@@ -25,6 +25,24 @@ export class ArgumentError extends AthanorError {
   }
 }
 
+/**
+ * A column's `validate` refused a value given to a mapped object's attribute; `model` and
+ * `attribute` say where, `cause` is what the validator threw.
+ * ```ts
+ * try { user.email = 'nope' } catch (e) { if (e instanceof ValidationError) show(e.attribute, e.cause) }
+ * ```
+ */
+export class ValidationError extends ArgumentError {
+  readonly model: string
+  readonly attribute: string
+  constructor(model: string, attribute: string, cause: unknown) {
+    const why = cause instanceof Error ? cause.message : String(cause)
+    super(`${model}.${attribute} refused the value given to it: ${why}. Give it a value its validator accepts (the value itself is not shown: it may be secret).`, 'validation', { cause })
+    this.model = model
+    this.attribute = attribute
+  }
+}
+
 /** A statement cannot be turned into SQL for this dialect. */
 export class CompileError extends AthanorError {
   constructor(message: string, code = 'compile') {
