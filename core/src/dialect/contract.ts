@@ -157,6 +157,13 @@ export interface BeginOptions {
   readonly isolationLevel?: IsolationLevel | undefined
   readonly readOnly?: boolean | undefined
   /**
+   * A server-side limit for each statement of this transaction, replacing the engine's
+   * `statementTimeoutMs` until it ends (PostgreSQL `SET LOCAL statement_timeout`; MariaDB
+   * `max_statement_time`, MySQL `max_execution_time` — SELECTs only — set and reset around it).
+   * Only where `capabilities.statementTimeout`.
+   */
+  readonly statementTimeoutMs?: number | undefined
+  /**
    * The transaction is known to write: a database that locks for writing takes the lock at its
    * first statement (SQLite: BEGIN IMMEDIATE), so reading first cannot make its writes fail.
    */

@@ -173,9 +173,19 @@ export class Engine implements EngineCore, SchemaExecutor, AsyncDisposable {
    * `writes: true` says its transactions will write (on SQLite they take the write lock at their
    * first statement instead of their first write).
    */
-  async connect(options: { isolationLevel?: IsolationLevel; readOnly?: boolean; writes?: boolean; deferrable?: boolean } = {}): Promise<Connection> {
+  async connect(options: { isolationLevel?: IsolationLevel; readOnly?: boolean; writes?: boolean; deferrable?: boolean; statementTimeoutMs?: number } = {}): Promise<Connection> {
     if (options.deferrable === true && this.#dialect.capabilities.deferrable !== true) {
       throw new ArgumentError(`The ${this.#dialect.name} dialect has no deferrable transactions (capabilities.deferrable is false); leave deferrable out.`)
+    }
+    const timeout = options.statementTimeoutMs
+    if (timeout !== undefined) {
+      if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0) throw new ArgumentError(`statementTimeoutMs must be a number of milliseconds ≥ 0 (0 turns it off), not ${String(timeout)}.`)
+      if (!this.#dialect.capabilities.statementTimeout) {
+        throw new ArgumentError(
+          `The ${this.#dialect.name} dialect has no server-side statement timeout (capabilities.statementTimeout is false: SQLite runs each statement inside this process, where nothing can interrupt it); ` +
+            'leave statementTimeoutMs out.',
+        )
+      }
     }
     let lease
     try {
@@ -184,7 +194,7 @@ export class Engine implements EngineCore, SchemaExecutor, AsyncDisposable {
       throw asConnectFailure(this.#dialect.driver.translateError(e, {}))
     }
     const begin: BeginOptions = {
-      isolationLevel: options.isolationLevel ?? this.#options.isolationLevel, readOnly: options.readOnly, writes: options.writes, deferrable: options.deferrable,
+      isolationLevel: options.isolationLevel ?? this.#options.isolationLevel, readOnly: options.readOnly, writes: options.writes, deferrable: options.deferrable, statementTimeoutMs: timeout,
     }
     const conn = new Connection(this, lease, begin)
     this.events.emit('checkout', { connection: conn })

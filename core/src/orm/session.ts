@@ -70,6 +70,12 @@ export interface TransactionOptions {
   readonly readOnly?: boolean | undefined
   /** PostgreSQL only (`capabilities.deferrable`); elsewhere beginning fails with ArgumentError. */
   readonly deferrable?: boolean | undefined
+  /**
+   * A server-side limit for each statement of the transaction, in place of the engine's
+   * statementTimeoutMs (a statement past it fails with StatementTimeoutError). PostgreSQL and
+   * MariaDB bound every statement, MySQL only SELECTs; SQLite has none (ArgumentError).
+   */
+  readonly statementTimeoutMs?: number | undefined
 }
 
 type Entity<T> = (abstract new (...args: never[]) => T) & ClauseProvider

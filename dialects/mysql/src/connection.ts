@@ -1,4 +1,5 @@
 import mysql from 'mysql2/promise'
+import { statementTimeoutSetting } from './statement-timeout.js'
 import type { Connection as PromiseConnection, ConnectionOptions, ExecuteValues, FieldPacket, QueryResult, ResultSetHeader } from 'mysql2/promise'
 import type { Connection as CallbackConnection, Query } from 'mysql2'
 import type { Readable } from 'node:stream'
@@ -56,6 +57,8 @@ export interface MysqlConnectionOptions {
   readonly config: ConnectionOptions
   /** Bounds `close()`; also the connect timeout of the side connection that kills an aborted statement. */
   readonly connectTimeoutMs: number
+  /** The engine's statement timeout, set on the session at connect: what a transaction's own timeout is reset to. */
+  readonly statementTimeoutMs?: number | undefined
 }
 
 function closedError(reason: unknown): Error {
@@ -106,6 +109,8 @@ export class MysqlConnection implements DriverConnection {
    * value when the pool opened its first connection, proves nothing about this one).
    */
   #idStep: number | undefined = undefined
+  /** A transaction set its own statement timeout (BeginOptions.statementTimeoutMs); reset when it ends. */
+  #timeoutOverridden = false
   #serverKill: Promise<void> | undefined = undefined
 
   /** The server's id for this connection (`CONNECTION_ID()`), the one `KILL` takes. */
@@ -232,13 +237,34 @@ export class MysqlConnection implements DriverConnection {
       if (!ISOLATION_LEVELS.has(level)) throw new ArgumentError(`'${String(level)}' is not an isolation level; use one of ${[...ISOLATION_LEVELS].join(', ')}.`)
       await this.#control(`SET TRANSACTION ISOLATION LEVEL ${level}`, 'begin a transaction')
     }
+    if (options.statementTimeoutMs !== undefined) {
+      // A session variable (MySQL has no transaction-local one): set for this transaction, reset
+      // to the engine's value when it ends.
+      await this.#control(`SET SESSION ${statementTimeoutSetting(this.flavour, options.statementTimeoutMs)}`, 'begin a transaction')
+      this.#timeoutOverridden = true
+    }
     await this.#control(options.readOnly ? 'START TRANSACTION READ ONLY' : 'START TRANSACTION', 'begin a transaction')
     this.#inTransaction = true
   }
 
   async commit(): Promise<void> {
-    await this.#control('COMMIT', 'commit')
-    this.#inTransaction = false
+    try {
+      await this.#control('COMMIT', 'commit')
+      this.#inTransaction = false
+    } finally {
+      await this.#resetTimeout()
+    }
+  }
+
+  /** Puts back the engine's statement timeout after a transaction that set its own; a connection that cannot is discarded. */
+  async #resetTimeout(): Promise<void> {
+    if (!this.#timeoutOverridden || this.#closed) return
+    try {
+      await this.#control(`SET SESSION ${statementTimeoutSetting(this.flavour, this.#options.statementTimeoutMs ?? 0)}`, 'reset the statement timeout')
+      this.#timeoutOverridden = false
+    } catch {
+      this.destroy()
+    }
   }
 
   /**
@@ -246,9 +272,13 @@ export class MysqlConnection implements DriverConnection {
    * every return), and is a no-op on a lost connection: the server has already rolled back.
    */
   async rollback(): Promise<void> {
-    if (this.#closed || !this.inTransaction) return
-    await this.#control('ROLLBACK', 'roll back')
-    this.#inTransaction = false
+    if (this.#closed || !this.inTransaction) return await this.#resetTimeout()
+    try {
+      await this.#control('ROLLBACK', 'roll back')
+      this.#inTransaction = false
+    } finally {
+      await this.#resetTimeout()
+    }
   }
 
   async ping(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { ConnectionOptions } from 'mysql2/promise'
+import { statementTimeoutSetting } from './statement-timeout.js'
 import type { ConnectOptions, Driver } from '@athanor/core'
 import { ArgumentError, type AthanorError, type StatementContext } from '@athanor/core'
 import { FORCED_OPTIONS, MysqlConnection } from './connection.js'
@@ -75,7 +76,7 @@ export class MysqlDriver implements Driver {
       ...(extra as ConnectionOptions),
       connectTimeout: options.connectTimeoutMs,
     }
-    const conn = await MysqlConnection.open({ config, connectTimeoutMs: options.connectTimeoutMs })
+    const conn = await MysqlConnection.open({ config, connectTimeoutMs: options.connectTimeoutMs, statementTimeoutMs: timeout })
     this.#flavour = conn.flavour
     try {
       await conn.execute(sessionSetup(conn.flavour, timeout), [])
@@ -106,9 +107,6 @@ export function sessionSetup(flavour: MysqlFlavour, statementTimeoutMs: number |
   // GROUP_CONCAT (func.stringAgg) cuts its result at group_concat_max_len (1024 bytes by default)
   // with only a warning: raised to max_allowed_packet's ceiling, it never cuts silently.
   const parts = ["time_zone = '+00:00'", 'group_concat_max_len = 1073741824']
-  if (statementTimeoutMs !== undefined) {
-    const ms = Math.round(statementTimeoutMs)
-    parts.push(flavour === 'mariadb' ? `max_statement_time = ${ms / 1000}` : `max_execution_time = ${ms}`)
-  }
+  if (statementTimeoutMs !== undefined) parts.push(statementTimeoutSetting(flavour, statementTimeoutMs))
   return `SET ${parts.join(', ')}`
 }

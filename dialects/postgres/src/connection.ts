@@ -250,7 +250,11 @@ export class PostgresConnection implements DriverConnection {
     }
     if (options.readOnly) sql += ' READ ONLY'
     if (options.deferrable) sql += ' DEFERRABLE'
+    // Transaction-local, so it ends with the transaction; sent with BEGIN in one round trip.
+    if (options.statementTimeoutMs !== undefined) sql += `; SET LOCAL statement_timeout = ${Math.round(options.statementTimeoutMs)}`
     await this.#run(OPS.begin, sql)
+    // Set here, not only from the command tag: postgres.js reports several statements as one result.
+    this.#inTransaction = true
   }
 
   /**
