@@ -120,7 +120,8 @@ function groupByKey(parents: readonly InstanceState[], cols: readonly Column<unk
   return { byKey, keys, missing }
 }
 
-function inClause(cols: readonly Column<unknown>[], keys: readonly unknown[][]): Expression<boolean> {
+/** `col IN (…)`, or `(a, b) IN ((…), …)` for a key of several columns. */
+export function inClause(cols: readonly Column<unknown>[], keys: readonly unknown[][]): Expression<boolean> {
   if (cols.length === 1) return cols[0]!.in(keys.map((k) => k[0]) as never[])
   return tuple(...cols).inValues(keys)
 }

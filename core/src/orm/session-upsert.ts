@@ -6,11 +6,11 @@ import type { Column } from '../sql/column.js'
 import { insert } from '../sql/dml.js'
 import type { Insert } from '../sql/dml.js'
 import { select } from '../sql/select.js'
-import { tuple } from '../sql/elements.js'
 import type { Expression } from '../sql/elements.js'
 import { proposedRow, withUpsert } from '../sql/upsert.js'
 import { Index, PrimaryKeyConstraint, UniqueConstraint } from '../schema/constraints.js'
 import { maybeState } from './instance-state.js'
+import { inClause } from './loading.js'
 import { trusted } from './validated-attributes.js'
 import type { InstanceState } from './instance-state.js'
 import type { Mapper } from './mapper.js'
@@ -89,8 +89,7 @@ export async function upsertObjects(ctx: UpsertContext, mapper: Mapper, states: 
     } else {
       await ctx.run(stmt as unknown as Executable)
       const keys = chunk.map((s) => on.map((c) => (s.obj as Record<string, unknown>)[c.key_]))
-      const where = on.length === 1 ? on[0]!.in(keys.map((k) => k[0]) as never[]) : tuple(...on).inValues(keys)
-      rows = (await ctx.run(select(...mapper.columns).where(where) as unknown as Executable)).rows
+      rows = (await ctx.run(select(...mapper.columns).where(inClause(on, keys)) as unknown as Executable)).rows
     }
     const index = on.map((c) => mapper.columns.indexOf(c))
     for (const row of rows) {
