@@ -92,6 +92,8 @@ export class PostgresConnection implements DriverConnection {
   // Whether a transaction may be open. False only when it is certainly not, so that the pool's
   // rollback-on-return costs no round trip on idle connections.
   #inTransaction = false
+  /** The BEGIN that begin() accepted and the next statement sends ahead of itself. */
+  #pendingBegin: string | undefined
 
   private constructor(client: PgClient, link: ClientLink, settings: ConnectSettings) {
     this.#client = client
@@ -195,6 +197,9 @@ export class PostgresConnection implements DriverConnection {
       if (signal?.aborted) throw cancelledBeforeStart()
       checkParams(params)
       signal?.addEventListener('abort', onAbort, { once: true })
+      // A cursor's query is sent when its callback is set: after the BEGIN's answer here.
+      const begun = this.#sendPendingBegin()
+      if (begun !== undefined) await this.#awaitBegin(begun)
       query = this.#client.unsafe(sql, params, { prepare: false }).values()
       // The callback form (not postgres.js's async iterator) gives a promise for the end of the
       // query, so that the connection is idle again before this generator returns.
@@ -235,7 +240,11 @@ export class PostgresConnection implements DriverConnection {
   }
 
   /**
-   * `BEGIN [ISOLATION LEVEL …] [READ ONLY] [DEFERRABLE]`.
+   * `BEGIN [ISOLATION LEVEL …] [READ ONLY] [DEFERRABLE]`, sent with the transaction's first
+   * statement: both go out in one write (postgres.js pipelines them), so a transaction costs no
+   * round trip of its own. A transaction that ends before any statement sends nothing at all.
+   * PostgreSQL takes a transaction's snapshot at its first statement, not at BEGIN, so what the
+   * transaction sees is the same either way.
    *
    * ```ts
    * await conn.begin({ isolationLevel: 'SERIALIZABLE' })
@@ -252,8 +261,11 @@ export class PostgresConnection implements DriverConnection {
     if (options.deferrable) sql += ' DEFERRABLE'
     // Transaction-local, so it ends with the transaction; sent with BEGIN in one round trip.
     if (options.statementTimeoutMs !== undefined) sql += `; SET LOCAL statement_timeout = ${Math.round(options.statementTimeoutMs)}`
-    await this.#run(OPS.begin, sql)
-    // Set here, not only from the command tag: postgres.js reports several statements as one result.
+    // The same refusals as a statement now (closed, busy, a transaction already pending).
+    this.#enter(OPS.begin)
+    this.#busy = undefined
+    if (this.#pendingBegin !== undefined) throw new ArgumentError('begin() was called twice without a statement, commit() or rollback() between; end the first transaction first.')
+    this.#pendingBegin = sql
     this.#inTransaction = true
   }
 
@@ -267,6 +279,7 @@ export class PostgresConnection implements DriverConnection {
    * ```
    */
   async commit(): Promise<void> {
+    if (this.#dropPendingBegin()) return
     let results: PgResult[]
     try {
       results = await this.#run(OPS.commit, 'COMMIT')
@@ -296,6 +309,7 @@ export class PostgresConnection implements DriverConnection {
    * ```
    */
   async rollback(): Promise<void> {
+    if (this.#dropPendingBegin()) return
     if (this.#link.closed) {
       this.#inTransaction = false
       return
@@ -351,7 +365,9 @@ export class PostgresConnection implements DriverConnection {
     try {
       if (signal?.aborted) throw cancelledBeforeStart()
       checkParams(params)
+      const begun = this.#sendPendingBegin()
       const query = this.#client.unsafe(sql, params, { prepare }).values()
+      if (begun !== undefined) await this.#awaitBegin(begun, query.execute())
       const results = resultsOf(signal === undefined ? await query : await this.#cancellable(query, signal))
       for (const r of results) this.#track(r.command)
       return results
@@ -361,6 +377,38 @@ export class PostgresConnection implements DriverConnection {
     } finally {
       this.#busy = undefined
     }
+  }
+
+  /** Sends the pending BEGIN (without waiting for it): the statement that follows is written behind it. */
+  #sendPendingBegin(): PgQuery | undefined {
+    const sql = this.#pendingBegin
+    if (sql === undefined) return undefined
+    this.#pendingBegin = undefined
+    // Awaited by #awaitBegin; `execute()` makes postgres.js send it now, ahead of the statement.
+    return this.#client.unsafe(sql, [], { prepare: false }).execute()
+  }
+
+  /**
+   * The BEGIN's answer, before the statement's. A BEGIN that fails has lost the connection
+   * (its clauses are checked before it is sent), and the statement behind it fails the same way;
+   * its error is the one to report.
+   */
+  async #awaitBegin(begun: PgQuery, query?: PgQuery): Promise<void> {
+    try {
+      await begun
+    } catch (e) {
+      query?.catch(() => undefined)
+      this.#inTransaction = false
+      throw e
+    }
+  }
+
+  /** A transaction that ends before its first statement: nothing was sent, nothing to end. */
+  #dropPendingBegin(): boolean {
+    if (this.#pendingBegin === undefined) return false
+    this.#pendingBegin = undefined
+    this.#inTransaction = false
+    return true
   }
 
   async #cancellable(query: PgQuery, signal: AbortSignal): Promise<PgResult | PgResult[]> {

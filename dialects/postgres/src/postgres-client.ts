@@ -25,6 +25,8 @@ export interface PgResult extends Array<unknown[]> {
 /** A pending postgres.js query. A multi-statement simple query resolves to one result per statement. */
 export interface PgQuery extends Promise<PgResult | PgResult[]> {
   values(): PgQuery
+  /** Sends the query now (postgres.js sends a query when it is first awaited otherwise). */
+  execute(): PgQuery
   /** Runs with an unnamed portal, `rows` at a time; `fn` may return a promise (backpressure) or `CLOSE`. */
   cursor(rows: number, fn: (rows: PgResult) => unknown): Promise<unknown>
 }
