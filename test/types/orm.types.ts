@@ -2,7 +2,7 @@
  * Type tests for the ORM face of the expression language: `session.scalars(select(User))` gives
  * `User` instances, entity and column items mix in one row, and wrong comparisons do not compile.
  */
-import { AsyncSession, ForeignKey, Integer, String, declarativeBase, func, mappedColumn, relationship, select } from '@athanor/core'
+import { AsyncSession, ForeignKey, Integer, String, declarativeBase, del, func, insert, mappedColumn, relationship, select, update } from '@athanor/core'
 import type { ScalarResult } from '@athanor/core'
 import { expectType } from './expect-type.js'
 
@@ -66,6 +66,19 @@ export async function upserts(session: AsyncSession): Promise<void> {
   await session.upsert(new User({ name: 'ann' }), { on: ['nmae'] })
   // @ts-expect-error so does `update`
   await session.upsert([new User({ name: 'ann' })], { on: ['name'], update: ['email'] })
+}
+
+export async function bulkStatementsOnClasses(session: AsyncSession): Promise<void> {
+  // insert(User) takes the class's attributes, and returning(User) yields User objects.
+  const users = (await session.execute(insert(User).values([{ name: 'ann' }, { name: 'bob', fullname: null }]).returning(User))).scalars().all()
+  expectType<User[]>()(users)
+  // @ts-expect-error an attribute the class does not have
+  insert(User).values({ nmae: 'ann' })
+  // @ts-expect-error a value of the wrong type
+  update(User).values({ name: 5 })
+  // @ts-expect-error synchronizeSession takes 'fetch', 'evaluate' or false
+  del(User).where(User.c.id.eq(1)).executionOptions({ synchronizeSession: 'auto' })
+  await session.execute(update(User).where(User.c.id.eq(1)).values({ fullname: User.c.name }).executionOptions({ synchronizeSession: 'evaluate' }))
 }
 
 export function validators(): void {

@@ -60,7 +60,7 @@ export async function executeEntitySelect(ctx: EntityQueryContext, statement: Se
 }
 
 /** Builds the caller's rows: entities through the identity map, plain values as they are. */
-function hydrateRows(raws: readonly (readonly unknown[])[], plan: RowPlan, hydrate: Hydrate): unknown[][] {
+export function hydrateRows(raws: readonly (readonly unknown[])[], plan: RowPlan, hydrate: Hydrate): unknown[][] {
   const only = plan.length === 1 && plan[0]!.kind === 'entity' ? plan[0] : undefined
   if (only !== undefined) {
     // select(Entity), the common case: no per-row walk of the plan.

@@ -92,6 +92,32 @@ export class SessionObjects {
     return given.obj
   }
 
+  /**
+   * A bulk UPDATE wrote `values` (by column index) into the row of held object `s`: the object
+   * and its snapshot take them, and a rollback gives back what it had before the transaction.
+   */
+  updated(s: InstanceState, values: ReadonlyMap<number, unknown>): void {
+    s.txSnapshot ??= s.committed
+    // Only the written columns: changes the session has not flushed (autoflush off) stay changes.
+    const committed = (s.committed ?? s.values()).slice()
+    const o = s.obj as Record<string, unknown>
+    const keys = s.mapper.columnKeys
+    const write = (): void => values.forEach((v, i) => ((committed[i] = v), (o[keys[i]!] = v)))
+    if (s.mapper.validated.length > 0) trusted(write)
+    else write()
+    s.committed = s.mapper.snapshot(committed, true)
+  }
+
+  /** A bulk DELETE removed held object `s`'s row: it is deleted, and persistent again on rollback. */
+  removed(s: InstanceState): void {
+    if (s.lifecycle !== 'persistent') return
+    this.identity.delete(s.key!)
+    this.deleted.delete(s)
+    s.lifecycle = 'deleted'
+    s.owner = undefined
+    this.deletedInTx.add(s)
+  }
+
   hasChanges(): boolean {
     for (const s of this.identity.values()) if (isModified(s)) return true
     return false

@@ -14,6 +14,8 @@ import type { InstanceState, StateOwner } from './instance-state.js'
 import { Mapper } from './mapper.js'
 import { loadRelationship, rowPlan } from './loading.js'
 import { executeEntitySelect } from './session-execute.js'
+import { executeOrmDml } from './orm-dml.js'
+import { Delete, Insert, Update } from '../sql/dml.js'
 import { SessionObjects, expireState } from './session-objects.js'
 import type { ObjectsSnapshot } from './session-objects.js'
 import { NPlusOneDetector } from './n-plus-one.js'
@@ -655,6 +657,15 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
 
   async #execute(statement: Executable): Promise<Result> {
     const conn = await this.#connection(statement)
+    if ((statement instanceof Insert || statement instanceof Update || statement instanceof Delete) && statement.orm?.entity !== undefined) {
+      return executeOrmDml({
+        capabilities: this.engine.dialect.capabilities,
+        dialectName: this.engine.dialect.name,
+        run: (stmt) => this.#run(conn, stmt),
+        objects: this.#objects,
+        hydrate: (m, raw, start) => this.#objects.hydrate(m, raw, start, this.#onLoad, true),
+      }, statement)
+    }
     if (!(statement instanceof Select)) return this.#run(conn, statement)
     const plan = rowPlan(statement.state.columns)
     if (!plan.some((p) => p.kind === 'entity')) return this.#run(conn, statement)

@@ -6,8 +6,10 @@ import type { KeyBuilder, Keyed } from './key.js'
 import type { Select } from './select.js'
 import type { ColumnSpecs, InsertRow, Table } from './table.js'
 import type { RowOf, MappingOf, SelectItem } from './select.js'
-import { resolveItem } from './select.js'
+import { CLAUSE, ColumnGroup, resolveItem } from './select.js'
 import type { SelectColumn } from './select.js'
+import { Table as TableClass } from './table.js'
+import { describeValue } from '../util/describe-value.js'
 
 /** A value for a column in INSERT/UPDATE: a plain value or an expression. */
 type Assignable<T> = T | Expression<T> | Expression<NonNullable<T>>
@@ -27,6 +29,35 @@ function assignments(table: Table, values: Record<string, unknown>, what: string
     out.push([col, value instanceof Expression ? value : new Bind(col.type.validate(value, `${table.name}.${key}`), col.type, true)])
   }
   return out
+}
+
+/**
+ * How a session brings the objects it holds in line with what an UPDATE or DELETE of a mapped
+ * class changed: `'fetch'` (the default) learns the affected primary keys from the database —
+ * with RETURNING where the dialect has it, else one SELECT first; `'evaluate'` matches the WHERE
+ * clause against the objects in memory (no statement, but only for criteria it can evaluate, and
+ * by JavaScript's comparison rules, not the column's collation); `false` leaves them alone.
+ */
+export type SynchronizeSession = 'fetch' | 'evaluate' | false
+
+/** A DML statement's ORM side: the mapped class it was written for, and how sessions sync with it. */
+export interface DmlOrm {
+  /** What `insert(User)` resolved (the ORM's mapper); undefined for a plain table. */
+  readonly entity: unknown
+  readonly synchronizeSession?: SynchronizeSession | undefined
+}
+
+/** A mapped class (anything whose clause is a column group over a table) or a table. */
+export interface DmlTarget<S extends ColumnSpecs> {
+  readonly __table__: Table<S>
+}
+
+/** The table a DML statement writes, and the ORM entity when it was given a mapped class. */
+function resolveTarget<S extends ColumnSpecs>(target: Table<S> | DmlTarget<S>, what: string): [Table<S>, DmlOrm | undefined] {
+  if (target instanceof TableClass) return [target, undefined]
+  const group = typeof target === 'function' && CLAUSE in target ? (target as unknown as { [CLAUSE](): unknown })[CLAUSE]() : undefined
+  if (group instanceof ColumnGroup && group.from instanceof TableClass) return [group.from as Table<S>, { entity: group.entity }]
+  throw new ArgumentError(`${what}() takes a table or a mapped class, not ${describeValue(target)}${group instanceof ColumnGroup ? ' (an alias or a subquery cannot be written to)' : ''}.`)
 }
 
 /** The RETURNING list of a DML statement. */
@@ -52,13 +83,16 @@ export class Insert<S extends ColumnSpecs = ColumnSpecs, R extends readonly unkn
   readonly returningColumns: readonly SelectColumn[]
   /** Dialect-specific clauses (upserts), keyed and compiled by the dialect that added them. */
   readonly extensions: readonly Keyed[]
-  constructor(table: Table<S>, columns: readonly Column<unknown>[], rows: readonly (readonly Expression<unknown>[])[], fromSelect: Select | undefined, returning: readonly SelectColumn[], extensions: readonly Keyed[] = []) {
+  /** Set when written for a mapped class (`insert(User)`): a session then runs it the ORM's way. */
+  readonly orm: DmlOrm | undefined
+  constructor(table: Table<S>, columns: readonly Column<unknown>[], rows: readonly (readonly Expression<unknown>[])[], fromSelect: Select | undefined, returning: readonly SelectColumn[], extensions: readonly Keyed[] = [], orm?: DmlOrm) {
     this.table = table
     this.columns = columns
     this.rows = rows
     this.fromSelect = fromSelect
     this.returningColumns = returning
     this.extensions = extensions
+    this.orm = orm
   }
   key(k: KeyBuilder): void {
     k.s += 'INS'
@@ -100,25 +134,38 @@ export class Insert<S extends ColumnSpecs = ColumnSpecs, R extends readonly unkn
         return value instanceof Expression ? value : new Bind(col.type.validate(value, labels[j]!), col.type, true)
       })
     })
-    return new Insert(this.table, columns, rowsOut, undefined, this.returningColumns, this.extensions)
+    return new Insert(this.table, columns, rowsOut, undefined, this.returningColumns, this.extensions, this.orm)
+  }
+  /** @internal The same statement over other rows of the same columns (the ORM's batches). */
+  withRows(rows: readonly (readonly Expression<unknown>[])[]): Insert<S, R, M> {
+    return new Insert(this.table, this.columns, rows, this.fromSelect, this.returningColumns, this.extensions, this.orm)
   }
   /** `INSERT INTO table (columns) SELECT …`. */
   fromSelectQuery(columns: readonly (keyof S & string)[], query: Select): Insert<S, R, M> {
-    return new Insert(this.table, columns.map((c) => this.table.column(c)), [], query, this.returningColumns, this.extensions)
+    return new Insert(this.table, columns.map((c) => this.table.column(c)), [], query, this.returningColumns, this.extensions, this.orm)
   }
   /** `RETURNING …` (emulated by the ORM on dialects without it; plain execution requires it). */
   returning<const Es extends readonly SelectItem[]>(...items: Es): Insert<S, RowOf<Es>, MappingOf<Es>> {
-    return new Insert(this.table, this.columns, this.rows, this.fromSelect, items.map(resolveItem), this.extensions)
+    return new Insert(this.table, this.columns, this.rows, this.fromSelect, items.map(resolveItem), this.extensions, this.orm)
   }
   /** @internal used by dialect packages to add their clauses. */
   withExtension(ext: Keyed): Insert<S, R, M> {
-    return new Insert(this.table, this.columns, this.rows, this.fromSelect, this.returningColumns, [...this.extensions, ext])
+    return new Insert(this.table, this.columns, this.rows, this.fromSelect, this.returningColumns, [...this.extensions, ext], this.orm)
   }
 }
 
-/** Starts an INSERT into `table`. */
-export function insert<S extends ColumnSpecs>(table: Table<S>): Insert<S> {
-  return new Insert(table, [], [], undefined, [])
+/**
+ * Starts an INSERT into a table or a mapped class. Given a class, a session runs it as a bulk
+ * insert: one multi-row statement per batch the dialect's parameter limit allows, and
+ * `returning(User)` yields objects the session holds.
+ * ```ts
+ * await session.execute(insert(User).values([{ name: 'Ann' }, { name: 'Bob' }]))
+ * const users = (await session.execute(insert(User).values(rows).returning(User))).scalars().all()
+ * ```
+ */
+export function insert<S extends ColumnSpecs>(target: Table<S> | DmlTarget<S>): Insert<S> {
+  const [table, orm] = resolveTarget(target, 'insert')
+  return new Insert(table, [], [], undefined, [], [], orm)
 }
 
 function combine(where: Expression<unknown> | undefined, more: readonly (Expression<unknown> | undefined)[]): Expression<unknown> | undefined {
@@ -140,11 +187,14 @@ export class Update<S extends ColumnSpecs = ColumnSpecs, R extends readonly unkn
   readonly assignments: readonly (readonly [Column<unknown>, Expression<unknown>])[]
   readonly whereClause: Expression<unknown> | undefined
   readonly returningColumns: readonly SelectColumn[]
-  constructor(table: Table<S>, assignments: readonly (readonly [Column<unknown>, Expression<unknown>])[], where: Expression<unknown> | undefined, returning: readonly SelectColumn[]) {
+  /** Set when written for a mapped class (`update(User)`): a session syncs the objects it holds. */
+  readonly orm: DmlOrm | undefined
+  constructor(table: Table<S>, assignments: readonly (readonly [Column<unknown>, Expression<unknown>])[], where: Expression<unknown> | undefined, returning: readonly SelectColumn[], orm?: DmlOrm) {
     this.table = table
     this.assignments = assignments
     this.whereClause = where
     this.returningColumns = returning
+    this.orm = orm
   }
   key(k: KeyBuilder): void {
     k.s += 'UPD'
@@ -163,19 +213,47 @@ export class Update<S extends ColumnSpecs = ColumnSpecs, R extends readonly unkn
     for (const col of this.table.columnList) {
       if (col.onupdate !== undefined && !keys.has(col)) given.push([col, new Bind(col.type.validate(col.onupdateValue(), col.name), col.type, true)])
     }
-    return new Update(this.table, [...this.assignments, ...given], this.whereClause, this.returningColumns)
+    return new Update(this.table, [...this.assignments, ...given], this.whereClause, this.returningColumns, this.orm)
+  }
+  /** The same as {@link set} (SQLAlchemy's spelling). */
+  values(values: Assignments<S>): Update<S, R, M> {
+    return this.set(values)
   }
   where(...conditions: (Expression<boolean | null> | undefined)[]): Update<S, R, M> {
-    return new Update(this.table, this.assignments, combine(this.whereClause, conditions), this.returningColumns)
+    return new Update(this.table, this.assignments, combine(this.whereClause, conditions), this.returningColumns, this.orm)
   }
   returning<const Es extends readonly SelectItem[]>(...items: Es): Update<S, RowOf<Es>, MappingOf<Es>> {
-    return new Update(this.table, this.assignments, this.whereClause, items.map(resolveItem))
+    return new Update(this.table, this.assignments, this.whereClause, items.map(resolveItem), this.orm)
+  }
+  /**
+   * How a session syncs the objects it holds with this UPDATE of a mapped class (see
+   * {@link SynchronizeSession}; default `'fetch'`).
+   * ```ts
+   * update(User).where(User.c.team.eq(3)).values({ active: false }).executionOptions({ synchronizeSession: 'evaluate' })
+   * ```
+   */
+  executionOptions(options: { synchronizeSession: SynchronizeSession }): Update<S, R, M> {
+    return new Update(this.table, this.assignments, this.whereClause, this.returningColumns, withSync(this.orm, options.synchronizeSession, 'update'))
   }
 }
 
-/** Starts an UPDATE of `table`. */
-export function update<S extends ColumnSpecs>(table: Table<S>): Update<S> {
-  return new Update(table, [], undefined, [])
+function withSync(orm: DmlOrm | undefined, mode: SynchronizeSession, what: string): DmlOrm {
+  if (mode !== 'fetch' && mode !== 'evaluate' && mode !== false) throw new ArgumentError(`synchronizeSession must be 'fetch', 'evaluate' or false, not ${describeValue(mode)}.`)
+  if (orm === undefined) throw new ArgumentError(`synchronizeSession applies to ${what}() of a mapped class (${what}(User)), whose objects a session holds; this ${what}() was given a table.`)
+  return { ...orm, synchronizeSession: mode }
+}
+
+/**
+ * Starts an UPDATE of a table or a mapped class. Given a class, a session brings the objects it
+ * holds in line with the rows it changed (`executionOptions({ synchronizeSession })`), and
+ * `returning(User)` yields those objects.
+ * ```ts
+ * await session.execute(update(User).where(User.c.name.eq('Ann')).values({ name: 'Anne' }))
+ * ```
+ */
+export function update<S extends ColumnSpecs>(target: Table<S> | DmlTarget<S>): Update<S> {
+  const [table, orm] = resolveTarget(target, 'update')
+  return new Update(table, [], undefined, [], orm)
 }
 
 /**
@@ -191,10 +269,13 @@ export class Delete<S extends ColumnSpecs = ColumnSpecs, R extends readonly unkn
   readonly table: Table<S>
   readonly whereClause: Expression<unknown> | undefined
   readonly returningColumns: readonly SelectColumn[]
-  constructor(table: Table<S>, where: Expression<unknown> | undefined, returning: readonly SelectColumn[]) {
+  /** Set when written for a mapped class (`del(User)`): a session syncs the objects it holds. */
+  readonly orm: DmlOrm | undefined
+  constructor(table: Table<S>, where: Expression<unknown> | undefined, returning: readonly SelectColumn[], orm?: DmlOrm) {
     this.table = table
     this.whereClause = where
     this.returningColumns = returning
+    this.orm = orm
   }
   key(k: KeyBuilder): void {
     k.s += 'DEL'
@@ -203,15 +284,26 @@ export class Delete<S extends ColumnSpecs = ColumnSpecs, R extends readonly unkn
     keyReturning(k, this.returningColumns)
   }
   where(...conditions: (Expression<boolean | null> | undefined)[]): Delete<S, R, M> {
-    return new Delete(this.table, combine(this.whereClause, conditions), this.returningColumns)
+    return new Delete(this.table, combine(this.whereClause, conditions), this.returningColumns, this.orm)
   }
   returning<const Es extends readonly SelectItem[]>(...items: Es): Delete<S, RowOf<Es>, MappingOf<Es>> {
-    return new Delete(this.table, this.whereClause, items.map(resolveItem))
+    return new Delete(this.table, this.whereClause, items.map(resolveItem), this.orm)
+  }
+  /** How a session syncs the objects it holds with this DELETE of a mapped class (default `'fetch'`). */
+  executionOptions(options: { synchronizeSession: SynchronizeSession }): Delete<S, R, M> {
+    return new Delete(this.table, this.whereClause, this.returningColumns, withSync(this.orm, options.synchronizeSession, 'delete'))
   }
 }
 
-/** Starts a DELETE from `table` (`delete` is a reserved word in JavaScript). */
-export function del<S extends ColumnSpecs>(table: Table<S>): Delete<S> {
-  return new Delete(table, undefined, [])
+/**
+ * Starts a DELETE from a table or a mapped class (`delete` is a reserved word in JavaScript).
+ * Given a class, a session takes the deleted rows' objects out of its identity map.
+ * ```ts
+ * await session.execute(del(User).where(User.c.active.eq(false)))
+ * ```
+ */
+export function del<S extends ColumnSpecs>(target: Table<S> | DmlTarget<S>): Delete<S> {
+  const [table, orm] = resolveTarget(target, 'delete')
+  return new Delete(table, undefined, [], orm)
 }
 export { del as delete_ }

@@ -170,11 +170,11 @@ class Rewriter {
     if (n instanceof Insert) return this.#insert(n)
     if (n instanceof Update) {
       const assignments = this.#assignments(n.assignments), where = this.#e(n.whereClause), ret = this.#list(n.returningColumns)
-      return assignments === n.assignments && where === n.whereClause && ret === n.returningColumns ? n : new Update(n.table, assignments, where, ret)
+      return assignments === n.assignments && where === n.whereClause && ret === n.returningColumns ? n : new Update(n.table, assignments, where, ret, n.orm)
     }
     if (n instanceof Delete) {
       const where = this.#e(n.whereClause), ret = this.#list(n.returningColumns)
-      return where === n.whereClause && ret === n.returningColumns ? n : new Delete(n.table, where, ret)
+      return where === n.whereClause && ret === n.returningColumns ? n : new Delete(n.table, where, ret, n.orm)
     }
     // Nodes that rebuild themselves (windows, filters, JSON paths, date parts, …).
     if (hasChildren(n)) return n.mapChildren((c) => this.visit(c))
@@ -234,7 +234,7 @@ class Rewriter {
     })
     const from = this.#e(n.fromSelect), ret = this.#list(n.returningColumns)
     if (!changed && from === n.fromSelect && ret === n.returningColumns) return n
-    return new Insert(n.table, n.columns, changed ? rows : n.rows, from, ret, n.extensions)
+    return new Insert(n.table, n.columns, changed ? rows : n.rows, from, ret, n.extensions, n.orm)
   }
 
   #assignments(list: readonly (readonly [Column<unknown>, Expression<unknown>])[]): readonly (readonly [Column<unknown>, Expression<unknown>])[] {
