@@ -1,4 +1,5 @@
 import { ArgumentError, ConcurrentUseError, InvalidRequestError } from '../util/errors.js'
+import { describeValue } from '../util/describe-value.js'
 import type { Connection, Executable, Transaction } from '../engine/connection.js'
 import type { IsolationLevel } from '../dialect/contract.js'
 import type { Engine } from '../engine/engine.js'
@@ -13,7 +14,9 @@ import { maybeState } from './instance-state.js'
 import type { InstanceState, StateOwner } from './instance-state.js'
 import { Mapper } from './mapper.js'
 import { loadRelationship, rowPlan } from './loading.js'
-import { executeEntitySelect } from './session-execute.js'
+import { executeEntitySelect, hydrateRows } from './session-execute.js'
+import { StreamResult, streamBatches } from './session-stream.js'
+import type { StreamContext, StreamOptions } from './session-stream.js'
 import { executeOrmDml } from './orm-dml.js'
 import { Delete, Insert, Update } from '../sql/dml.js'
 import { SessionObjects, expireState } from './session-objects.js'
@@ -34,51 +37,9 @@ import type { Keyed } from '../sql/key.js'
 import { runUnitOfWork, type RunOptions } from './session-run.js'
 import { upsertObjects, upsertStates, type UpsertObjectsOptions } from './session-upsert.js'
 import { mergeObject } from './session-merge.js'
+import type { SessionOptions, TransactionOptions } from './session-options.js'
 
-export interface SessionOptions {
-  /** Flush pending changes before each query so it sees them. Default true. */
-  readonly autoflush?: boolean
-  /** Mark every object expired at commit, so the next load refreshes it. Default true. */
-  readonly expireOnCommit?: boolean
-  /**
-   * The N+1 detector: warns (or raises) when a relationship is loaded one parent at a time
-   * many times in one transaction. Default: warn, except when `NODE_ENV` is `production`.
-   */
-  readonly nPlusOne?: NPlusOneOptions
-  /**
-   * Joins a transaction the caller owns on this connection instead of checking one out: the
-   * session works inside a savepoint, `commit()` releases it (the caller commits the connection),
-   * `rollback()` rolls back to it, and the connection is never closed by the session. For data
-   * steps in migrations and for tests that roll everything back at the end.
-   * ```ts
-   * await using conn = await engine.connect()
-   * await using session = new AsyncSession(engine, { bind: conn })
-   * ```
-   */
-  readonly bind?: Connection
-  /**
-   * How every transaction of this session begins; `session.begin(options)` overrides it for one
-   * transaction. `{ isolationLevel: 'SERIALIZABLE', readOnly: true, deferrable: true }` is a report
-   * on PostgreSQL that never fails with a serialization error.
-   */
-  readonly transaction?: TransactionOptions
-  /** @internal the session factory's plugin hooks (set by sessionmaker). */
-  readonly hooks?: OrmHooks
-}
-
-/** Options of one transaction: its isolation level, read-only, and (PostgreSQL) DEFERRABLE. */
-export interface TransactionOptions {
-  readonly isolationLevel?: IsolationLevel | undefined
-  readonly readOnly?: boolean | undefined
-  /** PostgreSQL only (`capabilities.deferrable`); elsewhere beginning fails with ArgumentError. */
-  readonly deferrable?: boolean | undefined
-  /**
-   * A server-side limit for each statement of the transaction, in place of the engine's
-   * statementTimeoutMs (a statement past it fails with StatementTimeoutError). PostgreSQL and
-   * MariaDB bound every statement, MySQL only SELECTs; SQLite has none (ArgumentError).
-   */
-  readonly statementTimeoutMs?: number | undefined
-}
+export type { SessionOptions, TransactionOptions } from './session-options.js'
 
 type Entity<T> = (abstract new (...args: never[]) => T) & ClauseProvider
 type SessionState = 'idle' | 'active' | 'failed' | 'closed'
@@ -267,6 +228,53 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   /** The first column of each row: entities for `select(User)`. */
   async scalars<R extends readonly unknown[], M>(statement: Executable<R, M>): Promise<ScalarResult<R[0]>> {
     return (await this.execute(statement)).scalars()
+  }
+
+  /**
+   * Reads a select batch by batch (`batchSize` rows, default 1,000), holding one batch in memory:
+   * objects a batch brought in that were not held before and that you did not change leave the
+   * session when the next batch is read. A select of one entity applies its loader options per
+   * batch (selectin: one statement per relationship and batch). See {@link StreamResult}.
+   * ```ts
+   * for await (const user of session.stream(select(User).options(selectinload(User.posts))).scalars()) { … }
+   * ```
+   */
+  stream<R extends readonly unknown[], M>(statement: Select<R, M>, options: StreamOptions = {}): StreamResult<R> {
+    if (!(statement instanceof Select)) throw new ArgumentError(`stream() takes a select(), not ${describeValue(statement)}.`)
+    const ctx: StreamContext = {
+      execute: (stmt) => this.execute(stmt as unknown as Executable),
+      cursor: (stmt, batchSize) => this.#cursor(stmt, batchSize),
+      hydrate: (rows, plan) => hydrateRows(rows, plan, (m, raw, start) => this.#objects.hydrate(m, raw, start, this.#onLoad)),
+      objects: this.#objects,
+    }
+    return new StreamResult(() => streamBatches(ctx, statement, options))
+  }
+
+  /** `stream(statement).scalars()`: the objects of `select(User)`, batch by batch. */
+  streamScalars<R extends readonly unknown[], M>(statement: Select<R, M>, options: StreamOptions = {}): AsyncGenerator<R[0]> {
+    return this.stream(statement, options).scalars()
+  }
+
+  /** Raw rows of a select through the driver's cursor; the session is busy until the loop ends. */
+  async *#cursor(statement: Select, batchSize: number): AsyncGenerator<readonly (readonly unknown[])[]> {
+    if (this.#busy) throw new ConcurrentUseError('AsyncSession', this.#busy, 'stream rows')
+    this.#checkUsable()
+    this.#busy = 'streaming rows'
+    try {
+      if (this.autoflush) await this.#flush()
+      const conn = await this.#connection(statement)
+      const stmt = this.#hooks ? this.#hooks.transforms.statement(statement, { scope: 'session', dialect: this.engine.dialect.name }) : statement
+      let batch: unknown[][] = []
+      for await (const row of conn.stream(stmt as unknown as Executable, { batchSize })) {
+        batch.push(row as unknown[])
+        if (batch.length < batchSize) continue
+        yield batch
+        batch = []
+      }
+      if (batch.length > 0) yield batch
+    } finally {
+      this.#busy = undefined
+    }
   }
 
   /** The first column of the first row. */

@@ -13,6 +13,7 @@ export {
 export type { ClauseProvider, EntityAlias, JoinPathProvider, SelectItem, RowOf, MappingOf, SelectColumn, SelectState, JoinStep, LockOptions } from './select.js'
 export type { Lazy, Loaded, NotLoaded, LoadedValue, RelatedClass } from './loaded.js'
 export { Insert, Update, Delete, insert, update, del, delete_ } from './dml.js'
+export type { DmlOrm, DmlTarget, SynchronizeSession } from './dml.js'
 export { typed, text, TextClause } from './functions.js'
 export { func } from './func.js'
 export { DatePart, DateTrunc, dateTrunc, extract } from './dates.js'
