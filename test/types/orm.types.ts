@@ -3,7 +3,8 @@
  * `User` instances, entity and column items mix in one row, and wrong comparisons do not compile.
  */
 import { AsyncSession, ForeignKey, Integer, String, declarativeBase, del, func, insert, mappedColumn, relationship, select, update } from '@athanor/core'
-import type { ScalarResult } from '@athanor/core'
+import type { ScalarResult, WriteOnlyCollection } from '@athanor/core'
+import { selectinload } from '@athanor/core'
 import { expectType } from './expect-type.js'
 
 const Base = declarativeBase()
@@ -79,6 +80,21 @@ export async function bulkStatementsOnClasses(session: AsyncSession): Promise<vo
   // @ts-expect-error synchronizeSession takes 'fetch', 'evaluate' or false
   del(User).where(User.c.id.eq(1)).executionOptions({ synchronizeSession: 'auto' })
   await session.execute(update(User).where(User.c.id.eq(1)).values({ fullname: User.c.name }).executionOptions({ synchronizeSession: 'evaluate' }))
+}
+
+class Feed extends Base.model('feeds', { id: mappedColumn(Integer, { primaryKey: true }) })<Feed> {
+  declare entries: WriteOnlyCollection<Entry>
+  static entries = relationship(() => Entry, { writeOnly: true })
+}
+class Entry extends Base.model('entries', { id: mappedColumn(Integer, { primaryKey: true }), feed_id: mappedColumn(Integer, ForeignKey('feeds.id')) }) {}
+
+export async function writeOnlyCollections(session: AsyncSession, feed: Feed): Promise<void> {
+  feed.entries.add(new Entry({ feed_id: 1 }))
+  // @ts-expect-error a write-only collection takes its target class only
+  feed.entries.add(new User({ name: 'x' }))
+  expectType<Entry[]>()((await session.scalars(feed.entries.select().limit(20))).all())
+  // @ts-expect-error a write-only collection is never loaded: no loader option takes it
+  await session.scalars(select(Feed).options(selectinload(Feed.entries)))
 }
 
 export function validators(): void {

@@ -24,7 +24,8 @@ export function isLoaded(state: InstanceState, rel: Relationship): boolean {
 }
 
 function initEmpty(state: InstanceState, rel: Relationship): unknown {
-  const v = rel.uselist ? makeCollection(state, rel, []) : null
+  // A write-only collection's value is its list of pending adds (see write-only.ts).
+  const v = rel.uselist ? (rel.writeOnly ? [] : makeCollection(state, rel, [])) : null
   state.relations.set(rel.key, v)
   return v
 }
@@ -56,7 +57,7 @@ class BackSync implements CollectionHandler<object> {
   }
 }
 
-function checkTarget(rel: Relationship, value: unknown): void {
+export function checkTarget(rel: Relationship, value: unknown): void {
   const s = maybeState(value)
   if (!s || (s.mapper !== rel.target && !(value instanceof (rel.target.cls as unknown as new () => object)))) {
     throw new ArgumentError(`${rel.description} takes ${rel.target.className} objects, not ${describe(value)}.`)
@@ -72,6 +73,7 @@ export function setRelated(state: InstanceState, rel: Relationship, value: unkno
   if (rel.uselist) {
     if (!Array.isArray(value)) throw new ArgumentError(`${rel.description} is a collection: assign an array of ${rel.target.className}.`)
     for (const item of value) checkTarget(rel, item)
+    if (rel.writeOnly) return setWriteOnly(state, rel, value as object[])
     const old = peek(state, rel) as Collection<object> | undefined
     const oldItems = old ? [...old] : []
     const next = makeCollection(state, rel, value as object[])
@@ -90,11 +92,22 @@ export function setRelated(state: InstanceState, rel: Relationship, value: unkno
 
 /** Stores a loaded value without back-syncing (loaders set both sides themselves). */
 export function setLoaded(state: InstanceState, rel: Relationship, value: unknown): void {
-  state.relations.set(rel.key, rel.uselist ? makeCollection(state, rel, value as object[]) : value)
+  state.relations.set(rel.key, rel.uselist ? (rel.writeOnly ? [...(value as object[])] : makeCollection(state, rel, value as object[])) : value)
+}
+
+/** A new object's write-only collection may be given whole (the constructor, an assignment): those are its adds. */
+function setWriteOnly(state: InstanceState, rel: Relationship, items: readonly object[]): void {
+  if (state.lifecycle !== 'transient' && state.lifecycle !== 'pending') {
+    throw new ArgumentError(`${rel.description} is write-only: it cannot be assigned once its object has a row. Use ${rel.key}.add() and ${rel.key}.remove().`)
+  }
+  const old = (state.relations.get(rel.key) as readonly object[] | undefined) ?? []
+  state.relations.set(rel.key, [...items])
+  for (const item of old) if (!items.includes(item)) backRemove(state, rel, item)
+  for (const item of items) if (!old.includes(item)) backAdd(state, rel, item)
 }
 
 /** Makes `item` point back at the owner of `rel`. */
-function backAdd(owner: InstanceState, rel: Relationship, item: object): void {
+export function backAdd(owner: InstanceState, rel: Relationship, item: object): void {
   const back = rel.back
   const itemState = maybeState(item)
   if (!back || !itemState) return
@@ -115,7 +128,7 @@ function backAdd(owner: InstanceState, rel: Relationship, item: object): void {
 }
 
 /** Makes `item` stop pointing back at the owner of `rel`. */
-function backRemove(owner: InstanceState, rel: Relationship, item: object): void {
+export function backRemove(owner: InstanceState, rel: Relationship, item: object): void {
   const back = rel.back
   const itemState = maybeState(item)
   if (!back || !itemState) return

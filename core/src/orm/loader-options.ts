@@ -136,7 +136,10 @@ export class LevelOptions {
     let wildcard: LoaderOption | undefined
     for (const o of options) {
       if (o.relationship === '*') wildcard = o
-      else this.#explicit.set(o.relationship, o)
+      else {
+        if (o.relationship.writeOnly && o.strategy !== 'raise' && o.strategy !== 'noload') throw writeOnlyLoad(o.relationship)
+        this.#explicit.set(o.relationship, o)
+      }
     }
     this.#wildcard = wildcard
   }
@@ -146,7 +149,10 @@ export class LevelOptions {
   }
   /** The strategy for `rel`: the option naming it, else the wildcard, else its `lazy` default. */
   strategy(rel: Relationship): LoadStrategy {
-    return this.#explicit.get(rel)?.strategy ?? this.#wildcard?.strategy ?? rel.lazy
+    const explicit = this.#explicit.get(rel)?.strategy
+    if (explicit !== undefined) return explicit
+    // A wildcard does not reach write-only collections: they are never loaded.
+    return this.#wildcard !== undefined && !rel.writeOnly ? this.#wildcard.strategy : rel.lazy
   }
   /** Options for the next level down along `rel`. */
   children(rel: Relationship): readonly LoaderOption[] {
@@ -160,4 +166,9 @@ export class LevelOptions {
   static forMapper(options: readonly LoaderOption[], mapper: Mapper): LevelOptions {
     return new LevelOptions(options.filter((o) => o.relationship === '*' || o.relationship.owner === mapper))
   }
+}
+
+/** Loading a write-only collection whole is what it exists to prevent. */
+export function writeOnlyLoad(rel: Relationship): ArgumentError {
+  return new ArgumentError(`${rel.description} is write-only: it is never loaded whole. Read its members with session.scalars(obj.${rel.key}.select()), a page at a time with limit() and offset().`, 'write-only-load')
 }

@@ -1,4 +1,4 @@
-import { Expression, OrderBy, tuple } from '../sql/elements.js'
+import { Expression, tuple } from '../sql/elements.js'
 import { ColumnGroup, Select, select } from '../sql/select.js'
 import type { SelectColumn } from '../sql/select.js'
 import type { Column } from '../sql/column.js'
@@ -6,7 +6,7 @@ import { Mapper } from './mapper.js'
 import { maybeState } from './instance-state.js'
 import type { InstanceState } from './instance-state.js'
 import type { Relationship } from './relationship.js'
-import { LevelOptions } from './loader-options.js'
+import { LevelOptions, writeOnlyLoad } from './loader-options.js'
 import type { LoaderOption } from './loader-options.js'
 import { isLoaded, setLoaded } from './attributes.js'
 
@@ -126,11 +126,6 @@ export function inClause(cols: readonly Column<unknown>[], keys: readonly unknow
   return tuple(...cols).inValues(keys)
 }
 
-function withOrder(stmt: Select, rel: Relationship): Select {
-  const order = rel.options.orderBy?.()
-  return order ? stmt.orderBy(...order.map((o) => (o instanceof OrderBy ? o : (o as Expression<unknown>).asc()))) : stmt
-}
-
 /**
  * Loads `rel` for the given parents with SELECT … IN, in batches, and stores the results.
  * `children` (the options for the targets) ride on those statements, so the targets' own
@@ -138,6 +133,7 @@ function withOrder(stmt: Select, rel: Relationship): Select {
  */
 export async function loadRelationship(ctx: LoadContext, rel: Relationship, parents: readonly InstanceState[], children: readonly LoaderOption[] = []): Promise<InstanceState[]> {
   if (parents.length === 0) return []
+  if (rel.writeOnly) throw writeOnlyLoad(rel)
   const target = rel.target
   const out: InstanceState[] = []
   if (rel.direction === 'many-to-one') {
@@ -169,11 +165,11 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
     const destCols = rel.pairs.map((p) => p.dest)
     let rows: unknown[][]
     if (oneToMany) {
-      rows = await ctx.executeRows(withOrder(select(target.group).where(inClause(destCols, batch)), rel).options(...(children as never[])))
+      rows = await ctx.executeRows(rel.ordered(select(target.group).where(inClause(destCols, batch))).options(...(children as never[])))
     } else {
       const secondary = rel.options.secondary!
       const [, onTarget] = rel.joinCondition(rel.owner.table, target.table)
-      rows = await ctx.executeRows(withOrder(select(target.group, ...destCols).from(secondary).join(target.table, onTarget).where(inClause(destCols, batch)), rel).options(...(children as never[])))
+      rows = await ctx.executeRows(rel.ordered(select(target.group, ...destCols).from(secondary).join(target.table, onTarget).where(inClause(destCols, batch))).options(...(children as never[])))
     }
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r]!

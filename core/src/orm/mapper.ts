@@ -11,6 +11,7 @@ import { attachState, maybeState } from './instance-state.js'
 import type { InstanceState } from './instance-state.js'
 import { Relationship } from './relationship.js'
 import { getRelated, setRelated } from './attributes.js'
+import { WriteOnlyCollection } from './write-only.js'
 import { EventBus } from '../util/events.js'
 import type { MapperEvents } from './orm-events.js'
 
@@ -152,7 +153,7 @@ export class Mapper {
           configurable: true,
           enumerable: false,
           get(this: object) {
-            return getRelated(stateOfMapped(this), rel)
+            return rel.writeOnly ? new WriteOnlyCollection(stateOfMapped(this), rel) : getRelated(stateOfMapped(this), rel)
           },
           set(this: object, value: unknown) {
             setRelated(stateOfMapped(this), rel, value)

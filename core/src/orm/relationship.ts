@@ -1,11 +1,12 @@
 import { ArgumentError } from '../util/errors.js'
 import { Deferred, and } from '../sql/elements.js'
 import { Boolean as BooleanType } from '../types/index.js'
-import type { Expression, OrderBy } from '../sql/elements.js'
+import { OrderBy } from '../sql/elements.js'
+import type { Expression } from '../sql/elements.js'
 import type { Column } from '../sql/column.js'
 import { FromClause, TableAlias } from '../sql/from.js'
 import { JOIN_PATH, resolveFrom } from '../sql/select.js'
-import type { ClauseProvider, JoinPathProvider } from '../sql/select.js'
+import type { ClauseProvider, JoinPathProvider, Select } from '../sql/select.js'
 import { RelationshipPath, relationshipContains, relationshipExists, relationshipIs } from './relationship-criteria.js'
 import type { Table } from '../sql/table.js'
 import type { Mapper } from './mapper.js'
@@ -36,6 +37,12 @@ export interface RelationshipOptions {
   readonly foreignKeys?: () => readonly Column<unknown>[]
   /** Only for loading: never written at flush. */
   readonly viewonly?: boolean
+  /**
+   * A one-to-many too large to load: the attribute is a {@link WriteOnlyCollection} that records
+   * `add()`/`remove()` for the next flush and gives a `select()` of its members; loader options
+   * refuse it. Declare it `declare posts: WriteOnlyCollection<Post>`.
+   */
+  readonly writeOnly?: boolean
 }
 
 export type Direction = 'many-to-one' | 'one-to-many' | 'many-to-many'
@@ -143,6 +150,19 @@ export class Relationship<T = unknown> implements JoinPathProvider {
   }
   get description(): string {
     return `${this.#owner?.className ?? '?'}.${this.key}`
+  }
+  /** `stmt` ordered by the relationship's `orderBy`, if it has one (loads and write-only selects). */
+  ordered<S extends Select<readonly unknown[], unknown>>(stmt: S): S {
+    const order = this.options.orderBy?.()
+    return order ? (stmt.orderBy(...order.map((o) => (o instanceof OrderBy ? o : (o as Expression<unknown>).asc()))) as S) : stmt
+  }
+  /** Whether the relationship is write-only (never loaded whole); checked against its other options on first use. */
+  get writeOnly(): boolean {
+    if (this.options.writeOnly !== true) return false
+    if (this.direction !== 'one-to-many' || this.options.uselist === false || this.options.lazy !== undefined || this.options.viewonly === true) {
+      throw new ArgumentError(`${this.description}: writeOnly applies to a one-to-many collection that is written (no uselist: false, lazy or viewonly); this one is ${this.direction}${this.options.lazy !== undefined ? ` with lazy: '${this.options.lazy}'` : ''}.`)
+    }
+    return true
   }
 
   #resolve(): Resolved {

@@ -1,4 +1,5 @@
 import type { Dialect } from '../dialect/contract.js'
+import { clearWriteOnly } from './write-only.js'
 import { trusted } from './validated-attributes.js'
 import { ArgumentError, InvalidRequestError } from '../util/errors.js'
 import { topoSort } from '../util/topo-sort.js'
@@ -105,6 +106,15 @@ async function cascadeDeletes(ctx: FlushContext): Promise<void> {
     for (const rel of s.mapper.relationships) {
       if (rel.direction !== 'one-to-many' || rel.options.viewonly) continue
       if (rel.options.passiveDeletes && !rel.cascade.has('delete')) continue
+      if (rel.writeOnly && s.lifecycle !== 'pending') {
+        // Its members are never loaded: the database must detach or delete them (ON DELETE).
+        if (rel.options.passiveDeletes) continue
+        throw new InvalidRequestError(
+          `Deleting a ${s.mapper.className} whose write-only ${rel.description} may have rows: the session never loads them to ${rel.cascade.has('delete') ? 'delete' : 'detach'} them. ` +
+            `Declare the relationship with passiveDeletes: true and the foreign key with onDelete: '${rel.cascade.has('delete') ? 'CASCADE' : 'SET NULL'}', or delete the members first.`,
+          'write-only-delete',
+        )
+      }
       if (!isLoaded(s, rel) && s.lifecycle !== 'pending') {
         if (rel.options.passiveDeletes) continue
         await ctx.load(rel, [s])
@@ -249,7 +259,7 @@ export async function execute(ctx: FlushContext, flushPlan: FlushPlan): Promise<
   await insertSecondary(ctx, secondary.added)
   await executeDeletes(ctx, flushPlan.deletes)
   // The loaded relationship state now matches the database.
-  for (const s of ctx.identityMap.values()) snapshotRelations(s)
+  for (const s of ctx.identityMap.values()) (snapshotRelations(s), clearWriteOnly(s))
 }
 
 /**
@@ -263,7 +273,7 @@ function initNewCollections(ctx: FlushContext, batches: readonly (readonly Insta
   for (const batch of batches) {
     for (const s of batch) {
       for (const rel of s.mapper.relationships) {
-        if (!rel.uselist || isLoaded(s, rel)) continue
+        if (!rel.uselist || isLoaded(s, rel) || rel.writeOnly) continue
         let members: object[] = []
         if (rel.direction === 'one-to-many') {
           let index = indexes.get(rel)
@@ -304,7 +314,8 @@ function keyOf(obj: object, columns: readonly Column<unknown>[]): string | undef
 /** Records current relationship members as the database's, for the next flush's diff. */
 export function snapshotRelations(s: InstanceState): void {
   const rels = s.mapper.relationships
-  for (let i = 0; i < rels.length; i++) if (isLoaded(s, rels[i]!)) s.committedRelations.set(rels[i]!.key, related(s, rels[i]!))
+  // A write-only collection's "snapshot" is its pending removes, cleared by the flush that writes them.
+  for (let i = 0; i < rels.length; i++) if (isLoaded(s, rels[i]!) && !rels[i]!.writeOnly) s.committedRelations.set(rels[i]!.key, related(s, rels[i]!))
 }
 
 function serverGenerated(m: Mapper, obj: Record<string, unknown>): Column<unknown>[] {
