@@ -10,6 +10,7 @@
  *   npm run bench:profile -- --dialect pg --scenario joined --alloc
  *   npm run bench:profile -- --dialect pg --scenario pk-lookups   (1,000 gets per iteration)
  *   npm run bench:profile -- --dialect pg --scenario web-page     (50 pages, a session each)
+ *   npm run bench:profile -- --dialect pg --scenario stream       (every post, 1,000 at a time)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,10 +22,10 @@ import { SCENARIO_METHODS } from './contenders/contender.js';
 import { StatementCounter } from './runner/statement-counter.js';
 import { topSelfTime } from './profile/top-functions.js';
 import { topAllocations } from './profile/top-allocations.js';
-import { FULL_SIZES, pkLookupIds, webPagePatterns } from './workload/scenarios.js';
+import { FULL_SIZES, STREAM_BATCH, pkLookupIds, webPagePatterns } from './workload/scenarios.js';
 import type { Dialect } from './types.js';
 
-const READ_SCENARIOS = ['n-plus-one', 'selectin', 'joined', 'nested-selectin', 'nested-joined', 'pk-lookups', 'web-page'] as const;
+const READ_SCENARIOS = ['n-plus-one', 'selectin', 'joined', 'nested-selectin', 'nested-joined', 'pk-lookups', 'web-page', 'stream'] as const;
 const DEFAULT_URLS: Record<string, string> = {
   pg: process.env.ATHANOR_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/athanor_bench',
   mysql: process.env.ATHANOR_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/athanor_bench',
@@ -55,7 +56,7 @@ const method = session[SCENARIO_METHODS[scenario]]?.bind(session) as ((...args: 
 if (method === undefined) throw new Error(`${contender.name} does not do ${scenario}.`);
 // pk-lookups takes its ids (1,000 posts of the seeded 1,000 authors per iteration), web-page its
 // name patterns (50 pages per iteration, as a full run).
-const input = scenario === 'pk-lookups' ? pkLookupIds(1000, 1000) : scenario === 'web-page' ? webPagePatterns(FULL_SIZES.webPages) : undefined;
+const input = scenario === 'pk-lookups' ? pkLookupIds(1000, 1000) : scenario === 'web-page' ? webPagePatterns(FULL_SIZES.webPages) : scenario === 'stream' ? STREAM_BATCH : undefined;
 const run = (): Promise<unknown> => (input === undefined ? method() : method(input));
 await run(); // warm-up: compile, prepare statements
 

@@ -22,6 +22,7 @@ export const SCENARIOS = [
   'nested-joined',
   'web-page',
   'pk-lookups',
+  'stream',
   'uow-insert',
   'update-dirty',
 ] as const;

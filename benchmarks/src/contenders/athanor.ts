@@ -88,6 +88,13 @@ class AthanorSession implements ContenderSession {
     return t;
   }
 
+  async stream(batchSize: number): Promise<Tally> {
+    const t = new Tally();
+    await using session = this.#session();
+    for await (const p of session.streamScalars(select(Post).orderBy(Post.c.id), { batchSize })) t.post(p.id, p.title, p.content, p.author_id);
+    return t;
+  }
+
   async uowInsert(batch: readonly NewAuthor[]): Promise<Tally> {
     await using session = this.#session();
     session.addAll(
@@ -132,6 +139,7 @@ export const athanor: ContenderDefinition = {
     'nested-joined': 'joinedload(Author.posts).joinedload(Post.tags): one statement',
     'web-page': 'select(Author).where(name.like(…)).limit(20).options(selectinload(Author.posts)), a session per page',
     'pk-lookups': 'session.get(Post, id) per lookup (identity map empty: every id is new)',
+    stream: 'session.streamScalars(select(Post).orderBy(Post.c.id), { batchSize: 1000 }): keyset pages, one batch held',
     'uow-insert': 'session.addAll(new Author({ …, posts: [new Post(…)] })) + commit() (unit of work)',
     'update-dirty': 'select(Author).limit(n), a.name += suffix, commit() (dirty check → UPDATEs)',
   },

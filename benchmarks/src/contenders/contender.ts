@@ -44,6 +44,8 @@ export interface ContenderSession {
   webPage?(patterns: readonly string[]): Promise<Tally>;
   /** Fetch each post by primary key, one statement each, in this order. */
   pkLookups?(ids: readonly number[]): Promise<Tally>;
+  /** Every post, read in batches of `batchSize` with at most a batch held at a time (a large export). */
+  stream?(batchSize: number): Promise<Tally>;
   /** Insert these authors and their posts (FKs set from generated ids) in one transaction. */
   uowInsert?(authors: readonly NewAuthor[]): Promise<Tally>;
   /** In one transaction: load the first `count` authors by id, append `suffix` to each name, save. */
@@ -83,6 +85,7 @@ export const SCENARIO_METHODS = {
   'nested-joined': 'nestedJoined',
   'web-page': 'webPage',
   'pk-lookups': 'pkLookups',
+  stream: 'stream',
   'uow-insert': 'uowInsert',
   'update-dirty': 'updateDirty',
 } as const satisfies Record<ScenarioId, keyof ContenderSession>;

@@ -156,6 +156,18 @@ class KyselySession implements ContenderSession {
     return t;
   }
 
+  async stream(batchSize: number): Promise<Tally> {
+    const t = new Tally();
+    for (let last = 0; ; ) {
+      const rows = await this.db.selectFrom('posts').select(POST_COLS).where('id', '>', last).orderBy('id').limit(batchSize).execute();
+      for (const p of rows) {
+        t.post(p.id, p.title, p.content, p.author_id);
+        last = p.id;
+      }
+      if (rows.length < batchSize) return t;
+    }
+  }
+
   async uowInsert(batch: readonly NewAuthor[]): Promise<Tally> {
     const date = (d: Date): Date | string => (this.dialect === 'libsql' ? sqliteTimestamp(d) : d);
     await this.db.transaction().execute(async (tx) => {
@@ -212,6 +224,7 @@ export const kysely: ContenderDefinition = {
     'nested-joined': 'builder: one 3-way leftJoin, folded by hand',
     'web-page': "builder: where name like … limit 20, then posts in (…)",
     'pk-lookups': "selectFrom('posts').where('id', '=', id) per lookup",
+    stream: "keyset pages: selectFrom('posts').where('id', '>', last).orderBy('id').limit(1000)",
     'uow-insert': 'transaction: multi-row insert … returning id (MySQL: insertId + i), posts in 2,000-row inserts',
     'update-dirty': 'transaction: select limit n, one update set name = case … end',
   },

@@ -168,6 +168,20 @@ export class RawSession implements ContenderSession {
     return t;
   }
 
+  async stream(batchSize: number): Promise<Tally> {
+    // Keyset pages: each batch is the next `batchSize` posts after the last id seen.
+    const t = new Tally();
+    for (let last = 0; ; ) {
+      const rows = await this.db.query(`SELECT ${POST_COLS} FROM posts WHERE id > ? ORDER BY id LIMIT ${batchSize}`, [last]);
+      for (const r of rows) {
+        const p = toPost(r);
+        t.post(p.id, p.title, p.content, p.authorId);
+        last = p.id;
+      }
+      if (rows.length < batchSize) return t;
+    }
+  }
+
   async uowInsert(batch: readonly NewAuthor[]): Promise<Tally> {
     const dialect = this.db.dialect;
     const date = (d: Date): unknown => (dialect === 'libsql' ? sqliteTimestamp(d) : d);
@@ -232,6 +246,7 @@ export const raw: ContenderDefinition = {
     'nested-joined': 'one 3-way LEFT JOIN, folded with Maps',
     'web-page': 'LIKE … ORDER BY id LIMIT 20, then posts IN (…)',
     'pk-lookups': 'SELECT … WHERE id = ? per lookup (prepared)',
+    stream: 'keyset pages: SELECT … WHERE id > ? ORDER BY id LIMIT 1000 until a short page',
     'uow-insert': 'multi-row INSERT … RETURNING id (MySQL: insertId + i), posts in 2,000-row INSERTs',
     'update-dirty': 'SELECT … LIMIT n, then one UPDATE … SET name = CASE id … END',
   },

@@ -13,6 +13,7 @@ import {
   newAuthors,
   pkLookupIds,
   webPagePatterns,
+  STREAM_BATCH,
   type ScenarioSizes,
 } from '../workload/scenarios.js';
 import type { TallySummary } from '../workload/tally.js';
@@ -44,7 +45,9 @@ export class IterationPlanner {
           ? [pkLookupIds(sizes.pkLookups, authors)]
           : scenario === 'update-dirty'
             ? [Math.min(sizes.updateAuthors, authors), EDIT_SUFFIX]
-            : [];
+            : scenario === 'stream'
+              ? [STREAM_BATCH]
+              : [];
   }
 
   plan(round: number, contenderIndex: number): IterationPlan {

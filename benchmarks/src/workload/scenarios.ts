@@ -22,6 +22,8 @@ export const FULL_SIZES: ScenarioSizes = { pkLookups: 10_000, webPages: 50, inse
 export const QUICK_SIZES: ScenarioSizes = { pkLookups: 1_000, webPages: 10, insertAuthors: 100, updateAuthors: 100 };
 
 export const PAGE_SIZE = 20;
+/** Rows per batch of the stream scenario. */
+export const STREAM_BATCH = 1000;
 /** Max keys per IN list for select-in loading (SQLAlchemy's selectinload batch size). */
 export const IN_BATCH = 500;
 
@@ -33,6 +35,7 @@ export const SCENARIO_DESCRIPTIONS: Record<ScenarioId, string> = {
   'nested-joined': 'authors → posts → tags in one joined query',
   'web-page': '20 authors by name prefix with their posts, repeated per page',
   'pk-lookups': 'posts fetched by primary key, one query each',
+  stream: 'every post, read in batches of 1,000 with one batch held at a time',
   'uow-insert': 'authors × 10 posts inserted in one transaction',
   'update-dirty': 'load authors, change one column, write them back in one transaction',
 };
@@ -113,6 +116,12 @@ export function expectedTally(scenario: ScenarioId, authors: number, sizes: Scen
       break;
     case 'pk-lookups':
       for (const id of pkLookupIds(sizes.pkLookups, authors)) {
+        const p = post(id);
+        t.post(p.id, p.title, p.content, p.authorId);
+      }
+      break;
+    case 'stream':
+      for (let id = 1; id <= postCount(authors); id++) {
         const p = post(id);
         t.post(p.id, p.title, p.content, p.authorId);
       }

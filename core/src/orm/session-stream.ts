@@ -4,6 +4,7 @@ import { select } from '../sql/select.js'
 import type { Select } from '../sql/select.js'
 import type { Expression } from '../sql/elements.js'
 import type { Mapper } from './mapper.js'
+import type { Column } from '../sql/column.js'
 import type { InstanceState } from './instance-state.js'
 import type { SessionObjects } from './session-objects.js'
 import { inClause, rowPlan } from './loading.js'
@@ -53,22 +54,53 @@ export class StreamResult<R extends readonly unknown[]> implements AsyncIterable
     return this.#batches()
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<R> {
-    for await (const batch of this.partitions()) yield* batch
+  [Symbol.asyncIterator](): AsyncIterableIterator<R> {
+    return rowsOf(this.partitions(), (row) => row)
   }
 
   /** The first column of each row: the objects of `select(User)`. */
-  async *scalars(): AsyncGenerator<R[0]> {
-    for await (const batch of this.partitions()) for (const row of batch) yield row[0] as Awaited<R[0]>
+  scalars(): AsyncIterableIterator<R[0]> {
+    return rowsOf(this.partitions(), (row) => row[0])
   }
 }
 
 /**
- * The batches of a streamed select. A select of one entity is read in two steps, so that loader
- * options can run their queries between batches on every database (a server cursor holds the
- * connection): first the primary keys of every row, in the statement's order (the only thing kept
- * for the whole stream), then per batch `select(Entity).where(pk IN batch)` with the statement's
- * loader options. Other selects go through the driver's cursor, without loader options.
+ * The rows of the batches one at a time. A hand-written iterator, not an async generator: a
+ * generator's `yield` awaits each value, a second turn of the microtask queue per row, which in a
+ * long stream cost more than building the row's object.
+ */
+function rowsOf<R, T>(batches: AsyncGenerator<R[]>, pick: (row: R) => T): AsyncIterableIterator<T> {
+  let batch: readonly R[] = []
+  let i = 0
+  const refill = async (): Promise<IteratorResult<T>> => {
+    for (;;) {
+      const next = await batches.next()
+      if (next.done === true) return { value: undefined, done: true }
+      batch = next.value
+      i = 0
+      if (batch.length > 0) return { value: pick(batch[i++]!), done: false }
+    }
+  }
+  const it: AsyncIterableIterator<T> = {
+    next: () => (i < batch.length ? Promise.resolve({ value: pick(batch[i++]!), done: false }) : refill()),
+    // Left early (break, throw): the batches end too, which closes a cursor and releases the session.
+    return: async () => {
+      await batches.return(undefined)
+      return { value: undefined, done: true }
+    },
+    [Symbol.asyncIterator]: () => it,
+  }
+  return it
+}
+
+/**
+ * The batches of a streamed select. A select of one entity is read by statements that end before
+ * its batch is handed out, so that loader options can run their queries between batches on every
+ * database (a server cursor would hold the connection): in primary-key order, keyset pages
+ * (`WHERE pk > last ORDER BY pk LIMIT batch`); in any other order, first the primary keys of every
+ * row (the only thing kept for the whole stream), then per batch `select(Entity).where(pk IN
+ * batch)`. Each page or batch carries the statement's loader options. Other selects go through
+ * the driver's cursor, without loader options.
  *
  * After each batch the session lets go of the objects that batch brought in, unless they were
  * held before the stream or have been changed: memory stays at one batch however long the result.
@@ -82,7 +114,8 @@ export async function* streamBatches<R extends readonly unknown[]>(ctx: StreamCo
   const held = new Set<InstanceState>(ctx.objects.identity.values())
   const release = (): void => releaseUnchanged(ctx.objects, held)
   if (only !== undefined) {
-    yield* byKeys(ctx, statement, only, batchSize, release)
+    const key = keysetKey(statement, only)
+    yield* key !== undefined ? byKeyset(ctx, statement, key, batchSize, release) : byKeys(ctx, statement, only, batchSize, release)
     return
   }
   const loads = LevelOptions.optionsOf(statement.state.options)
@@ -92,6 +125,35 @@ export async function* streamBatches<R extends readonly unknown[]>(ctx: StreamCo
   for await (const raw of ctx.cursor(statement as unknown as Select, batchSize)) {
     yield ctx.hydrate(raw, plan) as unknown as R[]
     release()
+  }
+}
+
+/**
+ * The primary key, when the select can be read by keyset pages (`WHERE key > last ORDER BY key
+ * LIMIT batch`): one entity with a single-column key, in key order (or none asked), without joins
+ * that could repeat a row, paging, grouping or locking of its own. No key list is read first.
+ */
+function keysetKey(statement: Select<readonly unknown[], unknown>, mapper: Mapper): Column<unknown> | undefined {
+  const st = statement.state
+  if (mapper.pkIndexes.length !== 1 || st.joins.length > 0 || st.froms.length > 1 || st.limit !== undefined || st.offset !== undefined) return undefined
+  if (st.distinct || st.distinctOn.length > 0 || st.groupBy.length > 0 || st.having !== undefined || st.lock !== undefined) return undefined
+  const pk = mapper.columns[mapper.pkIndexes[0]!]!
+  if (st.orderBy.length === 0) return pk
+  const [order] = st.orderBy
+  return st.orderBy.length === 1 && order!.operand === pk && order!.direction === 'ASC' ? pk : undefined
+}
+
+async function* byKeyset<R extends readonly unknown[]>(ctx: StreamContext, statement: Select<R, unknown>, pk: Column<unknown>, batchSize: number, release: () => void): AsyncGenerator<R[]> {
+  const ordered = statement.state.orderBy.length === 0 ? statement.orderBy(pk.asc()) : statement
+  let last: unknown
+  for (;;) {
+    const page = (last === undefined ? ordered : ordered.where(pk.gt(last as never))).limit(batchSize)
+    const rows = (await ctx.execute(page as unknown as Select)).rows as unknown as R[]
+    if (rows.length === 0) return
+    last = (rows[rows.length - 1]![0] as Record<string, unknown>)[pk.key_]
+    yield rows
+    release()
+    if (rows.length < batchSize) return
   }
 }
 
@@ -107,12 +169,18 @@ async function* byKeys<R extends readonly unknown[]>(ctx: StreamContext, stateme
     const batch = select(mapper.group).where(inClause(pk, tuples) as Expression<boolean>).options(...(options as never[])).executionOptions(execution)
     const rows = (await ctx.execute(batch as unknown as Select)).rows as unknown as readonly (readonly [object])[]
     // Back in the statement's order (IN returns rows in any order; a key listed twice, as a join
-    // can list it, yields its object twice, as the statement would).
-    const byKey = new Map<string, object>()
-    for (const [obj] of rows) byKey.set(mapper.identityKey(mapper.pkIndexes.map((j) => (obj as Record<string, unknown>)[mapper.columnKeys[j]!]))!, obj)
+    // can list it, yields its object twice, as the statement would). A single-column key of a
+    // primitive type is its own map key; others go by identity key.
+    const keyOf = pk.length === 1 ? (k: unknown): unknown => (typeof k === 'object' && k !== null ? mapper.identityKey([k]) : k) : (k: unknown): unknown => mapper.identityKey(k as unknown[])
+    const pkKeys = mapper.pkIndexes.map((j) => mapper.columnKeys[j]!)
+    const byKey = new Map<unknown, object>()
+    for (const [obj] of rows) {
+      const o = obj as Record<string, unknown>
+      byKey.set(keyOf(pk.length === 1 ? o[pkKeys[0]!] : pkKeys.map((k) => o[k])), obj)
+    }
     const out: R[] = []
-    for (const t of tuples) {
-      const obj = byKey.get(mapper.identityKey(t)!)
+    for (const k of chunk) {
+      const obj = byKey.get(keyOf(k))
       // A row deleted since the keys were read (another transaction, READ COMMITTED) is skipped.
       if (obj !== undefined) out.push([obj] as unknown as R)
     }

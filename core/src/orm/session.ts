@@ -251,7 +251,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   }
 
   /** `stream(statement).scalars()`: the objects of `select(User)`, batch by batch. */
-  streamScalars<R extends readonly unknown[], M>(statement: Select<R, M>, options: StreamOptions = {}): AsyncGenerator<R[0]> {
+  streamScalars<R extends readonly unknown[], M>(statement: Select<R, M>, options: StreamOptions = {}): AsyncIterableIterator<R[0]> {
     return this.stream(statement, options).scalars()
   }
 
