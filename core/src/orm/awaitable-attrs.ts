@@ -1,18 +1,22 @@
 import type { LoadedValue, RelatedClass } from '../sql/loaded.js'
 import { isLoaded } from './attributes.js'
 import { stateOf } from './instance-state.js'
+import type { InstanceState } from './instance-state.js'
+import { isUnloaded } from './load-columns.js'
 import { DetachedInstanceError } from './orm-errors.js'
 
 /**
- * `obj.$`: each relationship as a promise of its value, loaded on the first await when it is not
- * loaded yet (SQLAlchemy's `AsyncAttrs.awaitable_attrs`). One relationship at a time: for many
- * objects or a deeper path, `session.load()` loads them in one statement per level.
+ * `obj.$`: each relationship and column as a promise of its value, loaded on the first await when
+ * it is not loaded yet (SQLAlchemy's `AsyncAttrs.awaitable_attrs`): a relationship, or a column a
+ * deferred load left out. One object at a time: for many, `session.load()` and
+ * `session.loadColumns()` load them in one statement per level or batch.
  * ```ts
  * const posts = await author.$.posts     // Post[], loaded now if it was not
+ * const bio = await author.$.bio         // a deferred column
  * ```
  */
 export type AwaitableAttrs<T> = {
-  readonly [K in Exclude<keyof T, '$'> as RelatedClass<T[K]> extends MappedInstance ? K : never]: Promise<LoadedValue<T[K]>>
+  readonly [K in Exclude<keyof T, '$'> as T[K] extends (...args: never[]) => unknown ? never : K]: RelatedClass<T[K]> extends MappedInstance ? Promise<LoadedValue<T[K]>> : Promise<T[K]>
 }
 
 /** Type-only mark of a model instance: tells relationship fields (mapped targets) from columns holding objects (Date, JSON). */
@@ -24,6 +28,7 @@ export interface MappedInstance {
 /** What `$` needs of the session that owns the object (AsyncSession, without importing it). */
 interface Loader {
   load(obj: object, key: string): Promise<unknown>
+  loadColumns(obj: object, key: string): Promise<void>
 }
 
 /** The `$` object of one instance. */
@@ -36,6 +41,8 @@ export function awaitableAttrs(obj: object): object {
 function relatedValue(obj: object, key: string): Promise<unknown> {
   try {
     const state = stateOf(obj)
+    const column = state.mapper.columnIndex.get(key)
+    if (column !== undefined) return columnValue(state, obj, key, column)
     const rel = state.mapper.relationship(key)
     if (isLoaded(state, rel) || state.lifecycle === 'transient' || state.lifecycle === 'pending') {
       return Promise.resolve((obj as Record<string, unknown>)[key])
@@ -51,4 +58,17 @@ function relatedValue(obj: object, key: string): Promise<unknown> {
   } catch (e) {
     return Promise.reject(e)
   }
+}
+
+/** A column attribute: its value, loaded first (one SELECT) when a deferred load left it out. */
+function columnValue(state: InstanceState, obj: object, key: string, i: number): Promise<unknown> {
+  if (!isUnloaded(state, i)) return Promise.resolve((obj as Record<string, unknown>)[key])
+  const session = state.owner as Partial<Loader> | undefined
+  if (state.lifecycle !== 'persistent' || typeof session?.loadColumns !== 'function') {
+    throw new DetachedInstanceError(
+      `${state.mapper.className}.${key} cannot be loaded: this ${state.mapper.className} is ${state.lifecycle} (its session was closed, ` +
+        `or it was expunged). Attach it first: const attached = await session.merge(obj), then await attached.$.${key}.`,
+    )
+  }
+  return session.loadColumns(obj, key).then(() => (obj as Record<string, unknown>)[key])
 }

@@ -1,5 +1,6 @@
 import type { Mapper } from './mapper.js'
 import { RelationMap } from './relation-map.js'
+import { peeking } from './unloaded-columns.js'
 
 /** Where an instance stands towards a session (SQLAlchemy's object states). */
 export type Lifecycle = 'transient' | 'pending' | 'persistent' | 'deleted' | 'detached'
@@ -41,10 +42,10 @@ export class InstanceState {
     this.obj = obj
   }
 
-  /** Current column values, in mapper column order. */
+  /** Current column values, in mapper column order (UNLOADED for a column not loaded). */
   values(): unknown[] {
     const o = this.obj as Record<string, unknown>
-    return this.mapper.columnKeys.map((k) => o[k])
+    return peeking(() => this.mapper.columnKeys.map((k) => o[k]))
   }
 }
 

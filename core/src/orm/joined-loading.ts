@@ -5,7 +5,7 @@ import type { Column, ColumnRef } from '../sql/column.js'
 import { TableAlias } from '../sql/from.js'
 import type { FromClause } from '../sql/from.js'
 import { ColumnGroup, Select, inferFroms } from '../sql/select.js'
-import type { JoinStep, SelectColumn } from '../sql/select.js'
+import type { JoinStep, PartialLayout, SelectColumn } from '../sql/select.js'
 import type { Mapper } from './mapper.js'
 import { maybeState } from './instance-state.js'
 import type { InstanceState } from './instance-state.js'
@@ -70,7 +70,7 @@ export function planJoined(statement: Select, plan: RowPlan, options: readonly L
     throw new ArgumentError('containsEager() cannot be combined with a joinedload() of a collection under LIMIT/OFFSET (the limited rows become a subquery the join is not in); load the collection with selectinload() instead.')
   }
   const b: Builder = { columns: [], joins: [], orderBy: [], joinable, count: 0, multiplies: false }
-  let adaptAt: (start: number, m: Mapper) => Adapt
+  let adaptAt: (start: number, m: Mapper, partial: PartialLayout | undefined) => Adapt
   let source: Select
   if (wrap) {
     // The caller's rows, limited, as a subquery: every column labelled so names cannot clash.
@@ -81,8 +81,9 @@ export function planJoined(statement: Select, plan: RowPlan, options: readonly L
     const subCols = sub.columnList
     b.columns.push(...subCols.slice(0, width))
     b.orderBy.push(...st.orderBy.map((o, i) => new OrderBy(subCols[width + i]!, o.direction, o.nulls)))
-    adaptAt = (start, m) => {
-      const byColumn = new Map<Column<unknown>, ColumnRef<unknown>>(m.columns.map((c, i) => [c, subCols[start + i]!]))
+    adaptAt = (start, m, partial) => {
+      const columns = partial === undefined ? m.columns : partial.columns.map((i) => m.columns[i]!)
+      const byColumn = new Map<Column<unknown>, ColumnRef<unknown>>(columns.map((c, i) => [c, subCols[start + i]!]))
       return (c) => byColumn.get(c) ?? c
     }
     source = new Select({ ...st, columns: b.columns, froms: [sub], joins: [], where: undefined, groupBy: [], having: undefined, orderBy: [], limit: undefined, offset: undefined, distinct: false, options: [] })
@@ -95,7 +96,7 @@ export function planJoined(statement: Select, plan: RowPlan, options: readonly L
   const roots = new Map<number, JoinedNode[]>()
   plan.forEach((p, i) => {
     if (p.kind !== 'entity' || (!wrap && !joinable.has(p.mapper.group.from))) return
-    const nodes = collect(b, p.mapper, LevelOptions.forMapper(options, p.mapper), adaptAt(p.start, p.mapper), true, new Set())
+    const nodes = collect(b, p.mapper, LevelOptions.forMapper(options, p.mapper), adaptAt(p.start, p.mapper, p.partial), true, new Set())
     if (nodes.length) roots.set(i, nodes)
   })
   if (roots.size === 0) return undefined
@@ -210,7 +211,8 @@ function reroot(expr: Expression<unknown>, alias: TableAlias): Expression<unknow
 }
 
 /** Builds (or finds) the instance whose columns start at `start` in a row; undefined for an outer join's empty side. */
-export type Hydrate = (m: Mapper, raw: readonly unknown[], start: number) => object | undefined
+/** Builds the object of the entity whose columns start at `start` in `raw` (`partial`: some of them). */
+export type Hydrate = (m: Mapper, raw: readonly unknown[], start: number, partial?: PartialLayout) => object | undefined
 
 /** What a joined statement's rows turned into. */
 export interface JoinedRows {
@@ -251,7 +253,7 @@ export function readJoinedRows(jp: JoinedPlan, plan: RowPlan, raws: readonly (re
   const entityNodes = single ? jp.roots.get(0) : undefined
   for (const raw of raws) {
     if (entity !== undefined) {
-      const obj = hydrate(entity.mapper, raw, entity.start)
+      const obj = hydrate(entity.mapper, raw, entity.start, entity.partial)
       const parent = entityNodes === undefined ? undefined : maybeState(obj)
       if (parent) walk(entityNodes!, parent, raw)
       if (jp.multiplies) {
@@ -261,7 +263,7 @@ export function readJoinedRows(jp: JoinedPlan, plan: RowPlan, raws: readonly (re
       rows.push([obj])
       continue
     }
-    const row = plan.map((p) => (p.kind === 'value' ? raw[p.index] : hydrate(p.mapper, raw, p.start)))
+    const row = plan.map((p) => (p.kind === 'value' ? raw[p.index] : hydrate(p.mapper, raw, p.start, p.partial)))
     for (let r = 0; r < roots.length; r++) {
       const parent = maybeState(row[roots[r]![0]])
       if (parent) walk(roots[r]![1], parent, raw)

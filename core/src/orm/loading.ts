@@ -1,6 +1,6 @@
 import { Expression, tuple } from '../sql/elements.js'
 import { ColumnGroup, Select, select } from '../sql/select.js'
-import type { SelectColumn } from '../sql/select.js'
+import type { PartialLayout, SelectColumn } from '../sql/select.js'
 import type { Column } from '../sql/column.js'
 import { Mapper } from './mapper.js'
 import { maybeState } from './instance-state.js'
@@ -46,14 +46,14 @@ export interface LoadContext {
 }
 
 /** A select-list position: an entity group or a plain column. */
-export type RowPlan = ({ kind: 'entity'; mapper: Mapper; start: number } | { kind: 'value'; index: number })[]
+export type RowPlan = ({ kind: 'entity'; mapper: Mapper; start: number; partial?: PartialLayout | undefined } | { kind: 'value'; index: number })[]
 
 export function rowPlan(columns: readonly SelectColumn[]): RowPlan {
   const plan: RowPlan = []
   let i = 0
   for (const c of columns) {
     if (c instanceof ColumnGroup) {
-      if (c.entity instanceof Mapper) plan.push({ kind: 'entity', mapper: c.entity, start: i })
+      if (c.entity instanceof Mapper) plan.push({ kind: 'entity', mapper: c.entity, start: i, partial: c.partial })
       else for (let j = 0; j < c.columns.length; j++) plan.push({ kind: 'value', index: i + j })
       i += c.columns.length
     } else plan.push({ kind: 'value', index: i++ })

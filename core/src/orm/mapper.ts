@@ -12,6 +12,7 @@ import type { InstanceState } from './instance-state.js'
 import { Relationship } from './relationship.js'
 import { getRelated, setRelated } from './attributes.js'
 import { WriteOnlyCollection } from './write-only.js'
+import { UNLOADED } from './unloaded-columns.js'
 import { EventBus } from '../util/events.js'
 import type { MapperEvents } from './orm-events.js'
 
@@ -53,6 +54,11 @@ export class Registry {
 
   has(cls: unknown): boolean {
     return this.#byClass.has(cls)
+  }
+
+  /** The mappers configured so far. */
+  get mappers(): Iterable<Mapper> {
+    return this.#byClass.values()
   }
 }
 
@@ -102,6 +108,33 @@ export class Mapper {
     this.versionColumn = versions[0]
     this.validated = validatedAttributes(cls.name, this.columns)
     this.group = new ColumnGroup(table, this.columns, this)
+    this.deferredIndexes = this.columns.flatMap((c, i) => (c.deferred ? [i] : []))
+  }
+
+  /** Columns declared `deferred: true`: left out of loads unless a query undefers them. */
+  readonly deferredIndexes: readonly number[]
+  get hasDeferred(): boolean {
+    return this.deferredIndexes.length > 0
+  }
+  /** Set once any load of this class left columns out: only then do held objects need filling from fuller rows. */
+  partialLoads = false
+  /**
+   * Columns every load includes: the key, the version counter, and the columns relationships join
+   * on (computed per query that defers: classes configured later may add relationships).
+   */
+  get alwaysLoaded(): ReadonlySet<number> {
+    const out = new Set<number>(this.pkIndexes)
+    if (this.versionColumn !== undefined) out.add(this.columns.indexOf(this.versionColumn))
+    for (const rel of this.relationships) {
+      if (rel.direction === 'many-to-many') continue
+      for (const p of rel.pairs) for (const c of [p.source, p.dest]) if (c.from === this.table) out.add(this.columns.indexOf(c))
+    }
+    // Relationships whose other side points here join on this class's columns too.
+    for (const m of this.registry.mappers) for (const rel of m.relationships) {
+      if (rel.direction === 'many-to-many' || rel.target !== this) continue
+      for (const p of rel.pairs) for (const c of [p.source, p.dest]) if (c.from === this.table) out.add(this.columns.indexOf(c))
+    }
+    return out
   }
 
   /** Column attributes with a validator: accessors on each object (validated-attributes.ts). */
@@ -129,7 +162,7 @@ export class Mapper {
     const out = fresh ? (values as unknown[]) : values.slice()
     for (let i = 0; i < out.length; i++) {
       const copy = copiers[i]
-      if (copy !== undefined) out[i] = copy(out[i])
+      if (copy !== undefined && out[i] !== UNLOADED) out[i] = copy(out[i])
     }
     return out
   }
@@ -192,8 +225,8 @@ export class Mapper {
   }
 
   /** `identityKey` of the primary key columns of the entity whose columns start at `start` in `row`, without copying them. */
-  rowIdentityKey(row: readonly unknown[], start: number): string | undefined {
-    const pk = this.pkIndexes
+  rowIdentityKey(row: readonly unknown[], start: number, keyAt: readonly number[] = this.pkIndexes): string | undefined {
+    const pk = keyAt
     if (pk.length === 1) {
       // The common single-column key: one concatenation with a prefix made once.
       const v = row[start + pk[0]!]

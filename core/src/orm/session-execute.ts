@@ -65,10 +65,11 @@ export function hydrateRows(raws: readonly (readonly unknown[])[], plan: RowPlan
   if (only !== undefined) {
     // select(Entity), the common case: no per-row walk of the plan.
     const rows = new Array<unknown[]>(raws.length)
-    for (let r = 0; r < raws.length; r++) rows[r] = [hydrate(only.mapper as Mapper, raws[r]!, only.start)]
+    const { mapper, start, partial } = only as Extract<RowPlan[number], { kind: 'entity' }>
+    for (let r = 0; r < raws.length; r++) rows[r] = [hydrate(mapper, raws[r]!, start, partial)]
     return rows
   }
-  return raws.map((raw) => plan.map((p) => (p.kind === 'value' ? raw[p.index] : hydrate(p.mapper as Mapper, raw, p.start))))
+  return raws.map((raw) => plan.map((p) => (p.kind === 'value' ? raw[p.index] : hydrate(p.mapper, raw, p.start, p.partial))))
 }
 
 /** The distinct objects in column `i` of the rows (an outer join's missing side skipped), in row order. */

@@ -1,4 +1,6 @@
 import type { Mapper } from './mapper.js'
+import type { PartialLayout } from '../sql/select.js'
+import { UNLOADED, markUnloaded, setLoadedColumn } from './unloaded-columns.js'
 import { trusted } from './validated-attributes.js'
 import type { InstanceState, StateOwner } from './instance-state.js'
 import { columnsChanged, isModified } from './unit-of-work.js'
@@ -46,20 +48,20 @@ export class SessionObjects {
    * object is then treated as expired for the rest of the query, so its eagerly loaded
    * relationships are loaded again too.
    */
-  hydrate(m: Mapper, row: readonly unknown[], start: number, onLoad: (s: InstanceState) => void, populateExisting = false): object | undefined {
-    const key = m.rowIdentityKey(row, start)
+  hydrate(m: Mapper, row: readonly unknown[], start: number, onLoad: (s: InstanceState) => void, populateExisting = false, partial?: PartialLayout): object | undefined {
+    const key = partial === undefined ? m.rowIdentityKey(row, start) : m.rowIdentityKey(row, start, partial.keyAt)
     if (key === undefined) return undefined // an outer join found no row
     const existing = this.identity.get(key)
     if (existing) {
       if (existing.expired || (populateExisting && existing.lifecycle === 'persistent')) {
         existing.expired = true
-        assign(existing, committedValues(m, row, start), true)
+        assign(existing, partial === undefined ? committedValues(m, row, start) : spread(m, row, start, partial), true)
         onLoad(existing)
-      }
+      } else if (m.partialLoads) fillUnloaded(existing, row, start, partial)
       return existing.obj
     }
     const { state } = m.blank()
-    assign(state, committedValues(m, row, start), true)
+    assign(state, partial === undefined ? committedValues(m, row, start) : spread(m, row, start, partial), true)
     state.key = key
     state.lifecycle = 'persistent'
     state.owner = this.#owner
@@ -266,13 +268,48 @@ function committedValues(m: Mapper, row: readonly unknown[], start: number): rea
   return start === 0 && row.length === n ? row : row.slice(start, start + n)
 }
 
-/** Sets an object's column values (in mapper order). */
-function setValues(s: InstanceState, values: readonly unknown[]): void {
-  const o = s.obj as Record<string, unknown>
+/** A partial row's values in mapper column order, the columns it does not have UNLOADED. */
+function spread(m: Mapper, row: readonly unknown[], start: number, partial: PartialLayout): unknown[] {
+  m.partialLoads = true
+  const values = new Array<unknown>(m.columns.length).fill(UNLOADED)
+  const cols = partial.columns
+  for (let j = 0; j < cols.length; j++) values[cols[j]!] = row[start + j]
+  return values
+}
+
+/** A held object some of whose columns are unloaded takes them from a row that has them. */
+function fillUnloaded(s: InstanceState, row: readonly unknown[], start: number, partial: PartialLayout | undefined): void {
+  const committed = s.committed
+  if (committed === undefined || !committed.includes(UNLOADED)) return
   const keys = s.mapper.columnKeys
+  let next: unknown[] | undefined
+  const n = partial === undefined ? keys.length : partial.columns.length
+  for (let j = 0; j < n; j++) {
+    const i = partial === undefined ? j : partial.columns[j]!
+    if (committed[i] !== UNLOADED) continue
+    // Assigned meanwhile (a data property again): the application's value stays, to be written.
+    if (Object.getOwnPropertyDescriptor(s.obj, keys[i]!)?.get === undefined) continue
+    next ??= committed.slice()
+    next[i] = row[start + j]
+    setLoadedColumn(s.obj, keys[i]!, row[start + j])
+  }
+  if (next !== undefined) s.committed = s.mapper.snapshot(next, true)
+}
+
+/** Sets an object's column values (in mapper order); UNLOADED makes a column unloaded. */
+function setValues(s: InstanceState, values: readonly unknown[]): void {
   // Values from the database or a snapshot: not the application's, so validators do not see them.
-  if (s.mapper.validated.length > 0) trusted(() => { for (let i = 0; i < keys.length; i++) o[keys[i]!] = values[i] })
-  else for (let i = 0; i < keys.length; i++) o[keys[i]!] = values[i]
+  if (s.mapper.validated.length > 0) trusted(() => writeValues(s.mapper, s.obj as Record<string, unknown>, values))
+  else writeValues(s.mapper, s.obj as Record<string, unknown>, values)
+}
+
+function writeValues(m: Mapper, o: Record<string, unknown>, values: readonly unknown[]): void {
+  const keys = m.columnKeys
+  for (let i = 0; i < keys.length; i++) {
+    const v = values[i]
+    if (v === UNLOADED) markUnloaded(m, o, i)
+    else o[keys[i]!] = v
+  }
 }
 
 /** Sets an object's column values (in mapper order) and records them as its committed state. */

@@ -11,6 +11,7 @@ import { inClause, rowPlan } from './loading.js'
 import type { RowPlan } from './loading.js'
 import { LevelOptions } from './loader-options.js'
 import { isModified } from './unit-of-work.js'
+import { withDeferral } from './deferral.js'
 
 /** What streaming needs of the session. */
 export interface StreamContext {
@@ -122,8 +123,10 @@ export async function* streamBatches<R extends readonly unknown[]>(ctx: StreamCo
   if (loads.length > 0) {
     throw new ArgumentError(`stream() applies loader options only to a select of one entity (select(${loads[0]!.relationship === '*' ? 'Entity' : loads[0]!.relationship.owner.className}).options(…)); this select has ${plan.length} items. Stream the entity alone, or load relationships per batch with session.load().`)
   }
-  for await (const raw of ctx.cursor(statement as unknown as Select, batchSize)) {
-    yield ctx.hydrate(raw, plan) as unknown as R[]
+  const deferred = withDeferral(statement as unknown as Select)
+  const cursorPlan = rowPlan(deferred.state.columns)
+  for await (const raw of ctx.cursor(deferred, batchSize)) {
+    yield ctx.hydrate(raw, cursorPlan) as unknown as R[]
     release()
   }
 }

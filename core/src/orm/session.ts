@@ -18,6 +18,8 @@ import { executeEntitySelect, hydrateRows } from './session-execute.js'
 import { StreamResult, streamBatches } from './session-stream.js'
 import type { StreamContext, StreamOptions } from './session-stream.js'
 import { executeOrmDml } from './orm-dml.js'
+import { withDeferral } from './deferral.js'
+import { loadColumns } from './load-columns.js'
 import { Delete, Insert, Update } from '../sql/dml.js'
 import { SessionObjects, expireState } from './session-objects.js'
 import type { ObjectsSnapshot } from './session-objects.js'
@@ -31,7 +33,7 @@ import { DetachedInstanceError, PendingRollbackError } from './orm-errors.js'
 import { isLoaded, setLoaded } from './attributes.js'
 import { Query } from './query.js'
 import { EventBus } from '../util/events.js'
-import { newOrmHooks, ormHooksOf, propagateOptions } from './orm-events.js'
+import { ormHooksOf, propagateOptions } from './orm-events.js'
 import type { MapperEvents, OrmHooks, SessionEvents } from './orm-events.js'
 import type { Keyed } from '../sql/key.js'
 import { runUnitOfWork, type RunOptions } from './session-run.js'
@@ -244,7 +246,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     const ctx: StreamContext = {
       execute: (stmt) => this.execute(stmt as unknown as Executable),
       cursor: (stmt, batchSize) => this.#cursor(stmt, batchSize),
-      hydrate: (rows, plan) => hydrateRows(rows, plan, (m, raw, start) => this.#objects.hydrate(m, raw, start, this.#onLoad)),
+      hydrate: (rows, plan) => hydrateRows(rows, plan, (m, raw, start, partial) => this.#objects.hydrate(m, raw, start, this.#onLoad, false, partial)),
       objects: this.#objects,
     }
     return new StreamResult(() => streamBatches(ctx, statement, options))
@@ -373,6 +375,21 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     if (!found) throw new InvalidRequestError(`The ${s.mapper.className} row no longer exists; it was deleted by another transaction.`, 'stale-data')
     for (const r of options.relationships ?? []) s.relations.delete(r)
     if (options.relationships?.length) await this.load(obj, ...options.relationships)
+  }
+
+  /**
+   * Loads columns left unloaded by a deferred load (`deferred: true`, `defer()`, `loadOnly()`) on
+   * objects of one class: one SELECT of those columns per batch of keys. Loaded or assigned
+   * columns are left as they are.
+   * ```ts
+   * await session.loadColumns(users, 'bio')
+   * ```
+   */
+  async loadColumns<T extends object>(objs: T | readonly T[], ...keys: (keyof T & string)[]): Promise<void> {
+    await this.#op('load columns', async () => {
+      const conn = await this.#connection()
+      await loadColumns((stmt) => this.#run(conn, stmt as unknown as Executable), this.engine.dialect.capabilities.maxParams, Array.isArray(objs) ? (objs as readonly object[]) : [objs as object], keys)
+    })
   }
 
   /**
@@ -671,17 +688,21 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
         dialectName: this.engine.dialect.name,
         run: (stmt) => this.#run(conn, stmt),
         objects: this.#objects,
-        hydrate: (m, raw, start) => this.#objects.hydrate(m, raw, start, this.#onLoad, true),
+        hydrate: (m, raw, start, partial) => this.#objects.hydrate(m, raw, start, this.#onLoad, true, partial),
       }, statement)
     }
     if (!(statement instanceof Select)) return this.#run(conn, statement)
+    return this.#executeSelect(conn, withDeferral(statement))
+  }
+
+  async #executeSelect(conn: Connection, statement: Select): Promise<Result> {
     const plan = rowPlan(statement.state.columns)
-    if (!plan.some((p) => p.kind === 'entity')) return this.#run(conn, statement)
+    if (!plan.some((p) => p.kind === 'entity')) return this.#run(conn, statement as unknown as Executable)
     const { lock, execution } = statement.state
     const populate = execution.populateExisting ?? lock !== undefined
     return executeEntitySelect({
       run: (stmt) => this.#run(conn, stmt),
-      hydrate: (m, raw, start) => this.#objects.hydrate(m, raw, start, this.#onLoad, populate),
+      hydrate: (m, raw, start, partial) => this.#objects.hydrate(m, raw, start, this.#onLoad, populate, partial),
       loadContext: (parent) => this.#loadContext(parent),
     }, statement, plan)
   }
@@ -765,26 +786,6 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     this.#failure = undefined
     this.#state = 'idle'
   }
-}
-
-/**
- * A session factory bound to an engine and options (SQLAlchemy's sessionmaker).
- * ```ts
- * const Session = sessionmaker(engine)
- * await using session = Session()
- * ```
- */
-export function sessionmaker(engine: Engine, options: SessionOptions = {}): SessionFactory {
-  const hooks = newOrmHooks()
-  const factory = (overrides: SessionOptions = {}): AsyncSession => new AsyncSession(engine, { ...options, ...overrides, hooks })
-  return Object.assign(factory, { engine, hooks })
-}
-
-/** What sessionmaker() returns: call it for a session; plugins register on its `hooks`. */
-export type SessionFactory = ((overrides?: SessionOptions) => AsyncSession) & {
-  readonly engine: Engine
-  /** Session and mapper events and statement transforms for this factory's sessions. */
-  readonly hooks: OrmHooks
 }
 
 /** The error for an operation that needs a session's object but got a detached one. */

@@ -1,5 +1,6 @@
 import type { Dialect } from '../dialect/contract.js'
 import { clearWriteOnly } from './write-only.js'
+import { peeking } from './unloaded-columns.js'
 import { trusted } from './validated-attributes.js'
 import { ArgumentError, InvalidRequestError } from '../util/errors.js'
 import { topoSort } from '../util/topo-sort.js'
@@ -431,9 +432,9 @@ export function changedColumns(s: InstanceState): Record<string, unknown> | unde
   if (s.committed === undefined) return undefined
   const o = s.obj as Record<string, unknown>
   let changed: Record<string, unknown> | undefined
-  s.mapper.columns.forEach((c, i) => {
+  peeking(() => s.mapper.columns.forEach((c, i) => {
     if (!valuesEqual(o[c.key_], s.committed![i])) (changed ??= {})[c.key_] = o[c.key_] ?? null
-  })
+  }))
   return changed
 }
 
@@ -463,6 +464,12 @@ export function isModified(s: InstanceState): boolean {
 export function columnsChanged(s: InstanceState): boolean {
   const committed = s.committed
   if (committed === undefined) return false
+  // A partly loaded object's unloaded columns read as UNLOADED (as their snapshot holds) here.
+  if (s.mapper.partialLoads) return peeking(() => columnsDiffer(s, committed))
+  return columnsDiffer(s, committed)
+}
+
+function columnsDiffer(s: InstanceState, committed: readonly unknown[]): boolean {
   const o = s.obj as Record<string, unknown>
   if (s.mapper.dateIndexes.length > 0) checkDateMutations(s.mapper.className, s.mapper.columns, o, committed, s.mapper.dateIndexes)
   const keys = s.mapper.columnKeys

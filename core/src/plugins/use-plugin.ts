@@ -6,7 +6,7 @@ import { Registry } from '../orm/mapper.js'
 import type { DeclarativeBase } from '../orm/declarative.js'
 import { ormHooksOf } from '../orm/orm-events.js'
 import type { OrmHooks } from '../orm/orm-events.js'
-import type { SessionFactory } from '../orm/session.js'
+import type { SessionFactory } from '../orm/session-factory.js'
 import type { Plugin, PluginHost, PluginScope } from './plugin.js'
 
 /** What a plugin can be registered on. */

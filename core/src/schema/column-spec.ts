@@ -113,6 +113,16 @@ export interface ColumnOptions<T> {
    * ```
    */
   validate?(value: T, object: object): T
+  /**
+   * Leave the column out of the ORM's loads unless a query asks for it (`undefer()`), for large
+   * values most reads do not need; reading it unloaded is an UnloadedColumnError, and
+   * `await obj.$.bio` or `session.loadColumns()` loads it. Primary keys, version counters and
+   * foreign keys of relationships are always loaded.
+   * ```ts
+   * bio: mappedColumn(Text, { deferred: true })
+   * ```
+   */
+  readonly deferred?: boolean
 }
 
 /**

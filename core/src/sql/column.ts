@@ -53,6 +53,8 @@ export class Column<T = unknown, K extends string = string> extends ColumnRef<T,
   readonly nextVersion: ((previous: unknown) => unknown) | undefined
   /** The ORM's check of values assigned to the attribute (ColumnOptions.validate). */
   readonly validate: ((value: unknown, object: object) => unknown) | undefined
+  /** Left out of the ORM's loads unless a query undefers it (ColumnOptions.deferred). */
+  readonly deferred: boolean
   /** @internal Set by Table when the primary key is known. */
   constructor(key: K, from: FromClause, type: SqlType<unknown>, options: ColumnOptions<unknown>, fks: readonly ForeignKeyRef[], autoincrement: boolean) {
     super(key, options.name ?? key, from, type)
@@ -69,6 +71,7 @@ export class Column<T = unknown, K extends string = string> extends ColumnRef<T,
     this.comment = options.comment
     if (options.validate !== undefined && typeof options.validate !== 'function') throw new ArgumentError(`Column '${key}': validate must be a function (value, object) => value, not ${String(options.validate)}.`)
     this.validate = options.validate
+    this.deferred = options.deferred === true
     const v = options.versionId
     if (v !== undefined && v !== true && typeof v !== 'function') throw new ArgumentError(`Column '${key}': versionId must be true (an integer counter) or a function that makes the next version, not ${String(v)}.`)
     if (v === true && !['integer', 'bigint', 'smallint'].includes(type.kind)) {

@@ -30,15 +30,27 @@ export interface JoinPathProvider {
  * Several columns of one FROM clause selected as one item: `select(users)` or an ORM entity.
  * `entity` is opaque to core; the ORM reads it to build instances from the columns.
  */
+/**
+ * An entity loaded with some of its columns (deferred ones left out): for each column of the
+ * group, its index among the entity's columns, and where in the group its key columns are.
+ */
+export interface PartialLayout {
+  readonly columns: readonly number[]
+  readonly keyAt: readonly number[]
+}
+
 export class ColumnGroup implements Keyed {
   readonly kind = 'column-group'
   readonly from: FromClause
   readonly columns: readonly ColumnRef<unknown>[]
   readonly entity: unknown
-  constructor(from: FromClause, columns: readonly ColumnRef<unknown>[], entity?: unknown) {
+  /** Set when the group holds only some of the entity's columns. */
+  readonly partial: PartialLayout | undefined
+  constructor(from: FromClause, columns: readonly ColumnRef<unknown>[], entity?: unknown, partial?: PartialLayout) {
     this.from = from
     this.columns = columns
     this.entity = entity
+    this.partial = partial
   }
   key(k: KeyBuilder): void {
     k.s += 'G'

@@ -317,9 +317,11 @@ export const loaderSuite: Suite = (ctx) => describe('Loader strategies', () => {
         expect(counter.count, 'and no second statement').to.equal(1)
         expect((await ann.$.profile)?.bio, 'a default-joined relationship is already there').to.equal('poet')
         expect(counter.count).to.equal(1)
-        const wrong = await (ann.$ as unknown as Record<string, Promise<unknown>>)['name']!.then(() => undefined, (e: unknown) => e)
+        expect(await ann.$.name, 'a loaded column: its value, no statement').to.equal(ann.name)
+        expect(counter.count).to.equal(1)
+        const wrong = await (ann.$ as unknown as Record<string, Promise<unknown>>)['nope']!.then(() => undefined, (e: unknown) => e)
         expect(wrong).to.be.instanceOf(ArgumentError)
-        expect((wrong as Error).message).to.equal("Author has no relationship 'name'; its relationships are posts, profile.")
+        expect((wrong as Error).message).to.equal("Author has no relationship 'nope'; its relationships are posts, profile.")
         await s.rollback()
       }
       // A new object has its empty collection; a detached one says how to attach it.

@@ -1,0 +1,97 @@
+import { ArgumentError } from '../util/errors.js'
+import type { Column } from '../sql/column.js'
+import { ColumnGroup, Select } from '../sql/select.js'
+import type { PartialLayout, SelectColumn } from '../sql/select.js'
+import { Mapper } from './mapper.js'
+
+type Kind = 'defer' | 'undefer' | 'loadOnly'
+
+/**
+ * A statement option that changes which columns of an entity a query loads (SQLAlchemy's
+ * `defer`, `undefer`, `load_only`). It applies to the query's own entities; relationships loaded
+ * with selectin loading get each class's `deferred: true` columns left out, joined loading loads
+ * every column.
+ */
+export class ColumnLoadOption {
+  /** Loads no relationship (type only: `select().options()` takes it beside loader options). */
+  declare readonly __loads?: undefined
+  readonly kind: Kind
+  readonly columns: readonly Column<unknown>[]
+  constructor(kind: Kind, columns: readonly Column<unknown>[]) {
+    if (columns.length === 0) throw new ArgumentError(`${kind}() takes at least one column, e.g. ${kind}(User.c.bio).`)
+    this.kind = kind
+    this.columns = columns
+  }
+}
+
+/**
+ * Leaves columns out of the query's loads.
+ * ```ts
+ * await session.scalars(select(User).options(defer(User.c.bio)))
+ * ```
+ */
+export function defer(...columns: Column<unknown>[]): ColumnLoadOption {
+  return new ColumnLoadOption('defer', columns)
+}
+
+/** Loads columns declared `deferred: true` (or deferred by another option) in this query. */
+export function undefer(...columns: Column<unknown>[]): ColumnLoadOption {
+  return new ColumnLoadOption('undefer', columns)
+}
+
+/**
+ * Loads only these columns of their entity (and its key, version and relationship keys).
+ * ```ts
+ * await session.scalars(select(User).options(loadOnly(User.c.name)))
+ * ```
+ */
+export function loadOnly(...columns: Column<unknown>[]): ColumnLoadOption {
+  return new ColumnLoadOption('loadOnly', columns)
+}
+
+/**
+ * The statement with each entity's deferred columns left out of its column group (the group then
+ * says which columns it has), or the statement itself when none are.
+ */
+export function withDeferral(statement: Select): Select {
+  const { columns, options } = statement.state
+  let opts: ColumnLoadOption[] | undefined
+  for (const o of options) if (o instanceof ColumnLoadOption) (opts ??= []).push(o)
+  let changed = false
+  const out: SelectColumn[] = columns.map((c) => {
+    if (!(c instanceof ColumnGroup) || !(c.entity instanceof Mapper) || c.partial !== undefined) return c
+    const m = c.entity
+    if (!m.hasDeferred && opts === undefined) return c
+    const loaded = loadedColumns(m, opts)
+    if (loaded === undefined) return c
+    changed = true
+    return partialGroup(c, m, loaded)
+  })
+  return changed ? new Select({ ...statement.state, columns: out }) : statement
+}
+
+/** The indexes of the columns `m` loads under `opts`, or undefined for all of them. */
+function loadedColumns(m: Mapper, opts: readonly ColumnLoadOption[] | undefined): number[] | undefined {
+  const unload = new Set<number>(m.deferredIndexes)
+  for (const o of opts ?? []) {
+    const mine = o.columns.filter((c) => m.columnIndex.get(c.key_) !== undefined && m.columns[m.columnIndex.get(c.key_)!] === c)
+    if (mine.length === 0) continue
+    const indexes = mine.map((c) => m.columnIndex.get(c.key_)!)
+    if (o.kind === 'defer') for (const i of indexes) unload.add(i)
+    else if (o.kind === 'undefer') for (const i of indexes) unload.delete(i)
+    else m.columns.forEach((_, i) => (indexes.includes(i) ? unload.delete(i) : unload.add(i)))
+  }
+  for (const i of m.alwaysLoaded) unload.delete(i)
+  for (const i of unload) {
+    if (m.columns[i]!.validate !== undefined) {
+      throw new ArgumentError(`${m.className}.${m.columnKeys[i]} has a validator and cannot be deferred (its value lives behind the validating accessor); load it, or drop deferred/defer for it.`)
+    }
+  }
+  if (unload.size === 0) return undefined
+  return m.columns.flatMap((_, i) => (unload.has(i) ? [] : [i]))
+}
+
+function partialGroup(group: ColumnGroup, m: Mapper, loaded: readonly number[]): ColumnGroup {
+  const layout: PartialLayout = { columns: loaded, keyAt: m.pkIndexes.map((i) => loaded.indexOf(i)) }
+  return new ColumnGroup(group.from, loaded.map((i) => group.columns[i]!), m, layout)
+}
