@@ -41,34 +41,26 @@ export function awaitableAttrs(obj: object): object {
 function relatedValue(obj: object, key: string): Promise<unknown> {
   try {
     const state = stateOf(obj)
+    const read = (): unknown => (obj as Record<string, unknown>)[key]
     const column = state.mapper.columnIndex.get(key)
-    if (column !== undefined) return columnValue(state, obj, key, column)
+    // A column: loaded first (one SELECT) when a deferred load left it out.
+    if (column !== undefined) return isUnloaded(state, column) ? loaderOf(state, key).loadColumns(obj, key).then(read) : Promise.resolve(read())
     const rel = state.mapper.relationship(key)
-    if (isLoaded(state, rel) || state.lifecycle === 'transient' || state.lifecycle === 'pending') {
-      return Promise.resolve((obj as Record<string, unknown>)[key])
-    }
-    const session = state.owner as Partial<Loader> | undefined
-    if (state.lifecycle !== 'persistent' || typeof session?.load !== 'function') {
-      throw new DetachedInstanceError(
-        `${state.mapper.className}.${key} cannot be loaded: this ${state.mapper.className} is ${state.lifecycle} (its session was closed, ` +
-          `or it was expunged). Attach it first: const attached = await session.merge(obj), then await attached.$.${key}.`,
-      )
-    }
-    return session.load(obj, key).then(() => (obj as Record<string, unknown>)[key])
+    if (isLoaded(state, rel) || state.lifecycle === 'transient' || state.lifecycle === 'pending') return Promise.resolve(read())
+    return loaderOf(state, key).load(obj, key).then(read)
   } catch (e) {
     return Promise.reject(e)
   }
 }
 
-/** A column attribute: its value, loaded first (one SELECT) when a deferred load left it out. */
-function columnValue(state: InstanceState, obj: object, key: string, i: number): Promise<unknown> {
-  if (!isUnloaded(state, i)) return Promise.resolve((obj as Record<string, unknown>)[key])
+/** The session that can load `key` of the object: the one holding it. */
+function loaderOf(state: InstanceState, key: string): Loader {
   const session = state.owner as Partial<Loader> | undefined
-  if (state.lifecycle !== 'persistent' || typeof session?.loadColumns !== 'function') {
+  if (state.lifecycle !== 'persistent' || typeof session?.load !== 'function' || typeof session.loadColumns !== 'function') {
     throw new DetachedInstanceError(
       `${state.mapper.className}.${key} cannot be loaded: this ${state.mapper.className} is ${state.lifecycle} (its session was closed, ` +
         `or it was expunged). Attach it first: const attached = await session.merge(obj), then await attached.$.${key}.`,
     )
   }
-  return session.loadColumns(obj, key).then(() => (obj as Record<string, unknown>)[key])
+  return session as Loader
 }
