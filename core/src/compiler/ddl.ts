@@ -9,6 +9,8 @@ export interface DdlHooks {
   quote(identifier: string): string
   typeDdl(type: SqlType<unknown>): string
   autoincrementDdl(type: SqlType<unknown>): { type: string; suffix: string }
+  /** The clause after a generated column's type. */
+  generatedDdl(sql: string, stored: boolean, column: string): string
   literal(value: unknown): string
   readonly indexIfNotExists: boolean
 }
@@ -33,6 +35,8 @@ export function enumCheckSql(h: Pick<DdlHooks, 'quote' | 'literal'>, column: str
 function columnDdl(h: DdlHooks, col: Column<unknown>): string {
   const auto = col.autoincrement ? h.autoincrementDdl(col.type) : undefined
   let sql = `${h.quote(col.name)} ${auto ? auto.type : h.typeDdl(col.type)}`
+  // Right after the type (MySQL's grammar wants it there); its nullness is the expression's.
+  if (col.computed !== undefined) return sql + h.generatedDdl(col.computed.sql, col.computed.stored, col.name)
   if (!col.nullable) sql += ' NOT NULL'
   if (auto) sql += auto.suffix
   if (col.serverDefault !== undefined) {

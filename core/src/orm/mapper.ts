@@ -109,7 +109,11 @@ export class Mapper {
     this.validated = validatedAttributes(cls.name, this.columns)
     this.group = new ColumnGroup(table, this.columns, this)
     this.deferredIndexes = this.columns.flatMap((c, i) => (c.deferred ? [i] : []))
+    this.computedColumns = this.columns.filter((c) => c.computed !== undefined)
   }
+
+  /** Generated columns: never written, read back after each INSERT and UPDATE. */
+  readonly computedColumns: readonly Column<unknown>[]
 
   /** Columns declared `deferred: true`: left out of loads unless a query undefers them. */
   readonly deferredIndexes: readonly number[]

@@ -16,6 +16,7 @@ import type { InstanceState, StateOwner } from './instance-state.js'
 import type { Mapper } from './mapper.js'
 import type { Relationship } from './relationship.js'
 import { isLoaded, setLoaded } from './attributes.js'
+import { inClause, selectinBatchSize } from './loading.js'
 import { StaleDataError } from './orm-errors.js'
 import { valuesEqual } from './values-equal.js'
 import { executeDeletes, planDeletes } from './delete-plan.js'
@@ -330,6 +331,7 @@ async function insertBatch(ctx: FlushContext, states: readonly InstanceState[]):
   // Client defaults are applied to the objects themselves, as SQLAlchemy does at flush.
   for (const s of states) {
     const o = s.obj as Record<string, unknown>
+    for (const c of m.computedColumns) if (o[c.key_] !== undefined) throw computedAssigned(m, c)
     trusted(() => {
       for (const c of m.columns) {
         if (o[c.key_] !== undefined) continue
@@ -523,6 +525,7 @@ function prepareUpdate(ctx: FlushContext, s: InstanceState): RowUpdate | undefin
   if (changed === undefined) return undefined
   // Listeners may set more columns (an updated-at stamp): diff again after them.
   if (ctx.mapperEvent) (ctx.mapperEvent('beforeUpdate', s, changed), (changed = changedColumns(s) ?? changed))
+  for (const c of m.computedColumns) if (c.key_ in changed) throw computedAssigned(m, c)
   trusted(() => { for (const c of m.columns) if (c.onupdate !== undefined && !(c.key_ in changed)) (changed[c.key_] = o[c.key_] = c.onupdateValue()) })
   if (m.pkIndexes.some((i) => m.columnKeys[i]! in changed)) {
     throw new InvalidRequestError(`Changing the primary key of a ${m.className} is not supported; delete it and add a new one.`, 'primary-key-change')
@@ -562,11 +565,32 @@ async function updateRows(ctx: FlushContext, m: Mapper, rows: readonly RowUpdate
     const what = rows.length === 1 ? `${m.className} ${JSON.stringify(rows[0]!.pk.map(String))}` : `${rows.length} ${m.className}`
     throw new StaleDataError(`UPDATE of ${what}`, rows.length, result.rowsAffected)
   }
+  // Generated columns follow the columns they are computed from: read them back.
+  if (m.computedColumns.length > 0) await fetchColumns(ctx, m, rows.map((u) => u.s), m.computedColumns)
   for (const { s } of rows) {
     s.txSnapshot ??= s.committed
     s.committed = s.mapper.snapshot(s.values(), true)
     ctx.mapperEvent?.('afterUpdate', s)
   }
+}
+
+/** Reads `cols` of the rows of `states` (one SELECT per batch of keys) into the objects. */
+async function fetchColumns(ctx: FlushContext, m: Mapper, states: readonly InstanceState[], cols: readonly Column<unknown>[]): Promise<void> {
+  const pk = m.pkIndexes.map((i) => m.columns[i]!)
+  const byKey = new Map(states.map((s) => [s.key!, s]))
+  const size = selectinBatchSize(ctx.dialect.capabilities.maxParams, pk.length)
+  for (let i = 0; i < states.length; i += size) {
+    const keys = states.slice(i, i + size).map((s) => m.primaryKeyOf(s.obj))
+    const r = await ctx.execute(select(...pk, ...cols).where(inClause(pk, keys)) as unknown as Executable)
+    for (const row of r.rows as readonly (readonly unknown[])[]) {
+      const s = byKey.get(m.identityKey(row.slice(0, pk.length))!)
+      if (s !== undefined) trusted(() => cols.forEach((c, j) => ((s.obj as Record<string, unknown>)[c.key_] = row[pk.length + j])))
+    }
+  }
+}
+
+function computedAssigned(m: Mapper, c: Column<unknown>): ArgumentError {
+  return new ArgumentError(`${m.className}.${c.key_} is computed by the database (${c.computed!.sql}), so it cannot be set: leave it out, and the flush reads its value back.`, 'computed-column')
 }
 
 /** Association-table rows to add and remove, from many-to-many collection diffs. */

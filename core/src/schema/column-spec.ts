@@ -123,6 +123,16 @@ export interface ColumnOptions<T> {
    * ```
    */
   readonly deferred?: boolean
+  /**
+   * A generated column: the database computes it from the row's other columns with this SQL
+   * (`GENERATED ALWAYS AS (…) STORED`, or `VIRTUAL` with `stored: false` where the database has
+   * it). The ORM never writes it and reads it back after each INSERT and UPDATE; assigning it is
+   * an error at the flush.
+   * ```ts
+   * total: mappedColumn(Integer, { computed: 'price * quantity' })
+   * ```
+   */
+  readonly computed?: string | { readonly sql: string; readonly stored?: boolean }
 }
 
 /**
@@ -154,7 +164,7 @@ export class ColumnSpec<T, Opt extends boolean = boolean, Ref extends boolean = 
 }
 
 type Nullability<T, O> = O extends { nullable: true } ? T | null : T
-type Optionality<O> = O extends { nullable: true } | { primaryKey: true } | { default: unknown } | { serverDefault: unknown } | { autoincrement: true } | { versionId: unknown }
+type Optionality<O> = O extends { nullable: true } | { primaryKey: true } | { default: unknown } | { serverDefault: unknown } | { autoincrement: true } | { versionId: unknown } | { computed: unknown }
   ? true
   : false
 

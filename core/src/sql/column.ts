@@ -55,6 +55,8 @@ export class Column<T = unknown, K extends string = string> extends ColumnRef<T,
   readonly validate: ((value: unknown, object: object) => unknown) | undefined
   /** Left out of the ORM's loads unless a query undefers it (ColumnOptions.deferred). */
   readonly deferred: boolean
+  /** The SQL a generated column is computed by, and whether it is stored (ColumnOptions.computed). */
+  readonly computed: { readonly sql: string; readonly stored: boolean } | undefined
   /** @internal Set by Table when the primary key is known. */
   constructor(key: K, from: FromClause, type: SqlType<unknown>, options: ColumnOptions<unknown>, fks: readonly ForeignKeyRef[], autoincrement: boolean) {
     super(key, options.name ?? key, from, type)
@@ -72,6 +74,14 @@ export class Column<T = unknown, K extends string = string> extends ColumnRef<T,
     if (options.validate !== undefined && typeof options.validate !== 'function') throw new ArgumentError(`Column '${key}': validate must be a function (value, object) => value, not ${String(options.validate)}.`)
     this.validate = options.validate
     this.deferred = options.deferred === true
+    const computed = options.computed
+    if (computed !== undefined && typeof computed !== 'string' && (typeof computed !== 'object' || computed === null || typeof computed.sql !== 'string')) {
+      throw new ArgumentError(`Column '${key}': computed takes the SQL that computes it, e.g. computed: 'price * quantity', or { sql, stored: false }; not ${String(computed)}.`)
+    }
+    if (computed !== undefined && (options.default !== undefined || options.serverDefault !== undefined || options.primaryKey === true || options.onupdate !== undefined)) {
+      throw new ArgumentError(`Column '${key}' is computed by the database, so it takes no default, serverDefault, onupdate or primaryKey.`)
+    }
+    this.computed = computed === undefined ? undefined : typeof computed === 'string' ? { sql: computed, stored: true } : { sql: computed.sql, stored: computed.stored ?? true }
     const v = options.versionId
     if (v !== undefined && v !== true && typeof v !== 'function') throw new ArgumentError(`Column '${key}': versionId must be true (an integer counter) or a function that makes the next version, not ${String(v)}.`)
     if (v === true && !['integer', 'bigint', 'smallint'].includes(type.kind)) {
@@ -82,12 +92,12 @@ export class Column<T = unknown, K extends string = string> extends ColumnRef<T,
 
   /** True when an INSERT may leave the column out: the database or a default supplies it. */
   get hasDefault(): boolean {
-    return this.default !== undefined || this.serverDefault !== undefined || this.autoincrement || this.nullable || this.nextVersion !== undefined
+    return this.default !== undefined || this.serverDefault !== undefined || this.autoincrement || this.nullable || this.nextVersion !== undefined || this.computed !== undefined
   }
 
-  /** True when the database produces the value (autoincrement or a server default), so it is fetched back. */
+  /** True when the database produces the value (autoincrement, a server default, a generated column), so it is fetched back. */
   get serverGenerated(): boolean {
-    return this.autoincrement || this.serverDefault !== undefined
+    return this.autoincrement || this.serverDefault !== undefined || this.computed !== undefined
   }
 
   /** The client default's value for a new row (calls the function form). */

@@ -662,13 +662,17 @@ export class JsonPath extends Expression<unknown> {
  */
 export class Deferred<T = unknown> extends Expression<T> {
   readonly kind = 'deferred'
-  readonly type: SqlType<unknown>
+  readonly #type: SqlType<unknown> | undefined
   readonly #build: () => Expression<T>
   #built: Expression<T> | undefined
-  constructor(build: () => Expression<T>, type: SqlType<unknown>) {
+  /** Without `type`, the built expression's type (building it on first use). */
+  constructor(build: () => Expression<T>, type?: SqlType<unknown>) {
     super()
     this.#build = build
-    this.type = type
+    this.#type = type
+  }
+  get type(): SqlType<unknown> {
+    return this.#type ?? this.resolved.type
   }
   /** The expression this stands for (built once). */
   get resolved(): Expression<T> {

@@ -1,4 +1,4 @@
-import { Bind, Case, FunctionCall, ProposedValue, SqlCompiler, Table, UpsertClause } from '@athanor/core'
+import { ArgumentError, Bind, Case, FunctionCall, ProposedValue, SqlCompiler, Table, UpsertClause } from '@athanor/core'
 import type { Binary, CompileContext, CreateTableOptions, DateField, DateUnit, Expression, JsonPath, Keyed, SqlType, ValueProcessor } from '@athanor/core'
 import { bindProcessor, resultProcessor } from './values.js'
 import { renderExcluded, renderOnConflict } from './upsert.js'
@@ -105,6 +105,12 @@ export class PostgresCompiler extends SqlCompiler {
   }
   override autoincrementDdl(type: SqlType<unknown>): { type: string; suffix: string } {
     return autoincrementDdl(type)
+  }
+
+  /** PostgreSQL up to 17 computes generated columns on write only: STORED. */
+  override generatedDdl(sql: string, stored: boolean, column: string): string {
+    if (!stored) throw new ArgumentError(`Column '${column}': PostgreSQL has only stored generated columns (VIRTUAL arrives in 18); use computed: { sql, stored: true }.`)
+    return super.generatedDdl(sql, stored, column)
   }
   /** PostgreSQL has no ADD CONSTRAINT IF NOT EXISTS; a DO block ignores an existing constraint (42710). */
   override addForeignKey(foreignKey: unknown, options: { ifNotExists: boolean }): string[] {
