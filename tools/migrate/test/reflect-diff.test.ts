@@ -65,6 +65,13 @@ forEachBackend('migrate: reflection and diff', (backend) => {
     })
   }
 
+  it('refuses to diff a generated column rather than lose its expression', () => {
+    const md = new MetaData()
+    new Table('rd_lines', md, { id: column(Integer, { primaryKey: true }), price: column(Integer), total: column(Integer, { computed: 'price * 2' }) })
+    const view = { schema: schemaDialectOf(engine), compiler: engine.dialect.compiler as never }
+    expect(() => modelSchema(md, view)).to.throw(/autogenerate cannot compare the generated column rd_lines\.total \(computed: 'price \* 2'\) yet/)
+  })
+
   it('reports each kind of drift between models and database', async () => {
     const md = shapes()
     await md.dropAll(engine, { checkFirst: true })
