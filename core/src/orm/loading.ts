@@ -68,6 +68,7 @@ export function rowPlan(columns: readonly SelectColumn[]): RowPlan {
  * statements this issues, which carry the options of the next level.
  */
 export async function applyLoaders(ctx: LoadContext, mapper: Mapper, instances: readonly InstanceState[], options: readonly LoaderOption[]): Promise<void> {
+  if (instances.length > 0 && mapper.columnProperties.length > 0) await loadColumnProperties(ctx, mapper, instances)
   if (instances.length === 0 || mapper.relationships.length === 0) return
   const level = LevelOptions.forMapper(options, mapper)
   for (const rel of mapper.relationships) {
@@ -191,4 +192,27 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
     if (back && !back.uselist) for (const item of items) { const s = maybeState(item)!; if (!isLoaded(s, back)) setLoaded(s, back, p.obj) }
   }
   return out
+}
+
+/**
+ * Reads the column properties of the objects that need them (new to the session, or refreshed by
+ * this query: expired) — one SELECT of the key and the expressions per batch.
+ */
+async function loadColumnProperties(ctx: LoadContext, mapper: Mapper, instances: readonly InstanceState[]): Promise<void> {
+  const props = mapper.columnProperties
+  const first = props[0]!.key
+  const need = instances.filter((s) => s.expired || !Object.hasOwn(s.obj, first))
+  if (need.length === 0) return
+  const pk = mapper.pkIndexes.map((i) => mapper.columns[i]!)
+  const byKey = new Map(need.map((s) => [s.key!, s]))
+  const size = selectinBatchSize(ctx.maxParams, pk.length)
+  for (let b = 0; b < need.length; b += size) {
+    const keys = need.slice(b, b + size).map((s) => mapper.primaryKeyOf(s.obj))
+    const rows = await ctx.executeRows(select(...pk, ...props.map((p) => p.expression.label(p.key))).where(inClause(pk, keys)))
+    for (const row of rows) {
+      const s = byKey.get(mapper.identityKey(row.slice(0, pk.length))!)
+      // Read-only: a plain, non-writable property (assigning it fails in strict mode).
+      if (s !== undefined) props.forEach((p, j) => Object.defineProperty(s.obj, p.key, { value: row[pk.length + j], writable: false, enumerable: true, configurable: true }))
+    }
+  }
 }

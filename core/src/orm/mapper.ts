@@ -13,6 +13,7 @@ import { Relationship } from './relationship.js'
 import { getRelated, setRelated } from './attributes.js'
 import { WriteOnlyCollection } from './write-only.js'
 import { UNLOADED } from './unloaded-columns.js'
+import { ColumnProperty } from './column-property.js'
 import { EventBus } from '../util/events.js'
 import type { MapperEvents } from './orm-events.js'
 
@@ -112,6 +113,9 @@ export class Mapper {
     this.computedColumns = this.columns.filter((c) => c.computed !== undefined)
   }
 
+  /** Read-only attributes computed by SQL, loaded after the objects (column-property.ts). */
+  readonly columnProperties: ColumnProperty[] = []
+
   /** Generated columns: never written, read back after each INSERT and UPDATE. */
   readonly computedColumns: readonly Column<unknown>[]
 
@@ -179,7 +183,11 @@ export class Mapper {
   configure(): void {
     for (let c: unknown = this.cls; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
       for (const key of Object.getOwnPropertyNames(c)) {
-        const v = (c as unknown as Record<string, unknown>)[key]
+        const v: unknown = (c as unknown as Record<string, unknown>)[key]
+        if (v instanceof ColumnProperty) {
+          if (!this.columnProperties.includes(v as ColumnProperty)) (v.bind(this, key), this.columnProperties.push(v as ColumnProperty))
+          continue
+        }
         if (!(v instanceof Relationship) || this.#relationships.has(key)) continue
         if (this.columnIndex.has(key)) throw new ArgumentError(`${this.className}.${key} is both a column and a relationship; rename one.`)
         v.bind(this, key)

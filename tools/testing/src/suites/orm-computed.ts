@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { ArgumentError, AsyncSession, Integer, MetaData, String, Table, column, declarativeBase, hybridProperty, mappedColumn, select } from '@athanor/core'
+import { ArgumentError, AsyncSession, ForeignKey, Integer, MetaData, String, Table, column, columnProperty, declarativeBase, func, hybridProperty, mappedColumn, relationship, select, selectinload } from '@athanor/core'
 import { dialectSql, useDatabase } from '../suite.js'
 import type { Suite } from '../suite.js'
 
@@ -18,6 +18,24 @@ class Line extends Base.model('computed_lines', {
   }
   /** Its SQL side, for queries. */
   static label = hybridProperty(() => Line.c.first.concat(' ').concat(Line.c.last))
+}
+
+class Basket extends Base.model('computed_baskets', {
+  id: mappedColumn(Integer, { primaryKey: true }),
+  owner: mappedColumn(String(20)),
+})<Basket> {
+  declare items: Item[]
+  static items = relationship(() => Item, { backPopulates: 'basket' })
+  /** How many items: SQL, loaded with the basket. */
+  declare readonly itemCount: number
+  static itemCount = columnProperty(() => select(func.count()).from(Item).where(Item.c.basket_id.eq(Basket.c.id)).scalarSubquery())
+}
+class Item extends Base.model('computed_items', {
+  id: mappedColumn(Integer, { primaryKey: true }),
+  basket_id: mappedColumn(Integer, ForeignKey('computed_baskets.id')),
+})<Item> {
+  declare basket: Basket
+  static basket = relationship(() => Basket, { backPopulates: 'items' })
 }
 
 const failure = (p: Promise<unknown>): Promise<unknown> => p.then(() => undefined, (e: unknown) => e)
@@ -62,6 +80,24 @@ export const ormComputedSuite: Suite = (ctx) => describe('orm: computed columns 
     await s.commit()
     ok.total = 1
     expect(await failure(s.flush())).to.be.instanceOf(ArgumentError)
+  })
+
+  it('a column property is loaded with its objects: top level and select-in, one statement per batch, again when refreshed', async () => {
+    await using s = new AsyncSession(db.engine)
+    s.addAll([new Basket({ id: 1, owner: 'Ann', items: [new Item({ id: 1 }), new Item({ id: 2 })] }), new Basket({ id: 2, owner: 'Bob' })])
+    await s.commit()
+    db.statements.length = 0
+    const baskets = (await s.scalars(select(Basket).orderBy(Basket.c.id))).all()
+    expect(baskets.map((b) => b.itemCount)).to.deep.equal([2, 0])
+    expect(db.statements.filter((q) => q.startsWith('SELECT')), 'the baskets, then their counts').to.have.length(2)
+    db.statements.length = 0
+    await s.scalars(select(Basket))
+    expect(db.statements.filter((q) => q.startsWith('SELECT')), 'held and not expired: not read again').to.have.length(1)
+    expect(Object.getOwnPropertyDescriptor(baskets[0], 'itemCount')?.writable, 'read-only').to.equal(false)
+    s.add(new Item({ id: 3, basket_id: 2 }))
+    await s.commit()
+    const viaItems = (await s.scalars(select(Item).where(Item.c.id.eq(3)).options(selectinload(Item.basket)))).one()
+    expect(viaItems.basket.itemCount, 'refreshed after the commit expired it').to.equal(1)
   })
 
   it('a hybrid property reads as a getter on objects and as an expression in queries', async () => {
