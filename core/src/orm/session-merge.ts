@@ -1,4 +1,5 @@
 import type { ClauseProvider } from '../sql/select.js'
+import { UNLOADED } from './unloaded-columns.js'
 import { maybeState } from './instance-state.js'
 import type { InstanceState, StateOwner } from './instance-state.js'
 import { isLoaded, setRelated } from './attributes.js'
@@ -24,14 +25,16 @@ export async function mergeObject(session: MergeTarget, obj: object, done: Map<I
   const m = s.mapper
   const pk = m.primaryKeyOf(obj)
   const existing = m.identityKey(pk) ? await session.get(m.cls as unknown as Entity<object>, pk) : undefined
-  const values = obj as Record<string, unknown>
+  // Columns a deferred load left out are not copied: the target keeps (or loads) its own.
+  const values = s.values()
+  const loaded = m.columnKeys.flatMap((k, i) => (values[i] === UNLOADED ? [] : [[k, values[i]] as const]))
   let target: object
   if (!existing) {
-    target = new (m.cls as unknown as new (init: Record<string, unknown>) => object)(Object.fromEntries(m.columnKeys.map((k) => [k, values[k]])))
+    target = new (m.cls as unknown as new (init: Record<string, unknown>) => object)(Object.fromEntries(loaded))
     session.add(target)
   } else {
     target = existing
-    for (const k of m.columnKeys) if (values[k] !== undefined) (target as Record<string, unknown>)[k] = values[k]
+    for (const [k, v] of loaded) if (v !== undefined) (target as Record<string, unknown>)[k] = v
   }
   done.set(s, target)
   // The merge cascade: loaded relationships are merged too and replace the target's members.

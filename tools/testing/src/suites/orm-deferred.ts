@@ -112,6 +112,22 @@ export const ormDeferredSuite: Suite = (ctx) => describe('orm: deferred and part
     expect((await check.scalars(select(Writer.c.bio).where(Writer.c.id.eq(1)))).one()).to.equal('A long life.')
   })
 
+  it('merge() copies the loaded columns of a partly loaded detached object and leaves the others', async () => {
+    let detached: Writer
+    {
+      await using s = new AsyncSession(db.engine)
+      detached = (await s.scalars(select(Writer).where(Writer.c.id.eq(1)))).one()
+    }
+    detached.name = 'Ann M'
+    await using s = new AsyncSession(db.engine)
+    const merged = await s.merge(detached)
+    expect(merged.name).to.equal('Ann M')
+    expect(await merged.$.bio).to.equal('A long life.')
+    await s.commit()
+    await using check = new AsyncSession(db.engine)
+    expect((await check.execute(select(Writer.c.name, Writer.c.bio).where(Writer.c.id.eq(1)))).one()).to.deep.equal(['Ann M', 'A long life.'])
+  })
+
   it('refuses deferring a key, and options without columns', async () => {
     expect(() => defer()).to.throw(ArgumentError, /defer\(\) takes at least one column/)
     await using s = new AsyncSession(db.engine)
