@@ -1,17 +1,16 @@
 import { ArgumentError, InvalidRequestError } from '../util/errors.js'
 import type { Result } from '../engine/result.js'
-import { select } from '../sql/select.js'
 import type { Select } from '../sql/select.js'
 import { stateOf } from './instance-state.js'
 import type { InstanceState } from './instance-state.js'
-import { inClause, selectinBatchSize } from './loading.js'
+import { readByKey } from './loading.js'
 import { UNLOADED, setLoadedColumn } from './unloaded-columns.js'
 
 /**
  * Loads the unloaded (deferred) `keys` of persistent objects of one class: one SELECT of the keys
  * and those columns per batch. Columns already loaded, or assigned since, are left as they are.
  */
-export async function loadColumns(run: (statement: Select) => Promise<Result>, maxParams: number, objs: readonly object[], keys: readonly string[]): Promise<void> {
+export async function loadColumns(runStatement: (statement: Select) => Promise<Result>, maxParams: number, objs: readonly object[], keys: readonly string[]): Promise<void> {
   if (objs.length === 0) return
   const states = objs.map((o) => stateOf(o))
   const m = states[0]!.mapper
@@ -26,25 +25,16 @@ export async function loadColumns(run: (statement: Select) => Promise<Result>, m
     if (s.lifecycle !== 'persistent') throw new InvalidRequestError(`${m.className}.${keys.join(', ')} cannot be loaded: this ${m.className} is ${s.lifecycle}. Load it in the session that holds it.`, 'not-persistent')
   }
   if (waiting.length === 0) return
-  const pk = m.pkIndexes.map((i) => m.columns[i]!)
-  const byKey = new Map<string, InstanceState>(waiting.map((s) => [s.key!, s]))
-  const size = selectinBatchSize(maxParams, pk.length)
-  for (let b = 0; b < waiting.length; b += size) {
-    const batch = waiting.slice(b, b + size)
-    const keyValues = batch.map((s) => m.primaryKeyOf(s.obj))
-    const rows = (await run(select(...pk, ...indexes.map((i) => m.columns[i]!)).where(inClause(pk, keyValues)) as unknown as Select)).rows as readonly (readonly unknown[])[]
-    for (const row of rows) {
-      const s = byKey.get(m.identityKey(row.slice(0, pk.length))!)
-      if (s === undefined) continue
-      const committed = s.committed!.slice()
-      indexes.forEach((i, j) => {
-        if (!isUnloaded(s, i)) return
-        committed[i] = row[pk.length + j]
-        setLoadedColumn(s.obj, m.columnKeys[i]!, row[pk.length + j])
-      })
-      s.committed = m.snapshot(committed, true)
-    }
-  }
+  const run = async (stmt: Select): Promise<readonly (readonly unknown[])[]> => (await runStatement(stmt)).rows as readonly (readonly unknown[])[]
+  await readByKey(run, maxParams, m, waiting, indexes.map((i) => m.columns[i]!), (s, values) => {
+    const committed = s.committed!.slice()
+    indexes.forEach((i, j) => {
+      if (!isUnloaded(s, i)) return
+      committed[i] = values[j]
+      setLoadedColumn(s.obj, m.columnKeys[i]!, values[j])
+    })
+    s.committed = m.snapshot(committed, true)
+  })
 }
 
 /** Whether column `i` of the object is unloaded (not loaded, and not assigned since). */

@@ -202,17 +202,30 @@ async function loadColumnProperties(ctx: LoadContext, mapper: Mapper, instances:
   const props = mapper.columnProperties
   const first = props[0]!.key
   const need = instances.filter((s) => s.expired || !Object.hasOwn(s.obj, first))
-  if (need.length === 0) return
-  const pk = mapper.pkIndexes.map((i) => mapper.columns[i]!)
-  const byKey = new Map(need.map((s) => [s.key!, s]))
-  const size = selectinBatchSize(ctx.maxParams, pk.length)
-  for (let b = 0; b < need.length; b += size) {
-    const keys = need.slice(b, b + size).map((s) => mapper.primaryKeyOf(s.obj))
-    const rows = await ctx.executeRows(select(...pk, ...props.map((p) => p.expression.label(p.key))).where(inClause(pk, keys)))
-    for (const row of rows) {
-      const s = byKey.get(mapper.identityKey(row.slice(0, pk.length))!)
-      // Read-only: a plain, non-writable property (assigning it fails in strict mode).
-      if (s !== undefined) props.forEach((p, j) => Object.defineProperty(s.obj, p.key, { value: row[pk.length + j], writable: false, enumerable: true, configurable: true }))
+  await readByKey(ctx.executeRows, ctx.maxParams, mapper, need, props.map((p) => p.expression.label(p.key)), (s, values) => {
+    // Read-only: a plain, non-writable property (assigning it fails in strict mode).
+    props.forEach((p, j) => Object.defineProperty(s.obj, p.key, { value: values[j], writable: false, enumerable: true, configurable: true }))
+  })
+}
+
+/**
+ * Reads `exprs` for persistent objects of one class — one `SELECT key, exprs … WHERE key IN (…)`
+ * per batch of keys — and hands each object's values to `take` (generated columns after an
+ * UPDATE, unloaded columns, column properties).
+ */
+export async function readByKey(
+  run: (statement: Select) => Promise<readonly (readonly unknown[])[]>, maxParams: number, m: Mapper, states: readonly InstanceState[],
+  exprs: readonly Expression<unknown>[], take: (s: InstanceState, values: readonly unknown[]) => void,
+): Promise<void> {
+  if (states.length === 0) return
+  const pk = m.pkIndexes.map((i) => m.columns[i]!)
+  const byKey = new Map(states.map((s) => [s.key!, s]))
+  const size = selectinBatchSize(maxParams, pk.length)
+  for (let b = 0; b < states.length; b += size) {
+    const keys = states.slice(b, b + size).map((s) => m.primaryKeyOf(s.obj))
+    for (const row of await run(select(...pk, ...exprs).where(inClause(pk, keys)))) {
+      const s = byKey.get(m.identityKey(row.slice(0, pk.length))!)
+      if (s !== undefined) take(s, row.slice(pk.length))
     }
   }
 }

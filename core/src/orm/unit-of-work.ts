@@ -8,6 +8,7 @@ import { Bind, Case, Expression } from '../sql/elements.js'
 import type { Column } from '../sql/column.js'
 import { Insert, Update, del, insert } from '../sql/dml.js'
 import { select } from '../sql/select.js'
+import type { Select } from '../sql/select.js'
 import type { Result } from '../engine/result.js'
 import type { Executable } from '../engine/connection.js'
 import { Collection } from './collection.js'
@@ -16,7 +17,7 @@ import type { InstanceState, StateOwner } from './instance-state.js'
 import type { Mapper } from './mapper.js'
 import type { Relationship } from './relationship.js'
 import { isLoaded, setLoaded } from './attributes.js'
-import { inClause, selectinBatchSize } from './loading.js'
+import { readByKey } from './loading.js'
 import { StaleDataError } from './orm-errors.js'
 import { valuesEqual } from './values-equal.js'
 import { executeDeletes, planDeletes } from './delete-plan.js'
@@ -566,7 +567,12 @@ async function updateRows(ctx: FlushContext, m: Mapper, rows: readonly RowUpdate
     throw new StaleDataError(`UPDATE of ${what}`, rows.length, result.rowsAffected)
   }
   // Generated columns follow the columns they are computed from: read them back.
-  if (m.computedColumns.length > 0) await fetchColumns(ctx, m, rows.map((u) => u.s), m.computedColumns)
+  if (m.computedColumns.length > 0) {
+    const cols = m.computedColumns
+    const run = async (stmt: Select): Promise<readonly (readonly unknown[])[]> => (await ctx.execute(stmt as unknown as Executable)).rows as readonly (readonly unknown[])[]
+    await readByKey(run, ctx.dialect.capabilities.maxParams, m, rows.map((u) => u.s), cols, (s, values) =>
+      trusted(() => cols.forEach((c, j) => ((s.obj as Record<string, unknown>)[c.key_] = values[j]))))
+  }
   for (const { s } of rows) {
     s.txSnapshot ??= s.committed
     s.committed = s.mapper.snapshot(s.values(), true)
@@ -574,20 +580,6 @@ async function updateRows(ctx: FlushContext, m: Mapper, rows: readonly RowUpdate
   }
 }
 
-/** Reads `cols` of the rows of `states` (one SELECT per batch of keys) into the objects. */
-async function fetchColumns(ctx: FlushContext, m: Mapper, states: readonly InstanceState[], cols: readonly Column<unknown>[]): Promise<void> {
-  const pk = m.pkIndexes.map((i) => m.columns[i]!)
-  const byKey = new Map(states.map((s) => [s.key!, s]))
-  const size = selectinBatchSize(ctx.dialect.capabilities.maxParams, pk.length)
-  for (let i = 0; i < states.length; i += size) {
-    const keys = states.slice(i, i + size).map((s) => m.primaryKeyOf(s.obj))
-    const r = await ctx.execute(select(...pk, ...cols).where(inClause(pk, keys)) as unknown as Executable)
-    for (const row of r.rows as readonly (readonly unknown[])[]) {
-      const s = byKey.get(m.identityKey(row.slice(0, pk.length))!)
-      if (s !== undefined) trusted(() => cols.forEach((c, j) => ((s.obj as Record<string, unknown>)[c.key_] = row[pk.length + j])))
-    }
-  }
-}
 
 function computedAssigned(m: Mapper, c: Column<unknown>): ArgumentError {
   return new ArgumentError(`${m.className}.${c.key_} is computed by the database (${c.computed!.sql}), so it cannot be set: leave it out, and the flush reads its value back.`, 'computed-column')
