@@ -5,6 +5,7 @@ import type { AliasColumns } from '../sql/from.js'
 import { CLAUSE, ColumnGroup } from '../sql/select.js'
 import type { EntityAlias } from '../sql/select.js'
 import { Mapper } from './mapper.js'
+import type { Column } from '../sql/column.js'
 
 /** What `aliased()` takes: a mapped class (its `.c` columns and its instances). */
 type MappedClass = (abstract new (...args: never[]) => object) & { readonly c: object; readonly __table__: unknown }
@@ -25,7 +26,9 @@ export class AliasedEntity<I, C> implements EntityAlias<I> {
     this.mapper = mapper
     this.alias = new TableAlias(mapper.table, name)
     this.c = this.alias.c as C
-    this.#group = new ColumnGroup(this.alias, mapper.columns.map((col) => this.alias.corresponding(col)!), mapper)
+    // A hierarchy's rows carry its subclasses' columns too; over several tables it has no one alias.
+    if (mapper.group.from !== mapper.table) throw new ArgumentError(`aliased(${mapper.className}): ${mapper.className}'s rows are stored in several tables (joined-table inheritance), which one alias cannot stand for; alias its tables with Core instead.`)
+    this.#group = new ColumnGroup(this.alias, mapper.group.columns.map((col) => this.alias.corresponding(col as Column<unknown>)!), mapper)
   }
   [CLAUSE](): ColumnGroup {
     return this.#group

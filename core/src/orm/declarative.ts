@@ -9,6 +9,7 @@ import { Registry } from './mapper.js'
 import { awaitableAttrs } from './awaitable-attrs.js'
 import type { AwaitableAttrs, MappedInstance } from './awaitable-attrs.js'
 import type { Mapper } from './mapper.js'
+import { MODEL_BASE, SUBCLASS, declareSubclass } from './inheritance.js'
 
 /** The column values of a model instance. */
 export type ModelValues<S extends ColumnSpecs> = { -readonly [K in keyof S]: SpecValue<S[K]> }
@@ -56,13 +57,26 @@ export interface ModelInstance extends MappedInstance {
   readonly $: AwaitableAttrs<this>
 }
 
-export interface ModelClass<S extends ColumnSpecs, Refs extends PropertyKey = never> {
-  new <Self = never>(...args: InitArgs<S, Self, Refs>): ModelValues<S> & ModelInstance
+export interface ModelClass<S extends ColumnSpecs, Refs extends PropertyKey = never, Parent = unknown> {
+  new <Self = never>(...args: InitArgs<S, Self, Refs>): Parent & ModelValues<S> & ModelInstance
   /** Typed column expressions: `User.c.name.eq('Alice')`. */
   readonly c: TableColumns<S>
-  /** The mapped table. */
+  /** The mapped table (a subclass's own, or the one it shares with its parent). */
   readonly __table__: Table<S>
   [CLAUSE](): ColumnGroup
+  /**
+   * The base class for a subclass of this mapped class, in its root's `polymorphic()` hierarchy:
+   * its rows in this class's table (single-table: `columns` are added to it and must be nullable
+   * or have a default), or with `{ table }` in a table of its own holding `columns`, keyed like
+   * this one's and joined to it (joined-table).
+   * ```ts
+   * class Manager extends Employee.subclass({ budget: mappedColumn(Integer, { nullable: true }) }) {}
+   * class Engineer extends Employee.subclass({ language: mappedColumn(String(30)) }, { table: 'engineers' }) {}
+   * ```
+   */
+  subclass<This extends abstract new (...args: never[]) => object, const S2 extends ColumnSpecs = {}>(
+    this: This, columns?: S2, options?: { readonly table?: string },
+  ): ModelClass<S & S2, Refs, InstanceType<This>>
 }
 
 /** A declarative base: a MetaData and a mapper registry shared by its models. */
@@ -101,14 +115,24 @@ export function declarativeBase(options: { metadata?: MetaData } = {}): Declarat
   const registry = new Registry()
   const modelOf = <S extends ColumnSpecs>(table: Table<S>): ModelClass<S> => {
     abstract class Model {
+      static readonly [MODEL_BASE] = true
       /** The columns; reading them configures the class (so its relationships know their owner). */
       static get c(): TableColumns<S> {
-        if (this !== Model) registry.mapperOf(this, `${(this as { name?: string }).name ?? 'model'}.c`)
-        return table.c
+        if (this === Model) return table.c
+        return registry.mapperOf(this, `${(this as { name?: string }).name ?? 'model'}.c`).c as TableColumns<S>
       }
-      static readonly __table__ = table
+      static readonly __table__: Table = table
       static [CLAUSE](this: unknown): ColumnGroup {
         return registry.mapperOf(this, 'select()').group
+      }
+      static subclass(this: abstract new (...args: never[]) => object, columns: ColumnSpecs = {}, options: { readonly table?: string } = {}): unknown {
+        // The parent's table, not its mapper: configuring it here would run before later classes exist.
+        const spec = declareSubclass(this, (this as unknown as { __table__: Table }).__table__, columns, options.table)
+        abstract class Subclass extends (this as unknown as typeof Model) {
+          static override readonly __table__: Table = spec.table
+        }
+        Object.defineProperty(Subclass, SUBCLASS, { value: spec })
+        return Subclass
       }
       constructor(init?: Readonly<Record<string, unknown>>) {
         registry.mapperOf(new.target, `new ${new.target.name}()`).initInstance(this, init)

@@ -64,6 +64,7 @@ export function withDeferral(statement: Select): Select {
     if (!m.hasDeferred && opts === undefined) return c
     const loaded = loadedColumns(m, opts)
     if (loaded === undefined) return c
+    if (m.hierarchy !== undefined) throw new ArgumentError(`${m.className} is in an inheritance hierarchy, whose loads cannot leave columns out yet; drop defer()/loadOnly()/deferred for it.`)
     changed = true
     return partialGroup(c, m, loaded)
   })

@@ -149,17 +149,28 @@ export function planDeletes(deleted: readonly InstanceState[]): DeletePlan {
 export async function executeDeletes(ctx: FlushContext, deletePlan: DeletePlan): Promise<void> {
   // No update listeners: the rows are deleted next, and an updated-at stamp would be noise.
   for (const { mapper, columns, states } of deletePlan.clears) {
-    const set = Object.fromEntries(columns.map((c) => [c.key_, null]))
-    await forChunks(ctx, mapper, states, columns.length, async (chunk, where) => {
-      const result = await ctx.execute(new Update(mapper.table, [], undefined, []).set(set as never).where(where) as unknown as Executable)
-      if (result.rowsAffected !== chunk.length) throw new StaleDataError(`UPDATE of ${chunk.length} ${mapper.className} (clearing ${columns.map((c) => c.key_).join(', ')} before the DELETE)`, chunk.length, result.rowsAffected)
-    })
+    // A joined-table subclass's keys may be in any of its tables: one UPDATE per table.
+    for (const part of mapper.tables) {
+      const mine = columns.filter((c) => c.from === part.table)
+      if (mine.length === 0) continue
+      const set = Object.fromEntries(mine.map((c) => [c.key_, null]))
+      await forChunks(ctx, mapper, states, mine.length, async (chunk, where) => {
+        const result = await ctx.execute(new Update(part.table, [], undefined, []).set(set as never).where(where) as unknown as Executable)
+        if (result.rowsAffected !== chunk.length) throw new StaleDataError(`UPDATE of ${chunk.length} ${mapper.className} (clearing ${mine.map((c) => c.key_).join(', ')} before the DELETE)`, chunk.length, result.rowsAffected)
+      }, part.table.primaryKey)
+    }
   }
   for (const { mapper, states } of deletePlan.batches) {
     const versioned = mapper.versionColumn !== undefined
     await forChunks(ctx, mapper, states, 0, async (chunk, where) => {
       if (ctx.mapperEvent) for (const s of chunk) ctx.mapperEvent('beforeDelete', s)
-      let stmt = new Delete(mapper.table, undefined, []).where(versioned ? versionedWhere(mapper, chunk) : where)
+      // A joined-table subclass's rows in its own tables go first, newest table first, then the root's.
+      for (const part of mapper.tables.slice(1).reverse()) {
+        const keys = chunk.map((s) => mapper.pkIndexes.map((j) => s.committed![j]))
+        const result = await ctx.execute(new Delete(part.table, undefined, []).where(pksWhere(ctx.dialect, mapper, keys, part.table.primaryKey)) as unknown as Executable)
+        if (result.rowsAffected !== chunk.length) throw new StaleDataError(`DELETE of ${chunk.length} ${mapper.className} from ${part.table.name}`, chunk.length, result.rowsAffected)
+      }
+      let stmt = new Delete(mapper.root.table, undefined, []).where(versioned ? versionedWhere(mapper, chunk) : where)
       // A versioned batch lists the rows it deleted, so a stale one is known by name.
       if (versioned && chunk.length > 1) stmt = stmt.returning(...mapper.pkIndexes.map((i) => mapper.columns[i]!)) as unknown as Delete
       const result = await ctx.execute(stmt as unknown as Executable)
@@ -179,7 +190,7 @@ export async function executeDeletes(ctx: FlushContext, deletePlan: DeletePlan):
 /** Calls `run` per chunk of rows small enough for the dialect's parameter limit, with the chunk's WHERE. */
 async function forChunks(
   ctx: FlushContext, m: Mapper, states: readonly InstanceState[], otherParams: number,
-  run: (chunk: readonly InstanceState[], where: ReturnType<typeof pksWhere>) => Promise<void>,
+  run: (chunk: readonly InstanceState[], where: ReturnType<typeof pksWhere>) => Promise<void>, keyColumns?: readonly Column<unknown>[],
 ): Promise<void> {
   // A versioned row is named by its key and the version read: one more parameter per row.
   const perRow = m.pkIndexes.length + (m.versionColumn === undefined ? 0 : 1)
@@ -187,6 +198,6 @@ async function forChunks(
   if (m.versionColumn !== undefined) size = versionedBatchSize(ctx.dialect, 'delete', size)
   for (let i = 0; i < states.length; i += size) {
     const chunk = states.slice(i, i + size)
-    await run(chunk, pksWhere(ctx.dialect, m, chunk.map((s) => m.pkIndexes.map((j) => s.committed![j]))))
+    await run(chunk, pksWhere(ctx.dialect, m, chunk.map((s) => m.pkIndexes.map((j) => s.committed![j])), keyColumns))
   }
 }

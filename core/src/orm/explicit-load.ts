@@ -47,7 +47,7 @@ function chainOf(mapper: Mapper, path: readonly Relationship[]): LoaderOption {
   for (let i = 1; i < path.length; i++) {
     const prev = path[i - 1]!
     const rel = path[i]!
-    if (rel.owner !== prev.target) {
+    if (!prev.target.isa(rel.owner) && !rel.owner.isa(prev.target)) {
       throw new ArgumentError(
         `${rel.description} does not continue the path after ${prev.description}: it is a relationship of ${rel.owner.className}, and the path ` +
           `has reached ${prev.target.className}. Each relationship must start where the previous one ends (Author.posts, Post.tags); ` +
@@ -60,7 +60,7 @@ function chainOf(mapper: Mapper, path: readonly Relationship[]): LoaderOption {
 }
 
 function startsAt(mapper: Mapper, rel: Relationship): void {
-  if (rel.owner !== mapper) {
+  if (!mapper.isa(rel.owner) && !rel.owner.isa(mapper)) {
     throw new ArgumentError(`load() got ${rel.description} for ${mapper.className} objects: start at a relationship of ${mapper.className}, e.g. ${mapper.className}.<relationship>.`)
   }
 }

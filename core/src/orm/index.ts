@@ -1,5 +1,6 @@
 export { declarativeBase } from './declarative.js'
 export type { DeclarativeBase, ModelClass, ModelInit, ModelInstance, ModelValues } from './declarative.js'
+export { polymorphic, Polymorphic } from './inheritance.js'
 export type { AwaitableAttrs } from './awaitable-attrs.js'
 export { relationship, Relationship } from './relationship.js'
 export type { RelationshipOptions, LazyStrategy, CascadeOption, Direction } from './relationship.js'

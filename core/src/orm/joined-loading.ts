@@ -6,6 +6,7 @@ import { TableAlias } from '../sql/from.js'
 import type { FromClause } from '../sql/from.js'
 import { ColumnGroup, Select, inferFroms } from '../sql/select.js'
 import type { JoinStep, PartialLayout, SelectColumn } from '../sql/select.js'
+import { onFrom } from './inheritance.js'
 import type { Mapper } from './mapper.js'
 import { maybeState } from './instance-state.js'
 import type { InstanceState } from './instance-state.js'
@@ -82,7 +83,7 @@ export function planJoined(statement: Select, plan: RowPlan, options: readonly L
     b.columns.push(...subCols.slice(0, width))
     b.orderBy.push(...st.orderBy.map((o, i) => new OrderBy(subCols[width + i]!, o.direction, o.nulls)))
     adaptAt = (start, m, partial) => {
-      const columns = partial === undefined ? m.columns : partial.columns.map((i) => m.columns[i]!)
+      const columns = partial === undefined ? (m.group.columns as readonly Column<unknown>[]) : partial.columns.map((i) => m.columns[i]!)
       const byColumn = new Map<Column<unknown>, ColumnRef<unknown>>(columns.map((c, i) => [c, subCols[start + i]!]))
       return (c) => byColumn.get(c) ?? c
     }
@@ -95,7 +96,7 @@ export function planJoined(statement: Select, plan: RowPlan, options: readonly L
   }
   const roots = new Map<number, JoinedNode[]>()
   plan.forEach((p, i) => {
-    if (p.kind !== 'entity' || (!wrap && !joinable.has(p.mapper.group.from))) return
+    if (p.kind !== 'entity' || (!wrap && !p.mapper.group.from.leaves.every((l) => joinable.has(l)))) return
     const nodes = collect(b, p.mapper, LevelOptions.forMapper(options, p.mapper), adaptAt(p.start, p.mapper, p.partial), true, new Set())
     if (nodes.length) roots.set(i, nodes)
   })
@@ -160,6 +161,8 @@ function collect(b: Builder, m: Mapper, level: LevelOptions, adapt: Adapt, inner
     }
     if (strategy !== 'joined' || seen.has(rel) || (rel.back !== undefined && seen.has(rel.back))) continue
     const target = rel.target
+    // A hierarchy over several tables is not joined here: its relationship loads by select-in.
+    if (target.group.from !== target.table) continue
     const n = ++b.count
     const alias = new TableAlias(target.table, `${target.table.name}_${n}`)
     const at = adaptTo(alias)
@@ -172,10 +175,10 @@ function collect(b: Builder, m: Mapper, level: LevelOptions, adapt: Adapt, inner
       b.joins.push({ target: alias, on: and(...rel.secondaryPairs.map((p) => sec(p.dest).eq(at(p.source) as never))), type })
     } else {
       const [local, remote] = rel.direction === 'many-to-one' ? (['dest', 'source'] as const) : (['source', 'dest'] as const)
-      b.joins.push({ target: alias, on: and(...rel.pairs.map((p) => adapt(p[local]).eq(at(p[remote]) as never))), type })
+      b.joins.push({ target: alias, on: and(...rel.pairs.map((p) => adapt(p[local]).eq(at(p[remote]) as never)), target.criteria && onFrom(target.criteria, alias)), type })
     }
     const start = b.columns.reduce((k, c) => k + (c instanceof ColumnGroup ? c.columns.length : 1), 0)
-    b.columns.push(new ColumnGroup(alias, target.columns.map((c) => alias.corresponding(c)!), target))
+    b.columns.push(new ColumnGroup(alias, target.group.columns.map((c) => alias.corresponding(c as Column<unknown>)!), target))
     if (rel.uselist) {
       b.multiplies = true
       for (const o of rel.options.orderBy?.() ?? []) {
@@ -193,10 +196,11 @@ function collect(b: Builder, m: Mapper, level: LevelOptions, adapt: Adapt, inner
 
 /** containsEager: the target's columns from the caller's own join, and what hangs below them. */
 function eager(b: Builder, rel: Relationship, level: LevelOptions, seen: Set<Relationship>): JoinedNode {
+  if (rel.target.group.from !== rel.target.table) throw new ArgumentError(`containsEager(${rel.description}): ${rel.target.className} is stored in several tables (joined-table inheritance), which one join cannot fill; load it with selectinload().`)
   const from = eagerSource(b, rel, level.explicit(rel)?.source)
   const at = adaptTo(from)
   const start = b.columns.reduce((k, c) => k + (c instanceof ColumnGroup ? c.columns.length : 1), 0)
-  b.columns.push(new ColumnGroup(from, rel.target.columns.map((c) => at(c) as ColumnRef<unknown>), rel.target))
+  b.columns.push(new ColumnGroup(from, rel.target.group.columns.map((c) => at(c as Column<unknown>) as ColumnRef<unknown>), rel.target))
   if (rel.uselist) b.multiplies = true
   const next = level.children(rel)
   const children = collect(b, rel.target, LevelOptions.forMapper(next, rel.target), at, false, new Set([...seen, rel]))

@@ -164,7 +164,7 @@ export class LevelOptions {
   }
   /** The options of the level whose objects are `mapper`'s: the ones naming its relationships, and wildcards. */
   static forMapper(options: readonly LoaderOption[], mapper: Mapper): LevelOptions {
-    return new LevelOptions(options.filter((o) => o.relationship === '*' || o.relationship.owner === mapper))
+    return new LevelOptions(options.filter((o) => o.relationship === '*' || mapper.isa(o.relationship.owner)))
   }
 }
 

@@ -6,6 +6,7 @@ import { Mapper } from './mapper.js'
 import { maybeState } from './instance-state.js'
 import type { InstanceState } from './instance-state.js'
 import type { Relationship } from './relationship.js'
+import type { ColumnProperty } from './column-property.js'
 import { LevelOptions, writeOnlyLoad } from './loader-options.js'
 import type { LoaderOption } from './loader-options.js'
 import { isLoaded, setLoaded } from './attributes.js'
@@ -68,10 +69,24 @@ export function rowPlan(columns: readonly SelectColumn[]): RowPlan {
  * statements this issues, which carry the options of the next level.
  */
 export async function applyLoaders(ctx: LoadContext, mapper: Mapper, instances: readonly InstanceState[], options: readonly LoaderOption[]): Promise<void> {
-  if (instances.length > 0 && mapper.columnProperties.length > 0) await loadColumnProperties(ctx, mapper, instances)
-  if (instances.length === 0 || mapper.relationships.length === 0) return
+  if (instances.length === 0) return
+  await applyFor(ctx, mapper, instances, options, mapper.relationships, mapper.columnProperties)
+  if (mapper.hierarchy === undefined || instances.every((s) => s.mapper === mapper)) return
+  // Objects of subclasses: what a subclass declares loads once for the objects of it and its
+  // subclasses (an Engineer's projects for Engineers and Principals in one statement).
+  const declaring = new Set<Mapper>()
+  for (const s of instances) for (let m: Mapper | undefined = s.mapper; m !== undefined && m !== mapper; m = m.parent) declaring.add(m)
+  for (const m of declaring) {
+    const inherited = m.parent!
+    await applyFor(ctx, m, instances.filter((s) => s.mapper.isa(m)), options, m.relationships.filter((r) => !inherited.relationships.includes(r)), m.columnProperties.filter((p) => !inherited.columnProperties.includes(p)))
+  }
+}
+
+async function applyFor(ctx: LoadContext, mapper: Mapper, instances: readonly InstanceState[], options: readonly LoaderOption[], relationships: readonly Relationship[], props: readonly ColumnProperty[]): Promise<void> {
+  if (props.length > 0) await loadColumnProperties(ctx, mapper, props, instances)
+  if (relationships.length === 0) return
   const level = LevelOptions.forMapper(options, mapper)
-  for (const rel of mapper.relationships) {
+  for (const rel of relationships) {
     const strategy = level.strategy(rel)
     // containsEager relationships were filled from the statement's own join (or it failed).
     if (strategy === 'raise' || strategy === 'contains-eager') continue
@@ -198,8 +213,7 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
  * Reads the column properties of the objects that need them (new to the session, or refreshed by
  * this query: expired) — one SELECT of the key and the expressions per batch.
  */
-async function loadColumnProperties(ctx: LoadContext, mapper: Mapper, instances: readonly InstanceState[]): Promise<void> {
-  const props = mapper.columnProperties
+async function loadColumnProperties(ctx: LoadContext, mapper: Mapper, props: readonly ColumnProperty[], instances: readonly InstanceState[]): Promise<void> {
   const first = props[0]!.key
   const need = instances.filter((s) => s.expired || !Object.hasOwn(s.obj, first))
   await readByKey(ctx.executeRows, ctx.maxParams, mapper, need, props.map((p) => p.expression.label(p.key)), (s, values) => {

@@ -16,6 +16,10 @@ import { UNLOADED } from './unloaded-columns.js'
 import { ColumnProperty } from './column-property.js'
 import { EventBus } from '../util/events.js'
 import type { MapperEvents } from './orm-events.js'
+import { columnNamespace } from '../sql/column-namespace.js'
+import type { Expression } from '../sql/elements.js'
+import { Hierarchy, Polymorphic, declaredParent, ownColumns, polymorphicLoad, subclassCriteria } from './inheritance.js'
+import type { PolymorphicLoad, SubclassSpec, TablePart } from './inheritance.js'
 
 type AnyClass = abstract new (...args: never[]) => unknown
 
@@ -35,7 +39,10 @@ export class Registry {
     if (typeof cls !== 'function' || !table) {
       throw new ArgumentError(`${context} needs a mapped class (one that extends Base.model(...)), not ${typeof cls === 'function' ? cls.name : String(cls)}.`)
     }
-    m = new Mapper(this, cls as AnyClass, table)
+    const spec = declaredParent(cls as AnyClass)
+    const parent = spec === undefined ? undefined : this.mapperOf(spec.parent, context)
+    if ((m = this.#byClass.get(cls))) return m // configuring the parent configured this class
+    m = new Mapper(this, cls as AnyClass, table, parent, spec)
     this.#byClass.set(cls, m)
     m.configure()
     // The classes it relates to are configured too (and theirs, in turn), so that their
@@ -79,18 +86,78 @@ export class Mapper {
   readonly columnKeys: readonly string[]
   readonly columnIndex: ReadonlyMap<string, number>
   readonly pkIndexes: readonly number[]
-  /** The entity as a select-list item: its table's columns plus this mapper. */
-  readonly group: ColumnGroup
+  readonly #plainGroup: ColumnGroup | undefined
+  #polymorphic: PolymorphicLoad | undefined
+  #criteria: Expression<boolean> | undefined
+
+  /** The entity as a select-list item: its columns (and in a hierarchy, its subclasses') plus this mapper. */
+  get group(): ColumnGroup {
+    return this.#plainGroup ?? this.polymorphic!.group
+  }
+
+  /** In a hierarchy, how rows of this class and its subclasses are selected and told apart. */
+  get polymorphic(): PolymorphicLoad | undefined {
+    if (this.hierarchy === undefined) return undefined
+    return (this.#polymorphic ??= polymorphicLoad(this, this.hierarchy))
+  }
+
+  /** For a single-table subclass, the WHERE that keeps a select to its rows (`type IN (…)`). */
+  get criteria(): Expression<boolean> | undefined {
+    if (this.inherits !== 'single') return undefined
+    return (this.#criteria ??= subclassCriteria(this, this.hierarchy!))
+  }
+
+  /** Whether this class is `other` or one of its subclasses. */
+  isa(other: Mapper): boolean {
+    for (let m: Mapper | undefined = this; m !== undefined; m = m.parent) if (m === other) return true
+    return false
+  }
+
+  /** This class's discriminator value, in a hierarchy. */
+  get identity(): string | undefined {
+    return this.hierarchy?.identityOf(this)
+  }
   readonly #relationships = new Map<string, Relationship>()
   #relationshipList: readonly Relationship[] | undefined
-  /** `identityKey`'s text before the first key value. */
-  readonly #keyPrefix = `${this.id}\u0001`
+  /** `identityKey`'s text before the first key value: the root's, so a row has one object whichever class loads it. */
+  readonly #keyPrefix: string
+  /** The mapped class this one extends (`Parent.subclass()`), and the root of its hierarchy. */
+  readonly parent: Mapper | undefined
+  readonly root: Mapper
+  /** How a subclass is stored: in its parent's table, or in its own joined to it. */
+  readonly inherits: 'single' | 'joined' | undefined
+  /** The classes of this one's hierarchy and its discriminator (inheritance.ts). */
+  readonly hierarchy: Hierarchy | undefined
+  /** The tables of this class's rows, root first, with the columns each stores. */
+  readonly tables: readonly TablePart[]
+  /** Typed column expressions (`Manager.c`): the table's, or for a subclass its own and inherited ones. */
+  readonly c: object
 
-  constructor(registry: Registry, cls: AnyClass, table: Table) {
+  constructor(registry: Registry, cls: AnyClass, table: Table, parent?: Mapper, spec?: SubclassSpec) {
     this.registry = registry
     this.cls = cls
-    this.table = table
-    this.columns = table.columnList
+    this.parent = parent
+    this.root = parent?.root ?? this
+    this.#keyPrefix = `${this.root.id}\u0001`
+    this.inherits = spec === undefined ? undefined : spec.joined ? 'joined' : 'single'
+    this.table = spec?.table ?? table
+    if (parent === undefined) {
+      this.columns = ownColumns(table)
+      this.tables = [{ table, columns: this.columns }]
+      const declared = Object.hasOwn(cls, 'polymorphic') ? (cls as unknown as { polymorphic: unknown }).polymorphic : undefined
+      this.hierarchy = declared instanceof Polymorphic ? new Hierarchy(this, declared) : undefined
+      this.c = table.c
+    } else {
+      if (parent.hierarchy === undefined) {
+        throw new ArgumentError(`${cls.name} extends ${parent.className}.subclass(), but ${parent.root.className} has no discriminator: declare one on ${parent.root.className}: static polymorphic = polymorphic(() => ({ … })), with its discriminator column marked { discriminator: true }.`)
+      }
+      this.hierarchy = parent.hierarchy
+      this.columns = [...parent.columns, ...spec!.columns]
+      this.tables = spec!.joined
+        ? [...parent.tables, { table: spec!.table, columns: [...spec!.table.primaryKey, ...spec!.columns] }]
+        : parent.tables.map((p) => (p.table === spec!.table ? { table: p.table, columns: [...p.columns, ...spec!.columns] } : p))
+      this.c = columnNamespace(cls.name, Object.fromEntries(this.columns.map((col) => [col.key_, col])))
+    }
     this.columnKeys = this.columns.map((c) => c.key_)
     this.columnIndex = new Map(this.columnKeys.map((k, i) => [k, i]))
     this.pkIndexes = this.columns.flatMap((c, i) => (c.primaryKey ? [i] : []))
@@ -108,7 +175,7 @@ export class Mapper {
     if (versions.length > 1) throw new ArgumentError(`${cls.name} has ${versions.length} version counters (${versions.map((c) => c.key_).join(', ')}); a row has one: keep versionId on one column.`)
     this.versionColumn = versions[0]
     this.validated = validatedAttributes(cls.name, this.columns)
-    this.group = new ColumnGroup(table, this.columns, this)
+    this.#plainGroup = this.hierarchy === undefined ? new ColumnGroup(this.table, this.columns, this) : undefined
     this.deferredIndexes = this.columns.flatMap((c, i) => (c.deferred ? [i] : []))
     this.computedColumns = this.columns.filter((c) => c.computed !== undefined)
   }
@@ -132,6 +199,7 @@ export class Mapper {
    */
   get alwaysLoaded(): ReadonlySet<number> {
     const out = new Set<number>(this.pkIndexes)
+    if (this.hierarchy !== undefined) out.add(this.columns.indexOf(this.hierarchy.on))
     if (this.versionColumn !== undefined) out.add(this.columns.indexOf(this.versionColumn))
     for (const rel of this.relationships) {
       if (rel.direction === 'many-to-many') continue
@@ -181,7 +249,13 @@ export class Mapper {
 
   /** Finds the class's static relationships and installs instance accessors for them. */
   configure(): void {
-    for (let c: unknown = this.cls; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    // A subclass shares its parent's relationships and column properties (bound to the parent).
+    if (this.parent !== undefined) {
+      for (const r of this.parent.relationships) this.#relationships.set(r.key, r)
+      this.columnProperties.push(...this.parent.columnProperties)
+    }
+    const stop = this.parent?.cls ?? Function.prototype
+    for (let c: unknown = this.cls; typeof c === 'function' && c !== stop; c = Object.getPrototypeOf(c)) {
       for (const key of Object.getOwnPropertyNames(c)) {
         const v: unknown = (c as unknown as Record<string, unknown>)[key]
         if (v instanceof ColumnProperty) {
@@ -228,7 +302,7 @@ export class Mapper {
 
   /** The identity-map key for primary key values, or undefined when part of the key is missing. */
   identityKey(pk: readonly unknown[]): string | undefined {
-    let k = String(this.id)
+    let k = String(this.root.id)
     for (const v of pk) {
       if (v === undefined || v === null) return undefined
       k += '\u0001' + (typeof v === 'object' ? JSON.stringify(v) : String(v))
@@ -245,7 +319,7 @@ export class Mapper {
       if (v === undefined || v === null) return undefined
       return this.#keyPrefix + (typeof v === 'object' ? JSON.stringify(v) : String(v))
     }
-    let k = String(this.id)
+    let k = String(this.root.id)
     for (const i of pk) {
       const v = row[start + i]
       if (v === undefined || v === null) return undefined
@@ -273,6 +347,14 @@ export class Mapper {
     const o = obj as Record<string, unknown>
     if (this.validated.length > 0) installValidated(obj, this.validated)
     for (const k of this.columnKeys) o[k] = undefined
+    const on = this.hierarchy?.on
+    if (on !== undefined) {
+      const value = this.identity
+      const given = (init as Record<string, unknown> | undefined)?.[on.key_]
+      if (value === undefined) throw new ArgumentError(`new ${this.className}(): ${this.className}'s polymorphic('${on.key_}', …) gives it no value, so it has no rows of its own; add <value>: ${this.className} to it, or create one of its subclasses.`)
+      if (given !== undefined && given !== value) throw new ArgumentError(`new ${this.className}(): ${on.key_} is '${value}' for every ${this.className}; leave it out (it was ${JSON.stringify(given)}).`)
+      o[on.key_] = value
+    }
     if (init === undefined || init === null) return
     if (typeof init !== 'object' || Array.isArray(init)) {
       throw new ArgumentError(`new ${this.className}() takes an object of attribute values, e.g. new ${this.className}({ ${this.columnKeys[1] ?? this.columnKeys[0]}: … }), not ${Array.isArray(init) ? 'an array' : `a ${typeof init}`}.`)

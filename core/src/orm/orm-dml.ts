@@ -38,6 +38,13 @@ type Dml = Insert | Update | Delete
 export async function executeOrmDml(ctx: OrmDmlContext, statement: Dml): Promise<Result> {
   const mapper = statement.orm!.entity
   if (!(mapper instanceof Mapper)) throw new ArgumentError(`${statement.kind}() was given a class that is not mapped.`)
+  // A statement names one table: a subclass's rows are not all in it, nor kept apart in it by the statement.
+  if (mapper.hierarchy !== undefined && (statement.kind === 'insert' || mapper.parent !== undefined || mapper.hierarchy.mappers.some((m) => m.tables.length > 1))) {
+    throw new ArgumentError(
+      `${statement.kind === 'delete' ? 'del' : statement.kind}(${mapper.className}): ${mapper.className} is in an inheritance hierarchy, whose rows one statement on one table cannot write. ` +
+        (statement.kind === 'insert' ? 'Add the objects with session.addAll() and flush().' : `Run it on the root's table (${mapper.root.table.name}) with Core, or load the objects and change them.`),
+    )
+  }
   const plan = rowPlan(statement.returningColumns)
   if (plan.some((p) => p.kind === 'entity') && !ctx.capabilities.returning[statement.kind]) {
     throw new ArgumentError(

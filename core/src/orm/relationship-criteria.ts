@@ -40,7 +40,7 @@ export function relationshipExists(rel: Relationship, criteria: Expression<boole
 /** The primary-key-or-foreign-key values of `obj` for `cols`, or an error saying why there are none. */
 function valuesOf(rel: Relationship, obj: object, cols: readonly Column<unknown>[], what: string): unknown[] {
   const state = maybeState(obj)
-  if (state === undefined || state.mapper !== rel.target) {
+  if (state === undefined || !state.mapper.isa(rel.target)) {
     throw new ArgumentError(`${rel.description}.${what}() takes a ${rel.target.className} object, not ${describeValue(obj)}.`)
   }
   const values = cols.map((c) => (obj as Record<string, unknown>)[c.key_])

@@ -128,6 +128,18 @@ export class Relationship<T = unknown> implements JoinPathProvider {
   get target(): Mapper {
     return this.#resolve().targetMapper
   }
+  /**
+   * This relationship typed as holding `cls`, a subclass of its target (the objects stay of every
+   * class), so that a loader path can go on with the subclass's relationships, which load for its
+   * objects: `selectinload(Company.staff.ofType(Engineer)).selectinload(Engineer.projects)`.
+   */
+  ofType<U extends T>(cls: abstract new (...args: never[]) => U): Relationship<U> {
+    const target = this.target
+    if (!target.registry.mapperOf(cls, `${this.description}.ofType()`).isa(target)) {
+      throw new ArgumentError(`${this.description}.ofType(${cls.name}): ${cls.name} is not a subclass of ${target.className}, the class this relationship holds.`)
+    }
+    return this as unknown as Relationship<U>
+  }
   /** One-to-many/many-to-many hold collections unless `uselist: false`. */
   get uselist(): boolean {
     return this.direction !== 'many-to-one' && this.options.uselist !== false

@@ -1,11 +1,12 @@
+import type { Column } from '../sql/column.js'
 import type { Dialect } from '../dialect/contract.js'
 import { Bind, BooleanList, or, tuple } from '../sql/elements.js'
 import type { Expression } from '../sql/elements.js'
 import type { Mapper } from './mapper.js'
 
 /** `pk = ?` (AND-ed for a composite key) for one row of `m`. */
-export function pkWhere(m: Mapper, values: readonly unknown[]): Expression<boolean> {
-  const pk = m.pkIndexes.map((i) => m.columns[i]!)
+export function pkWhere(m: Mapper, values: readonly unknown[], keyColumns?: readonly Column<unknown>[]): Expression<boolean> {
+  const pk = keyColumns ?? m.pkIndexes.map((i) => m.columns[i]!)
   const conds = pk.map((c, j) => c.eq(new Bind(values[j], c.type) as never))
   return conds.length === 1 ? conds[0]! : new BooleanList('AND', conds)
 }
@@ -14,8 +15,8 @@ export function pkWhere(m: Mapper, values: readonly unknown[]): Expression<boole
  * The rows of `m` with the given primary keys: `pk IN (…)`, a row-value IN for composite keys
  * where the database has one, else OR-ed per-row conditions.
  */
-export function pksWhere(dialect: Dialect, m: Mapper, keys: readonly (readonly unknown[])[]): Expression<boolean> {
-  const pkCols = m.pkIndexes.map((i) => m.columns[i]!)
+export function pksWhere(dialect: Dialect, m: Mapper, keys: readonly (readonly unknown[])[], keyColumns?: readonly Column<unknown>[]): Expression<boolean> {
+  const pkCols = keyColumns ?? m.pkIndexes.map((i) => m.columns[i]!)
   if (pkCols.length === 1) return pkCols[0]!.in(keys.map((k) => k[0]) as never[])
-  return dialect.capabilities.tupleIn ? tuple(...pkCols).inValues(keys) : or(...keys.map((k) => pkWhere(m, k)))
+  return dialect.capabilities.tupleIn ? tuple(...pkCols).inValues(keys) : or(...keys.map((k) => pkWhere(m, k, pkCols)))
 }

@@ -11,6 +11,7 @@ import { planJoined, readJoinedRows } from './joined-loading.js'
 import type { Hydrate } from './joined-loading.js'
 import { LevelOptions } from './loader-options.js'
 import { snapshotRelations } from './unit-of-work.js'
+import { withSubclassCriteria } from './inheritance.js'
 
 /** What running an entity select needs of the session. */
 export interface EntityQueryContext {
@@ -25,9 +26,11 @@ export interface EntityQueryContext {
  * the objects through the identity map, then loads the selectin relationships of every level.
  */
 export async function executeEntitySelect(ctx: EntityQueryContext, statement: Select, plan: RowPlan): Promise<Result> {
+  statement = withSubclassCriteria(statement)
   const options = LevelOptions.optionsOf(statement.state.options)
   for (const { relationship: rel } of options) {
-    if (rel !== '*' && !plan.some((p) => p.kind === 'entity' && p.mapper === rel.owner)) {
+    // A subclass's relationship applies to a select of its parent: it loads for the subclass's objects.
+    if (rel !== '*' && !plan.some((p) => p.kind === 'entity' && (p.mapper.isa(rel.owner) || rel.owner.isa(p.mapper)))) {
       const selected = plan.flatMap((p) => (p.kind === 'entity' ? [p.mapper.className] : [])).join(', ')
       throw new ArgumentError(`The loader option for ${rel.description} does not apply to select(${selected}): start the path at a relationship of ${selected}, e.g. selectinload(${plan.find((p) => p.kind === 'entity')!.mapper.className}.<relationship>).`)
     }

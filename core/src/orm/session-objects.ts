@@ -1,4 +1,5 @@
 import type { Mapper } from './mapper.js'
+import { ArgumentError } from '../util/errors.js'
 import type { PartialLayout } from '../sql/select.js'
 import { UNLOADED, markUnloaded, setLoadedColumn } from './unloaded-columns.js'
 import { trusted } from './validated-attributes.js'
@@ -51,6 +52,21 @@ export class SessionObjects {
   hydrate(m: Mapper, row: readonly unknown[], start: number, onLoad: (s: InstanceState) => void, populateExisting = false, partial?: PartialLayout): object | undefined {
     const key = partial === undefined ? m.rowIdentityKey(row, start) : m.rowIdentityKey(row, start, partial.keyAt)
     if (key === undefined) return undefined // an outer join found no row
+    const poly = partial === undefined ? m.polymorphic : undefined
+    if (poly !== undefined) {
+      // A row of a hierarchy: the object is of the class its discriminator names (or the one
+      // held already), built from that class's columns.
+      const cm = this.identity.get(key)?.mapper ?? m.hierarchy!.mapperFor(row[start + poly.on], m)
+      const layout = poly.layouts.get(cm)
+      if (layout === undefined) throw new ArgumentError(`The ${cm.className} held for this key is not a ${m.className}, but the row was loaded as one; expunge it or reload it as ${cm.className}.`)
+      const values = new Array<unknown>(layout.length)
+      for (let i = 0; i < layout.length; i++) values[i] = row[start + layout[i]!]
+      return this.#hydrate(cm, values, 0, key, onLoad, populateExisting, undefined)
+    }
+    return this.#hydrate(m, row, start, key, onLoad, populateExisting, partial)
+  }
+
+  #hydrate(m: Mapper, row: readonly unknown[], start: number, key: string, onLoad: (s: InstanceState) => void, populateExisting: boolean, partial: PartialLayout | undefined): object {
     const existing = this.identity.get(key)
     if (existing) {
       if (existing.expired || (populateExisting && existing.lifecycle === 'persistent')) {

@@ -119,6 +119,7 @@ export function upsertStates(objs: readonly object[]): { mapper: Mapper; states:
   const mapper = states[0]!.mapper
   const other = states.find((s) => s.mapper !== mapper)
   if (other) throw new ArgumentError(`session.upsert() takes objects of one class per call, not ${mapper.className} and ${other.mapper.className}.`)
+  if (mapper.tables.length > 1) throw new ArgumentError(`session.upsert() writes one table, and a ${mapper.className} is stored in ${mapper.tables.length} (${mapper.tables.map((p) => p.table.name).join(', ')}); add it with session.add() instead.`)
   if (mapper.columns.some((c) => c.nextVersion !== undefined)) {
     throw new ArgumentError(`session.upsert() cannot check ${mapper.className}'s version column: an upsert overwrites whatever row it meets. Load the object and change it instead.`)
   }

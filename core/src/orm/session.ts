@@ -297,7 +297,8 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
       if (values.length !== m.pkIndexes.length) throw new ArgumentError(`${m.className} has a ${m.pkIndexes.length}-column primary key; pass ${m.pkIndexes.length} values as an array.`)
       const key = m.identityKey(values.map((v, i) => m.columns[m.pkIndexes[i]!]!.type.validate(v, `${m.className} primary key`)))
       const hit = key ? this.#objects.identity.get(key) : undefined
-      if (hit && !hit.expired) return this.#objects.deleted.has(hit) ? undefined : (hit.obj as WithLoads<[T], O[number]>[0])
+      // In a hierarchy one key is one row: held as another class, it is not a row of this one.
+      if (hit && !hit.expired) return this.#objects.deleted.has(hit) || !hit.mapper.isa(m) ? undefined : (hit.obj as WithLoads<[T], O[number]>[0])
       // On a miss only new and deleted objects can change what this key finds: a changed object
       // in the identity map is not this row (it would have been a hit) and primary keys cannot
       // change. Skipping the flush then skips autoflush's scan of the whole identity map, which

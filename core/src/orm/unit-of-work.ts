@@ -15,6 +15,7 @@ import { Collection } from './collection.js'
 import { maybeState } from './instance-state.js'
 import type { InstanceState, StateOwner } from './instance-state.js'
 import type { Mapper } from './mapper.js'
+import type { TablePart } from './inheritance.js'
 import type { Relationship } from './relationship.js'
 import { isLoaded, setLoaded } from './attributes.js'
 import { readByKey } from './loading.js'
@@ -295,7 +296,7 @@ function referencingIndex(ctx: FlushContext, rel: Relationship): Map<string, obj
   const index = new Map<string, object[]>()
   const dests = rel.pairs.map((p) => p.dest)
   for (const t of ctx.identityMap.values()) {
-    if (t.mapper !== rel.target) continue
+    if (!t.mapper.isa(rel.target)) continue
     const key = keyOf(t.obj, dests)
     if (key !== undefined) (index.get(key) ?? index.set(key, []).get(key)!).push(t.obj)
   }
@@ -321,13 +322,12 @@ export function snapshotRelations(s: InstanceState): void {
   for (let i = 0; i < rels.length; i++) if (isLoaded(s, rels[i]!) && !rels[i]!.writeOnly) s.committedRelations.set(rels[i]!.key, related(s, rels[i]!))
 }
 
-function serverGenerated(m: Mapper, obj: Record<string, unknown>): Column<unknown>[] {
-  return m.columns.filter((c) => c.serverGenerated && obj[c.key_] === undefined)
+function serverGenerated(columns: readonly Column<unknown>[], obj: Record<string, unknown>): Column<unknown>[] {
+  return columns.filter((c) => c.serverGenerated && obj[c.key_] === undefined)
 }
 
 async function insertBatch(ctx: FlushContext, states: readonly InstanceState[]): Promise<void> {
   const m = states[0]!.mapper
-  const caps = ctx.dialect.capabilities
   if (ctx.mapperEvent) for (const s of states) ctx.mapperEvent('beforeInsert', s)
   // Client defaults are applied to the objects themselves, as SQLAlchemy does at flush.
   for (const s of states) {
@@ -341,17 +341,26 @@ async function insertBatch(ctx: FlushContext, states: readonly InstanceState[]):
       }
     })
   }
+  // A joined-table subclass's row is one per table, root first: the later ones take its key.
+  for (const part of m.tables) await insertPart(ctx, m, part, states)
+  for (const s of states) markInserted(ctx, s)
+  if (ctx.mapperEvent) for (const s of states) ctx.mapperEvent('afterInsert', s)
+}
+
+async function insertPart(ctx: FlushContext, m: Mapper, part: TablePart, states: readonly InstanceState[]): Promise<void> {
+  const caps = ctx.dialect.capabilities
+  const table = part.table
   // Rows giving the same columns share one multi-row INSERT.
   const groups = new Map<string, InstanceState[]>()
   for (const s of states) {
     const o = s.obj as Record<string, unknown>
-    const sig = m.columns.map((c) => (o[c.key_] === undefined ? '0' : '1')).join('')
+    const sig = part.columns.map((c) => (o[c.key_] === undefined ? '0' : '1')).join('')
     ;(groups.get(sig) ?? groups.set(sig, []).get(sig)!).push(s)
   }
   for (const group of groups.values()) {
     const o0 = group[0]!.obj as Record<string, unknown>
-    const given = m.columns.filter((c) => o0[c.key_] !== undefined)
-    const generated = serverGenerated(m, o0)
+    const given = part.columns.filter((c) => o0[c.key_] !== undefined)
+    const generated = serverGenerated(part.columns, o0)
     const auto = generated.find((c) => c.autoincrement)
     const returning = generated.length > 0 && caps.returning.insert
     // Unordered RETURNING of just the autoincrement key can still be matched: sort it (see Capabilities).
@@ -360,18 +369,18 @@ async function insertBatch(ctx: FlushContext, states: readonly InstanceState[]):
     const perStatement = multi ? Math.max(1, Math.floor(caps.maxParams / Math.max(1, given.length))) : 1
     for (let i = 0; i < group.length; i += perStatement) {
       const chunk = group.slice(i, i + perStatement)
-      let stmt: Insert = insert(m.table)
+      let stmt: Insert = insert(table)
       if (given.length) stmt = stmt.values(chunk.map((s) => Object.fromEntries(given.map((c) => [c.key_, (s.obj as Record<string, unknown>)[c.key_]]))) as never)
       if (returning) stmt = stmt.returning(...generated) as unknown as Insert
       const result = await ctx.execute(stmt as unknown as Executable)
       if (returning) {
-        if (result.rows.length !== chunk.length) throw new StaleDataError(`INSERT into ${m.table.name} … RETURNING`, chunk.length, result.rows.length)
-        const rows = sortKey && chunk.length > 1 ? inValuesOrder(result.rows, m.table.name) : result.rows
+        if (result.rows.length !== chunk.length) throw new StaleDataError(`INSERT into ${table.name} … RETURNING`, chunk.length, result.rows.length)
+        const rows = sortKey && chunk.length > 1 ? inValuesOrder(result.rows, table.name) : result.rows
         trusted(() => chunk.forEach((s, r) => generated.forEach((c, j) => ((s.obj as Record<string, unknown>)[c.key_] = rows[r]![j]))))
       } else if (auto) {
-        if (result.insertId === undefined) throw new InvalidRequestError(`The ${ctx.dialect.name} driver reported no generated id for ${m.table.name}; the dialect must return insertId or support RETURNING.`)
+        if (result.insertId === undefined) throw new InvalidRequestError(`The ${ctx.dialect.name} driver reported no generated id for ${table.name}; the dialect must return insertId or support RETURNING.`)
         if (chunk.length > 1 && result.insertIdStep === undefined) {
-          throw new InvalidRequestError(`The ${ctx.dialect.name} driver reported no id step for a multi-row INSERT into ${m.table.name}, so the ids of its ${chunk.length} rows are unknown; the flush is rolled back. A dialect with capabilities.insertIdArithmetic must return insertIdStep.`)
+          throw new InvalidRequestError(`The ${ctx.dialect.name} driver reported no id step for a multi-row INSERT into ${table.name}, so the ids of its ${chunk.length} rows are unknown; the flush is rolled back. A dialect with capabilities.insertIdArithmetic must return insertIdStep.`)
         }
         const step = BigInt(result.insertIdStep ?? 1)
         chunk.forEach((s, r) => {
@@ -380,9 +389,7 @@ async function insertBatch(ctx: FlushContext, states: readonly InstanceState[]):
         })
       }
       const rest = returning ? [] : generated.filter((c) => c !== auto)
-      if (rest.length) await fetchServerDefaults(ctx, m, chunk, rest)
-      for (const s of chunk) markInserted(ctx, s)
-      if (ctx.mapperEvent) for (const s of chunk) ctx.mapperEvent('afterInsert', s)
+      if (rest.length) await fetchServerDefaults(ctx, table.primaryKey, chunk, rest)
     }
   }
 }
@@ -406,8 +413,8 @@ function inValuesOrder(rows: readonly (readonly unknown[])[], table: string): re
   return sorted
 }
 
-async function fetchServerDefaults(ctx: FlushContext, m: Mapper, states: readonly InstanceState[], cols: readonly Column<unknown>[]): Promise<void> {
-  const pkCols = m.pkIndexes.map((i) => m.columns[i]!)
+/** Reads server defaults the INSERT could not return, by the key columns of their table. */
+async function fetchServerDefaults(ctx: FlushContext, pkCols: readonly Column<unknown>[], states: readonly InstanceState[], cols: readonly Column<unknown>[]): Promise<void> {
   for (const s of states) {
     const r = await ctx.execute(select(...cols).where(...pkCols.map((c) => c.eq((s.obj as Record<string, unknown>)[c.key_] as never))) as unknown as Executable)
     const row = r.rows[0]
@@ -537,34 +544,11 @@ function prepareUpdate(ctx: FlushContext, s: InstanceState): RowUpdate | undefin
 }
 
 async function updateRows(ctx: FlushContext, m: Mapper, rows: readonly RowUpdate[]): Promise<void> {
-  let stmt: Update
-  const versioned = m.versionColumn !== undefined
-  if (rows.length === 1) {
-    stmt = new Update(m.table, [], undefined, []).set(rows[0]!.changed as never).where(versioned ? versionedWhere(m, [rows[0]!.s]) : pkWhere(m, rows[0]!.pk))
-  } else {
-    const pkCol = m.columns[m.pkIndexes[0]!]!
-    const whens = rows.map((u) => pkCol.eq(new Bind(u.pk[0], pkCol.type) as never))
-    const set: Record<string, Expression<unknown>> = {}
-    for (const key of Object.keys(rows[0]!.changed)) {
-      const col = m.table.column(key)
-      const label = `${m.table.name}.${key}`
-      const branches = rows.map((u, r) => {
-        const v = u.changed[key]
-        return [whens[r]!, v instanceof Expression ? v : new Bind(col.type.validate(v, label), col.type, true)] as const
-      })
-      set[key] = new Case(branches, col, col.type)
-    }
-    stmt = new Update(m.table, [], undefined, []).set(set as never).where(versioned ? versionedWhere(m, rows.map((u) => u.s)) : pkCol.in(rows.map((u) => u.pk[0]) as never[]))
-    // A versioned batch lists the rows it wrote, so a stale one is known by name.
-    if (versioned) stmt = stmt.returning(pkCol) as unknown as Update
-  }
-  const result = await ctx.execute(stmt as unknown as Executable)
-  if (result.rowsAffected !== rows.length && versioned) {
-    throw await versionConflict(ctx.execute, m, rows.length === 1 ? [rows[0]!.s] : unmatched(m, rows.map((u) => u.s), result.rows), 'UPDATE')
-  }
-  if (result.rowsAffected !== rows.length) {
-    const what = rows.length === 1 ? `${m.className} ${JSON.stringify(rows[0]!.pk.map(String))}` : `${rows.length} ${m.className}`
-    throw new StaleDataError(`UPDATE of ${what}`, rows.length, result.rowsAffected)
+  const changedKeys = Object.keys(rows[0]!.changed)
+  // One UPDATE per table with changed columns (the root's always when versioned: it holds the counter).
+  for (const [i, part] of m.tables.entries()) {
+    const keys = changedKeys.filter((k) => part.columns.some((c) => c.key_ === k))
+    if (keys.length > 0) await updatePart(ctx, m, part, i === 0 && m.versionColumn !== undefined, rows, keys)
   }
   // Generated columns follow the columns they are computed from: read them back.
   if (m.computedColumns.length > 0) {
@@ -580,6 +564,41 @@ async function updateRows(ctx: FlushContext, m: Mapper, rows: readonly RowUpdate
   }
 }
 
+
+/** The UPDATE of one table's changed columns (`keys`) for a group of objects; a versioned one checks the counter. */
+async function updatePart(ctx: FlushContext, m: Mapper, part: TablePart, versioned: boolean, rows: readonly RowUpdate[], keys: readonly string[]): Promise<void> {
+  let stmt: Update
+  const table = part.table
+  const keyCols = table.primaryKey
+  const pick = (changed: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(keys.map((k) => [k, changed[k]]))
+  if (rows.length === 1) {
+    stmt = new Update(table, [], undefined, []).set(pick(rows[0]!.changed) as never).where(versioned ? versionedWhere(m, [rows[0]!.s]) : pkWhere(m, rows[0]!.pk, keyCols))
+  } else {
+    const pkCol = keyCols[0]!
+    const whens = rows.map((u) => pkCol.eq(new Bind(u.pk[0], pkCol.type) as never))
+    const set: Record<string, Expression<unknown>> = {}
+    for (const key of keys) {
+      const col = table.column(key)
+      const label = `${table.name}.${key}`
+      const branches = rows.map((u, r) => {
+        const v = u.changed[key]
+        return [whens[r]!, v instanceof Expression ? v : new Bind(col.type.validate(v, label), col.type, true)] as const
+      })
+      set[key] = new Case(branches, col, col.type)
+    }
+    stmt = new Update(table, [], undefined, []).set(set as never).where(versioned ? versionedWhere(m, rows.map((u) => u.s)) : pkCol.in(rows.map((u) => u.pk[0]) as never[]))
+    // A versioned batch lists the rows it wrote, so a stale one is known by name.
+    if (versioned) stmt = stmt.returning(pkCol) as unknown as Update
+  }
+  const result = await ctx.execute(stmt as unknown as Executable)
+  if (result.rowsAffected !== rows.length && versioned) {
+    throw await versionConflict(ctx.execute, m, rows.length === 1 ? [rows[0]!.s] : unmatched(m, rows.map((u) => u.s), result.rows), 'UPDATE')
+  }
+  if (result.rowsAffected !== rows.length) {
+    const what = rows.length === 1 ? `${m.className} ${JSON.stringify(rows[0]!.pk.map(String))}` : `${rows.length} ${m.className}`
+    throw new StaleDataError(`UPDATE of ${what}`, rows.length, result.rowsAffected)
+  }
+}
 
 function computedAssigned(m: Mapper, c: Column<unknown>): ArgumentError {
   return new ArgumentError(`${m.className}.${c.key_} is computed by the database (${c.computed!.sql}), so it cannot be set: leave it out, and the flush reads its value back.`, 'computed-column')

@@ -124,6 +124,15 @@ export interface ColumnOptions<T> {
    */
   readonly deferred?: boolean
   /**
+   * The column that says which class of an inheritance hierarchy a row is (SQLAlchemy's
+   * `polymorphic_on`), on the root class, which lists the classes' values in its `static
+   * polymorphic`. Objects get their class's value when created, so constructors leave it out.
+   * ```ts
+   * type: mappedColumn(String(20), { discriminator: true })
+   * ```
+   */
+  readonly discriminator?: boolean
+  /**
    * A generated column: the database computes it from the row's other columns with this SQL
    * (`GENERATED ALWAYS AS (…) STORED`, or `VIRTUAL` with `stored: false` where the database has
    * it). The ORM never writes it and reads it back after each INSERT and UPDATE; assigning it is
@@ -164,7 +173,7 @@ export class ColumnSpec<T, Opt extends boolean = boolean, Ref extends boolean = 
 }
 
 type Nullability<T, O> = O extends { nullable: true } ? T | null : T
-type Optionality<O> = O extends { nullable: true } | { primaryKey: true } | { default: unknown } | { serverDefault: unknown } | { autoincrement: true } | { versionId: unknown } | { computed: unknown }
+type Optionality<O> = O extends { nullable: true } | { primaryKey: true } | { default: unknown } | { serverDefault: unknown } | { autoincrement: true } | { versionId: unknown } | { computed: unknown } | { discriminator: true }
   ? true
   : false
 

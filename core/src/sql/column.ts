@@ -55,6 +55,8 @@ export class Column<T = unknown, K extends string = string> extends ColumnRef<T,
   readonly validate: ((value: unknown, object: object) => unknown) | undefined
   /** Left out of the ORM's loads unless a query undefers it (ColumnOptions.deferred). */
   readonly deferred: boolean
+  /** Says which class of an inheritance hierarchy a row is (ColumnOptions.discriminator). */
+  readonly discriminator: boolean
   /** The SQL a generated column is computed by, and whether it is stored (ColumnOptions.computed). */
   readonly computed: { readonly sql: string; readonly stored: boolean } | undefined
   /** @internal Set by Table when the primary key is known. */
@@ -74,6 +76,7 @@ export class Column<T = unknown, K extends string = string> extends ColumnRef<T,
     if (options.validate !== undefined && typeof options.validate !== 'function') throw new ArgumentError(`Column '${key}': validate must be a function (value, object) => value, not ${String(options.validate)}.`)
     this.validate = options.validate
     this.deferred = options.deferred === true
+    this.discriminator = options.discriminator === true
     const computed = options.computed
     if (computed !== undefined && typeof computed !== 'string' && (typeof computed !== 'object' || computed === null || typeof computed.sql !== 'string')) {
       throw new ArgumentError(`Column '${key}': computed takes the SQL that computes it, e.g. computed: 'price * quantity', or { sql, stored: false }; not ${String(computed)}.`)

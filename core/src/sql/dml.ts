@@ -10,6 +10,7 @@ import { CLAUSE, ColumnGroup, resolveItem } from './select.js'
 import type { SelectColumn } from './select.js'
 import { Table as TableClass } from './table.js'
 import { describeValue } from '../util/describe-value.js'
+import { Join } from './from.js'
 
 /** A value for a column in INSERT/UPDATE: a plain value or an expression. */
 type Assignable<T> = T | Expression<T> | Expression<NonNullable<T>>
@@ -57,6 +58,10 @@ function resolveTarget<S extends ColumnSpecs>(target: Table<S> | DmlTarget<S>, w
   if (target instanceof TableClass) return [target, undefined]
   const group = typeof target === 'function' && CLAUSE in target ? (target as unknown as { [CLAUSE](): unknown })[CLAUSE]() : undefined
   if (group instanceof ColumnGroup && group.from instanceof TableClass) return [group.from as Table<S>, { entity: group.entity }]
+  if (group instanceof ColumnGroup && group.from instanceof Join) {
+    const tables = group.from.leaves.map((l) => (l instanceof TableClass ? l.name : l.description)).join(', ')
+    throw new ArgumentError(`${what}() was given ${describeValue(target)}, whose rows span several tables (${tables}); one statement writes one table: write those tables with Core, or load the objects and change them in a session.`)
+  }
   throw new ArgumentError(`${what}() takes a table or a mapped class, not ${describeValue(target)}${group instanceof ColumnGroup ? ' (an alias or a subquery cannot be written to)' : ''}.`)
 }
 

@@ -68,7 +68,7 @@ export class Table<S extends ColumnSpecs = ColumnSpecs> extends FromClause imple
   readonly name: string
   readonly schema: string | undefined
   readonly metadata: MetaData
-  readonly c: TableColumns<S>
+  #c: TableColumns<S>
   readonly primaryKey: readonly Column<unknown>[]
   readonly constraints: readonly TableConstraint[]
   readonly #columns: Column<unknown>[]
@@ -94,9 +94,34 @@ export class Table<S extends ColumnSpecs = ColumnSpecs> extends FromClause imple
       this.#columns.push(col)
     }
     for (const k of pkKeys) if (!(k in c)) throw new ArgumentError(`Table '${name}': primary key column '${k}' is not one of its columns (${Object.keys(c).join(', ')}).`)
-    this.c = columnNamespace(`Table '${name}'`, c) as TableColumns<S>
+    this.#c = columnNamespace(`Table '${name}'`, c) as TableColumns<S>
     this.primaryKey = this.#columns.filter((col) => col.primaryKey)
     metadata.register(this)
+  }
+
+  /** The columns by key: `users.c.name`. */
+  get c(): TableColumns<S> {
+    return this.#c
+  }
+
+  /**
+   * Adds columns to the table after it is defined: a single-table subclass's columns live in its
+   * parent's table. They may not be part of the primary key; returns the new columns.
+   */
+  addColumns(columns: ColumnSpecs, owner: string): Column<unknown>[] {
+    const c: Record<string, Column<unknown>> = { ...(this.#c as Record<string, Column<unknown>>) }
+    const added: Column<unknown>[] = []
+    for (const [key, spec] of Object.entries(columns)) {
+      if (Object.hasOwn(c, key)) throw new ArgumentError(`${owner} declares the column '${key}', which table '${this.fullName}' already has; give it another key.`)
+      if (spec.options.primaryKey) throw new ArgumentError(`${owner} declares '${key}' as a primary key, but its rows live in table '${this.fullName}', whose key is ${this.primaryKey.map((k) => k.key_).join(', ')}; leave primaryKey out.`)
+      const col = new Column(key, this, spec.type, spec.options, spec.foreignKeys, spec.options.autoincrement ?? false)
+      c[key] = col
+      added.push(col)
+    }
+    this.#columns.push(...added)
+    this.#c = columnNamespace(`Table '${this.fullName}'`, c) as TableColumns<S>
+    this.#fks = undefined
+    return added
   }
 
   get fullName(): string {

@@ -29,6 +29,7 @@ import { ormDmlSuite } from './orm-dml.js'
 import { ormWriteOnlySuite } from './orm-write-only.js'
 import { ormDeferredSuite } from './orm-deferred.js'
 import { ormComputedSuite } from './orm-computed.js'
+import { ormInheritanceSuite } from './orm-inheritance.js'
 import { sessionStreamSuite } from './session-stream.js'
 import { sessionBoundSuite } from './session-bound.js'
 import { ormValidatorsSuite } from './orm-validators.js'
@@ -40,4 +41,4 @@ import { schemaCyclesSuite } from './schema-cycles.js'
 import { resultTypesSuite } from './result-types.js'
 
 /** Every suite a dialect must pass, in order. */
-export const complianceSuites: readonly Suite[] = [sessionSuite, loaderSuite, ormRelationshipsSuite, ormCascadesSuite, ormUnitOfWorkSuite, ormSessionSuite, ormQueriesSuite, sessionGetSuite, sessionRefreshSuite, ormVersioningSuite, ormMutationTrackingSuite, ormValidatorsSuite, sessionTransactionOptionsSuite, sessionUpsertSuite, ormDmlSuite, sessionStreamSuite, ormWriteOnlySuite, ormDeferredSuite, ormComputedSuite, sessionBoundSuite, scopedSessionSuite, unitOfWorkBatchingSuite, pluginsSuite, expressionsSuite, expressionsFromSuite, expressionsFunctionsSuite, expressionsDmlSuite, resultTypesSuite, reportingSqlSuite, reportingOrmSuite, typesRoundTripSuite, typesDecoratedSuite, engineConnectionSuite, engineInitStatementsSuite, engineTransactionsSuite, schemaDdlSuite, schemaConstraintsSuite, schemaDefaultsSuite, schemaCyclesSuite]
+export const complianceSuites: readonly Suite[] = [sessionSuite, loaderSuite, ormRelationshipsSuite, ormCascadesSuite, ormUnitOfWorkSuite, ormSessionSuite, ormQueriesSuite, sessionGetSuite, sessionRefreshSuite, ormVersioningSuite, ormMutationTrackingSuite, ormValidatorsSuite, sessionTransactionOptionsSuite, sessionUpsertSuite, ormDmlSuite, sessionStreamSuite, ormWriteOnlySuite, ormDeferredSuite, ormComputedSuite, ormInheritanceSuite, sessionBoundSuite, scopedSessionSuite, unitOfWorkBatchingSuite, pluginsSuite, expressionsSuite, expressionsFromSuite, expressionsFunctionsSuite, expressionsDmlSuite, resultTypesSuite, reportingSqlSuite, reportingOrmSuite, typesRoundTripSuite, typesDecoratedSuite, engineConnectionSuite, engineInitStatementsSuite, engineTransactionsSuite, schemaDdlSuite, schemaConstraintsSuite, schemaDefaultsSuite, schemaCyclesSuite]
