@@ -4,7 +4,8 @@ import { Table } from '../sql/table.js'
 import type { ColumnSpecs, ConstructorColumns, SpecValue, TableColumns } from '../sql/table.js'
 import { CLAUSE } from '../sql/select.js'
 import type { ColumnGroup } from '../sql/select.js'
-import type { LoadedValue } from '../sql/loaded.js'
+import type { ColumnKeys, LoadedValue } from '../sql/loaded.js'
+import type { ColumnSpec } from '../schema/column-spec.js'
 import { Registry } from './mapper.js'
 import { awaitableAttrs } from './awaitable-attrs.js'
 import type { AwaitableAttrs, MappedInstance } from './awaitable-attrs.js'
@@ -13,6 +14,9 @@ import { MODEL_BASE, SUBCLASS, declareSubclass } from './inheritance.js'
 
 /** The column values of a model instance. */
 export type ModelValues<S extends ColumnSpecs> = { -readonly [K in keyof S]: SpecValue<S[K]> }
+
+/** The columns a query's column options may leave out: not keys, version counters, discriminators or foreign keys. */
+type MayUnload<S extends ColumnSpecs> = { [K in keyof S]: S[K] extends ColumnSpec<unknown, boolean, infer Ref, infer Key> ? (Ref extends false ? (Key extends false ? K : never) : never) : never }[keyof S] & string
 
 /** The keys of a class's instance type that hold data (not methods), beyond its columns. */
 type RelationshipKeys<S extends ColumnSpecs, Self> = {
@@ -58,7 +62,7 @@ export interface ModelInstance extends MappedInstance {
 }
 
 export interface ModelClass<S extends ColumnSpecs, Refs extends PropertyKey = never, Parent = unknown> {
-  new <Self = never>(...args: InitArgs<S, Self, Refs>): Parent & ModelValues<S> & ModelInstance
+  new <Self = never>(...args: InitArgs<S, Self, Refs>): Parent & ModelValues<S> & ColumnKeys<keyof S & string, MayUnload<S>> & ModelInstance
   /** Typed column expressions: `User.c.name.eq('Alice')`. */
   readonly c: TableColumns<S>
   /** The mapped table (a subclass's own, or the one it shares with its parent). */

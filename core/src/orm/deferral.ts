@@ -2,6 +2,7 @@ import { ArgumentError } from '../util/errors.js'
 import type { Column } from '../sql/column.js'
 import { ColumnGroup, Select } from '../sql/select.js'
 import type { PartialLayout, SelectColumn } from '../sql/select.js'
+import type { ColumnLoadMarker } from '../sql/loaded.js'
 import { Mapper } from './mapper.js'
 
 type Kind = 'defer' | 'undefer' | 'loadOnly'
@@ -12,9 +13,11 @@ type Kind = 'defer' | 'undefer' | 'loadOnly'
  * with selectin loading get each class's `deferred: true` columns left out, joined loading loads
  * every column.
  */
-export class ColumnLoadOption {
+export class ColumnLoadOption<K extends Kind = Kind, C extends string = string> implements ColumnLoadMarker<K, C> {
   /** Loads no relationship (type only: `select().options()` takes it beside loader options). */
   declare readonly __loads?: undefined
+  /** The option's kind and column keys, for result types (type only). */
+  declare readonly __columnLoad: { readonly kind: K; readonly keys: C }
   readonly kind: Kind
   readonly columns: readonly Column<unknown>[]
   constructor(kind: Kind, columns: readonly Column<unknown>[]) {
@@ -30,12 +33,12 @@ export class ColumnLoadOption {
  * await session.scalars(select(User).options(defer(User.c.bio)))
  * ```
  */
-export function defer(...columns: Column<unknown>[]): ColumnLoadOption {
+export function defer<const C extends string>(...columns: Column<unknown, C>[]): ColumnLoadOption<'defer', C> {
   return new ColumnLoadOption('defer', columns)
 }
 
 /** Loads columns declared `deferred: true` (or deferred by another option) in this query. */
-export function undefer(...columns: Column<unknown>[]): ColumnLoadOption {
+export function undefer<const C extends string>(...columns: Column<unknown, C>[]): ColumnLoadOption<'undefer', C> {
   return new ColumnLoadOption('undefer', columns)
 }
 
@@ -45,7 +48,7 @@ export function undefer(...columns: Column<unknown>[]): ColumnLoadOption {
  * await session.scalars(select(User).options(loadOnly(User.c.name)))
  * ```
  */
-export function loadOnly(...columns: Column<unknown>[]): ColumnLoadOption {
+export function loadOnly<const C extends string>(...columns: Column<unknown, C>[]): ColumnLoadOption<'loadOnly', C> {
   return new ColumnLoadOption('loadOnly', columns)
 }
 

@@ -115,7 +115,8 @@ export async function* streamBatches<R extends readonly unknown[]>(ctx: StreamCo
   const held = new Set<InstanceState>(ctx.objects.identity.values())
   const release = (): void => releaseUnchanged(ctx.objects, held)
   if (only !== undefined) {
-    const key = keysetKey(statement, only)
+    // keysetKey reads the statement, not its rows' type.
+    const key = keysetKey(statement as unknown as Select, only)
     yield* key !== undefined ? byKeyset(ctx, statement, key, batchSize, release) : byKeys(ctx, statement, only, batchSize, release)
     return
   }

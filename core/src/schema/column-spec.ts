@@ -153,15 +153,18 @@ export type VersionGenerator = { next(previous: unknown): unknown }['next']
 
 declare const insertOptional: unique symbol
 declare const references: unique symbol
+declare const keyed: unique symbol
 
 /**
  * The definition of a column before it belongs to a table. `T` is its value type (with `null`
  * when nullable); `Opt` tells whether an insert may leave it out; `Ref` whether it is a foreign
- * key (a model constructor may leave those out: a relationship usually fills them).
+ * key (a model constructor may leave those out: a relationship usually fills them); `Key` whether
+ * the ORM loads it whatever a query's options say (a primary key, version counter or discriminator).
  */
-export class ColumnSpec<T, Opt extends boolean = boolean, Ref extends boolean = boolean> {
+export class ColumnSpec<T, Opt extends boolean = boolean, Ref extends boolean = boolean, Key extends boolean = boolean> {
   declare readonly [insertOptional]: Opt
   declare readonly [references]: Ref
+  declare readonly [keyed]: Key
   readonly type: SqlType<NonNullable<T>>
   readonly options: ColumnOptions<T>
   readonly foreignKeys: readonly ForeignKeyRef[]
@@ -173,6 +176,9 @@ export class ColumnSpec<T, Opt extends boolean = boolean, Ref extends boolean = 
 }
 
 type Nullability<T, O> = O extends { nullable: true } ? T | null : T
+/** Whether every load includes the column (see `ColumnSpec`'s `Key`). */
+type Keyed<O> = O extends { primaryKey: true } | { versionId: unknown } | { discriminator: true } ? true : false
+
 type Optionality<O> = O extends { nullable: true } | { primaryKey: true } | { default: unknown } | { serverDefault: unknown } | { autoincrement: true } | { versionId: unknown } | { computed: unknown } | { discriminator: true }
   ? true
   : false
@@ -188,8 +194,8 @@ type Optionality<O> = O extends { nullable: true } | { primaryKey: true } | { de
  * })
  * ```
  */
-export function column<T, const O extends ColumnOptions<T> = {}>(type: SqlType<T>, fk: ForeignKeyRef, options?: O): ColumnSpec<Nullability<T, O>, Optionality<O>, true>
-export function column<T, const O extends ColumnOptions<T> = {}>(type: SqlType<T>, options?: O): ColumnSpec<Nullability<T, O>, Optionality<O>, O extends { foreignKey: unknown } ? true : false>
+export function column<T, const O extends ColumnOptions<T> = {}>(type: SqlType<T>, fk: ForeignKeyRef, options?: O): ColumnSpec<Nullability<T, O>, Optionality<O>, true, Keyed<O>>
+export function column<T, const O extends ColumnOptions<T> = {}>(type: SqlType<T>, options?: O): ColumnSpec<Nullability<T, O>, Optionality<O>, O extends { foreignKey: unknown } ? true : false, Keyed<O>>
 export function column(type: SqlType<unknown>, a?: ForeignKeyRef | ColumnOptions<unknown>, b?: ColumnOptions<unknown>): ColumnSpec<unknown> {
   const fks: ForeignKeyRef[] = []
   let options: ColumnOptions<unknown> = {}

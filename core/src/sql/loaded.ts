@@ -93,3 +93,50 @@ type PathsAt<R extends readonly unknown[], I, O> = O extends PathOption
 export type WithLoads<R extends readonly unknown[], O> = {
   [I in keyof R]: Loaded<R[I], PathsAt<R, I, O>>
 }
+
+// ---- columns left out by defer() / loadOnly() -------------------------------------------------
+
+/** Type-only key of a model instance's column brand. */
+export declare const COLUMN_KEYS: unique symbol
+
+/**
+ * A model instance's columns as the types see them: all of them, and those a query's options may
+ * leave out (not keys, version counters, discriminators or foreign keys, which loads keep).
+ */
+export interface ColumnKeys<C extends string, M extends string> {
+  readonly [COLUMN_KEYS]?: { readonly columns: C; readonly mayUnload: M }
+}
+
+/** What `defer()`, `undefer()` and `loadOnly()` say at the type level: their kind and column keys. */
+export interface ColumnLoadMarker<Kind extends string, K extends string> {
+  readonly __columnLoad: { readonly kind: Kind; readonly keys: K }
+}
+
+type OptionKeys<O, Kind extends string> = O extends ColumnLoadMarker<Kind, infer K> ? K : never
+
+/**
+ * The columns of `E` that options `O` certainly leave out, whatever their order: deferred or left
+ * out by a `loadOnly()` naming some of `E`'s columns, and named by no `undefer()` or `loadOnly()`.
+ */
+type UnloadedKeys<E, O> = E extends ColumnKeys<infer C, infer M>
+  ? Exclude<
+      Extract<OptionKeys<O, 'defer'>, M> | ([Extract<OptionKeys<O, 'loadOnly'>, C>] extends [never] ? never : M),
+      OptionKeys<O, 'undefer'> | OptionKeys<O, 'loadOnly'>
+    >
+  : never
+
+/** `T` with columns `U` unloaded: they read as NotLoaded, as unloaded relationships do. */
+export type WithUnloaded<T, U extends PropertyKey> = [U] extends [never] ? T : Omit<T, U> & { readonly [K in U & keyof T]: NotLoaded<T[K]> }
+
+type EntityIndexes<R extends readonly unknown[]> = { [I in keyof R & `${number}`]: R[I] extends ColumnKeys<string, string> ? I : never }[keyof R & `${number}`]
+
+/**
+ * Rows `R` after column options `O`: with one entity in the row, its columns the options
+ * certainly leave out read as NotLoaded (with several, options could name either, so nothing is
+ * claimed). `await obj.$.col` and `session.loadColumns()` load them.
+ */
+export type WithColumnLoads<R extends readonly unknown[], O> = [OptionKeys<O, string>] extends [never]
+  ? R
+  : IsSingle<EntityIndexes<R>> extends true
+    ? { [I in keyof R]: WithUnloaded<R[I], UnloadedKeys<R[I], O>> }
+    : R

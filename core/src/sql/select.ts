@@ -9,7 +9,7 @@ import type { JoinType, NamedColumnsQuery } from './from.js'
 import { keyList } from './key.js'
 import type { KeyBuilder, Keyed } from './key.js'
 import type { Table, TableRow } from './table.js'
-import type { RelatedClass, WithLoads } from './loaded.js'
+import type { RelatedClass, WithColumnLoads, WithLoads } from './loaded.js'
 import type { ColumnSpecs } from './table.js'
 
 /** Objects that stand for a clause: mapped classes (an entity's columns) implement this. */
@@ -343,9 +343,9 @@ export class Select<R extends readonly unknown[] = unknown[], M = Record<string,
     return this.#with({ execution: { ...this.state.execution, ...options } })
   }
   /** Attaches options for the executing layer, such as ORM loader options. */
-  options<const O extends readonly OptionFor<R>[]>(...options: O): Select<WithLoads<R, O[number]>, M> {
-    // Loader options change only what the rows' relationships are known to hold (a type).
-    return this.#with({ options: [...this.state.options, ...options] }) as Select<never, M> as Select<WithLoads<R, O[number]>, M>
+  options<const O extends readonly OptionFor<R>[]>(...options: O): Select<WithColumnLoads<WithLoads<R, O[number]>, O[number]>, M> {
+    // Loader options change only what the rows' relationships and columns are known to hold (a type).
+    return this.#with({ options: [...this.state.options, ...options] }) as Select<never, M> as Select<WithColumnLoads<WithLoads<R, O[number]>, O[number]>, M>
   }
   /** Replaces the select list, keeping FROM, WHERE and the rest. */
   withOnly<const Es extends readonly SelectItem[]>(...items: Es): Select<RowOf<Es>, MappingOf<Es>> {
