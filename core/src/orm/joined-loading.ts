@@ -1,7 +1,9 @@
 import { ArgumentError } from '../util/errors.js'
 import { Label, OrderBy, and } from '../sql/elements.js'
 import type { Expression } from '../sql/elements.js'
-import type { Column, ColumnRef } from '../sql/column.js'
+import { ColumnRef } from '../sql/column.js'
+import type { Column } from '../sql/column.js'
+import type { Table } from '../sql/table.js'
 import { TableAlias } from '../sql/from.js'
 import type { FromClause } from '../sql/from.js'
 import { ColumnGroup, Select, inferFroms } from '../sql/select.js'
@@ -161,11 +163,12 @@ function collect(b: Builder, m: Mapper, level: LevelOptions, adapt: Adapt, inner
     }
     if (strategy !== 'joined' || seen.has(rel) || (rel.back !== undefined && seen.has(rel.back))) continue
     const target = rel.target
-    // A hierarchy over several tables is not joined here: its relationship loads by select-in.
-    if (target.group.from !== target.table) continue
     const n = ++b.count
-    const alias = new TableAlias(target.table, `${target.table.name}_${n}`)
-    const at = adaptTo(alias)
+    // A hierarchy stored in several tables: an alias of each, the relationship's own table first.
+    const tables = [target.table, ...(target.group.from.leaves as readonly Table[]).filter((t) => t !== target.table)]
+    const aliases = new Map<FromClause, TableAlias>(tables.map((t) => [t, new TableAlias(t, `${t.name}_${n}`)]))
+    const alias = aliases.get(target.table)!
+    const at: Adapt = tables.length === 1 ? adaptTo(alias) : (c) => aliases.get(c.from)?.corresponding(c) ?? c
     const required = inner && rel.direction === 'many-to-one' && rel.pairs.every((p) => !(p.dest as Column<unknown>).nullable)
     const type = required ? 'INNER' : 'LEFT'
     if (rel.direction === 'many-to-many') {
@@ -175,15 +178,16 @@ function collect(b: Builder, m: Mapper, level: LevelOptions, adapt: Adapt, inner
       b.joins.push({ target: alias, on: and(...rel.secondaryPairs.map((p) => sec(p.dest).eq(at(p.source) as never))), type })
     } else {
       const [local, remote] = rel.direction === 'many-to-one' ? (['dest', 'source'] as const) : (['source', 'dest'] as const)
-      b.joins.push({ target: alias, on: and(...rel.pairs.map((p) => adapt(p[local]).eq(at(p[remote]) as never)), target.criteria && onFrom(target.criteria, alias)), type })
+      b.joins.push({ target: alias, on: and(...rel.pairs.map((p) => adapt(p[local]).eq(at(p[remote]) as never)), tables.length === 1 ? target.criteria && onFrom(target.criteria, alias) : undefined), type })
     }
+    if (tables.length > 1) joinHierarchy(b, target, aliases)
     const start = b.columns.reduce((k, c) => k + (c instanceof ColumnGroup ? c.columns.length : 1), 0)
-    b.columns.push(new ColumnGroup(alias, target.group.columns.map((c) => alias.corresponding(c as Column<unknown>)!), target))
+    b.columns.push(new ColumnGroup(alias, target.group.columns.map((c) => at(c as Column<unknown>) as ColumnRef<unknown>), target))
     if (rel.uselist) {
       b.multiplies = true
       for (const o of rel.options.orderBy?.() ?? []) {
         const ob = o instanceof OrderBy ? o : (o as Expression<unknown>).asc()
-        b.orderBy.push(new OrderBy(reroot(ob.operand, alias), ob.direction, ob.nulls))
+        b.orderBy.push(new OrderBy(reroot(ob.operand, at, target.table), ob.direction, ob.nulls))
       }
     }
     const next = level.children(rel)
@@ -207,11 +211,28 @@ function eager(b: Builder, rel: Relationship, level: LevelOptions, seen: Set<Rel
   return { rel, start, children, next }
 }
 
-/** A collection's orderBy names the target table's columns; in the join they live on the alias. */
-function reroot(expr: Expression<unknown>, alias: TableAlias): Expression<unknown> {
-  const col = alias.corresponding(expr as ColumnRef<unknown>)
-  if (col) return col
-  throw new ArgumentError(`joinedload: a relationship's orderBy must list columns of ${alias.target.description}; got ${String(expr)}. Use selectinload for ordering by expressions.`)
+/** A collection's orderBy names the target's columns; in the join they live on the aliases. */
+function reroot(expr: Expression<unknown>, at: Adapt, table: Table): Expression<unknown> {
+  const col = expr instanceof ColumnRef ? at(expr as Column<unknown>) : expr
+  if (col !== expr) return col
+  throw new ArgumentError(`joinedload: a relationship's orderBy must list columns of ${table.description}; got ${String(expr)}. Use selectinload for ordering by expressions.`)
+}
+
+/**
+ * The other tables of a hierarchy the relationship's target is stored in, joined to the aliases
+ * already there on the key (outer: the first join decided whether there is a row). A single-table
+ * subclass's criteria go with its root table's join.
+ */
+function joinHierarchy(b: Builder, target: Mapper, aliases: ReadonlyMap<FromClause, TableAlias>): void {
+  const root = target.root.table
+  const first = aliases.get(target.table)!
+  const rootAlias = aliases.get(root)!
+  for (const [t, a] of aliases) {
+    if (t === target.table) continue
+    const other = t === root ? first : rootAlias
+    const on = and(...(t as Table).primaryKey.map((k, i) => a.corresponding(k)!.eq(other.corresponding((other.target as Table).primaryKey[i]!)! as never)), t === root && target.criteria ? onFrom(target.criteria, a) : undefined)
+    b.joins.push({ target: a, on, type: 'LEFT' })
+  }
 }
 
 /** Builds (or finds) the instance whose columns start at `start` in a row; undefined for an outer join's empty side. */

@@ -240,11 +240,25 @@ export const ormInheritanceSuite: Suite = (ctx) => describe('orm: inheritance', 
     await using j = new AsyncSession(db.engine)
     db.statements.length = 0
     const viaJoin = (await j.scalars(select(Project).options(joinedload(Project.engineer)).orderBy(Project.c.id))).all()
-    expect(viaJoin.map((p) => p.engineer.constructor)).to.deep.equal([Engineer, Principal])
-    const heads = (await j.scalars(select(Department).options(joinedload(Department.head)).orderBy(Department.c.id))).all()
+    expect(viaJoin.map((p) => [p.engineer.constructor, p.engineer.name, p.engineer.language])).to.deep.equal([[Engineer, 'Eve', 'ts'], [Principal, 'Pat', 'rust']])
+    expect(db.statements, 'a joined hierarchy: its tables joined in the one statement').to.deep.equal([sql(
+      'SELECT "inh_projects"."id", "inh_projects"."engineerId", "inh_staff_1"."id", "inh_staff_1"."name", "inh_staff_1"."kind", "inh_staff_1"."companyId", "inh_staff_1"."version", "inh_engineers_1"."language", "inh_engineers_1"."patents" ' +
+        'FROM "inh_projects" JOIN "inh_engineers" AS "inh_engineers_1" ON "inh_projects"."engineerId" = "inh_engineers_1"."id" LEFT OUTER JOIN "inh_staff" AS "inh_staff_1" ON "inh_staff_1"."id" = "inh_engineers_1"."id" ORDER BY "inh_projects"."id" ASC',
+    )])
+    await j.close()
+    await using all = new AsyncSession(db.engine)
+    db.statements.length = 0
+    const staff = (await all.scalars(select(Company).options(joinedload(Company.staff)))).unique().one().staff
+    expect(staff.map((o) => [o.constructor, o.name])).to.deep.equal([[Staff, 'Sam'], [Manager, 'Mia'], [Engineer, 'Eve'], [Principal, 'Pat']])
+    expect((staff[3] as Principal).patents).to.equal(3)
+    expect(db.statements).to.have.length(1)
+    expect(db.statements[0]).to.include(sql('LEFT OUTER JOIN "inh_staff" AS "inh_staff_1" ON "inh_companies"."id" = "inh_staff_1"."companyId" LEFT OUTER JOIN "inh_engineers" AS "inh_engineers_1" ON "inh_engineers_1"."id" = "inh_staff_1"."id"'))
+    await all.close()
+    await using j2 = new AsyncSession(db.engine)
+    const heads = (await j2.scalars(select(Department).options(joinedload(Department.head)).orderBy(Department.c.id))).all()
     expect(heads.map((d) => d.head?.name ?? null), 'department 2\'s head is an engineer, not a Manager').to.deep.equal(['Mia', null])
     expect(db.statements.at(-1)).to.match(/LEFT OUTER JOIN .inh_staff. AS .inh_staff_1. ON .*headId.* = .*inh_staff_1.\..id. AND .inh_staff_1.\..kind. IN /)
-    await j.close()
+    await j2.close()
     await using sel = new AsyncSession(db.engine)
     const d2 = (await sel.scalars(select(Department).where(Department.c.id.eq(2)).options(selectinload(Department.head)))).one()
     expect(d2.head).to.equal(null)
