@@ -19,6 +19,8 @@ export function qualifiedName(h: DdlHooks, t: TableName): string {
 export function columnDefinitionDdl(h: DdlHooks, c: ColumnDefinition, options: { readonly checks?: boolean } = {}): string {
   const auto = c.autoincrement === true ? h.autoincrementDdl(c.type) : undefined
   let sql = `${h.quote(c.name)} ${auto ? auto.type : h.typeDdl(c.type)}`
+  // Right after the type, as CREATE TABLE writes it (ddl.ts).
+  if (c.generated !== undefined) return sql + h.generatedDdl(c.generated.expression, c.generated.stored, c.name)
   if (!c.nullable) sql += ' NOT NULL'
   if (auto) sql += auto.suffix
   if (c.default !== undefined) sql += ` DEFAULT ${c.default}`

@@ -104,6 +104,8 @@ export interface ColumnDefinition {
   readonly check?: string | undefined
   /** The name of the CHECK holding an inline Enum's values, as reflected ('' when unnamed). */
   readonly enumCheck?: string | undefined
+  /** `GENERATED ALWAYS AS (expression)`: its nullness is the expression's, and it has no default. */
+  readonly generated?: { readonly expression: string; readonly stored: boolean } | undefined
 }
 
 export interface ForeignKeyDefinition {

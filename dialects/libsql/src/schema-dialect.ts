@@ -47,7 +47,8 @@ export class LibsqlSchema implements SchemaDialect {
       case 'addColumn':
         // SQLite adds only columns that need no table rewrite: not a key, NOT NULL only with a default.
         // and a default that is a constant (SQLite refuses CURRENT_TIMESTAMP or an expression there).
-        if (op.column.primaryKey === true || (!op.column.nullable && op.column.default === undefined)) throw needsRebuild(`Adding NOT NULL column ${op.column.name} without a default`)
+        if (op.column.generated?.stored === true) throw needsRebuild(`Adding the STORED generated column ${op.column.name}`)
+        if (op.column.generated === undefined && (op.column.primaryKey === true || (!op.column.nullable && op.column.default === undefined))) throw needsRebuild(`Adding NOT NULL column ${op.column.name} without a default`)
         if (op.column.default !== undefined && !CONSTANT.test(op.column.default.trim())) throw needsRebuild(`Adding column ${op.column.name} with a default that is not a constant`)
         return standardOperationDdl(this.#compiler, op)
       case 'alterColumn':

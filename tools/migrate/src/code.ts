@@ -74,7 +74,7 @@ export class CodeWriter {
     const fk = spec.foreignKeys.map((f) => `, ${this.value(f)}`).join('')
     return `column(${this.type(spec.type)}${fk}${this.#options({
       name: o.name, primaryKey: o.primaryKey, autoincrement: o.autoincrement, nullable: o.nullable, unique: o.unique, index: o.index,
-      serverDefault: o.serverDefault, check: o.check, comment: o.comment,
+      serverDefault: o.serverDefault, check: o.check, comment: o.comment, computed: o.computed,
     })})`
   }
 

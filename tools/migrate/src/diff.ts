@@ -61,7 +61,28 @@ export function specOf(c: ReflectedColumn, options: { primaryKey?: boolean; defa
     ...(options.primaryKey === true && !c.autoincrement && ['integer', 'bigint', 'smallint'].includes(c.type.kind) ? { autoincrement: false } : {}),
     ...(dflt === undefined ? {} : { serverDefault: sqlDefault(dflt) }),
     ...(c.check === undefined ? {} : { check: c.check }),
+    ...(c.generated === undefined ? {} : { computed: { sql: c.generated.expression, stored: c.generated.stored } }),
   }) as ColumnSpec<unknown>
+}
+
+/**
+ * A generation expression as databases give it back, for comparing: PostgreSQL adds casts and
+ * parentheses, MySQL backquotes names and lowercases some; the difference that remains is a change.
+ */
+export function expressionKey(sql: string): string {
+  // MySQL spells some functions its own way when it stores the expression.
+  const named = sql.toLowerCase().replace(/\bucase\s*\(/g, 'upper(').replace(/\blcase\s*\(/g, 'lower(')
+  return named.replace(/::[a-z ]+(\([0-9, ]+\))?/g, '').replace(/[`"()\s]/g, '')
+}
+
+/** What differs between two columns' generation (undefined when nothing). */
+function generationChange(want: ReflectedColumn, have: ReflectedColumn): string | undefined {
+  const w = want.generated
+  const h = have.generated
+  if (w === undefined && h === undefined) return undefined
+  if (w === undefined || h === undefined) return w === undefined ? 'no longer generated' : `generated as (${w.expression})`
+  if (w.stored !== h.stored) return `generated ${h.stored ? 'STORED' : 'VIRTUAL'} → ${w.stored ? 'STORED' : 'VIRTUAL'}`
+  return expressionKey(w.expression) === expressionKey(h.expression) ? undefined : `generated as (${h.expression}) → (${w.expression})`
 }
 
 /** The createTable call for a table (foreign keys as table constraints, with their names). */
@@ -162,6 +183,20 @@ function diffTable(w: ReflectedTable, h: ReflectedTable, options: DiffOptions, c
       changes.push({ summary: `+ column ${t}.${c.name} ${c.typeDdl}`, up: [call('addColumn', t, c.name, spec)], down: [call('dropColumn', t, c.name)], phase: 4, dataLoss: warn })
       continue
     }
+    const generation = generationChange(c, old)
+    if (generation !== undefined) {
+      // A generation clause cannot be altered in place on every database: the column is made again
+      // (a generated column's values are computed, so nothing is lost; a plain one's are).
+      const pk = (h.primaryKey?.columns ?? []).includes(old.name)
+      changes.push({
+        summary: `~ column ${t}.${c.name}: ${generation}`,
+        up: [call('dropColumn', t, old.name), call('addColumn', t, c.name, specOf(c, { defaultSql: modelDefault(c.name) }))],
+        down: [call('dropColumn', t, c.name), call('addColumn', t, old.name, specOf(old, { primaryKey: pk }))],
+        dataLoss: old.generated === undefined ? `replaces ${t}.${c.name} by a generated column: its stored values are dropped` : undefined,
+        phase: 4,
+      })
+      continue
+    }
     const up: Record<string, unknown> = {}
     const down: Record<string, unknown> = {}
     const parts: string[] = []
@@ -173,13 +208,14 @@ function diffTable(w: ReflectedTable, h: ReflectedTable, options: DiffOptions, c
       parts.push(`${old.typeDdl} → ${c.typeDdl}`)
       if (!widens(old.type, c.type)) loss = typeChangeLoss(`${t}.${c.name}`, old, c)
     }
-    if (c.nullable !== old.nullable) {
+    // A generated column's nullness is its expression's (the DDL states none).
+    if (c.nullable !== old.nullable && c.generated === undefined) {
       up['nullable'] = c.nullable
       down['nullable'] = old.nullable
       parts.push(c.nullable ? 'nullable' : 'NOT NULL')
       if (!c.nullable) loss ??= `makes ${t}.${c.name} NOT NULL: fails while rows hold NULL there`
     }
-    if (c.default !== old.default) {
+    if (c.default !== old.default && c.generated === undefined) {
       up['serverDefault'] = c.default === undefined ? null : sqlDefault(modelDefault(c.name) ?? c.default)
       down['serverDefault'] = old.default === undefined ? null : sqlDefault(old.default)
       parts.push(`default ${old.default ?? 'none'} → ${c.default ?? 'none'}`)

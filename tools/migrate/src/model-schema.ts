@@ -1,4 +1,3 @@
-import { MigrationError } from './errors.js'
 import { CheckConstraint, Index, ServerDefault, Table, UniqueConstraint } from '@athanor/core'
 import type { MetaData, ReflectedEnum, ReflectedSchema, ReflectedTable, SchemaDialect, SqlType, StatementCompiler } from '@athanor/core'
 
@@ -29,15 +28,6 @@ export function modelSchema(metadata: MetaData, view: SchemaView): ReflectedSche
   for (const registered of metadata.tables) {
     if (!(registered instanceof Table)) continue
     const t = registered
-    const computed = t.columnList.find((c) => c.computed !== undefined)
-    if (computed !== undefined) {
-      // Reflection does not read generation expressions yet: a diff would drop the clause.
-      throw new MigrationError(
-        `autogenerate cannot compare the generated column ${t.name}.${computed.name} (computed: '${computed.computed!.sql}') yet. ` +
-          `Make the revision with autogenerate: false and write the change by hand (op.execute('ALTER TABLE … ADD COLUMN … GENERATED ALWAYS AS (…) STORED')).`,
-        { code: 'computed-column' },
-      )
-    }
     sources.set(t.name, t)
     for (const c of t.columnList) collectEnum(c.type, enums)
     const pk = t.primaryKey.map((c) => c.name)
@@ -53,6 +43,7 @@ export function modelSchema(metadata: MetaData, view: SchemaView): ReflectedSche
         autoincrement: c.autoincrement,
         comment: c.comment,
         check: c.check,
+        generated: c.computed === undefined ? undefined : { expression: c.computed.sql, stored: c.computed.stored },
       })),
       primaryKey: pk.length === 0 ? undefined : { name: undefined, columns: pk },
       uniques: [

@@ -185,6 +185,7 @@ export class Operations {
     return {
       name: o.name ?? name, type: spec.type, nullable: o.primaryKey !== true && o.nullable === true,
       default: defaultSql(this.#view, o.serverDefault), autoincrement: o.autoincrement, primaryKey: o.primaryKey, check: o.check,
+      generated: o.computed === undefined ? undefined : typeof o.computed === 'string' ? { expression: o.computed, stored: true } : { expression: o.computed.sql, stored: o.computed.stored ?? true },
     }
   }
 }

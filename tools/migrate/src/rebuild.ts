@@ -36,7 +36,7 @@ export function rebuildStatements(schema: ReflectedSchema, op: SchemaOperation, 
 }
 
 function columnOf(c: ColumnDefinition): ReflectedColumn {
-  return { name: c.name, type: c.type, typeDdl: '', nullable: c.nullable, default: c.default, autoincrement: c.autoincrement === true }
+  return { name: c.name, type: c.type, typeDdl: '', nullable: c.nullable, default: c.default, autoincrement: c.autoincrement === true, generated: c.generated }
 }
 
 /** The table after `op`, and the columns whose values are copied across: [new name, old name]. */

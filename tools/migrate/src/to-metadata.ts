@@ -26,6 +26,7 @@ export function tableOf(t: ReflectedTable, metadata: MetaData, known: ReadonlySe
       autoincrement: c.autoincrement,
       ...(c.default === undefined ? {} : { serverDefault: sqlDefault(c.default) }),
       ...(c.comment === undefined ? {} : { comment: c.comment }),
+      ...(c.generated === undefined ? {} : { computed: { sql: c.generated.expression, stored: c.generated.stored } }),
     }) as ColumnSpec<unknown>
   }
   const constraints: (TableConstraint | { schema: string })[] = []

@@ -7,7 +7,7 @@
 import { expect } from 'chai'
 import {
   Boolean as Bool, CheckConstraint, DateTime, Enum, ForeignKey, ForeignKeyConstraint, Index, Integer, MetaData, Numeric, PrimaryKeyConstraint,
-  String as Str, Table, Text, UniqueConstraint, column, createAsyncEngine, insert, select, sqlDefault, text, type Engine,
+  String as Str, Table, Text, UniqueConstraint, column, createAsyncEngine, insert, select, sqlDefault, text, type ColumnSpecs, type Engine,
 } from '@athanor/core'
 import { constraintsMetadata, typesRoundTripMetadata } from '@athanor/testing'
 import { diffSchemas, metadataOf, modelSchema, reflect, reflectSchema, schemaDialectOf } from '@athanor/migrate'
@@ -65,11 +65,30 @@ forEachBackend('migrate: reflection and diff', (backend) => {
     })
   }
 
-  it('refuses to diff a generated column rather than lose its expression', () => {
-    const md = new MetaData()
-    new Table('rd_lines', md, { id: column(Integer, { primaryKey: true }), price: column(Integer), total: column(Integer, { computed: 'price * 2' }) })
-    const view = { schema: schemaDialectOf(engine), compiler: engine.dialect.compiler as never }
-    expect(() => modelSchema(md, view)).to.throw(/autogenerate cannot compare the generated column rd_lines\.total \(computed: 'price \* 2'\) yet/)
+  it('compares generated columns: created ones reflect back equal; a changed expression or kind remakes the column', async () => {
+    const virtual: ColumnSpecs = backend.name.startsWith('postgres') ? {} : { twice: column(Integer, { computed: { sql: 'price * 2', stored: false } }) }
+    const lines = (sql: string): MetaData => {
+      const md = new MetaData()
+      new Table('rd_lines', md, { id: column(Integer, { primaryKey: true }), price: column(Integer), label: column(Str(20)), total: column(Integer, { computed: sql }), shout: column(Str(40), { computed: "upper(label)" }), ...virtual })
+      return md
+    }
+    const md = lines('price * 3')
+    await md.dropAll(engine, { checkFirst: true })
+    await md.createAll(engine)
+    try {
+      expect(await changesFor(md), 'as created').to.deep.equal([])
+      const changed = await changesFor(lines('price * 4'))
+      expect(changed).to.have.length(1)
+      expect(changed[0]).to.match(/^~ column rd_lines\.total: generated as \(.*price.*3.*\) → \(price \* 4\)$/)
+      const view = { schema: schemaDialectOf(engine), compiler: engine.dialect.compiler as never }
+      const plain = new MetaData()
+      new Table('rd_lines', plain, { id: column(Integer, { primaryKey: true }), price: column(Integer), label: column(Str(20)), total: column(Integer), shout: column(Str(40), { computed: 'upper(label)' }), ...virtual })
+      const [toPlain] = diffSchemas(modelSchema(plain, view), await reflectSchema(engine, { only: ['rd_lines'] }))
+      expect(toPlain!.summary).to.equal('~ column rd_lines.total: no longer generated')
+      expect(toPlain!.up.map((c) => c.method)).to.deep.equal(['dropColumn', 'addColumn'])
+    } finally {
+      await md.dropAll(engine, { checkFirst: true })
+    }
   })
 
   it('reports each kind of drift between models and database', async () => {

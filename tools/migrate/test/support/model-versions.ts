@@ -22,6 +22,8 @@ const authors = (md: MetaData, v: number): Table =>
     ...(v >= 3 && v < 5 ? { email: column(Str(100), { nullable: true }) } : {}),
     ...(v >= 5 ? { contact: column(Str(100), { nullable: true }) } : {}),
     ...(v >= 7 ? { slug: column(Str(60), { nullable: true }) } : {}),
+    // A generated column (a table rebuild on SQLite, which cannot ADD a stored one), then a new expression.
+    ...(v >= 11 ? { shout: column(Str(50), { computed: v >= 12 ? 'lower(name)' : 'upper(name)' }) } : {}),
     // An inline enum (a CHECK, or MySQL's ENUM) that gains a value.
     ...(v >= 8 ? { tier: column(Enum(v >= 9 ? ['free', 'pro', 'team'] : ['free', 'pro']), { nullable: true }) } : {}),
   }, ...(v >= 3 && v < 5 ? [new Index('ix_mv_authors_email', ['email'])] : v >= 5 ? [new Index('ix_mv_authors_contact', ['contact'])] : []))
@@ -56,7 +58,7 @@ function version(v: number): ModelVersion {
   }
 }
 
-/** Versions 1 to 10. */
-export const VERSIONS: readonly ModelVersion[] = Array.from({ length: 10 }, (_, i) => version(i + 1))
+/** Versions 1 to 12. */
+export const VERSIONS: readonly ModelVersion[] = Array.from({ length: 12 }, (_, i) => version(i + 1))
 /** Every table any version has (to clean up). */
 export const ALL_TABLES = ['mv_post_tags', 'mv_tags', 'mv_articles', 'mv_posts', 'mv_authors', 'athanor_version']
