@@ -219,8 +219,7 @@ export interface PolymorphicLoad {
 export function polymorphicLoad(m: Mapper, hierarchy: Hierarchy): PolymorphicLoad {
   const below = hierarchy.mappers.filter((d) => d !== m && d.isa(m))
   const columns = [...m.columns]
-  let from: FromClause = m.root.table
-  for (const part of m.tables.slice(1)) from = new Join(from, part.table, joinOn(m.root, part.table), 'INNER')
+  let from: FromClause = ownTables(m)
   for (const d of below) {
     for (const part of d.tables) if (!m.tables.some((p) => p.table === part.table) && !(from.leaves as readonly FromClause[]).includes(part.table)) from = new Join(from, part.table, joinOn(m.root, part.table), 'LEFT')
     for (const c of d.columns) if (!columns.includes(c)) columns.push(c)
@@ -228,6 +227,13 @@ export function polymorphicLoad(m: Mapper, hierarchy: Hierarchy): PolymorphicLoa
   const layouts = new Map<Mapper, number[]>()
   for (const d of [m, ...below]) layouts.set(d, d.columns.map((c) => columns.indexOf(c)))
   return { group: new ColumnGroup(from, columns, m), on: columns.indexOf(hierarchy.on), layouts }
+}
+
+/** The tables of `m`'s rows inner-joined on the key (its one table when it has one). */
+export function ownTables(m: Mapper): FromClause {
+  let from: FromClause = m.root.table
+  for (const part of m.tables.slice(1)) from = new Join(from, part.table, joinOn(m.root, part.table), 'INNER')
+  return from
 }
 
 /** `child.key = root.key` for a joined table. */

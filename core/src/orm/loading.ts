@@ -3,6 +3,7 @@ import { ColumnGroup, Select, select } from '../sql/select.js'
 import type { PartialLayout, SelectColumn } from '../sql/select.js'
 import type { Column } from '../sql/column.js'
 import { Mapper } from './mapper.js'
+import { ownTables } from './inheritance.js'
 import { maybeState } from './instance-state.js'
 import type { InstanceState } from './instance-state.js'
 import type { Relationship } from './relationship.js'
@@ -237,7 +238,9 @@ export async function readByKey(
   const size = selectinBatchSize(maxParams, pk.length)
   for (let b = 0; b < states.length; b += size) {
     const keys = states.slice(b, b + size).map((s) => m.primaryKeyOf(s.obj))
-    for (const row of await run(select(...pk, ...exprs).where(inClause(pk, keys)))) {
+    // A joined-table subclass's expressions may name any of its tables: select from their join.
+    const stmt = select(...pk, ...exprs).where(inClause(pk, keys))
+    for (const row of await run(m.tables.length > 1 ? stmt.from(ownTables(m)) : stmt)) {
       const s = byKey.get(m.identityKey(row.slice(0, pk.length))!)
       if (s !== undefined) take(s, row.slice(pk.length))
     }

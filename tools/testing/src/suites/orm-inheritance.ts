@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { ArgumentError, AsyncSession, ForeignKey, Integer, StaleDataError, String, aliased, declarativeBase, insert, joinedload, mappedColumn, polymorphic, relationship, select, selectinload, update } from '@athanor/core'
+import { ArgumentError, AsyncSession, ForeignKey, Integer, StaleDataError, String, aliased, columnProperty, declarativeBase, func, insert, joinedload, mappedColumn, polymorphic, relationship, select, selectinload, update } from '@athanor/core'
 import { dialectSql, useDatabase } from '../suite.js'
 import type { Suite } from '../suite.js'
 
@@ -54,6 +54,18 @@ class Department extends Base.model('inh_departments', {
 })<Department> {
   declare head: Manager | null
   static head = relationship(() => Manager)
+}
+
+/** A second hierarchy: a joined subclass with a column property over its own table. */
+class Vehicle extends Base.model('inh_vehicles', {
+  id: mappedColumn(Integer, { primaryKey: true }),
+  kind: mappedColumn(String(10), { discriminator: true }),
+}) {
+  static polymorphic = polymorphic(() => ({ vehicle: Vehicle, car: Car }))
+}
+class Car extends Vehicle.subclass({ model: mappedColumn(String(20)) }, { table: 'inh_cars' }) {
+  declare readonly shout: string
+  static shout = columnProperty(() => func.upper(Car.c.model))
 }
 
 const failure = (p: Promise<unknown>): Promise<unknown> => p.then(() => undefined, (e: unknown) => e)
@@ -276,6 +288,20 @@ export const ormInheritanceSuite: Suite = (ctx) => describe('orm: inheritance', 
     expect(() => update(Engineer)).to.throw(ArgumentError, /update\(\) was given .*Engineer.*, whose rows span several tables \(inh_staff, inh_engineers\)/)
     expect(await failure(s.execute(update(Manager).values({ name: 'X' })))).to.be.instanceOf(ArgumentError).with.property('message').that.matches(/update\(Manager\): Manager is in an inheritance hierarchy/)
     expect(await failure(s.upsert(new Engineer({ id: 9, name: 'X', language: 'c' }), { on: ['id'] }))).to.be.instanceOf(ArgumentError).with.property('message').that.matches(/a Engineer is stored in 2 \(inh_staff, inh_engineers\)/)
+  })
+
+  it('a joined subclass\'s column property over its own table loads for its objects, from the join of its tables', async () => {
+    {
+      await using s = new AsyncSession(db.engine)
+      s.addAll([new Vehicle({ id: 1 }), new Car({ id: 2, model: 'mini' }), new Car({ id: 3, model: 'beetle' })])
+      await s.commit()
+    }
+    await using s = new AsyncSession(db.engine)
+    db.statements.length = 0
+    const all = (await s.scalars(select(Vehicle).orderBy(Vehicle.c.id))).all()
+    expect(all.map((v) => (v instanceof Car ? v.shout : null))).to.deep.equal([null, 'MINI', 'BEETLE'])
+    expect(db.statements).to.have.length(2)
+    expect(db.statements[1]).to.match(/FROM .inh_vehicles. JOIN .inh_cars. ON .* WHERE .inh_vehicles.\..id. IN /)
   })
 
   it('new objects of every class are pending until flushed and transient again after a rollback; a savepoint rollback restores a subclass\'s columns', async () => {
