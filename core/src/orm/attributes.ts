@@ -140,7 +140,7 @@ export function backRemove(owner: InstanceState, rel: Relationship, item: object
 /** An object's loaded relationships and their last flushed members (what a savepoint rollback restores). */
 export interface RelationState {
   readonly relations: ReadonlyMap<string, unknown>
-  readonly committed: ReadonlyMap<string, readonly object[]>
+  readonly committed: ReadonlyMap<string, readonly object[] | object | null>
 }
 
 export function relationState(s: InstanceState): RelationState {

@@ -31,15 +31,18 @@ export class InstanceState {
   /** Set on commit (expire-on-commit) and rollback: the next load overwrites the values. */
   expired = false
   /** Relationship values, loaded or set; absent key = not loaded. */
-  readonly relations = new RelationMap<unknown>()
+  readonly relations: RelationMap<unknown>
   /** Members of each loaded collection (or the many-to-one target) as last known in the database. */
-  readonly committedRelations = new RelationMap<readonly object[]>()
+  /** Each loaded relationship's value at the last load or flush: a collection's members, or a reference itself (or null). */
+  readonly committedRelations: RelationMap<readonly object[] | object | null>
   /** Inserted in the current transaction (becomes transient again on rollback). */
   insertedInTx = false
 
   constructor(mapper: Mapper, obj: object) {
     this.mapper = mapper
     this.obj = obj
+    this.relations = new RelationMap(mapper.relationshipKeys)
+    this.committedRelations = new RelationMap(mapper.relationshipKeys)
   }
 
   /** Current column values, in mapper column order (UNLOADED for a column not loaded). */

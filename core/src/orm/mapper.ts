@@ -267,6 +267,7 @@ export class Mapper {
         v.bind(this, key)
         this.#relationships.set(key, v)
         this.#relationshipList = undefined
+        this.#relationshipKeys = undefined
         const rel = v
         Object.defineProperty(this.cls.prototype, key, {
           configurable: true,
@@ -295,6 +296,13 @@ export class Mapper {
     // Read per loaded object (snapshots, loaders): cached rather than copied on every call.
     return (this.#relationshipList ??= Object.freeze([...this.#relationships.values()]))
   }
+
+  /** The relationships' names in order: the keys every object's RelationMaps share. */
+  get relationshipKeys(): readonly string[] {
+    // Fixed once configured (before any object exists); a new list only while configuring.
+    return (this.#relationshipKeys ??= Object.freeze([...this.#relationships.keys()]))
+  }
+  #relationshipKeys: readonly string[] | undefined
 
   hasRelationship(key: string): boolean {
     return this.#relationships.has(key)

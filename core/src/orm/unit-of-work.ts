@@ -52,6 +52,14 @@ interface Sync {
   readonly pairs: readonly { source: Column<unknown>; dest: Column<unknown> }[]
 }
 
+const EMPTY: readonly object[] = Object.freeze([])
+
+/** A relationship's members at the last load or flush: a collection's snapshot, or the reference (kept as itself) as a list. */
+function committedMembers(s: InstanceState, key: string): readonly object[] {
+  const v = s.committedRelations.get(key)
+  return v === undefined || v === null ? EMPTY : Array.isArray(v) ? v : [v]
+}
+
 function related(state: InstanceState, rel: Relationship): object[] {
   if (!isLoaded(state, rel)) return []
   const v = state.relations.get(rel.key)
@@ -94,7 +102,7 @@ async function cascadeDeletes(ctx: FlushContext): Promise<void> {
     for (const rel of s.mapper.relationships) {
       if (!rel.cascade.has('delete-orphan') || !isLoaded(s, rel)) continue
       const now = new Set(related(s, rel))
-      for (const obj of s.committedRelations.get(rel.key) ?? []) {
+      for (const obj of committedMembers(s, rel.key)) {
         if (now.has(obj)) continue
         const t = maybeState(obj)!
         const back = rel.back
@@ -160,14 +168,13 @@ function collectSyncs(ctx: FlushContext): Sync[] {
         const parent = v ? maybeState(v)! : null
         if (parent && ctx.deleted.has(parent)) continue
         // Only when the reference was set or changed: an unchanged loaded reference needs no copy.
-        const before = s.committedRelations.get(rel.key)
-        if (s.lifecycle === 'persistent' && before && before[0] === (v ?? undefined)) continue
+        if (s.lifecycle === 'persistent' && s.committedRelations.has(rel.key) && s.committedRelations.get(rel.key) === (v ?? null)) continue
         syncs.push({ child: s, parent, rel, pairs: rel.pairs })
       } else {
         const members = related(s, rel)
         for (const obj of members) syncs.push({ child: maybeState(obj)!, parent: s, rel, pairs: rel.pairs })
         const now = new Set(members)
-        for (const obj of s.committedRelations.get(rel.key) ?? []) {
+        for (const obj of committedMembers(s, rel.key)) {
           const t = maybeState(obj)!
           if (now.has(obj) || ctx.deleted.has(t)) continue
           // Removed from the collection and not adopted elsewhere: its foreign key becomes NULL.
@@ -319,7 +326,12 @@ function keyOf(obj: object, columns: readonly Column<unknown>[]): string | undef
 export function snapshotRelations(s: InstanceState): void {
   const rels = s.mapper.relationships
   // A write-only collection's "snapshot" is its pending removes, cleared by the flush that writes them.
-  for (let i = 0; i < rels.length; i++) if (isLoaded(s, rels[i]!) && !rels[i]!.writeOnly) s.committedRelations.set(rels[i]!.key, related(s, rels[i]!))
+  for (let i = 0; i < rels.length; i++) {
+    const rel = rels[i]!
+    if (!isLoaded(s, rel) || rel.writeOnly) continue
+    // A reference is kept as itself (or null), not in an array of one: one array less per loaded object.
+    s.committedRelations.set(rel.key, rel.uselist ? related(s, rel) : ((s.relations.get(rel.key) as object | null | undefined) ?? null))
+  }
 }
 
 function serverGenerated(columns: readonly Column<unknown>[], obj: Record<string, unknown>): Column<unknown>[] {
@@ -451,14 +463,14 @@ export function changedColumns(s: InstanceState): Record<string, unknown> | unde
 /** Whether a loaded relationship's members differ from the last known database state. */
 export function relationsChanged(s: InstanceState): boolean {
   // Walks the loaded values in place (no copies): autoflush runs this over the whole identity map.
-  for (const [key, now] of s.relations) {
-    const before = s.committedRelations.get(key) ?? []
-    if (Array.isArray(now)) {
-      if (now.length !== before.length) return true
-      for (let i = 0; i < now.length; i++) if (now[i] !== before[i]) return true
-    } else if (now ? before.length !== 1 || before[0] !== now : before.length !== 0) return true
-  }
-  return false
+  return s.relations.some((key, now) => {
+    const before = s.committedRelations.get(key)
+    if (!Array.isArray(now)) return (now ?? null) !== (before ?? null)
+    const members = (before ?? EMPTY) as readonly object[]
+    if (now.length !== members.length) return true
+    for (let i = 0; i < now.length; i++) if (now[i] !== members[i]) return true
+    return false
+  })
 }
 
 /**
@@ -625,7 +637,7 @@ function collectSecondary(ctx: FlushContext): { added: Map<Relationship, unknown
     for (const rel of s.mapper.relationships) {
       if (rel.direction !== 'many-to-many' || rel.options.viewonly || !isLoaded(s, rel)) continue
       const now = related(s, rel)
-      const before = s.committedRelations.get(rel.key) ?? []
+      const before = committedMembers(s, rel.key)
       const deleted = ctx.deleted.has(s)
       for (const obj of now) if (!before.includes(obj) && !deleted && !ctx.deleted.has(maybeState(obj)!)) push(added, rel, s, maybeState(obj)!)
       for (const obj of before) if (!now.includes(obj) || deleted) push(removed, rel, s, maybeState(obj)!)

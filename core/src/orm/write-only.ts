@@ -91,7 +91,7 @@ export class WriteOnlyCollection<T extends object> {
  * unit of work's collection diff writes them: added = members − snapshot, removed = snapshot − members.
  */
 function pendingOf(s: InstanceState, rel: Relationship): { adds: readonly object[]; removes: readonly object[] } {
-  return { adds: (s.relations.get(rel.key) as readonly object[] | undefined) ?? [], removes: s.committedRelations.get(rel.key) ?? [] }
+  return { adds: (s.relations.get(rel.key) as readonly object[] | undefined) ?? [], removes: (s.committedRelations.get(rel.key) as readonly object[] | undefined) ?? [] }
 }
 
 /** Replaces the lists rather than changing them: a savepoint's snapshot shares them. */
