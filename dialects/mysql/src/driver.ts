@@ -60,9 +60,7 @@ export class MysqlDriver implements Driver {
     if (timeout !== undefined && !(Number.isFinite(timeout) && timeout >= 0)) {
       throw new ArgumentError(`statementTimeoutMs must be a number of milliseconds ≥ 0 (0 turns it off), not ${String(timeout)}.`)
     }
-    const config: ConnectionOptions = {
-      host: url.host,
-      port: url.port,
+    const base: ConnectionOptions = {
       ...(url.user !== undefined && { user: url.user }),
       ...(url.password !== undefined && { password: url.password }),
       ...(url.database !== undefined && { database: url.database }),
@@ -76,6 +74,29 @@ export class MysqlDriver implements Driver {
       ...(extra as ConnectionOptions),
       connectTimeout: options.connectTimeoutMs,
     }
+    if (url.hosts.length === 1) return this.#open({ ...base, host: url.host, port: url.port }, options, timeout)
+    // A host list (a cluster's nodes): the first host that accepts the connection and is ready.
+    const order = url.randomHosts ? shuffled(url.hosts) : url.hosts
+    const refused: string[] = []
+    let last: unknown
+    for (const h of order) {
+      let conn: MysqlConnection
+      try {
+        conn = await this.#open({ ...base, host: h.host, port: h.port }, options, timeout)
+      } catch (err) {
+        last = err
+        refused.push(`${h.host}:${h.port} (${(err as Error).message})`)
+        continue
+      }
+      const unready = await notReady(conn)
+      if (unready === undefined) return conn
+      conn.destroy()
+      refused.push(`${h.host}:${h.port} (${unready})`)
+    }
+    throw new NoReadyHostError(`No host of the MySQL URL took the connection: ${refused.join('; ')}. Check that the servers run and, on a Galera cluster, that they are synced members of the primary component.`, last)
+  }
+
+  async #open(config: ConnectionOptions, options: ConnectOptions, timeout: number | undefined): Promise<MysqlConnection> {
     const conn = await MysqlConnection.open({ config, connectTimeoutMs: options.connectTimeoutMs, statementTimeoutMs: timeout })
     this.#flavour = conn.flavour
     try {
@@ -109,4 +130,41 @@ export function sessionSetup(flavour: MysqlFlavour, statementTimeoutMs: number |
   const parts = ["time_zone = '+00:00'", 'group_concat_max_len = 1073741824']
   if (statementTimeoutMs !== undefined) parts.push(statementTimeoutSetting(flavour, statementTimeoutMs))
   return `SET ${parts.join(', ')}`
+}
+
+/**
+ * Why a Galera node should not take work (not a synced member of the primary component, or not
+ * ready), or undefined when it may — also for a server without Galera, which reports no wsrep status.
+ */
+async function notReady(conn: MysqlConnection): Promise<string | undefined> {
+  // MariaDB has wsrep built in: only a server with it switched on is a cluster node.
+  const on = await conn.execute("SHOW GLOBAL VARIABLES WHERE Variable_name = 'wsrep_on'", [])
+  if (on.rows.length === 0 || String(on.rows[0]![1]).toUpperCase() !== 'ON') return undefined
+  const { rows } = await conn.execute("SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_ready', 'wsrep_cluster_status', 'wsrep_local_state_comment')", [])
+  const status = new Map(rows.map((r) => [String(r[0]), String(r[1])]))
+  if (status.size === 0 || status.get('wsrep_ready') === undefined) return undefined
+  if (status.get('wsrep_ready') !== 'ON') return 'wsrep_ready is OFF'
+  if (status.get('wsrep_cluster_status') !== 'Primary') return `in a ${status.get('wsrep_cluster_status') ?? 'unknown'} component, not the primary one`
+  const state = status.get('wsrep_local_state_comment')
+  return state === 'Synced' || state === undefined ? undefined : `its state is ${state}, not Synced`
+}
+
+function shuffled<T>(items: readonly T[]): T[] {
+  const out = [...items]
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1))
+    ;[out[i], out[j]] = [out[j]!, out[i]!]
+  }
+  return out
+}
+
+/** Every host of a multi-host URL refused or was not ready; `cause` is the last connection error. */
+class NoReadyHostError extends Error {
+  readonly code: string | undefined
+  constructor(message: string, cause: unknown) {
+    super(message, { cause })
+    this.name = 'NoReadyHostError'
+    // The last host's socket code, so the engine treats it as the connection failure it is.
+    this.code = (cause as { code?: string } | undefined)?.code ?? 'ECONNREFUSED'
+  }
 }
