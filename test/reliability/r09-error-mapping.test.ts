@@ -19,7 +19,7 @@ import { forEachBackend, type BackendName } from './support/backends.js'
 import { createKiller } from './support/killer.js'
 import { serverKnobs, type ServerKnobs } from './support/server-knobs.js'
 import { settleWithin, sleep } from './support/timing.js'
-import { createServer, type AddressInfo } from 'node:net'
+import { closedPort } from './support/ports.js'
 
 /** A value bound as a parameter in every provoking statement that can take one. */
 const CANARY = 'canary-7f3a9c'
@@ -226,15 +226,6 @@ const CASES: readonly ErrorCase[] = [
     },
   },
 ]
-
-/** A local TCP port with nothing listening on it (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
 
 forEachBackend('R9 error mapping', (backend) => {
   const knobs = serverKnobs(backend.name)

@@ -3,23 +3,13 @@
  * first host that accepts it and is ready — a refused host is skipped, and on a Galera cluster
  * a node that is not a synced member of the primary component is skipped too.
  */
-import { createServer } from 'node:net'
-import type { AddressInfo } from 'node:net'
 import { expect } from 'chai'
 import { ArgumentError, OperationalError, createAsyncEngine, text } from '@athanor/core'
 import { parseMysqlUrl } from '../src/url.js'
 import '../src/index.js'
+import { closedPort } from '../../../test/reliability/support/ports.js'
 
 const URL = process.env['ATHANOR_MYSQL_URL']
-
-/** A port nothing listens on (taken from the OS, then freed). */
-async function closedPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
 
 describe('mysql multi-host URLs', function () {
   it('reads a host list, with default ports and loadBalanceHosts', () => {
