@@ -69,7 +69,6 @@ pg_down() {
 
 galera_cnf() {
   local i=$1
-  local peers="${GALERA_GROUP[0]},${GALERA_GROUP[1]},${GALERA_GROUP[2]}"
   cat > "$DIR/galera$i.cnf" <<EOF
 [mariadbd]
 datadir=$DIR/galera$i
@@ -93,7 +92,6 @@ wsrep_provider_options="base_port=${GALERA_GROUP[$i]};ist.recv_addr=127.0.0.1:$(
 wsrep_sst_method=rsync
 wsrep_sst_receive_address=127.0.0.1:$((GALERA_GROUP[$i] + 2))
 EOF
-  : "$peers"
 }
 
 galera_ping() { mysqladmin -h 127.0.0.1 -P "${GALERA_PORTS[$1]}" -uroot ping >/dev/null 2>&1; }
