@@ -24,6 +24,8 @@ export { columnDefinitionDdl, foreignKeyClause, inlineEnumCanonical, needsRebuil
 export type * from './dialect/contract.js'
 export type * from './dialect/schema-contract.js'
 export { registerDialect, dialectForUrl, urlScheme, redactUrl } from './dialect/registry.js'
+export { connectFirstReadyHost, NoReadyHostError } from './dialect/host-list.js'
+export type { HostListConnector, HostPort } from './dialect/host-list.js'
 export { VERSION } from './version.js'
 export * from './pool/index.js'
 export * from './engine/index.js'

@@ -10,14 +10,12 @@ import { createAsyncEngine, text } from '@athanor/core'
 import type { Engine } from '@athanor/core'
 import '@athanor/postgres'
 import '@athanor/mysql'
+import { scalar } from './support/cluster.js'
 
 const primaryUrl = process.env['ATHANOR_PG_PRIMARY_URL']
 const standbyUrl = process.env['ATHANOR_PG_STANDBY_URL']
 const galeraUrls = process.env['ATHANOR_GALERA_URLS']?.split(',').filter((u) => u !== '') ?? []
 
-async function scalar(engine: Engine, sql: string): Promise<unknown> {
-  return engine.begin(async (c) => (await c.execute(text(sql))).scalar())
-}
 
 describe('cluster topology: PostgreSQL primary and hot standby', function () {
   this.timeout(60_000)

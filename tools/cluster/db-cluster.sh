@@ -2,10 +2,11 @@
 # The scaling-out test topology on this machine, without Docker (issue 19 item 1):
 #   a PostgreSQL primary (port 55432) with a streaming hot standby (55433), made by pg_basebackup -R;
 #   a 3-node MariaDB Galera cluster (ports 3317, 3318, 3319; group ports 4567, 4577, 4587).
-# Usage: tools/cluster/db-cluster.sh up | down | status | env
+# Usage: tools/cluster/db-cluster.sh up | down | status | running | env
 #   up      starts what is not running (idempotent), in $ATHANOR_CLUSTER_DIR (default /tmp/athanor-cluster)
 #   down    stops what it started and removes the data directories
 #   status  says what runs
+#   running exits 0 when all five servers answer
 #   env     prints the URLs (ATHANOR_PG_PRIMARY_URL, ATHANOR_PG_STANDBY_URL, ATHANOR_GALERA_URLS) for eval
 # It needs the PostgreSQL server binaries, MariaDB with Galera (Debian's galera-4) and to run as root
 # or as a user that may run them; where something is missing it says so and exits 3 (tests skip).
@@ -26,8 +27,10 @@ own() { if [ "$(id -u)" = 0 ]; then chown -R "$1" "$2"; fi; }
 
 pg_up() {
   [ -x "$PGBIN/pg_ctl" ] || missing "no PostgreSQL server binaries (pg_ctl) under /usr/lib/postgresql"
-  mkdir -p "$DIR"
+  mkdir -p "$DIR/pg-sockets"
   chmod 755 "$DIR"
+  # Outside the data directories, so that pg_basebackup does not meet the primary's socket.
+  own postgres:postgres "$DIR/pg-sockets"
   if [ ! -f "$DIR/pg-primary/PG_VERSION" ]; then
     mkdir -p "$DIR/pg-primary"
     own postgres:postgres "$DIR/pg-primary"
@@ -36,7 +39,7 @@ pg_up() {
     cat >> "$DIR/pg-primary/postgresql.conf" <<EOF
 port = $PG_PRIMARY
 listen_addresses = '127.0.0.1'
-unix_socket_directories = '$DIR/pg-primary'
+unix_socket_directories = '$DIR/pg-sockets'
 wal_level = replica
 max_wal_senders = 5
 hot_standby = on
@@ -52,11 +55,10 @@ EOF
     mkdir -p "$DIR/pg-standby"
     own postgres:postgres "$DIR/pg-standby"
     chmod 700 "$DIR/pg-standby"
-    as_pg "$PGBIN/pg_basebackup" -h 127.0.0.1 -p $PG_PRIMARY -U postgres -D "$DIR/pg-standby" -R -X stream >/dev/null
+    as_pg "$PGBIN/pg_basebackup" -h 127.0.0.1 -p $PG_PRIMARY -U postgres -D "$DIR/pg-standby" -R -X stream --checkpoint=fast >/dev/null
     sed -i "s/^port = $PG_PRIMARY/port = $PG_STANDBY/" "$DIR/pg-standby/postgresql.conf"
   fi
   if ! "$PGBIN/pg_isready" -h 127.0.0.1 -p $PG_STANDBY -q; then
-    sed -i "s#^unix_socket_directories = .*#unix_socket_directories = '$DIR/pg-standby'#" "$DIR/pg-standby/postgresql.conf"
     as_pg "$PGBIN/pg_ctl" -D "$DIR/pg-standby" -l "$DIR/pg-standby/server.log" -w start >/dev/null
   fi
 }
@@ -152,5 +154,8 @@ case "${1:-}" in
     for p in $PG_PRIMARY $PG_STANDBY; do "$PGBIN/pg_isready" -h 127.0.0.1 -p $p || true; done
     for i in 0 1 2; do galera_ping $i && echo "galera node $i (port ${GALERA_PORTS[$i]}): up" || echo "galera node $i (port ${GALERA_PORTS[$i]}): down"; done ;;
   env) print_env ;;
-  *) echo "usage: $0 up | down | status | env" >&2; exit 2 ;;
+  running)
+    for p in $PG_PRIMARY $PG_STANDBY; do "$PGBIN/pg_isready" -h 127.0.0.1 -p $p -q || exit 1; done
+    for i in 0 1 2; do galera_ping $i || exit 1; done ;;
+  *) echo "usage: $0 up | down | status | running | env" >&2; exit 2 ;;
 esac

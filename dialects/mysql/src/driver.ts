@@ -1,7 +1,7 @@
 import type { ConnectionOptions } from 'mysql2/promise'
 import { statementTimeoutSetting } from './statement-timeout.js'
 import type { ConnectOptions, Driver } from '@athanor/core'
-import { ArgumentError, type AthanorError, type StatementContext } from '@athanor/core'
+import { ArgumentError, connectFirstReadyHost, type AthanorError, type StatementContext } from '@athanor/core'
 import { FORCED_OPTIONS, MysqlConnection } from './connection.js'
 import { isMysqlDisconnect, translateMysqlError } from './errors.js'
 import type { MysqlFlavour } from './server-info.js'
@@ -76,24 +76,14 @@ export class MysqlDriver implements Driver {
     }
     if (url.hosts.length === 1) return this.#open({ ...base, host: url.host, port: url.port }, options, timeout)
     // A host list (a cluster's nodes): the first host that accepts the connection and is ready.
-    const order = url.randomHosts ? shuffled(url.hosts) : url.hosts
-    const refused: string[] = []
-    let last: unknown
-    for (const h of order) {
-      let conn: MysqlConnection
-      try {
-        conn = await this.#open({ ...base, host: h.host, port: h.port }, options, timeout)
-      } catch (err) {
-        last = err
-        refused.push(`${h.host}:${h.port} (${(err as Error).message})`)
-        continue
-      }
-      const unready = await notReady(conn)
-      if (unready === undefined) return conn
-      conn.destroy()
-      refused.push(`${h.host}:${h.port} (${unready})`)
-    }
-    throw new NoReadyHostError(`No host of the MySQL URL took the connection: ${refused.join('; ')}. Check that the servers run and, on a Galera cluster, that they are synced members of the primary component.`, last)
+    return connectFirstReadyHost(url.hosts, {
+      random: url.randomHosts,
+      label: 'MySQL',
+      hint: 'that the servers run and, on a Galera cluster, that they are synced members of the primary component.',
+      open: (h) => this.#open({ ...base, host: h.host, port: h.port }, options, timeout),
+      refuse: notReady,
+      close: (conn) => conn.destroy(),
+    })
   }
 
   async #open(config: ConnectionOptions, options: ConnectOptions, timeout: number | undefined): Promise<MysqlConnection> {
@@ -147,24 +137,4 @@ async function notReady(conn: MysqlConnection): Promise<string | undefined> {
   if (status.get('wsrep_cluster_status') !== 'Primary') return `in a ${status.get('wsrep_cluster_status') ?? 'unknown'} component, not the primary one`
   const state = status.get('wsrep_local_state_comment')
   return state === 'Synced' || state === undefined ? undefined : `its state is ${state}, not Synced`
-}
-
-function shuffled<T>(items: readonly T[]): T[] {
-  const out = [...items]
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1))
-    ;[out[i], out[j]] = [out[j]!, out[i]!]
-  }
-  return out
-}
-
-/** Every host of a multi-host URL refused or was not ready; `cause` is the last connection error. */
-class NoReadyHostError extends Error {
-  readonly code: string | undefined
-  constructor(message: string, cause: unknown) {
-    super(message, { cause })
-    this.name = 'NoReadyHostError'
-    // The last host's socket code, so the engine treats it as the connection failure it is.
-    this.code = (cause as { code?: string } | undefined)?.code ?? 'ECONNREFUSED'
-  }
 }

@@ -8,6 +8,7 @@ import { ArgumentError, OperationalError, createAsyncEngine, text } from '@athan
 import { parseMysqlUrl } from '../src/url.js'
 import '../src/index.js'
 import { closedPort } from '../../../test/reliability/support/ports.js'
+import { splitUrlHosts } from '../../../test/support/urls.js'
 
 const URL = process.env['ATHANOR_MYSQL_URL']
 
@@ -22,20 +23,17 @@ describe('mysql multi-host URLs', function () {
   })
 
   describe('against the server', function () {
-    let prefix = ''
     let hostPort = ''
-    let rest = ''
+    let url: (hosts: string) => string = () => ''
     before(function () {
       if (URL === undefined) {
         console.log('[athanor] multi-host tests against a server skipped: ATHANOR_MYSQL_URL not set')
         this.skip()
       }
-      const m = /^(mysql[^:]*:\/\/(?:[^@/]*@)?)([^/?]+)(.*)$/.exec(URL!)!
-      prefix = m[1]!
-      hostPort = m[2]!
-      rest = m[3]!
+      const parts = splitUrlHosts(URL!)
+      hostPort = parts.hosts
+      url = (hosts) => parts.withHosts(hosts)
     })
-    const url = (hosts: string): string => `${prefix}${hosts}${rest}`
 
     it('skips a host that refuses and connects to the next, in order, for every new connection', async function () {
       const dead = await closedPort()

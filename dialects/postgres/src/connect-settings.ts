@@ -1,5 +1,6 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls'
 import { ArgumentError, type ConnectOptions } from './core.js'
+import { readHostTargets, TARGET_SESSION_ATTRS, type HostTargets, type TargetSessionAttrs } from './host-targets.js'
 
 /** A notice or warning the server sent (postgres.js `onnotice` payload). */
 export interface PostgresNotice {
@@ -36,11 +37,20 @@ export interface PostgresDriverOptions {
   readonly fetchTypes?: boolean | undefined
   /** TCP keepalive delay in seconds (default 60). */
   readonly keepAlive?: number | undefined
+  /**
+   * Which server of a multi-host URL to use (default `'any'`; the URL's `target_session_attrs`
+   * wins): `'primary'` for writes after a failover, `'standby'` / `'prefer-standby'` for a read
+   * engine. Checked with `pg_is_in_recovery()` on each new connection.
+   */
+  readonly targetSessionAttrs?: TargetSessionAttrs | undefined
 }
 
 /** Everything a connection needs, resolved and checked once. */
 export interface ConnectSettings {
+  /** The URL for postgres.js: one host, without the parameters Athanor reads itself. */
   readonly url: string
+  /** The URL's hosts and which of them a connection may use. */
+  readonly targets: HostTargets
   readonly connectTimeoutMs: number
   readonly maxPreparedStatements: number
   readonly onNotice: (notice: PostgresNotice) => void
@@ -51,7 +61,7 @@ export interface ConnectSettings {
   readonly startup: Readonly<Record<string, string | number | boolean>>
 }
 
-const KNOWN_OPTIONS = ['applicationName', 'timeZone', 'ssl', 'connection', 'maxPreparedStatements', 'onNotice', 'fetchTypes', 'keepAlive']
+const KNOWN_OPTIONS = ['applicationName', 'timeZone', 'ssl', 'connection', 'maxPreparedStatements', 'onNotice', 'fetchTypes', 'keepAlive', 'targetSessionAttrs']
 
 const ignoreNotice = (): void => undefined
 
@@ -77,8 +87,10 @@ export function resolveConnectSettings(options: ConnectOptions, defaults: Postgr
     if (!Number.isInteger(st) || st < 0) throw new ArgumentError(`statementTimeoutMs must be a whole number of milliseconds ≥ 0, not ${st}.`)
     startup.statement_timeout = st
   }
+  const targets = readHostTargets(normaliseUrl(options.url), o.targetSessionAttrs)
   return {
-    url: normaliseUrl(options.url),
+    url: targets.urlFor(targets.hosts[0]!),
+    targets,
     connectTimeoutMs: options.connectTimeoutMs,
     maxPreparedStatements: o.maxPreparedStatements ?? 1000,
     onNotice: o.onNotice ?? ignoreNotice,
@@ -111,6 +123,7 @@ function checkDriverOptions(raw: Readonly<Record<string, unknown>>): PostgresDri
   expect('maxPreparedStatements', Number.isInteger(raw.maxPreparedStatements) && (raw.maxPreparedStatements as number) >= 0, 'a whole number ≥ 0')
   expect('onNotice', typeof raw.onNotice === 'function', 'a function')
   expect('fetchTypes', typeof raw.fetchTypes === 'boolean', 'true or false')
+  expect('targetSessionAttrs', TARGET_SESSION_ATTRS.includes(raw.targetSessionAttrs as TargetSessionAttrs), `one of ${TARGET_SESSION_ATTRS.join(', ')}`)
   expect('keepAlive', typeof raw.keepAlive === 'number' && raw.keepAlive >= 0, 'a number of seconds ≥ 0')
   return raw as PostgresDriverOptions
 }

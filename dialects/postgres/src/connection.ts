@@ -141,6 +141,15 @@ export class PostgresConnection implements DriverConnection {
     return this.#pid
   }
 
+  /**
+   * Whether the server is a standby (in recovery) and whether this session's transactions are
+   * read-only, as `target_session_attrs` needs them (one round trip).
+   */
+  async serverRole(): Promise<{ readonly inRecovery: boolean; readonly readOnly: boolean }> {
+    const { rows } = await this.execute("SELECT pg_is_in_recovery(), current_setting('transaction_read_only') = 'on'", [])
+    return { inRecovery: rows[0]![0] === true, readOnly: rows[0]![1] === true }
+  }
+
   /** Server parameters reported at startup: `server_version`, `TimeZone`, `application_name`, … */
   get serverParameters(): Readonly<Record<string, string | undefined>> {
     return this.#client.parameters

@@ -2,8 +2,9 @@
 export {
   AthanorError, ArgumentError, CompileError, CommitOutcomeUnknownError, ConcurrentUseError, DatabaseError, DeadlockError,
   IntegrityError, LockTimeoutError, OperationalError, ProgrammingError, SerializationError, StatementTimeoutError, integerResult,
+  connectFirstReadyHost,
 } from '@athanor/core'
-export type { ConstraintInfo, IntegrityKind, StatementContext } from '@athanor/core'
+export type { ConstraintInfo, HostPort, IntegrityKind, StatementContext } from '@athanor/core'
 export type {
   BeginOptions, Capabilities, ConnectOptions, Driver, DriverConnection, DriverResult, ExecuteOptions, IsolationLevel,
   ServerInfo, ValueProcessor,

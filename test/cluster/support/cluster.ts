@@ -1,0 +1,64 @@
+/**
+ * What the cluster suites share: the URLs `tools/cluster/db-cluster.sh env` exports, URL surgery
+ * for host lists, and bounded waits for a state the cluster reports (never a fixed sleep).
+ */
+import { text } from '@athanor/core'
+import type { Engine } from '@athanor/core'
+
+export interface ClusterUrls {
+  /** The PostgreSQL primary and its hot standby, when both are set. */
+  readonly pg: { readonly primary: string; readonly standby: string } | undefined
+  /** The three Galera nodes' URLs, when all three are set. */
+  readonly galera: readonly string[] | undefined
+}
+
+export function clusterUrls(): ClusterUrls {
+  const primary = process.env['ATHANOR_PG_PRIMARY_URL']
+  const standby = process.env['ATHANOR_PG_STANDBY_URL']
+  const galera = process.env['ATHANOR_GALERA_URLS']?.split(',').filter((u) => u !== '') ?? []
+  return {
+    pg: primary !== undefined && standby !== undefined ? { primary, standby } : undefined,
+    galera: galera.length === 3 ? galera : undefined,
+  }
+}
+
+export async function scalar(engine: Engine, sql: string): Promise<unknown> {
+  return engine.begin(async (c) => (await c.execute(text(sql))).scalar())
+}
+
+/** Polls `check` every 100 ms until it holds; fails naming `what` after `timeoutMs`. */
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    if (await check().catch(() => false)) return
+    if (Date.now() > until) throw new Error(`waited ${timeoutMs} ms for ${what}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+/**
+ * A plain mysql2 connection to one Galera node, for what an Athanor engine rightly refuses on a
+ * node outside the primary component (its BEGIN fails with 1047): reading wsrep status and
+ * setting provider options.
+ */
+export interface GaleraAdmin {
+  status(name: string): Promise<string | undefined>
+  run(sql: string): Promise<void>
+  end(): Promise<void>
+}
+
+export async function galeraAdmin(url: string): Promise<GaleraAdmin> {
+  const { createConnection } = await import('mysql2/promise')
+  const u = new URL(url)
+  const conn = await createConnection({ host: u.hostname, port: Number(u.port), user: decodeURIComponent(u.username) })
+  return {
+    status: async (name) => {
+      const [rows] = await conn.query<import('mysql2').RowDataPacket[]>('SHOW STATUS LIKE ?', [name])
+      return rows[0]?.['Value'] as string | undefined
+    },
+    run: async (sql) => {
+      await conn.query(sql)
+    },
+    end: () => conn.end(),
+  }
+}
