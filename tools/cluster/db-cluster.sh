@@ -7,6 +7,7 @@
 #   down    stops what it started and removes the data directories
 #   status  says what runs
 #   running exits 0 when all five servers answer
+#   pg-kill-primary, pg-promote, pg-reset, galera-kill N   the failover drills' faults and repair
 #   env     prints the URLs (ATHANOR_PG_PRIMARY_URL, ATHANOR_PG_STANDBY_URL, ATHANOR_GALERA_URLS) for eval
 # It needs the PostgreSQL server binaries, MariaDB with Galera (Debian's galera-4) and to run as root
 # or as a user that may run them; where something is missing it says so and exits 3 (tests skip).
@@ -44,12 +45,16 @@ wal_level = replica
 max_wal_senders = 5
 hot_standby = on
 fsync = off
+# Synchronous replication: a COMMIT returns once the standby has the WAL, so a failover to it
+# loses no acknowledged transaction (the failover drill checks exactly that).
+synchronous_standby_names = '*'
 EOF
     echo "host replication all 127.0.0.1/32 trust" >> "$DIR/pg-primary/pg_hba.conf"
   fi
   if ! "$PGBIN/pg_isready" -h 127.0.0.1 -p $PG_PRIMARY -q; then
     as_pg "$PGBIN/pg_ctl" -D "$DIR/pg-primary" -l "$DIR/pg-primary/server.log" -w start >/dev/null
-    as_pg "$PGBIN/psql" -h 127.0.0.1 -p $PG_PRIMARY -U postgres -qc "CREATE DATABASE test" 2>/dev/null || true
+    # Local commit: the standby that would acknowledge it may not be up yet.
+    PGOPTIONS="-c synchronous_commit=local" as_pg "$PGBIN/psql" -h 127.0.0.1 -p $PG_PRIMARY -U postgres -qc "CREATE DATABASE test" 2>/dev/null || true
   fi
   if [ ! -f "$DIR/pg-standby/PG_VERSION" ]; then
     mkdir -p "$DIR/pg-standby"
@@ -57,6 +62,8 @@ EOF
     chmod 700 "$DIR/pg-standby"
     as_pg "$PGBIN/pg_basebackup" -h 127.0.0.1 -p $PG_PRIMARY -U postgres -D "$DIR/pg-standby" -R -X stream --checkpoint=fast >/dev/null
     sed -i "s/^port = $PG_PRIMARY/port = $PG_STANDBY/" "$DIR/pg-standby/postgresql.conf"
+    # Promoted, the standby is a primary with no standby of its own: its commits must not wait for one.
+    echo "synchronous_standby_names = ''" >> "$DIR/pg-standby/postgresql.conf"
   fi
   if ! "$PGBIN/pg_isready" -h 127.0.0.1 -p $PG_STANDBY -q; then
     as_pg "$PGBIN/pg_ctl" -D "$DIR/pg-standby" -l "$DIR/pg-standby/server.log" -w start >/dev/null
@@ -141,6 +148,18 @@ galera_down() {
   done
 }
 
+# Failover drills (test/cluster/failover-drills.test.ts): crash the primary, promote the standby,
+# rebuild the pair; crash one Galera node (\`up\` restarts it and it rejoins).
+pg_kill_primary() { as_pg "$PGBIN/pg_ctl" -D "$DIR/pg-primary" -m immediate -w stop >/dev/null; }
+pg_promote() { as_pg "$PGBIN/pg_ctl" -D "$DIR/pg-standby" -w promote >/dev/null; }
+pg_reset() { pg_down; rm -rf "$DIR/pg-primary" "$DIR/pg-standby"; pg_up; }
+galera_kill() {
+  local i=$1
+  [ -f "$DIR/galera$i/mysqld.pid" ] || { echo "[cluster] galera node $i is not running" >&2; exit 1; }
+  kill -9 "$(cat "$DIR/galera$i/mysqld.pid")"
+  rm -f "$DIR/galera$i/mysqld.pid"
+}
+
 print_env() {
   echo "export ATHANOR_PG_PRIMARY_URL=postgres://postgres@127.0.0.1:$PG_PRIMARY/test"
   echo "export ATHANOR_PG_STANDBY_URL=postgres://postgres@127.0.0.1:$PG_STANDBY/test"
@@ -154,6 +173,10 @@ case "${1:-}" in
     for p in $PG_PRIMARY $PG_STANDBY; do "$PGBIN/pg_isready" -h 127.0.0.1 -p $p || true; done
     for i in 0 1 2; do galera_ping $i && echo "galera node $i (port ${GALERA_PORTS[$i]}): up" || echo "galera node $i (port ${GALERA_PORTS[$i]}): down"; done ;;
   env) print_env ;;
+  pg-kill-primary) pg_kill_primary ;;
+  pg-promote) pg_promote ;;
+  pg-reset) pg_reset ;;
+  galera-kill) galera_kill "${2:?galera-kill needs a node number: 0, 1 or 2}" ;;
   running)
     for p in $PG_PRIMARY $PG_STANDBY; do "$PGBIN/pg_isready" -h 127.0.0.1 -p $p -q || exit 1; done
     for i in 0 1 2; do galera_ping $i || exit 1; done ;;

@@ -45,17 +45,33 @@ export interface SoakOptions {
   readonly accounts?: number
   /** A transfer (all its attempts) still unsettled after this long counts as hung. */
   readonly hangAfterMs?: number
+  /** What goes wrong in the chaos phase; default: one of the pool's own connections killed every `killEveryMs`. */
+  readonly fault?: SoakFault
+}
+
+/** A fault the chaos phase injects while the transfers run. */
+export interface SoakFault {
+  /** How the report names it: "kill every 250 ms", "primary killed, standby promoted". */
+  readonly label: string
+  /** Runs from the start of the chaos phase until `stopped()` holds; returns the number of faults injected. */
+  run(ctx: { readonly live: Set<DriverConnection>; stopped(): boolean; /** Call at the moment a fault strikes. */ struck(): void }): Promise<number>
 }
 
 export interface SoakReport {
   readonly backend: BackendName
   readonly workers: number
   readonly poolSize: number
-  readonly killEveryMs: number
+  readonly fault: string
   readonly baseline: { readonly seconds: number; readonly transfers: number; readonly tps: number }
   readonly chaos: { readonly seconds: number; readonly transfers: number; readonly tps: number }
   /** chaos tps / baseline tps. */
   readonly throughputRatio: number
+  /** The longest time in the chaos phase without an acknowledged transfer (the outage a failover causes). */
+  readonly longestGapMs: number
+  /** From the last fault a `fault` reported to the first acknowledgement of a transfer begun after it (undefined: none was). */
+  readonly resumedAfterMs: number | undefined
+  /** Transfers begun after that fault and acknowledged. */
+  readonly ackedAfterFault: number
   readonly kills: number
   /** Connections the engine invalidated (each kill should show up here once it is noticed). */
   readonly invalidations: number
@@ -137,37 +153,30 @@ export async function runBankSoak(options: SoakOptions): Promise<SoakReport> {
     }))
     const baselineMs = baselineSeconds * 1000 + (Date.now() - baselineEnd)
 
-    const killer = await createKiller(options.backend, options.url)
+    const fault = options.fault ?? killConnections(options.backend, options.url, killEveryMs)
     let stop = false
-    let kills = 0
-    const killing = (async () => {
-      while (!stop) {
-        await sleep(killEveryMs)
-        if (stop) break
-        for (const c of live) if (c.closed) live.delete(c)
-        const targets = [...live]
-        const target = targets[Math.floor(Math.random() * targets.length)]
-        if (target !== undefined && (await killer.kill(target).catch(() => false))) kills++
-      }
-    })()
     const chaosStart = Date.now()
+    stats.chaosStart = chaosStart
+    const faulting = fault.run({ live, stopped: () => stop, struck: () => void (stats.struckAt = Date.now()) })
     const chaosEnd = chaosStart + options.seconds * 1000
     await Promise.all(Array.from({ length: workers }, async () => {
       while (Date.now() < chaosEnd) await transfer('chaos')
     }))
     const chaosMs = Date.now() - chaosStart
     stop = true
-    await killing
-    await killer.close()
+    const kills = await faulting
 
     const invariants = await verify(engine, stats, accounts)
     const baselineTps = stats.acked.baseline / (baselineMs / 1000)
     const chaosTps = stats.acked.chaos / (chaosMs / 1000)
     return {
-      backend: options.backend, workers, poolSize, killEveryMs,
+      backend: options.backend, workers, poolSize, fault: fault.label,
       baseline: { seconds: baselineMs / 1000, transfers: stats.acked.baseline, tps: baselineTps },
       chaos: { seconds: chaosMs / 1000, transfers: stats.acked.chaos, tps: chaosTps },
       throughputRatio: baselineTps > 0 ? chaosTps / baselineTps : 0,
+      longestGapMs: stats.longestGap(chaosStart + chaosMs),
+      resumedAfterMs: stats.afterStrike().length > 0 ? stats.afterStrike()[0]! - stats.struckAt! : undefined,
+      ackedAfterFault: stats.afterStrike().length,
       kills,
       invalidations: stats.invalidations,
       recoveries: stats.recoveryMs.length,
@@ -193,10 +202,30 @@ class Stats {
   readonly retries = new Map<string, number>()
   readonly gaveUp = new Map<string, number>()
   readonly recoveryMs: number[] = []
+  /** When each chaos-phase transfer began and was acknowledged, in acknowledgement order. */
+  readonly chaosAcks: { readonly startedAt: number; readonly at: number }[] = []
+  chaosStart = 0
+  struckAt: number | undefined
   invalidations = 0
   unknownCommitted = 0
   unknownRolledBack = 0
   hung = 0
+
+  /** Acknowledgement times of the transfers begun after the last fault struck. */
+  afterStrike(): number[] {
+    const struck = this.struckAt
+    return struck === undefined ? [] : this.chaosAcks.filter((a) => a.startedAt > struck).map((a) => a.at)
+  }
+
+  longestGap(end: number): number {
+    let gap = 0
+    let previous = this.chaosStart
+    for (const t of [...this.chaosAcks.map((a) => a.at), end]) {
+      gap = Math.max(gap, t - previous)
+      previous = t
+    }
+    return gap
+  }
 
   bump(map: Map<string, number>, error: unknown): void {
     const code = (error as Partial<AthanorError>).code ?? (error instanceof Error ? error.name : 'unknown')
@@ -215,6 +244,7 @@ async function runTransfer(engine: Engine, stats: Stats, phase: Phase, accounts:
   const dst = 1 + ((src + Math.floor(Math.random() * (accounts - 1))) % accounts)
   const amount = 1 + Math.floor(Math.random() * 10)
   let lostAt: number | undefined
+  const startedAt = Date.now()
   const unitOfWork = async (s: AsyncSession): Promise<void> => {
     const byId = (id: number) => (lock ? select(Account).where(Account.c.id.eq(id)).forUpdate() : select(Account).where(Account.c.id.eq(id)))
     const from = (await s.scalars(byId(src))).one()
@@ -235,7 +265,7 @@ async function runTransfer(engine: Engine, stats: Stats, phase: Phase, accounts:
         },
       })
       await within(run, hangAfterMs)
-      acknowledge(stats, key, phase, lostAt)
+      acknowledge(stats, key, phase, startedAt, lostAt)
       return
     } catch (error) {
       if (error === HUNG) {
@@ -246,7 +276,7 @@ async function runTransfer(engine: Engine, stats: Stats, phase: Phase, accounts:
         lostAt ??= Date.now()
         if (await committed(engine, key)) {
           stats.unknownCommitted++
-          acknowledge(stats, key, phase, lostAt)
+          acknowledge(stats, key, phase, startedAt, lostAt)
           return
         }
         stats.unknownRolledBack++
@@ -260,9 +290,10 @@ async function runTransfer(engine: Engine, stats: Stats, phase: Phase, accounts:
   }
 }
 
-function acknowledge(stats: Stats, key: string, phase: Phase, lostAt: number | undefined): void {
+function acknowledge(stats: Stats, key: string, phase: Phase, startedAt: number, lostAt: number | undefined): void {
   stats.acked[phase]++
   stats.ackedKeys.add(key)
+  if (phase === 'chaos') stats.chaosAcks.push({ startedAt, at: Date.now() })
   if (lostAt !== undefined) stats.recoveryMs.push(Date.now() - lostAt)
 }
 
@@ -278,6 +309,30 @@ async function committed(engine: Engine, key: string): Promise<boolean> {
     } finally {
       await s.close().catch(() => undefined)
     }
+  }
+}
+
+/** The default fault: one of the pool's own connections killed from outside every `everyMs`. */
+function killConnections(backend: BackendName, url: string, everyMs: number): SoakFault {
+  return {
+    label: `kill every ${everyMs} ms`,
+    async run({ live, stopped }) {
+      const killer = await createKiller(backend, url)
+      let kills = 0
+      try {
+        while (!stopped()) {
+          await sleep(everyMs)
+          if (stopped()) break
+          for (const c of live) if (c.closed) live.delete(c)
+          const targets = [...live]
+          const target = targets[Math.floor(Math.random() * targets.length)]
+          if (target !== undefined && (await killer.kill(target).catch(() => false))) kills++
+        }
+      } finally {
+        await killer.close()
+      }
+      return kills
+    },
   }
 }
 
@@ -316,10 +371,10 @@ export function formatSoakReport(r: SoakReport): string {
   const gaveUp = Object.entries(r.gaveUp).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'
   const inv = r.invariants
   return [
-    `[soak ${r.backend}] ${r.workers} workers, pool ${r.poolSize}, kill every ${r.killEveryMs} ms`,
+    `[soak ${r.backend}] ${r.workers} workers, pool ${r.poolSize}, ${r.fault}`,
     `  throughput: baseline ${r.baseline.tps.toFixed(1)} tps (${r.baseline.transfers} in ${r.baseline.seconds.toFixed(1)} s), ` +
-      `chaos ${r.chaos.tps.toFixed(1)} tps (${r.chaos.transfers} in ${r.chaos.seconds.toFixed(1)} s) = ${(r.throughputRatio * 100).toFixed(0)}% of baseline`,
-    `  faults: ${r.kills} kills, ${r.invalidations} connections invalidated, ${r.recoveries} transfers recovered after a lost connection ` +
+      `chaos ${r.chaos.tps.toFixed(1)} tps (${r.chaos.transfers} in ${r.chaos.seconds.toFixed(1)} s) = ${(r.throughputRatio * 100).toFixed(0)}% of baseline, longest gap without an acknowledged transfer ${r.longestGapMs.toFixed(0)} ms`,
+    `  faults: ${r.kills} kills${r.resumedAfterMs === undefined ? '' : `, the first transfer begun after the last was acknowledged ${r.resumedAfterMs.toFixed(0)} ms after it (${r.ackedAfterFault} such transfers)`}, ${r.invalidations} connections invalidated, ${r.recoveries} transfers recovered after a lost connection ` +
       `(recovery p50 ${r.recoveryMs.p50.toFixed(0)} ms, p99 ${r.recoveryMs.p99.toFixed(0)} ms, max ${r.recoveryMs.max.toFixed(0)} ms)`,
     `  retries: ${retries}; unknown COMMIT outcome: ${r.unknownOutcome.committed} committed, ${r.unknownOutcome.rolledBack} rolled back; gave up: ${gaveUp}`,
     `  hung ${r.hung}, uncaught ${r.uncaught.length}; balance ${inv.totalBalance}/${inv.expectedTotal}, ${inv.accountMismatches} account mismatches, ` +
