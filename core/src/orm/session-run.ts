@@ -6,9 +6,17 @@ import { StaleDataError } from './orm-errors.js'
 
 /** Options for {@link runUnitOfWork} / `session.run()`. */
 export interface RunOptions {
-  /** Extra attempts after the first one fails with a retryable error. Default 3. */
+  /**
+   * Extra attempts after the first one fails with a retryable error. Default 10: enough, with
+   * the backoff, for a hot row written from every node of a Galera cluster at once (a
+   * certification storm) and for the second or so a failover leaves no server to connect to.
+   */
   readonly retries?: number | undefined
-  /** First backoff cap in ms; doubles each attempt ("full jitter": the pause is random below the cap). Default 10. */
+  /**
+   * First backoff cap in ms; doubles each attempt ("full jitter": the pause is random below the
+   * cap). Default 30: on a hot row, 10 ms windows are too narrow for a dozen writers to miss
+   * each other, and every attempt spent in them is one fewer later.
+   */
   readonly baseDelayMs?: number | undefined
   /** Largest backoff cap in ms. Default 1000. */
   readonly maxDelayMs?: number | undefined
@@ -60,7 +68,7 @@ export function isRetryable(error: unknown): boolean {
   return error instanceof OperationalError && error.disconnect
 }
 
-const DEFAULTS = { retries: 3, baseDelayMs: 10, maxDelayMs: 1000 } as const
+const DEFAULTS = { retries: 10, baseDelayMs: 30, maxDelayMs: 1000 } as const
 
 /**
  * Runs `fn` as one transaction on `session` and commits it; when the attempt fails with a
