@@ -113,6 +113,14 @@ function translateServerError(e: ServerError, cause: unknown, ctx: StatementCont
   const message = describeServerError(e, ctx)
   const kind = INTEGRITY_KINDS[code] ?? (code.startsWith('23') ? 'other' : undefined)
   if (kind !== undefined) return new IntegrityError(kind, message, cause, ctx, code, constraintInfo(e))
+  // A hot standby ends a session idle in a transaction whose locks or snapshot stand in the way
+  // of replay with FATAL 40001: a lost connection, not a serialization failure on a live one.
+  if (code.startsWith('40') && serverDisconnects(e)) {
+    return new OperationalError(
+      `The PostgreSQL server ended the connection: ${message}\nA hot standby ends a transaction that holds back the replay of the primary's changes (a recovery conflict; max_standby_streaming_delay says how long it waits). ${LOST_ADVICE}`,
+      cause, ctx, code, true, 'connection-lost',
+    )
+  }
   switch (code) {
     case '40P01': return new DeadlockError(message, cause, ctx, code)
     case '40001': return new SerializationError(message, cause, ctx, code)

@@ -139,6 +139,8 @@ describe('postgres values, DDL and error mapping (no database)', () => {
       [err('28P01', { severity: 'FATAL' }), 'connect-failed', true],
       [err('40P01', { severity: 'ERROR' }), 'deadlock', false],
       [err('40001', { severity: 'ERROR' }), 'serialization', false],
+      // A hot standby's recovery conflict: a running statement is cancelled (ERROR), a transaction idle in one is ended (FATAL).
+      [err('40001', { severity: 'FATAL' }), 'connection-lost', true],
       [err('55P03', { severity: 'ERROR' }), 'lock-timeout', false],
       [err('57014', { severity: 'ERROR' }), 'statement-timeout', false],
       [err('22P02', { severity: 'ERROR' }), 'data', false],
