@@ -95,7 +95,7 @@ describe('docs site: built by one command, rendered in headless Chromium', funct
   })
 
   it('renders every guide page, and every link between them resolves', async function () {
-    for (const path of ['index.html', 'loading.html', 'migrations.html', 'plugins.html', 'reliability.html', 'packaging.html', 'design.html']) {
+    for (const path of ['index.html', 'loading.html', 'migrations.html', 'plugins.html', 'reliability.html', 'scaling.html', 'packaging.html', 'design.html']) {
       const { page, errors } = await open(path)
       expect(await page.$$eval('h1', (hs) => hs.length), path).to.be.above(0)
       const local = (await page.$$eval('a[href]', (as) => as.map((a) => a.href ?? ''))).filter((h) => h.startsWith(base))

@@ -20,6 +20,7 @@ const GUIDES = [
   ['docs/migrations.md', 'migrations.html', 'Migrations'],
   ['docs/plugins.md', 'plugins.html', 'Plugins'],
   ['docs/reliability.md', 'reliability.html', 'Reliability'],
+  ['docs/scaling.md', 'scaling.html', 'Scaling out'],
   ['docs/packaging.md', 'packaging.html', 'Packaging'],
   ['docs/DESIGN.md', 'design.html', 'Design'],
 ]

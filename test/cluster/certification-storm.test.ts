@@ -7,7 +7,7 @@
 import { expect } from 'chai'
 import { AsyncSession, Integer, createAsyncEngine, declarativeBase, mappedColumn, type Engine, type RetryInfo } from '@athanor/core'
 import '@athanor/mysql'
-import { clusterUrls } from './support/cluster.js'
+import { clusterUrls, skipWithoutGalera } from './support/cluster.js'
 
 const Base = declarativeBase()
 class Counter extends Base.model('cluster_storm_counters', {
@@ -26,10 +26,7 @@ describe('cluster: a hot-row certification storm on Galera', function () {
   const urls = clusterUrls()
   let nodes: Engine[] = []
   before(async function () {
-    if (urls.galera === undefined) {
-      console.log('[athanor] cluster tests skipped: ATHANOR_GALERA_URLS (three URLs) not set (npm run db:cluster, then eval "$(tools/cluster/db-cluster.sh env)")')
-      this.skip()
-    }
+    skipWithoutGalera(this)
     nodes = urls.galera!.map((u) => createAsyncEngine(u, { initStatements: ['SET SESSION wsrep_sync_wait = 1'], pool: { size: WRITERS_PER_NODE } }))
     await Base.metadata.dropAll(nodes[0]!, { checkFirst: true })
     await Base.metadata.createAll(nodes[0]!)

@@ -22,7 +22,7 @@ import '@athanor/postgres'
 import '@athanor/mysql'
 import { formatSoakReport, runBankSoak, type SoakFault, type SoakReport } from '../reliability/support/bank-soak.js'
 import { sleep } from '../reliability/support/timing.js'
-import { galeraAdmin, clusterUrls, scalar, waitFor } from './support/cluster.js'
+import { galeraAdmin, clusterUrls, scalar, waitFor, skipWithoutGalera, skipWithoutPg } from './support/cluster.js'
 import { splitUrlHosts } from '../support/urls.js'
 
 const SCRIPT = fileURLToPath(new URL('../../tools/cluster/db-cluster.sh', import.meta.url))
@@ -68,10 +68,7 @@ describe('cluster: failover drills under the bank-transfer load', function () {
 
   describe('PostgreSQL: the primary crashes and the standby is promoted', function () {
     before(function () {
-      if (urls.pg === undefined) {
-        console.log('[athanor] cluster tests skipped: ATHANOR_PG_PRIMARY_URL/ATHANOR_PG_STANDBY_URL not set (npm run db:cluster, then eval "$(tools/cluster/db-cluster.sh env)")')
-        this.skip()
-      }
+      skipWithoutPg(this)
     })
     after(async function () {
       if (urls.pg !== undefined) await cluster('pg-reset')
@@ -96,10 +93,7 @@ describe('cluster: failover drills under the bank-transfer load', function () {
 
   describe('Galera: one node of three is killed', function () {
     before(function () {
-      if (urls.galera === undefined) {
-        console.log('[athanor] cluster tests skipped: ATHANOR_GALERA_URLS (three URLs) not set (npm run db:cluster, then eval "$(tools/cluster/db-cluster.sh env)")')
-        this.skip()
-      }
+      skipWithoutGalera(this)
     })
     after(async function () {
       if (urls.galera === undefined) return

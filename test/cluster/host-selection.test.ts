@@ -8,17 +8,14 @@ import { expect } from 'chai'
 import { OperationalError, createAsyncEngine, text } from '@athanor/core'
 import '@athanor/postgres'
 import '@athanor/mysql'
-import { clusterUrls, galeraAdmin, scalar, waitFor, type GaleraAdmin } from './support/cluster.js'
+import { clusterUrls, galeraAdmin, scalar, waitFor, type GaleraAdmin, skipWithoutGalera, skipWithoutPg } from './support/cluster.js'
 import { splitUrlHosts, type UrlHosts } from '../support/urls.js'
 
 describe('cluster: PostgreSQL target_session_attrs on a primary and a hot standby', function () {
   this.timeout(60_000)
   const urls = clusterUrls()
   before(function () {
-    if (urls.pg === undefined) {
-      console.log('[athanor] cluster tests skipped: ATHANOR_PG_PRIMARY_URL/ATHANOR_PG_STANDBY_URL not set (npm run db:cluster, then eval "$(tools/cluster/db-cluster.sh env)")')
-      this.skip()
-    }
+    skipWithoutPg(this)
   })
 
   async function recoveryVia(attrs: string, order: 'standby first' | 'primary first'): Promise<unknown> {
@@ -60,10 +57,7 @@ describe('cluster: a Galera node outside the primary component is skipped', func
   const urls = clusterUrls()
   let admin: GaleraAdmin[] = []
   before(async function () {
-    if (urls.galera === undefined) {
-      console.log('[athanor] cluster tests skipped: ATHANOR_GALERA_URLS (three URLs) not set (npm run db:cluster, then eval "$(tools/cluster/db-cluster.sh env)")')
-      this.skip()
-    }
+    skipWithoutGalera(this)
     admin = await Promise.all(urls.galera!.map(galeraAdmin))
   })
   after(async () => {

@@ -9,7 +9,7 @@
 import { expect } from 'chai'
 import { AsyncSession, OperationalError, SerializationError, createAsyncEngine, text, type Engine } from '@athanor/core'
 import '@athanor/postgres'
-import { clusterUrls, scalar, waitFor } from './support/cluster.js'
+import { clusterUrls, scalar, waitFor, skipWithoutPg } from './support/cluster.js'
 
 describe('cluster: recovery conflicts on the PostgreSQL hot standby', function () {
   this.timeout(120_000)
@@ -17,10 +17,7 @@ describe('cluster: recovery conflicts on the PostgreSQL hot standby', function (
   let primary: Engine
   let standby: Engine
   before(async function () {
-    if (urls.pg === undefined) {
-      console.log('[athanor] cluster tests skipped: ATHANOR_PG_PRIMARY_URL/ATHANOR_PG_STANDBY_URL not set (npm run db:cluster, then eval "$(tools/cluster/db-cluster.sh env)")')
-      this.skip()
-    }
+    skipWithoutPg(this)
     primary = createAsyncEngine(urls.pg!.primary)
     standby = createAsyncEngine(urls.pg!.standby)
     {

@@ -10,7 +10,7 @@ import { createAsyncEngine, text } from '@athanor/core'
 import type { Engine } from '@athanor/core'
 import '@athanor/postgres'
 import '@athanor/mysql'
-import { scalar } from './support/cluster.js'
+import { scalar, skipWithoutGalera, skipWithoutPg } from './support/cluster.js'
 
 const primaryUrl = process.env['ATHANOR_PG_PRIMARY_URL']
 const standbyUrl = process.env['ATHANOR_PG_STANDBY_URL']
@@ -22,12 +22,9 @@ describe('cluster topology: PostgreSQL primary and hot standby', function () {
   let primary: Engine
   let standby: Engine
   before(function () {
-    if (primaryUrl === undefined || standbyUrl === undefined) {
-      console.log('[athanor] cluster tests skipped: ATHANOR_PG_PRIMARY_URL/ATHANOR_PG_STANDBY_URL not set (npm run db:cluster, then eval "$(tools/cluster/db-cluster.sh env)")')
-      this.skip()
-    }
-    primary = createAsyncEngine(primaryUrl)
-    standby = createAsyncEngine(standbyUrl)
+    skipWithoutPg(this)
+    primary = createAsyncEngine(primaryUrl!)
+    standby = createAsyncEngine(standbyUrl!)
   })
   after(async () => {
     await primary?.dispose()
@@ -63,10 +60,7 @@ describe('cluster topology: a 3-node Galera cluster', function () {
   this.timeout(60_000)
   let nodes: Engine[] = []
   before(function () {
-    if (galeraUrls.length !== 3) {
-      console.log('[athanor] cluster tests skipped: ATHANOR_GALERA_URLS (three URLs) not set (npm run db:cluster, then eval "$(tools/cluster/db-cluster.sh env)")')
-      this.skip()
-    }
+    skipWithoutGalera(this)
     // Causal reads: each connection waits until it has applied what the cluster committed before.
     nodes = galeraUrls.map((u) => createAsyncEngine(u, { initStatements: ['SET SESSION wsrep_sync_wait = 1'] }))
   })

@@ -2,6 +2,7 @@ import type { CompiledStatement, Dialect } from '../dialect/contract.js'
 import type { AthanorError } from '../util/errors.js'
 import type { EventBus } from '../util/events.js'
 import type { Connection } from './connection.js'
+import type { Engine } from './engine.js'
 import type { Transforms } from './extensions.js'
 import type { PoolStatus } from '../pool/diagnostics.js'
 
@@ -21,6 +22,11 @@ export interface EngineEvents {
   checkout(e: { connection: Connection }): void
   checkin(e: { connection: Connection }): void
   invalidate(e: { connection: Connection; reason: unknown }): void
+  /**
+   * An engine a router chose for a read could not be connected to (the error says why); the read
+   * ran on this engine instead. Routers use it to stop choosing that engine for a while.
+   */
+  routeFailed(e: { target: Engine; error: AthanorError }): void
 }
 
 /** What a Connection needs of its engine. */

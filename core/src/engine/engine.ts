@@ -9,7 +9,7 @@ import type { PoolOptions, PoolStatus } from '../pool/index.js'
 import { Connection } from './connection.js'
 import { checkInitStatements, runInitStatements, takeInitStatements } from './init-statements.js'
 import { HookList, Transforms } from './extensions.js'
-import type { StatementRouter } from './extensions.js'
+import type { RouteContext, StatementRouter } from './extensions.js'
 import type { Keyed } from '../sql/key.js'
 import type { EngineCore, EngineEvents } from './engine-core.js'
 
@@ -163,9 +163,9 @@ export class Engine implements EngineCore, SchemaExecutor, AsyncDisposable {
    * const target = engine.route(select(User))   // a replica engine when a router sends reads there
    * ```
    */
-  route(statement: Keyed): Engine {
+  route(statement: Keyed, context: RouteContext = {}): Engine {
     if (this.routers.size === 0) return this
-    return this.routers.reduce<Engine>('statement router', this, (fn, chosen) => (chosen !== this ? chosen : (fn(statement, this) ?? this)))
+    return this.routers.reduce<Engine>('statement router', this, (fn, chosen) => (chosen !== this ? chosen : (fn(statement, this, context) ?? this)))
   }
 
   /**

@@ -92,5 +92,11 @@ export class Transforms {
 /**
  * Chooses the engine that runs a statement outside a transaction (read replicas): another
  * engine, or undefined to leave the choice to the next router (and finally the engine itself).
+ * `context.session` is the ORM session asking, when one is (read-your-writes per session).
  */
-export type StatementRouter = (statement: Keyed, primary: Engine) => Engine | undefined
+export type StatementRouter = (statement: Keyed, primary: Engine, context: RouteContext) => Engine | undefined
+
+/** Who asks for a route: the ORM session reading, or nobody (engine-level execution). */
+export interface RouteContext {
+  readonly session?: object | undefined
+}

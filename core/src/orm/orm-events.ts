@@ -19,7 +19,8 @@ export interface SessionEvents {
   /** The flush failed; the session now needs rollback(). */
   flushError(e: { session: AsyncSession; connection: Connection; error: unknown }): void
   beforeCommit(e: { session: AsyncSession }): void
-  afterCommit(e: { session: AsyncSession }): void
+  /** `wrote`: the committed transaction ran a statement other than a SELECT (read-your-writes routing keys on it). */
+  afterCommit(e: { session: AsyncSession; wrote: boolean }): void
   afterRollback(e: { session: AsyncSession }): void
 }
 

@@ -3,6 +3,7 @@ import { describeValue } from '../util/describe-value.js'
 import type { Connection, Executable, Transaction } from '../engine/connection.js'
 import type { IsolationLevel } from '../dialect/contract.js'
 import type { Engine } from '../engine/engine.js'
+import { connectRouted } from '../engine/routed-connect.js'
 import type { Result, ScalarResult } from '../engine/result.js'
 import { ColumnGroup, Select, resolveItem, select } from '../sql/select.js'
 import type { ClauseProvider, OptionFor } from '../sql/select.js'
@@ -427,8 +428,9 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
       this.events.emit('beforeCommit', { session: this })
       if (this.#bind !== undefined) await this.#joined?.commit()
       else await this.#conn.commit()
+      const wrote = this.#wrote && !this.#routed
       this.#endTransaction(true)
-      this.events.emit('afterCommit', { session: this })
+      this.events.emit('afterCommit', { session: this, wrote })
     })
   }
 
@@ -648,7 +650,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
       this.#state = 'active'
       return this.#bind
     }
-    const target = read !== undefined && (this.#conn === undefined || this.#routed) ? this.engine.route(read) : this.engine
+    const target = read !== undefined && (this.#conn === undefined || this.#routed) ? this.engine.route(read, { session: this }) : this.engine
     if (this.#conn && this.#routed && target === this.engine) {
       const replica = this.#conn
       this.#conn = undefined
@@ -656,8 +658,8 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
       await replica.close()
     }
     if (!this.#conn) {
-      this.#conn = await target.connect({ ...this.#transactionOptions, ...this.#beginOptions, ...(this.#writes && target === this.engine ? { writes: true } : {}) })
-      this.#routed = target !== this.engine
+      const options = { ...this.#transactionOptions, ...this.#beginOptions, ...(this.#writes && target === this.engine ? { writes: true } : {}) }
+      ;({ connection: this.#conn, routed: this.#routed } = await connectRouted(this.engine, target, options))
     }
     this.#state = 'active'
     return this.#conn

@@ -7,6 +7,9 @@
  *
  * @module @athanor/plugin-read-replicas
  */
-export { readReplicas, executeRouted, isReplicaRead } from './read-replicas.js'
+export { readReplicas, executeRouted, replicasDown } from './read-replicas.js'
 export type { ReadReplicasOptions } from './read-replicas.js'
+export { isReplicaRead, WRITING_FUNCTIONS } from './write-detection.js'
+export { readYourWritesScope } from './read-your-writes.js'
+export type { Balance } from './replica-health.js'
 export { usePrimary } from './options.js'

@@ -2,10 +2,10 @@ import { expect } from 'chai'
 import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { AsyncSession, Integer, Select, String, createAsyncEngine, declarativeBase, insert, mappedColumn, removePlugin, select, usePlugin } from '@athanor/core'
+import { AsyncSession, DatabaseError, Integer, Select, String, createAsyncEngine, declarativeBase, func, insert, mappedColumn, removePlugin, select, usePlugin } from '@athanor/core'
 import type { Engine } from '@athanor/core'
 import type { Suite, SuiteContext } from '@athanor/testing'
-import { executeRouted, readReplicas, usePrimary } from '@athanor/plugin-read-replicas'
+import { WRITING_FUNCTIONS, executeRouted, isReplicaRead, readReplicas, readYourWritesScope, usePrimary } from '@athanor/plugin-read-replicas'
 import { onEveryBackend } from '../../../test/support/every-backend.js'
 
 const Base = declarativeBase()
@@ -13,6 +13,9 @@ class Account extends Base.model('rr_accounts', {
   id: mappedColumn(Integer, { primaryKey: true }),
   owner: mappedColumn(String(50)),
 }) {}
+/** Mapped, never created: reading it fails on every backend. */
+const Other = declarativeBase()
+class NeverCreated extends Other.model('rr_never_created', { id: mappedColumn(Integer, { primaryKey: true }) }) {}
 
 /**
  * Primary and replicas are engines on the same database, so every engine sees the same rows and
@@ -68,9 +71,72 @@ const suite: Suite = (ctx) => describe('read-replicas', () => {
     await s.commit()
     expect(ran(replicas[0]!)).to.deep.equal(['SELECT'])
     expect(ran(primary)).to.deep.equal(['UPDATE', 'SELECT'])
-    // After commit the session is back to reading from a replica.
+    // Read-your-writes: having committed a write, the session reads on the primary from now on
+    // (a replica may not have replayed the UPDATE yet).
     await s.scalars(select(Account))
-    expect(ran(replicas[1]!)).to.deep.equal(['SELECT'])
+    expect(ran(primary)).to.deep.equal(['UPDATE', 'SELECT', 'SELECT'])
+    expect(ran(replicas[1]!)).to.deep.equal([])
+  })
+
+  it('keeps routing a session that committed only reads, and every session with readYourWrites: off', async () => {
+    {
+      await using s = new AsyncSession(primary)
+      await s.scalars(select(Account))
+      await s.commit()
+      await s.scalars(select(Account))
+    }
+    removePlugin(primary, 'read-replicas')
+    usePlugin(primary, readReplicas(replicas, { readYourWrites: 'off' }))
+    await using w = new AsyncSession(primary)
+    ;(await w.get(Account, 1))!.owner = 'anne'
+    await w.commit()
+    await w.scalars(select(Account))
+    expect([ran(replicas[0]!), ran(replicas[1]!)]).to.deep.equal([['SELECT', 'SELECT'], ['SELECT', 'SELECT']])
+    expect(ran(primary)).to.deep.equal(['UPDATE'])
+  })
+
+  it('readYourWritesScope(): once a session in the scope commits a write, every session in it reads on the primary', async () => {
+    await readYourWritesScope(async () => {
+      await using reader = new AsyncSession(primary)
+      await reader.scalars(select(Account))
+      await reader.commit()
+      {
+        await using writer = new AsyncSession(primary)
+        writer.add(new Account({ owner: 'cy' }))
+        await writer.commit()
+      }
+      await using later = new AsyncSession(primary)
+      expect((await later.scalars(select(Account.c.owner).where(Account.c.owner.eq('cy')))).all()).to.deep.equal(['cy'])
+      await reader.scalars(select(Account))
+    })
+    // Outside the scope a new session reads on a replica again.
+    await using outside = new AsyncSession(primary)
+    await outside.scalars(select(Account))
+    expect(ran(primary)).to.deep.equal(['INSERT', 'SELECT', 'SELECT'])
+    expect([...ran(replicas[0]!), ...ran(replicas[1]!)]).to.deep.equal(['SELECT', 'SELECT'])
+  })
+
+  it('sends a SELECT calling a function that writes to the primary (nextval, advisory and named locks, your own)', async () => {
+    expect(isReplicaRead(select(func.nextval!('order_ids')))).to.equal(false)
+    expect(isReplicaRead(select(Account.c.id, func.pg_try_advisory_lock!(7)))).to.equal(false)
+    expect(isReplicaRead(select(func.GET_LOCK!('job', 0)))).to.equal(false)
+    expect(isReplicaRead(select(func.count()).from(Account.__table__))).to.equal(true)
+    removePlugin(primary, 'read-replicas')
+    usePlugin(primary, readReplicas(replicas, { writingFunctions: [...WRITING_FUNCTIONS, 'upper'] }))
+    await using s = new AsyncSession(primary)
+    expect((await s.scalars(select(func.upper(Account.c.owner)).where(Account.c.id.eq(1)))).one()).to.equal('ANN')
+    await s.commit()
+    await s.scalars(select(func.lower(Account.c.owner)))
+    expect(ran(primary)).to.deep.equal(['SELECT'])
+    expect(ran(replicas[0]!)).to.deep.equal(['SELECT'])
+  })
+
+  it('says in an error raised on a replica that the read was routed there, and how to read the primary', async () => {
+    await using s = new AsyncSession(primary)
+    const err = await s.scalars(select(NeverCreated)).then(() => undefined, (e: unknown) => e)
+    expect(err).to.be.instanceOf(DatabaseError)
+    expect((err as Error).message).to.match(/\[read-replicas: this statement ran on read replica 1 of 2 \(.*\), where the plugin routes reads outside a transaction\. If it must see the primary \(a replica lags\), add \.options\(usePrimary\(\)\)/)
+    expect((err as Error).stack).to.include('[read-replicas: this statement ran on read replica 1 of 2')
   })
 
   it('keeps explicit transactions, row locks and usePrimary() on the primary', async () => {

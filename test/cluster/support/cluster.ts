@@ -4,6 +4,7 @@
  */
 import { text } from '@athanor/core'
 import type { Engine } from '@athanor/core'
+export { waitFor } from '../../support/wait-for.js'
 
 export interface ClusterUrls {
   /** The PostgreSQL primary and its hot standby, when both are set. */
@@ -22,18 +23,24 @@ export function clusterUrls(): ClusterUrls {
   }
 }
 
-export async function scalar(engine: Engine, sql: string): Promise<unknown> {
-  return engine.begin(async (c) => (await c.execute(text(sql))).scalar())
+const HOW = '(npm run db:cluster, then eval "$(tools/cluster/db-cluster.sh env)")'
+
+/** Skips the suite (one line saying why) unless the PostgreSQL primary and standby URLs are set. */
+export function skipWithoutPg(ctx: Mocha.Context): void {
+  if (clusterUrls().pg !== undefined) return
+  console.log(`[athanor] cluster tests skipped: ATHANOR_PG_PRIMARY_URL/ATHANOR_PG_STANDBY_URL not set ${HOW}`)
+  ctx.skip()
 }
 
-/** Polls `check` every 100 ms until it holds; fails naming `what` after `timeoutMs`. */
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs
-  for (;;) {
-    if (await check().catch(() => false)) return
-    if (Date.now() > until) throw new Error(`waited ${timeoutMs} ms for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
+/** Skips the suite (one line saying why) unless the three Galera URLs are set. */
+export function skipWithoutGalera(ctx: Mocha.Context): void {
+  if (clusterUrls().galera !== undefined) return
+  console.log(`[athanor] cluster tests skipped: ATHANOR_GALERA_URLS (three URLs) not set ${HOW}`)
+  ctx.skip()
+}
+
+export async function scalar(engine: Engine, sql: string): Promise<unknown> {
+  return engine.begin(async (c) => (await c.execute(text(sql))).scalar())
 }
 
 /**
