@@ -68,11 +68,20 @@ describe('cluster: a Galera node outside the primary component is skipped', func
     for (const a of admin) await a.end()
   })
 
-  it('isolated from its peers, node 1 is non-Primary; a URL listing it first connects to node 2, and back to node 1 once it has rejoined', async () => {
+  it('isolated from its peers, node 1 is non-Primary and refuses work (node-not-ready); a URL listing it first connects to node 2, and back to node 1 once it has rejoined', async () => {
     const list = urls.galera!.map(splitUrlHosts)
     const multi = list[0]!.withHosts(list.map((h) => h.hosts).join(','))
     await admin[0]!.run("SET GLOBAL wsrep_provider_options = 'gmcast.isolate=1'")
     await waitFor('node 1 to leave the primary component', async () => (await admin[0]!.status('wsrep_cluster_status')) !== 'Primary', 30_000)
+    // Asked directly, the node refuses work with 1047: a lost connection that session.run() retries.
+    const direct = createAsyncEngine(urls.galera![0]!, { pool: { size: 1 } })
+    try {
+      const err = await scalar(direct, 'SELECT 1').then(() => undefined, (e: unknown) => e)
+      expect(err).to.be.instanceOf(OperationalError)
+      expect([(err as OperationalError).code, (err as OperationalError).disconnect]).to.deep.equal(['node-not-ready', true])
+    } finally {
+      await direct.dispose()
+    }
     const engine = createAsyncEngine(multi, { pool: { size: 1 } })
     try {
       expect(Number(await scalar(engine, 'SELECT @@port'))).to.equal(list[1]!.port)

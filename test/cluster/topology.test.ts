@@ -6,7 +6,7 @@
  * position the primary reported (never a fixed sleep), bounded so that a broken standby fails.
  */
 import { expect } from 'chai'
-import { createAsyncEngine, text } from '@athanor/core'
+import { DatabaseError, createAsyncEngine, text } from '@athanor/core'
 import type { Engine } from '@athanor/core'
 import '@athanor/postgres'
 import '@athanor/mysql'
@@ -35,6 +35,8 @@ describe('cluster topology: PostgreSQL primary and hot standby', function () {
     expect(await scalar(primary, 'SELECT pg_is_in_recovery()')).to.equal(false)
     expect(await scalar(standby, 'SELECT pg_is_in_recovery()')).to.equal(true)
     const refused = await standby.begin((c) => c.execute(text('CREATE TABLE cluster_nope (id int)'))).then(() => undefined, (e: unknown) => e)
+    expect(refused).to.be.instanceOf(DatabaseError)
+    expect((refused as DatabaseError).code).to.equal('read-only')
     expect(String(refused)).to.match(/read-only transaction/)
   })
 
