@@ -5,10 +5,10 @@
  * still show it to the session that wrote it and to every session of the same request scope.
  */
 import { expect } from 'chai'
-import { AsyncSession, Integer, String as Str, createAsyncEngine, declarativeBase, mappedColumn, text, usePlugin, type Engine } from '@athanor/core'
+import { AsyncSession, Integer, String as Str, declarativeBase, mappedColumn, text, usePlugin, type Engine } from '@athanor/core'
 import '@athanor/postgres'
 import { readReplicas, readYourWritesScope } from '@athanor/plugin-read-replicas'
-import { clusterUrls, scalar, waitFor, skipWithoutPg } from './support/cluster.js'
+import { clusterUrls, scalar, waitFor, skipWithoutPg, pgEngines, waitForReplay } from './support/cluster.js'
 
 const Base = declarativeBase()
 class Order extends Base.model('cluster_replica_orders', {
@@ -23,12 +23,10 @@ describe('cluster: read replicas on a lagging PostgreSQL hot standby', function 
   let standby: Engine
   before(async function () {
     skipWithoutPg(this)
-    primary = createAsyncEngine(urls.pg!.primary)
-    standby = createAsyncEngine(urls.pg!.standby)
+    ;({ primary, standby } = pgEngines());
     await Base.metadata.dropAll(primary, { checkFirst: true })
     await Base.metadata.createAll(primary)
-    const lsn = String(await scalar(primary, 'SELECT pg_current_wal_lsn()'))
-    await waitFor('the standby to replay the new table', async () => (await scalar(standby, `SELECT pg_last_wal_replay_lsn() >= '${lsn}'::pg_lsn`)) === true, 20_000)
+    await waitForReplay(primary, standby)
     await scalar(standby, 'SELECT pg_wal_replay_pause()')
     await waitFor('replay to pause', async () => (await scalar(standby, 'SELECT pg_get_wal_replay_pause_state()')) === 'paused', 20_000)
     usePlugin(primary, readReplicas([standby]))

@@ -7,9 +7,9 @@
  * `session.run()` runs the read again and gets the replayed state.
  */
 import { expect } from 'chai'
-import { AsyncSession, OperationalError, SerializationError, createAsyncEngine, text, type Engine } from '@athanor/core'
+import { AsyncSession, OperationalError, SerializationError, text, type Engine } from '@athanor/core'
 import '@athanor/postgres'
-import { clusterUrls, scalar, waitFor, skipWithoutPg } from './support/cluster.js'
+import { clusterUrls, scalar, waitFor, skipWithoutPg, pgEngines, waitForReplay } from './support/cluster.js'
 
 describe('cluster: recovery conflicts on the PostgreSQL hot standby', function () {
   this.timeout(120_000)
@@ -18,8 +18,7 @@ describe('cluster: recovery conflicts on the PostgreSQL hot standby', function (
   let standby: Engine
   before(async function () {
     skipWithoutPg(this)
-    primary = createAsyncEngine(urls.pg!.primary)
-    standby = createAsyncEngine(urls.pg!.standby)
+    ;({ primary, standby } = pgEngines());
     {
       // ALTER SYSTEM writes the standby's own postgresql.auto.conf (nothing goes through the WAL).
       await using conn = await standby.connect()
@@ -47,8 +46,7 @@ describe('cluster: recovery conflicts on the PostgreSQL hot standby', function (
       await c.execute(text('CREATE TABLE conflict_rows (id int PRIMARY KEY)'))
       await c.execute(text('INSERT INTO conflict_rows SELECT generate_series(1, 100)'))
     })
-    const lsn = String(await scalar(primary, 'SELECT pg_current_wal_lsn()'))
-    await waitFor(`the standby to replay ${lsn}`, async () => (await scalar(standby, `SELECT pg_last_wal_replay_lsn() >= '${lsn}'::pg_lsn`)) === true, 20_000)
+    await waitForReplay(primary, standby)
   }
 
   /** TRUNCATEs on the primary once the standby session with backend `pid` is in the state asked for. */

@@ -79,7 +79,6 @@ const createPostgres = postgres as unknown as (url: string, options: Record<stri
  * ```
  */
 export function createClient(settings: ConnectSettings, link: ClientLink): PgClient {
-  let attempt = 0
   const options: Record<string, unknown> = {
     max: 1,
     // Seconds; fractional values work (postgres.js multiplies by 1000).
@@ -104,10 +103,9 @@ export function createClient(settings: ConnectSettings, link: ClientLink): PgCli
         // createSocket() catches this and rejects whatever query asked for the reconnect.
         throw Object.assign(new Error('This PostgreSQL connection is closed and is never reopened; use a new connection.'), { code: 'CONNECTION_CLOSED' })
       }
-      // Multi-host URLs: postgres.js asks again after a failed attempt; try the next host.
-      const i = attempt++ % Math.max(1, parsed.host.length)
-      const host = parsed.host[i] ?? 'localhost'
-      const port = parsed.port[i] ?? 5432
+      // One host: a URL's host list is resolved before postgres.js sees it (see driver.ts).
+      const host = parsed.host[0] ?? 'localhost'
+      const port = parsed.port[0] ?? 5432
       const socket = parsed.path ? netConnect(parsed.path) : netConnect(port, host)
       // postgres.js reads these for TLS servername and for its error messages.
       Object.assign(socket, { host, port })

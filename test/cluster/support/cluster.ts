@@ -2,9 +2,11 @@
  * What the cluster suites share: the URLs `tools/cluster/db-cluster.sh env` exports, URL surgery
  * for host lists, and bounded waits for a state the cluster reports (never a fixed sleep).
  */
-import { text } from '@athanor/core'
+import { createAsyncEngine, text } from '@athanor/core'
 import type { Engine } from '@athanor/core'
-export { waitFor } from '../../support/wait-for.js'
+import { waitFor } from '../../support/wait-for.js'
+
+export { waitFor }
 
 export interface ClusterUrls {
   /** The PostgreSQL primary and its hot standby, when both are set. */
@@ -41,6 +43,18 @@ export function skipWithoutGalera(ctx: Mocha.Context): void {
 
 export async function scalar(engine: Engine, sql: string): Promise<unknown> {
   return engine.begin(async (c) => (await c.execute(text(sql))).scalar())
+}
+
+/** The PostgreSQL primary and standby engines of the cluster (skip first with {@link skipWithoutPg}). */
+export function pgEngines(): { primary: Engine; standby: Engine } {
+  const { primary, standby } = clusterUrls().pg!
+  return { primary: createAsyncEngine(primary), standby: createAsyncEngine(standby) }
+}
+
+/** Waits until the standby has replayed everything the primary has written so far. */
+export async function waitForReplay(primary: Engine, standby: Engine): Promise<void> {
+  const lsn = String(await scalar(primary, 'SELECT pg_current_wal_lsn()'))
+  await waitFor(`the standby to replay ${lsn}`, async () => (await scalar(standby, `SELECT pg_last_wal_replay_lsn() >= '${lsn}'::pg_lsn`)) === true, 20_000)
 }
 
 /**
