@@ -11,6 +11,9 @@
  *   npm run bench:profile -- --dialect pg --scenario pk-lookups   (1,000 gets per iteration)
  *   npm run bench:profile -- --dialect pg --scenario web-page     (50 pages, a session each)
  *   npm run bench:profile -- --dialect pg --scenario stream       (every post, 1,000 at a time)
+ *   npm run bench:profile -- --dialect pg --scenario uow-insert   (1,000 authors × 10 posts, removed after each)
+ *   npm run bench:profile -- --dialect libsql --scenario selectin (seeds /tmp/athanor-profile.db once)
+ *   npm run bench:profile -- --dialect pg --scenario joined --total  (total time per function, not self time)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,15 +23,20 @@ import { parseArgs } from 'node:util';
 import { CONTENDERS } from './contenders/registry.js';
 import { SCENARIO_METHODS } from './contenders/contender.js';
 import { StatementCounter } from './runner/statement-counter.js';
-import { topSelfTime } from './profile/top-functions.js';
+import { topSelfTime, topTotalTime } from './profile/top-functions.js';
 import { topAllocations } from './profile/top-allocations.js';
-import { FULL_SIZES, STREAM_BATCH, pkLookupIds, webPagePatterns } from './workload/scenarios.js';
+import { EDIT_SUFFIX, FULL_SIZES, STREAM_BATCH, insertStamp, newAuthors, pkLookupIds, webPagePatterns } from './workload/scenarios.js';
+import { openSqlClient } from './db/sql-client.js';
+import { prepareLibsqlFile, seedDatabase } from './db/database-setup.js';
+import { cleanupInsert, restoreUpdate } from './db/write-checks.js';
 import type { Dialect } from './types.js';
 
-const READ_SCENARIOS = ['n-plus-one', 'selectin', 'joined', 'nested-selectin', 'nested-joined', 'pk-lookups', 'web-page', 'stream'] as const;
+const SCENARIOS = ['n-plus-one', 'selectin', 'joined', 'nested-selectin', 'nested-joined', 'pk-lookups', 'web-page', 'stream', 'uow-insert', 'update-dirty'] as const;
+const LIBSQL_FILE = path.join(os.tmpdir(), 'athanor-profile.db');
 const DEFAULT_URLS: Record<string, string> = {
   pg: process.env.ATHANOR_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/athanor_bench',
   mysql: process.env.ATHANOR_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/athanor_bench',
+  libsql: `file:${LIBSQL_FILE}`,
 };
 
 const { values } = parseArgs({
@@ -40,16 +48,27 @@ const { values } = parseArgs({
     iterations: { type: 'string', default: '100' },
     top: { type: 'string', default: '20' },
     alloc: { type: 'boolean', default: false },
+    total: { type: 'boolean', default: false },
   },
 });
 const dialect = values.dialect as Dialect;
 const url = values.url ?? DEFAULT_URLS[dialect];
-if (url === undefined) throw new Error(`--dialect ${dialect}: give --url (a file: URL of a seeded libSQL database) — only pg and mysql have defaults.`);
-const scenario = values.scenario as (typeof READ_SCENARIOS)[number];
-if (!READ_SCENARIOS.includes(scenario)) throw new Error(`--scenario must be one of ${READ_SCENARIOS.join(', ')} (scenarios that take no input), not ${scenario}.`);
+if (url === undefined) throw new Error(`--dialect ${dialect}: unknown; use pg, mysql or libsql.`);
+const scenario = values.scenario as (typeof SCENARIOS)[number];
+if (!SCENARIOS.includes(scenario)) throw new Error(`--scenario must be one of ${SCENARIOS.join(', ')}, not ${scenario}.`);
 const contender = CONTENDERS.find((c) => c.name === values.contender);
 if (contender === undefined) throw new Error(`No contender ${values.contender}; see npm run bench -- --list.`);
 
+// The default libSQL file is seeded once (1,000 authors), as `npm run bench` seeds the servers.
+if (dialect === 'libsql' && url === DEFAULT_URLS.libsql && !fs.existsSync(LIBSQL_FILE)) {
+  await prepareLibsqlFile(LIBSQL_FILE);
+  const db = await openSqlClient('libsql', url);
+  await seedDatabase(db, 1000);
+  await db.close();
+}
+// The harness's own connection puts back what write scenarios changed, after each iteration.
+const admin = await openSqlClient(dialect, url);
+await cleanupInsert(admin, '%') // rows an interrupted run left behind
 const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'athanor-profile-'));
 const session = await contender.connect({ dialect, url, filePath: url.replace(/^file:/, ''), counter: new StatementCounter(), cacheDir });
 const method = session[SCENARIO_METHODS[scenario]]?.bind(session) as ((...args: unknown[]) => Promise<unknown>) | undefined;
@@ -57,7 +76,16 @@ if (method === undefined) throw new Error(`${contender.name} does not do ${scena
 // pk-lookups takes its ids (1,000 posts of the seeded 1,000 authors per iteration), web-page its
 // name patterns (50 pages per iteration, as a full run).
 const input = scenario === 'pk-lookups' ? pkLookupIds(1000, 1000) : scenario === 'web-page' ? webPagePatterns(FULL_SIZES.webPages) : scenario === 'stream' ? STREAM_BATCH : undefined;
-const run = (): Promise<unknown> => (input === undefined ? method() : method(input));
+let round = 0;
+const run = async (): Promise<unknown> => {
+  if (scenario === 'uow-insert') {
+    const stamp = insertStamp(++round, 99);
+    await method(newAuthors(FULL_SIZES.insertAuthors, stamp));
+    return cleanupInsert(admin, stamp);
+  }
+  if (scenario === 'update-dirty') return method(FULL_SIZES.updateAuthors, EDIT_SUFFIX).then(() => restoreUpdate(admin));
+  return input === undefined ? method() : method(input);
+};
 await run(); // warm-up: compile, prepare statements
 
 const inspector = new Session();
@@ -91,5 +119,5 @@ await session.close();
 
 console.log(`${contender.name} ${scenario} on ${dialect}: ${ms.toFixed(2)} ms per iteration (${iterations} iterations, profiled)`);
 console.log(`profile: ${file}`);
-for (const [label, pct] of topSelfTime(file, Number(values.top))) console.log(`${pct.toFixed(1).padStart(5)} %  ${label}`);
+for (const [label, pct] of (values.total ? topTotalTime : topSelfTime)(file, Number(values.top))) console.log(`${pct.toFixed(1).padStart(5)} %  ${label}`);
 process.exit(0);

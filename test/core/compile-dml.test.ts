@@ -14,6 +14,24 @@ describe('compile: INSERT', () => {
     expect(() => insert(posts).values([{ title: 'a', userId: 1 }, { title: 'b', userId: 2, editorId: 3 }])).to.throw(ArgumentError, /every row must give the same columns/)
     expect(() => insert(posts).values([])).to.throw(ArgumentError, /got no rows/)
   })
+  it('keys runs of plain rows by their count: one cached shape per row count, expressions in rows keyed apart', () => {
+    const compiler = new SqlCompiler(ansiCaps)
+    const rows = (n: number, from = 0): { title: string; userId: number }[] => Array.from({ length: n }, (_, i) => ({ title: `t${from + i}`, userId: from + i }))
+    const a = compiler.compile(insert(posts).values(rows(3)))
+    const b = compiler.compile(insert(posts).values(rows(3, 10)))
+    expect(b.cached).to.equal(true)
+    expect(b.params).to.deep.equal(['t10', 10, 't11', 11, 't12', 12])
+    expect(compiler.compile(insert(posts).values(rows(4))).cached).to.equal(false)
+    // The same count, but one value is an expression: another shape, rendered as it.
+    const mixed = compiler.compile(insert(posts).values([...rows(1), { title: func.upper('x'), userId: 2 }, ...rows(1, 5)]))
+    expect(mixed.cached).to.equal(false)
+    expect(mixed.sql).to.equal('INSERT INTO "posts" ("title", "userId") VALUES (?, ?), (upper(?), ?), (?, ?)')
+    expect(mixed.params).to.deep.equal(['t0', 0, 'x', 2, 't5', 5])
+    expect(a.sql).to.equal('INSERT INTO "posts" ("title", "userId") VALUES (?, ?), (?, ?), (?, ?)')
+    const moved = compiler.compile(insert(posts).values([...rows(2), { title: func.upper('x'), userId: 2 }]))
+    expect(moved.cached).to.equal(false)
+    expect(moved.sql).to.equal('INSERT INTO "posts" ("title", "userId") VALUES (?, ?), (?, ?), (upper(?), ?)')
+  })
   it('inserts from a select', () => {
     expectSql(insert(posts).fromSelectQuery(['title', 'userId'], select(users.c.name, users.c.id).where(users.c.age.gt(3))),
       'INSERT INTO "posts" ("title", "userId") SELECT "users"."name", "users"."id" FROM "users" WHERE "users"."age" > ?', [3])

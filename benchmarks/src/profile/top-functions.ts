@@ -31,3 +31,30 @@ export function topSelfTime(file: string, limit: number): [string, number][] {
   }
   return [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([k, t]) => [k, (100 * t) / total]);
 }
+
+/**
+ * The functions with the most total time (self plus callees; a recursive function counted once
+ * per sample), as percentages of all sampled time: where a phase's time goes, not just its leaves.
+ */
+export function topTotalTime(file: string, limit: number): [string, number][] {
+  const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile & { nodes: (ProfileNode & { children?: number[] })[] };
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const byFunction = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const t = profile.timeDeltas[i] ?? 0;
+    total += t;
+    const seen = new Set<string>();
+    for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) {
+      const { functionName, url } = nodes.get(n)!.callFrame;
+      if (!functionName || url === '') continue;
+      const label = `${functionName} ${url.replace(/^.*\/node_modules\//, '').replace(/^file:\/\/.*?\/(core|dialects|benchmarks|plugins|tools)\//, '$1/')}`;
+      if (seen.has(label)) continue;
+      seen.add(label);
+      byFunction.set(label, (byFunction.get(label) ?? 0) + t);
+    }
+  });
+  return [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([k, t]) => [k, (100 * t) / total]);
+}

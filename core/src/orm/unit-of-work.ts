@@ -6,7 +6,7 @@ import { ArgumentError, InvalidRequestError } from '../util/errors.js'
 import { topoSort } from '../util/topo-sort.js'
 import { Bind, Case, Expression } from '../sql/elements.js'
 import type { Column } from '../sql/column.js'
-import { Insert, Update, del, insert } from '../sql/dml.js'
+import { Insert, Update, del, insert, valueLabels, valuesRow } from '../sql/dml.js'
 import { select } from '../sql/select.js'
 import type { Select } from '../sql/select.js'
 import type { Result } from '../engine/result.js'
@@ -172,7 +172,13 @@ function collectSyncs(ctx: FlushContext): Sync[] {
         syncs.push({ child: s, parent, rel, pairs: rel.pairs })
       } else {
         const members = related(s, rel)
-        for (const obj of members) syncs.push({ child: maybeState(obj)!, parent: s, rel, pairs: rel.pairs })
+        const back = rel.back
+        for (const obj of members) {
+          const t = maybeState(obj)!
+          // The member's own reference back to this parent makes the same copy (above): once is enough.
+          if (back !== undefined && backSyncs(ctx, t, back, s.obj, rel.pairs)) continue
+          syncs.push({ child: t, parent: s, rel, pairs: rel.pairs })
+        }
         const now = new Set(members)
         for (const obj of committedMembers(s, rel.key)) {
           const t = maybeState(obj)!
@@ -186,10 +192,26 @@ function collectSyncs(ctx: FlushContext): Sync[] {
   return syncs
 }
 
+/**
+ * Whether `collectSyncs` copies `parent`'s key into `child` through `child`'s many-to-one
+ * `back` reference: loaded, pointing at `parent`, over the same columns, and set or changed.
+ */
+function backSyncs(ctx: FlushContext, child: InstanceState, back: Relationship, parent: object, pairs: Sync['pairs']): boolean {
+  // Objects outside the session (no save-update cascade brought them in) are not walked there.
+  if (child.owner !== ctx.owner || (child.lifecycle !== 'pending' && child.lifecycle !== 'persistent')) return false
+  if (back.direction !== 'many-to-one' || back.options.viewonly || ctx.deleted.has(child) || !isLoaded(child, back)) return false
+  if (child.relations.get(back.key) !== parent) return false
+  if (child.lifecycle === 'persistent' && child.committedRelations.has(back.key) && child.committedRelations.get(back.key) === parent) return false
+  const a = back.pairs
+  return a.length === pairs.length && a.every((p, i) => p.dest === pairs[i]!.dest && p.source === pairs[i]!.source)
+}
+
 function applySync(sync: Sync): void {
   const child = sync.child.obj as Record<string, unknown>
   const parent = sync.parent?.obj as Record<string, unknown> | undefined
-  trusted(() => { for (const p of sync.pairs) child[p.dest.key_] = parent ? (parent[p.source.key_] ?? null) : null })
+  const copy = (): void => { for (const p of sync.pairs) child[p.dest.key_] = parent ? (parent[p.source.key_] ?? null) : null }
+  if (sync.child.mapper.validated.length > 0) trusted(copy)
+  else copy()
 }
 
 /** The SQL-visible change set of one flush, planned before anything is executed. */
@@ -205,31 +227,39 @@ export async function plan(ctx: FlushContext): Promise<FlushPlan> {
   await cascadeDeletes(ctx)
   const syncs = collectSyncs(ctx)
   const pending = [...ctx.pending].filter((s) => !ctx.deleted.has(s))
-  const deps = new Map<InstanceState, Set<InstanceState>>()
-  for (const sy of syncs) {
-    if (sy.parent && ctx.pending.has(sy.parent) && ctx.pending.has(sy.child)) {
-      let set = deps.get(sy.child)
-      if (!set) deps.set(sy.child, (set = new Set()))
-      set.add(sy.parent)
-    }
-  }
-  // Tables first (so rows of one table batch together), then rows within a table by level.
-  const mappers = [...new Set(pending.map((s) => s.mapper))]
+  // Which pending rows wait for which: across tables this orders the tables; within a table
+  // (a self-reference) it orders the rows in levels. Only the latter needs per-row bookkeeping.
   const mapperDeps = new Map<Mapper, Set<Mapper>>()
   const notNullDeps = new Map<Mapper, Set<Mapper>>()
+  const sameTable = new Map<InstanceState, InstanceState[]>()
   const edge = (map: Map<Mapper, Set<Mapper>>, from: Mapper, to: Mapper): void => void (map.get(from) ?? map.set(from, new Set()).get(from)!).add(to)
   for (const sy of syncs) {
-    if (!sy.parent || !deps.get(sy.child)?.has(sy.parent) || sy.parent.mapper === sy.child.mapper) continue
-    edge(mapperDeps, sy.child.mapper, sy.parent.mapper)
-    if (sy.pairs.some((p) => !p.dest.nullable)) edge(notNullDeps, sy.child.mapper, sy.parent.mapper)
+    const parent = sy.parent
+    if (parent === null || !ctx.pending.has(parent) || !ctx.pending.has(sy.child)) continue
+    if (parent.mapper === sy.child.mapper) {
+      const list = sameTable.get(sy.child)
+      if (list === undefined) sameTable.set(sy.child, [parent])
+      else if (!list.includes(parent)) list.push(parent)
+      continue
+    }
+    edge(mapperDeps, sy.child.mapper, parent.mapper)
+    if (sy.pairs.some((p) => !p.dest.nullable)) edge(notNullDeps, sy.child.mapper, parent.mapper)
   }
+  // Tables first (so rows of one table batch together), then rows within a table by level.
+  const byMapper = new Map<Mapper, InstanceState[]>()
+  for (const s of pending) (byMapper.get(s.mapper) ?? byMapper.set(s.mapper, []).get(s.mapper)!).push(s)
+  const mappers = [...byMapper.keys()]
   let { order, cycles } = topoSort(mappers, (m) => mapperDeps.get(m) ?? [])
   // Tables that reference each other: only nullable foreign keys can wait for the post-update,
   // so the order follows the NOT NULL ones (SQLAlchemy asks for post_update=True instead).
   if (cycles.length) order = topoSort(mappers, (m) => notNullDeps.get(m) ?? []).order
   const inserts: InstanceState[][] = []
   for (const m of order) {
-    const rows = pending.filter((s) => s.mapper === m)
+    const rows = byMapper.get(m)!
+    if (sameTable.size === 0 || !rows.some((s) => sameTable.has(s))) {
+      inserts.push(rows)
+      continue
+    }
     const level = new Map<InstanceState, number>()
     const levelOf = (s: InstanceState, guard: Set<InstanceState>): number => {
       const known = level.get(s)
@@ -237,7 +267,7 @@ export async function plan(ctx: FlushContext): Promise<FlushPlan> {
       if (guard.has(s)) return 0 // a cycle inside the table: broken by a post-update
       guard.add(s)
       let l = 0
-      for (const p of deps.get(s) ?? []) if (p.mapper === m) l = Math.max(l, levelOf(p, guard) + 1)
+      for (const p of sameTable.get(s) ?? []) l = Math.max(l, levelOf(p, guard) + 1)
       level.set(s, l)
       return l
     }
@@ -379,10 +409,11 @@ async function insertPart(ctx: FlushContext, m: Mapper, part: TablePart, states:
     const sortKey = returning && !caps.orderedReturning && caps.autoincrementInsertOrder === true && generated.length === 1 && auto !== undefined
     const multi = caps.multiRowInsert && given.length > 0 && (generated.length === 0 || (returning ? caps.orderedReturning || sortKey : generated.length === 1 && auto !== undefined && caps.insertIdArithmetic))
     const perStatement = multi ? Math.max(1, Math.floor(caps.maxParams / Math.max(1, given.length))) : 1
+    const labels = valueLabels(table, given)
     for (let i = 0; i < group.length; i += perStatement) {
       const chunk = group.slice(i, i + perStatement)
-      let stmt: Insert = insert(table)
-      if (given.length) stmt = stmt.values(chunk.map((s) => Object.fromEntries(given.map((c) => [c.key_, (s.obj as Record<string, unknown>)[c.key_]]))) as never)
+      // The rows straight from the objects (defaults were applied to them above).
+      let stmt: Insert = given.length ? new Insert(table, given, chunk.map((s) => valuesRow(given, labels, s.obj as Record<string, unknown>)), undefined, []) : insert(table)
       if (returning) stmt = stmt.returning(...generated) as unknown as Insert
       const result = await ctx.execute(stmt as unknown as Executable)
       if (returning) {

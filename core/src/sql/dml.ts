@@ -103,7 +103,19 @@ export class Insert<S extends ColumnSpecs = ColumnSpecs, R extends readonly unkn
     k.s += 'INS'
     this.table.key(k)
     keyList(k, this.columns)
-    for (const row of this.rows) keyList(k, row)
+    // A row of plain values (binds of their columns' types) keys the same as any other: runs of
+    // them are keyed by their count, so a 10,000-row INSERT is not a 100,000-character key.
+    let plain = 0
+    for (const row of this.rows) {
+      if (isPlainRow(row, this.columns)) {
+        for (let j = 0; j < row.length; j++) k.binds.push(row[j] as Bind)
+        plain++
+        continue
+      }
+      if (plain > 0) (k.s += `p${plain}`, (plain = 0))
+      keyList(k, row)
+    }
+    if (plain > 0) k.s += `p${plain}`
     if (this.fromSelect) this.fromSelect.key(k)
     keyReturning(k, this.returningColumns)
     for (const e of this.extensions) e.key(k)
@@ -125,8 +137,7 @@ export class Insert<S extends ColumnSpecs = ColumnSpecs, R extends readonly unkn
     })
     const keys = Object.keys(withDefaults[0]!).filter((k) => withDefaults[0]![k] !== undefined)
     const columns = assignments(this.table, withDefaults[0]!, 'insert().values()').map(([c]) => c)
-    // Per row and value only what must be: the unit of work inserts thousands of rows this way.
-    const labels = keys.map((k) => `${this.table.name}.${k}`)
+    const labels = valueLabels(this.table, columns)
     const rowsOut = withDefaults.map((row, i) => {
       let given = 0
       for (const k in row) if (row[k] !== undefined) given++
@@ -134,10 +145,7 @@ export class Insert<S extends ColumnSpecs = ColumnSpecs, R extends readonly unkn
         const names = Object.keys(row).filter((k) => row[k] !== undefined)
         throw new ArgumentError(`insert(${this.table.name}).values(): row ${i} gives columns [${names.join(', ')}] but row 0 gives [${keys.join(', ')}]; every row must give the same columns (use null for missing values).`)
       }
-      return columns.map((col, j): Expression<unknown> => {
-        const value = row[keys[j]!]
-        return value instanceof Expression ? value : new Bind(col.type.validate(value, labels[j]!), col.type, true)
-      })
+      return valuesRow(columns, labels, row)
     })
     return new Insert(this.table, columns, rowsOut, undefined, this.returningColumns, this.extensions, this.orm)
   }
@@ -157,6 +165,35 @@ export class Insert<S extends ColumnSpecs = ColumnSpecs, R extends readonly unkn
   withExtension(ext: Keyed): Insert<S, R, M> {
     return new Insert(this.table, this.columns, this.rows, this.fromSelect, this.returningColumns, [...this.extensions, ext], this.orm)
   }
+}
+
+/** Where each column's values are validated, for error messages: `table.column`. */
+export function valueLabels(table: Table, columns: readonly Column<unknown>[]): string[] {
+  return columns.map((c) => `${table.name}.${c.key_}`)
+}
+
+/**
+ * One VALUES row: `source`'s value for each column (by attribute key), validated against the
+ * column's type and bound as it; an expression is kept as it is. Per value only what must be:
+ * the unit of work builds its multi-row INSERTs of thousands of objects this way.
+ */
+export function valuesRow(columns: readonly Column<unknown>[], labels: readonly string[], source: Readonly<Record<string, unknown>>): Expression<unknown>[] {
+  const row = new Array<Expression<unknown>>(columns.length)
+  for (let j = 0; j < columns.length; j++) {
+    const col = columns[j]!
+    const value = source[col.key_]
+    row[j] = value instanceof Expression ? value : new Bind(col.type.validate(value, labels[j]!), col.type, true)
+  }
+  return row
+}
+
+/** Every value a bind of its column's type: the row's key is the columns' key. */
+function isPlainRow(row: readonly Expression<unknown>[], columns: readonly Column<unknown>[]): boolean {
+  for (let j = 0; j < row.length; j++) {
+    const v = row[j]!
+    if (!(v instanceof Bind) || v.type !== columns[j]!.type) return false
+  }
+  return row.length === columns.length
 }
 
 /**
