@@ -342,6 +342,18 @@ export class Mapper {
     return this.pkIndexes.map((i) => o[this.columnKeys[i]!])
   }
 
+  /**
+   * A new instance holding a full row's column values (from `start`), bypassing the class's
+   * constructor, with its state attached: how a load builds objects. Undefined for a class
+   * with validated attributes (their accessors go on each object; use `blank()`).
+   */
+  fromRow(row: readonly unknown[], start: number): InstanceState | undefined {
+    if (this.validated.length > 0) return undefined
+    const build = (this.#rowBuilder ??= rowBuilder(this.columnKeys, this.cls.prototype as object))
+    return attachState(build(row, start), this)
+  }
+  #rowBuilder: ((row: readonly unknown[], start: number) => object) | undefined
+
   /** A new empty instance, bypassing the constructor (used when loading rows). */
   blank(): { obj: Record<string, unknown>; state: InstanceState } {
     const obj = Object.create(this.cls.prototype as object) as Record<string, unknown>
@@ -374,6 +386,31 @@ export class Mapper {
         throw new ArgumentError(`${this.className} has no attribute '${k}'; its columns are ${this.columnKeys.join(', ')}${this.#relationships.size ? ` and its relationships ${[...this.#relationships.keys()].join(', ')}` : ''}.`)
       }
     }
+  }
+}
+
+/**
+ * A function that makes an object of `proto` with `keys` set from a row, compiled once per
+ * mapper: one constructor assigning every column in order gives all objects one shape with the
+ * values stored in the object itself, where `Object.create` and a loop of keyed stores spill
+ * them into a separate backing store and go through a generic store per value (as SQLAlchemy
+ * compiles its row processors once per result shape). Where code cannot be generated (a content
+ * security policy) or a key could not be assigned literally, it falls back to that loop.
+ */
+function rowBuilder(keys: readonly string[], proto: object): (row: readonly unknown[], start: number) => object {
+  const loop = (row: readonly unknown[], start: number): object => {
+    const o = Object.create(proto) as Record<string, unknown>
+    for (let i = 0; i < keys.length; i++) o[keys[i]!] = row[start + i]
+    return o
+  }
+  if (keys.some((k) => k === '__proto__')) return loop
+  try {
+    const body = keys.map((k, i) => `this[${JSON.stringify(k)}] = row[start + ${i}];`).join('\n')
+    const Ctor = new Function('row', 'start', body) as unknown as new (row: readonly unknown[], start: number) => object
+    Ctor.prototype = proto
+    return (row, start) => new Ctor(row, start)
+  } catch {
+    return loop
   }
 }
 

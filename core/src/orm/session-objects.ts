@@ -76,8 +76,9 @@ export class SessionObjects {
       } else if (m.partialLoads) fillUnloaded(existing, row, start, partial)
       return existing.obj
     }
-    const { state } = m.blank()
-    assign(state, partial === undefined ? committedValues(m, row, start) : spread(m, row, start, partial), true)
+    let state = partial === undefined ? m.fromRow(row, start) : undefined
+    if (state !== undefined) state.committed = m.snapshot(committedValues(m, row, start), true)
+    else assign((state = m.blank().state), partial === undefined ? committedValues(m, row, start) : spread(m, row, start, partial), true)
     state.key = key
     state.lifecycle = 'persistent'
     state.owner = this.#owner
