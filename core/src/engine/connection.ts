@@ -4,6 +4,7 @@ import {
 } from '../util/errors.js'
 import type { Keyed } from '../sql/key.js'
 import { Result } from './result.js'
+import { deadlineSignal, withDeadline } from './watchdog.js'
 import type { EngineCore } from './engine-core.js'
 import type { PooledConnection } from '../pool/index.js'
 
@@ -115,13 +116,15 @@ export class Connection implements AsyncDisposable {
     this.#engine.lint(compiled)
     this.#enter('stream rows')
     // One signal for the whole cursor; the deadline applies to each batch the server sends.
-    const ac = new AbortController()
+    const ms = this.#engine.watchdogMs
     let iterator: AsyncIterator<readonly (readonly unknown[])[]> | undefined
     try {
       await this.#autobegin()
-      iterator = this.#conn.stream(compiled.sql, compiled.params, { batchSize: options.batchSize ?? 500, signal: ac.signal })[Symbol.asyncIterator]()
+      const conn = this.#conn
+      const signal = ms === undefined ? undefined : deadlineSignal(conn, ms)
+      iterator = conn.stream(compiled.sql, compiled.params, { batchSize: options.batchSize ?? 500, ...(signal && { signal }) })[Symbol.asyncIterator]()
       for (;;) {
-        const step = await this.#deadline(compiled.sql, () => iterator!.next(), ac)
+        const step = await this.#deadline(compiled.sql, () => iterator!.next())
         if (step.done === true) break
         const rows = step.value as unknown[][]
         processRows(compiled, rows)
@@ -203,10 +206,13 @@ export class Connection implements AsyncDisposable {
         const err = this.#translate(e, { sql: 'COMMIT' })
         this.#reset()
         // A disconnect or a watchdog timeout while COMMIT was in flight: it may have committed.
-        if ((err instanceof OperationalError && err.disconnect) || this.#invalidated) {
+        // Not so a node that refused COMMIT unrun (a Galera node outside the primary component
+        // commits nothing): that is node-not-ready, and retrying elsewhere is safe.
+        if ((err instanceof OperationalError && err.disconnect && err.code !== 'node-not-ready') || this.#invalidated) {
           this.#invalidate(err)
           throw err instanceof CommitOutcomeUnknownError ? err : new CommitOutcomeUnknownError(err)
         }
+        if (err instanceof OperationalError && err.disconnect) this.#invalidate(err)
         throw err
       }
       this.#reset()
@@ -383,29 +389,16 @@ export class Connection implements AsyncDisposable {
     return res
   }
 
-  /** Runs a driver call under the engine's client-side watchdog, when one is set. */
-  async #deadline<T>(what: string, fn: (signal: AbortSignal | undefined) => Promise<T>, ac = new AbortController()): Promise<T> {
+  /** Runs a driver call under the engine's client-side watchdog (watchdog.ts), when one is set. */
+  #deadline<T>(what: string, fn: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
     const ms = this.#engine.watchdogMs
-    if (ms === undefined) return fn(undefined)
-    let timer: NodeJS.Timeout | undefined
-    const work = fn(ac.signal)
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const err = new StatementTimeoutError(`No answer from the database within ${ms} ms (the engine's watchdogMs); the connection was discarded.`, undefined, { sql: what })
-        // Rejected first: aborting and discarding make the hung call fail too, and the caller
-        // must see the timeout rather than the disconnect it caused.
-        reject(err)
-        work.catch(() => undefined)
-        ac.abort()
-        // The connection's state is unknown after a hung statement: never reuse it.
-        this.#invalidate(err)
-      }, ms)
+    // Closed: the lease is gone, and fn fails at once with the error that says so.
+    if (ms === undefined || this.#closed) return fn(undefined)
+    return withDeadline(this.#lease.connection, ms, fn, {
+      error: () => new StatementTimeoutError(`No answer from the database within ${ms} ms (the engine's watchdogMs); the connection was discarded.`, undefined, { sql: what }),
+      // The connection's state is unknown after a hung statement: never reuse it.
+      discard: (err) => this.#invalidate(err),
     })
-    try {
-      return await Promise.race([work, timeout])
-    } finally {
-      clearTimeout(timer)
-    }
   }
 
   #translate(e: unknown, ctx: { sql?: string; params?: readonly unknown[] }): AthanorError {

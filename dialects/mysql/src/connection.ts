@@ -98,10 +98,14 @@ export class MysqlConnection implements DriverConnection {
   readonly #options: MysqlConnectionOptions
   #closed = false
   #closeReason: unknown = undefined
-  /** Whether a transaction is (or may be) open; rollback() skips the round trip only when false. */
+  /** Whether the server may hold an open transaction (its last status said so, or a statement ran since). */
   #inTransaction = false
-  /** Last autocommit flag the server reported; with autocommit off every statement opens a transaction. */
+  /** begin() was called and neither commit() nor rollback() followed. */
+  #begun = false
+  /** Last autocommit flag the server reported; the first begin() turns it off (see begin()). */
   #autocommit = true
+  /** The first begin() sent `SET autocommit = 0`; a raw `SET autocommit = 1` after it is left alone. */
+  #autocommitOffSent = false
   #busy: string | undefined = undefined
   /**
    * This session's `@@auto_increment_increment`, read at its first multi-row INSERT and again
@@ -148,12 +152,13 @@ export class MysqlConnection implements DriverConnection {
   }
 
   /**
-   * Whether a transaction may be open: set by begin(), cleared by commit()/rollback(), and kept
-   * in step with raw `BEGIN`/`COMMIT`/DDL through the server-status flags of each OK packet.
-   * After an error it stays as it was, so rollback() is sent whenever in doubt.
+   * Whether a transaction may be open: set by begin() and by any statement run with autocommit
+   * off, cleared by commit()/rollback(), and kept in step with raw `BEGIN`/`COMMIT`/DDL through
+   * the server-status flags of each OK packet. After an error it stays as it was, so rollback()
+   * is sent whenever in doubt.
    */
   get inTransaction(): boolean {
-    return this.#inTransaction || !this.#autocommit
+    return this.#begun || this.#inTransaction
   }
 
   async execute(sql: string, params: readonly unknown[], options: ExecuteOptions = {}): Promise<DriverResult> {
@@ -162,10 +167,21 @@ export class MysqlConnection implements DriverConnection {
       // Aborted before anything was sent: the connection is still fine.
       if (options.signal?.aborted) throw this.#abortError(options.signal, false)
       if (this.#idStep !== undefined && AUTO_INCREMENT_SETTING.test(sql)) this.#idStep = undefined
-      const [result, fields] = await this.#guard(this.#send(sql, params), options.signal)
-      const out = this.#toDriverResult(result, fields)
-      if (out.insertId === undefined || out.rowsAffected < 2) return out
-      return { ...out, insertIdStep: this.#idStep ??= await this.#readIdStep(options.signal) }
+      let answer: [QueryResult, FieldPacket[] | undefined]
+      try {
+        answer = await this.#guard(this.#send(sql, params), options.signal)
+      } catch (err) {
+        await this.#rollbackOutsideBegin()
+        throw err
+      }
+      const [result, fields] = answer
+      // A result set carries no status flags: with autocommit off it may have opened a transaction.
+      if (Array.isArray(result) && !this.#autocommit) this.#inTransaction = true
+      if (!Array.isArray(result) && RAW_TRANSACTION_CONTROL.test(sql)) this.#begun = /^\s*(?:START|BEGIN)|\bAND\s+CHAIN\b/i.test(sql)
+      let out = this.#toDriverResult(result, fields)
+      if (out.insertId !== undefined && out.rowsAffected >= 2) out = { ...out, insertIdStep: this.#idStep ??= await this.#readIdStep(options.signal) }
+      await this.#commitOutsideBegin()
+      return out
     } finally {
       this.#busy = undefined
     }
@@ -210,6 +226,8 @@ export class MysqlConnection implements DriverConnection {
         }
       }
       if (batch.length > 0) yield batch
+      if (!this.#autocommit) this.#inTransaction = true
+      await this.#commitOutsideBegin()
     } catch (err) {
       if (this.#isFatal(err)) this.#markClosed(err)
       throw err
@@ -221,7 +239,12 @@ export class MysqlConnection implements DriverConnection {
   }
 
   /**
-   * `SET TRANSACTION ISOLATION LEVEL …` (next transaction only) then `START TRANSACTION [READ ONLY]`.
+   * Begins a transaction. The first begin() turns autocommit off (`SET autocommit = 0`, in place
+   * of START TRANSACTION); from then on the server opens a transaction at the first statement,
+   * so a plain begin() sends nothing (MySQL takes the snapshot at the first read either way).
+   * `SET TRANSACTION ISOLATION LEVEL …` applies to that next transaction, and a read-only one is
+   * started explicitly (`START TRANSACTION READ ONLY`). After a raw `SET autocommit = 1` it is
+   * `START TRANSACTION` again.
    * Refuses to begin inside a transaction: MySQL would silently commit the open one.
    */
   async begin(options: BeginOptions = {}): Promise<void> {
@@ -243,14 +266,45 @@ export class MysqlConnection implements DriverConnection {
       await this.#control(`SET SESSION ${statementTimeoutSetting(this.flavour, options.statementTimeoutMs)}`, 'begin a transaction')
       this.#timeoutOverridden = true
     }
-    await this.#control(options.readOnly ? 'START TRANSACTION READ ONLY' : 'START TRANSACTION', 'begin a transaction')
-    this.#inTransaction = true
+    if (options.readOnly === true) await this.#control('START TRANSACTION READ ONLY', 'begin a transaction')
+    else if (this.#autocommit && !this.#autocommitOffSent) {
+      // Once per connection, in place of this transaction's START TRANSACTION. Not at connect:
+      // there a Galera node outside the primary component must still be judged by its state.
+      await this.#control('SET autocommit = 0', 'begin a transaction')
+      this.#autocommitOffSent = true
+    } else if (this.#autocommit) await this.#control('START TRANSACTION', 'begin a transaction')
+    this.#begun = true
+  }
+
+  /**
+   * Outside begin(), statements keep autocommit's meaning: one that may have opened a
+   * transaction (autocommit off) is committed at once, so nothing is left holding locks or a
+   * snapshot and the next begin() starts clean.
+   */
+  async #commitOutsideBegin(): Promise<void> {
+    if (this.#begun || this.#autocommit || !this.#inTransaction) return
+    const [result] = await this.#guard(this.#conn.query('COMMIT'), undefined)
+    this.#track(result)
+  }
+
+  /** A statement outside begin() failed: the transaction it may have opened is ended (best effort). */
+  async #rollbackOutsideBegin(): Promise<void> {
+    if (this.#begun || this.#autocommit || this.#closed) return
+    try {
+      const [result] = await this.#guard(this.#conn.query('ROLLBACK'), undefined)
+      this.#track(result)
+    } catch {
+      // The statement's own error is the one to report; a connection that cannot roll back is
+      // closed by #guard when the failure is fatal, and rollback() is sent again on return.
+      this.#inTransaction = true
+    }
   }
 
   async commit(): Promise<void> {
     try {
       await this.#control('COMMIT', 'commit')
       this.#inTransaction = false
+      this.#begun = false
     } finally {
       await this.#resetTimeout()
     }
@@ -276,6 +330,7 @@ export class MysqlConnection implements DriverConnection {
     try {
       await this.#control('ROLLBACK', 'roll back')
       this.#inTransaction = false
+      this.#begun = false
     } finally {
       await this.#resetTimeout()
     }
@@ -444,6 +499,7 @@ export class MysqlConnection implements DriverConnection {
     this.#closed = true
     this.#closeReason = reason
     this.#inTransaction = false
+    this.#begun = false
   }
 
   /** Follows the server-status flags of OK packets (raw BEGIN/COMMIT, DDL's implicit commit, SET autocommit). */
@@ -473,6 +529,9 @@ export class MysqlConnection implements DriverConnection {
     return { rows: [], rowsAffected: Number(header.affectedRows ?? 0), insertId: toInsertId(header.insertId) }
   }
 }
+
+/** A raw `BEGIN`/`START TRANSACTION`/`COMMIT`/`ROLLBACK` (not `ROLLBACK TO SAVEPOINT`), run through execute(). */
+const RAW_TRANSACTION_CONTROL = /^\s*(?:START\s+TRANSACTION|BEGIN(?!\s+NOT\s+ATOMIC)|COMMIT|ROLLBACK(?!\s+(?:WORK\s+)?TO\b))\b/i
 
 /** Statements that may change the session's auto-increment step (SET [SESSION] auto_increment_increment…). */
 const AUTO_INCREMENT_SETTING = /auto_increment_(?:increment|offset)/i

@@ -350,18 +350,70 @@ describe('mysql driver (live server)', function () {
       expect(conn.inTransaction).to.equal(true)
       await conn.execute('INSERT INTO athd_items (name) VALUES (?)', ['abandoned-2'])
       await conn.rollback()
-      // So is SET autocommit = 0, where every statement opens a transaction.
-      await conn.execute('SET autocommit = 0', [])
-      await conn.execute('INSERT INTO athd_items (name) VALUES (?)', ['abandoned-3'])
-      expect(conn.inTransaction).to.equal(true)
-      await conn.rollback()
+      // A raw SET autocommit = 1 is followed too: begin() then sends START TRANSACTION again.
       await conn.execute('SET autocommit = 1', [])
       expect(conn.inTransaction).to.equal(false)
+      await conn.begin()
+      await conn.execute('INSERT INTO athd_items (name) VALUES (?)', ['abandoned-3'])
+      await conn.rollback()
       // The next borrower's COMMIT must not commit anything abandoned.
       await conn.begin()
       await conn.commit()
       expect(await names()).to.deep.equal([])
       expect(await scalar(conn, 'SELECT @@in_transaction')).to.equal('0')
+    })
+
+    async function comBegin(conn: MysqlConnection): Promise<number> {
+      const rows = (await conn.execute("SHOW SESSION STATUS LIKE 'Com_begin'", [])).rows
+      return Number(rows[0]?.[1])
+    }
+
+    it('begin() costs no round trip: the first one turned autocommit off, and the first statement opens the transaction', async function () {
+      const conn = await open()
+      expect(await scalar(conn, 'SELECT @@autocommit')).to.equal('1')
+      await conn.begin()
+      await conn.commit()
+      expect(await scalar(conn, 'SELECT @@autocommit')).to.equal('0')
+      const before = await comBegin(conn)
+      await conn.begin()
+      await conn.execute('INSERT INTO athd_items (name) VALUES (?)', ['rolled back'])
+      expect(await scalar(conn, 'SELECT @@in_transaction')).to.equal('1')
+      await conn.rollback()
+      expect(await comBegin(conn)).to.equal(before)
+      expect(await names()).to.deep.equal([])
+      // A read-only transaction is started explicitly.
+      await conn.begin({ readOnly: true })
+      await conn.rollback()
+      expect(await comBegin(conn)).to.equal(before + 1)
+    })
+
+    it('outside begin() a statement is committed at once, as with autocommit; a failed one leaves nothing open', async function () {
+      const conn = await open()
+      await conn.begin() // turns autocommit off
+      await conn.commit()
+      await conn.execute('INSERT INTO athd_items (name) VALUES (?)', ['autocommitted'])
+      expect(conn.inTransaction).to.equal(false)
+      expect(await names()).to.deep.equal(['autocommitted'])
+      // A read outside begin() holds no snapshot afterwards: another connection's commit is seen.
+      expect(await scalar(conn, 'SELECT COUNT(*) FROM athd_items')).to.equal('1')
+      expect(conn.inTransaction).to.equal(false)
+      await admin.execute('INSERT INTO athd_items (name) VALUES (?)', ['by admin'])
+      expect(await scalar(conn, 'SELECT COUNT(*) FROM athd_items')).to.equal('2')
+      await rejection(conn.execute('INSERT INTO athd_no_such_table (name) VALUES (?)', ['x']))
+      expect(conn.inTransaction).to.equal(false)
+      expect(await scalar(conn, 'SELECT @@in_transaction')).to.equal('0')
+      // begin() then starts clean, and the level set for it applies to the transaction the
+      // first statement opens: READ COMMITTED sees a commit made meanwhile, the default does not.
+      await conn.begin({ isolationLevel: 'READ COMMITTED' })
+      expect(await scalar(conn, 'SELECT COUNT(*) FROM athd_items')).to.equal('2')
+      await admin.execute('INSERT INTO athd_items (name) VALUES (?)', ['meanwhile'])
+      expect(await scalar(conn, 'SELECT COUNT(*) FROM athd_items')).to.equal('3')
+      await conn.commit()
+      await conn.begin()
+      expect(await scalar(conn, 'SELECT COUNT(*) FROM athd_items')).to.equal('3')
+      await admin.execute('INSERT INTO athd_items (name) VALUES (?)', ['meanwhile again'])
+      expect(await scalar(conn, 'SELECT COUNT(*) FROM athd_items')).to.equal('3')
+      await conn.commit()
     })
   })
 
