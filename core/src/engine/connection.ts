@@ -206,9 +206,9 @@ export class Connection implements AsyncDisposable {
         const err = this.#translate(e, { sql: 'COMMIT' })
         this.#reset()
         // A disconnect or a watchdog timeout while COMMIT was in flight: it may have committed.
-        // Not so a node that refused COMMIT unrun (a Galera node outside the primary component
-        // commits nothing): that is node-not-ready, and retrying elsewhere is safe.
-        if ((err instanceof OperationalError && err.disconnect && err.code !== 'node-not-ready') || this.#invalidated) {
+        // Not so a COMMIT the server refused unrun (a Galera node outside the primary component
+        // commits nothing): that error stands, and retrying elsewhere is safe.
+        if ((err instanceof OperationalError && err.disconnect && !err.refusedUnrun) || this.#invalidated) {
           this.#invalidate(err)
           throw err instanceof CommitOutcomeUnknownError ? err : new CommitOutcomeUnknownError(err)
         }

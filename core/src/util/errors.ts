@@ -193,9 +193,15 @@ function describeConstraint(kind: IntegrityKind, info: ConstraintInfo): string |
  */
 export class OperationalError extends DatabaseError {
   readonly disconnect: boolean
-  constructor(message: string, cause: unknown, ctx?: StatementContext, driverCode?: string, disconnect = false, code?: string) {
+  /**
+   * The server refused the statement without running any of it (a cluster node not ready for
+   * work): a COMMIT refused so committed nothing, and its outcome is known.
+   */
+  readonly refusedUnrun: boolean
+  constructor(message: string, cause: unknown, ctx?: StatementContext, driverCode?: string, disconnect = false, code?: string, refusedUnrun = false) {
     super(code ?? (disconnect ? 'connection-lost' : 'operational'), message, cause, ctx, driverCode)
     this.disconnect = disconnect
+    this.refusedUnrun = refusedUnrun
   }
 }
 

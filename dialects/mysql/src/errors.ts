@@ -212,7 +212,7 @@ export function translateMysqlError(error: unknown, ctx: StatementContext = {}, 
     return new OperationalError(
       `${text} (${where}). This Galera node is not ready for application use (joining, or cut off from the cluster's primary component). ` +
         'The connection has been discarded; a new connection — to another node with a multi-host URL — can serve once one is ready.',
-      error, ctx, driverCode, true, 'node-not-ready',
+      error, ctx, driverCode, true, 'node-not-ready', true,
     )
   }
   if (n === MysqlErrno.OPTION_PREVENTS_STATEMENT && /read.only/i.test(text)) {

@@ -129,7 +129,7 @@ describe('mysql errors (pure)', function () {
     expect(isMysqlDisconnect(notReady, 'mariadb')).to.equal(true)
     const err = translateMysqlError(notReady, {}, 'mariadb') as OperationalError
     expect(err).to.be.instanceOf(OperationalError)
-    expect([err.disconnect, err.code]).to.deep.equal([true, 'node-not-ready'])
+    expect([err.disconnect, err.code, err.refusedUnrun]).to.deep.equal([true, 'node-not-ready', true])
     expect(err.message).to.match(/not ready for application use .*multi-host URL/)
     expect(isRetryable(err)).to.equal(true)
     // 1047 without WSREP is a plain unknown command, not a connection problem.
