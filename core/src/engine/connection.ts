@@ -208,11 +208,12 @@ export class Connection implements AsyncDisposable {
         // A disconnect or a watchdog timeout while COMMIT was in flight: it may have committed.
         // Not so a COMMIT the server refused unrun (a Galera node outside the primary component
         // commits nothing): that error stands, and retrying elsewhere is safe.
-        if ((err instanceof OperationalError && err.disconnect && !err.refusedUnrun) || this.#invalidated) {
+        const lost = err instanceof OperationalError && err.disconnect
+        if ((lost && !err.refusedUnrun) || this.#invalidated) {
           this.#invalidate(err)
           throw err instanceof CommitOutcomeUnknownError ? err : new CommitOutcomeUnknownError(err)
         }
-        if (err instanceof OperationalError && err.disconnect) this.#invalidate(err)
+        if (lost) this.#invalidate(err)
         throw err
       }
       this.#reset()

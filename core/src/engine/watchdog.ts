@@ -72,11 +72,10 @@ function watchOf(connection: object, ms: number): Watch {
  * ```
  */
 export function withDeadline<T>(connection: object, ms: number, fn: (signal: AbortSignal) => Promise<T>, miss: DeadlineMiss): Promise<T> {
-  let watch = watchOf(connection, ms)
+  const watch = watchOf(connection, ms)
   // A second call while one is pending (a rollback racing a hung statement): give it its own
   // watch rather than move the first one's deadline.
-  if (watch.pending !== undefined) watch = new Watch(ms)
-  const armed = watch
+  const armed = watch.pending === undefined ? watch : new Watch(ms)
   return new Promise<T>((resolve, reject) => {
     const pending: Pending = { reject, miss }
     armed.arm(pending)

@@ -283,16 +283,14 @@ export class MysqlConnection implements DriverConnection {
    */
   async #commitOutsideBegin(): Promise<void> {
     if (this.#begun || this.#autocommit || !this.#inTransaction) return
-    const [result] = await this.#guard(this.#conn.query('COMMIT'), undefined)
-    this.#track(result)
+    await this.#sendControl('COMMIT')
   }
 
   /** A statement outside begin() failed: the transaction it may have opened is ended (best effort). */
   async #rollbackOutsideBegin(): Promise<void> {
     if (this.#begun || this.#autocommit || this.#closed) return
     try {
-      const [result] = await this.#guard(this.#conn.query('ROLLBACK'), undefined)
-      this.#track(result)
+      await this.#sendControl('ROLLBACK')
     } catch {
       // The statement's own error is the one to report; a connection that cannot roll back is
       // closed by #guard when the failure is fatal, and rollback() is sent again on return.
@@ -399,11 +397,16 @@ export class MysqlConnection implements DriverConnection {
   async #control(sql: string, attempted: string): Promise<void> {
     this.#enter(attempted)
     try {
-      const [result] = await this.#guard(this.#conn.query(sql), undefined)
-      this.#track(result)
+      await this.#sendControl(sql)
     } finally {
       this.#busy = undefined
     }
+  }
+
+  /** Sends one transaction-control statement and follows the status flags it answers with. */
+  async #sendControl(sql: string): Promise<void> {
+    const [result] = await this.#guard(this.#conn.query(sql), undefined)
+    this.#track(result)
   }
 
   /** Marks the connection closed on fatal errors and implements the abort signal. */
