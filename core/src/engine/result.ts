@@ -1,4 +1,5 @@
 import { MultipleResultsError, NoResultError } from '../util/errors.js'
+import { keepShape } from '../util/kept-shapes.js'
 
 /**
  * The rows of one statement. Rows are tuples typed from the select list; `mappings()` gives
@@ -66,6 +67,8 @@ export class Result<R extends readonly unknown[] = unknown[], M = Record<string,
     )
   }
 }
+// One per statement executed: its shape outlives them (util/kept-shapes.ts).
+keepShape(new Result([], [], 0))
 
 /** A list of single values (entities or one column) with the same accessors as Result. */
 export class ScalarResult<T> implements Iterable<T> {

@@ -1,4 +1,5 @@
 import { ArgumentError } from '../util/errors.js'
+import { keepShape } from '../util/kept-shapes.js'
 import { Collection } from './collection.js'
 import type { CollectionHandler } from './collection.js'
 import { maybeState } from './instance-state.js'
@@ -56,6 +57,11 @@ class BackSync implements CollectionHandler<object> {
     backRemove(this.#state, this.#rel, item)
   }
 }
+
+// Collections, empty and holding objects, and their handler keep their shapes (util/kept-shapes.ts).
+const exemplarHandler = keepShape(new BackSync(undefined as never, undefined as never))
+keepShape(Collection.of_([], exemplarHandler))
+keepShape(Collection.of_([{}], exemplarHandler))
 
 export function checkTarget(rel: Relationship, value: unknown): void {
   const s = maybeState(value)

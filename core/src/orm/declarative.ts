@@ -139,7 +139,10 @@ export function declarativeBase(options: { metadata?: MetaData } = {}): Declarat
         return Subclass
       }
       constructor(init?: Readonly<Record<string, unknown>>) {
-        registry.mapperOf(new.target, `new ${new.target.name}()`).initInstance(this, init)
+        const mapper = registry.mapperOf(new.target, `new ${new.target.name}()`)
+        mapper.initInstance(this, init)
+        // Built by this constructor alone, as `new` builds it before the subclass's own code runs.
+        if (!mapper.newShapeKept) mapper.keepNewShape(() => Reflect.construct(Model, [], new.target) as object)
       }
       /** The relationships as promises: `await author.$.posts`. */
       get $(): object {

@@ -163,7 +163,7 @@ export async function executeDeletes(ctx: FlushContext, deletePlan: DeletePlan):
   for (const { mapper, states } of deletePlan.batches) {
     const versioned = mapper.versionColumn !== undefined
     await forChunks(ctx, mapper, states, 0, async (chunk, where) => {
-      if (ctx.mapperEvent) for (const s of chunk) ctx.mapperEvent('beforeDelete', s)
+      if (ctx.mapperEvents) for (const s of chunk) ctx.mapperEvents.emit('beforeDelete', s)
       // A joined-table subclass's rows in its own tables go first, newest table first, then the root's.
       for (const part of mapper.tables.slice(1).reverse()) {
         const keys = chunk.map((s) => mapper.pkIndexes.map((j) => s.committed![j]))
@@ -182,7 +182,7 @@ export async function executeDeletes(ctx: FlushContext, deletePlan: DeletePlan):
         s.lifecycle = 'deleted'
         if (s.key) ctx.identityMap.delete(s.key)
       }
-      if (ctx.mapperEvent) for (const s of chunk) ctx.mapperEvent('afterDelete', s)
+      if (ctx.mapperEvents) for (const s of chunk) ctx.mapperEvents.emit('afterDelete', s)
     })
   }
 }

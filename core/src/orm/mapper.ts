@@ -8,6 +8,7 @@ import type { Copier } from './mutable-values.js'
 import { ColumnGroup } from '../sql/select.js'
 import type { Table } from '../sql/table.js'
 import { attachState, maybeState } from './instance-state.js'
+import { keepShape } from '../util/kept-shapes.js'
 import type { InstanceState } from './instance-state.js'
 import { Relationship } from './relationship.js'
 import { getRelated, setRelated } from './attributes.js'
@@ -349,17 +350,55 @@ export class Mapper {
    */
   fromRow(row: readonly unknown[], start: number): InstanceState | undefined {
     if (this.validated.length > 0) return undefined
-    const build = (this.#rowBuilder ??= rowBuilder(this.columnKeys, this.cls.prototype as object))
+    const build = this.#rowBuilder ?? this.#compileRowBuilder(row, start)
     return attachState(build(row, start), this)
   }
   #rowBuilder: ((row: readonly unknown[], start: number) => object) | undefined
 
+  #compileRowBuilder(row: readonly unknown[], start: number): (row: readonly unknown[], start: number) => object {
+    const build = (this.#rowBuilder = rowBuilder(this.columnKeys, this.cls.prototype as object))
+    // A loaded object's shape (and its state's) outlives the objects of any one session.
+    const exemplar = attachState(build(row, start), this)
+    keepShape(exemplar.obj, exemplar)
+    return build
+  }
+
   /** A new empty instance, bypassing the constructor (used when loading rows). */
   blank(): { obj: Record<string, unknown>; state: InstanceState } {
+    if (!this.#blankShapeKept) {
+      this.#blankShapeKept = true
+      const exemplar = this.#blank()
+      keepShape(exemplar.obj, exemplar.state)
+    }
+    return this.#blank()
+  }
+  #blankShapeKept = false
+
+  #blank(): { obj: Record<string, unknown>; state: InstanceState } {
     const obj = Object.create(this.cls.prototype as object) as Record<string, unknown>
     if (this.validated.length > 0) installValidated(obj, this.validated)
     return { obj, state: attachState(obj, this) }
   }
+
+  /**
+   * @internal Keeps the shape of a new instance (see util/kept-shapes.ts), once: `make` builds one
+   * the way `new` does, without running the class's own constructor code.
+   */
+  keepNewShape(make: () => object): void {
+    if (this.#newShapeKept) return
+    this.#newShapeKept = true
+    try {
+      const exemplar = make()
+      keepShape(exemplar, stateOfMapped(exemplar))
+    } catch {
+      // A class that cannot be built without arguments (an abstract polymorphic base) keeps none.
+    }
+  }
+  /** @internal Whether keepNewShape() ran. */
+  get newShapeKept(): boolean {
+    return this.#newShapeKept
+  }
+  #newShapeKept = false
 
   /** Called by the model constructor: sets column values and relationships from `init`. */
   initInstance(obj: object, init: Readonly<Record<string, unknown>> | undefined): void {

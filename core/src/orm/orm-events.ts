@@ -10,6 +10,7 @@ import { EventBus } from '../util/events.js'
 import type { Select } from '../sql/select.js'
 import type { AsyncSession } from './session.js'
 import type { Mapper } from './mapper.js'
+import type { InstanceState } from './instance-state.js'
 
 /** Session lifecycle events. */
 export interface SessionEvents {
@@ -92,4 +93,26 @@ export function propagateOptions(child: Select, parent: Select | undefined): Sel
   const withOptions = missing.length ? child.options(...(missing as never[])) : child
   // An explicit populateExisting refreshes what the query loads along with it (not a lock's default).
   return parent?.state.execution.populateExisting === true ? withOptions.executionOptions({ populateExisting: true }) : withOptions
+}
+
+/**
+ * A session's mapper events: emitted to its listeners (session, factory, engine) and to the
+ * object's class registry, when either listens. A method of one class rather than a closure
+ * per session because hydration and the flush call it per object: a call site V8 saw reach one
+ * closure is optimized for that closure, and each new session's closure would undo it.
+ */
+export class MapperEventEmitter {
+  readonly #session: AsyncSession
+  readonly #bus: EventBus<MapperEvents>
+  constructor(session: AsyncSession, bus: EventBus<MapperEvents>) {
+    this.#session = session
+    this.#bus = bus
+  }
+  emit(event: keyof MapperEvents, s: InstanceState, changes?: Readonly<Record<string, unknown>>): void {
+    const registry = s.mapper.registry.events
+    if (!registry.has(event) && !this.#bus.has(event)) return
+    const e = { session: this.#session, mapper: s.mapper, object: s.obj, changes: changes ?? {} }
+    registry.emit(event, e)
+    this.#bus.emit(event, e)
+  }
 }

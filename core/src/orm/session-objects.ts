@@ -4,6 +4,7 @@ import type { PartialLayout } from '../sql/select.js'
 import { UNLOADED, markUnloaded, setLoadedColumn } from './unloaded-columns.js'
 import { trusted } from './validated-attributes.js'
 import type { InstanceState, StateOwner } from './instance-state.js'
+import type { MapperEventEmitter } from './orm-events.js'
 import { columnsChanged, isModified } from './unit-of-work.js'
 import { relationState, restoreRelationState } from './attributes.js'
 import type { RelationState } from './attributes.js'
@@ -43,13 +44,13 @@ export class SessionObjects {
   }
 
   /**
-   * Builds or reuses the instance for a row (identity map); `onLoad` hears both. The row
+   * Builds or reuses the instance for a row (identity map); `events` emits 'load' for both. The row
    * overwrites an object the session already holds only when the object is expired or the
    * query populates existing objects (`populateExisting`, and locking reads by default); the
    * object is then treated as expired for the rest of the query, so its eagerly loaded
    * relationships are loaded again too.
    */
-  hydrate(m: Mapper, row: readonly unknown[], start: number, onLoad: (s: InstanceState) => void, populateExisting = false, partial?: PartialLayout): object | undefined {
+  hydrate(m: Mapper, row: readonly unknown[], start: number, events: MapperEventEmitter, populateExisting = false, partial?: PartialLayout): object | undefined {
     const key = partial === undefined ? m.rowIdentityKey(row, start) : m.rowIdentityKey(row, start, partial.keyAt)
     if (key === undefined) return undefined // an outer join found no row
     const poly = partial === undefined ? m.polymorphic : undefined
@@ -61,18 +62,18 @@ export class SessionObjects {
       if (layout === undefined) throw new ArgumentError(`The ${cm.className} held for this key is not a ${m.className}, but the row was loaded as one; expunge it or reload it as ${cm.className}.`)
       const values = new Array<unknown>(layout.length)
       for (let i = 0; i < layout.length; i++) values[i] = row[start + layout[i]!]
-      return this.#hydrate(cm, values, 0, key, onLoad, populateExisting, undefined)
+      return this.#hydrate(cm, values, 0, key, events, populateExisting, undefined)
     }
-    return this.#hydrate(m, row, start, key, onLoad, populateExisting, partial)
+    return this.#hydrate(m, row, start, key, events, populateExisting, partial)
   }
 
-  #hydrate(m: Mapper, row: readonly unknown[], start: number, key: string, onLoad: (s: InstanceState) => void, populateExisting: boolean, partial: PartialLayout | undefined): object {
+  #hydrate(m: Mapper, row: readonly unknown[], start: number, key: string, events: MapperEventEmitter, populateExisting: boolean, partial: PartialLayout | undefined): object {
     const existing = this.identity.get(key)
     if (existing) {
       if (existing.expired || (populateExisting && existing.lifecycle === 'persistent')) {
         existing.expired = true
         assign(existing, partial === undefined ? committedValues(m, row, start) : spread(m, row, start, partial), true)
-        onLoad(existing)
+        events.emit('load', existing)
       } else if (m.partialLoads) fillUnloaded(existing, row, start, partial)
       return existing.obj
     }
@@ -83,7 +84,7 @@ export class SessionObjects {
     state.lifecycle = 'persistent'
     state.owner = this.#owner
     this.identity.set(key, state)
-    onLoad(state)
+    events.emit('load', state)
     return state.obj
   }
 

@@ -34,7 +34,8 @@ import { DetachedInstanceError, PendingRollbackError } from './orm-errors.js'
 import { isLoaded, setLoaded } from './attributes.js'
 import { Query } from './query.js'
 import { EventBus } from '../util/events.js'
-import { ormHooksOf, propagateOptions } from './orm-events.js'
+import { keepShape } from '../util/kept-shapes.js'
+import { MapperEventEmitter, ormHooksOf, propagateOptions } from './orm-events.js'
 import type { MapperEvents, OrmHooks, SessionEvents } from './orm-events.js'
 import type { Keyed } from '../sql/key.js'
 import { runUnitOfWork, type RunOptions } from './session-run.js'
@@ -54,6 +55,7 @@ interface SavepointEntry {
 }
 
 let nextSessionId = 0
+let sessionShapeKept = false
 
 /**
  * A unit of work with an identity map, natively async. It checks out one connection on first
@@ -91,7 +93,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
    * ```
    */
   readonly events: EventBus<SessionEvents>
-  readonly #mapperEvents: EventBus<MapperEvents>
+  readonly #mapperEvents: MapperEventEmitter
   readonly #hooks: OrmHooks | undefined
   readonly #nPlusOne: NPlusOneDetector
   readonly #savepoints: SavepointEntry[] = []
@@ -111,7 +113,10 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     this.#nPlusOne = new NPlusOneDetector(options.nPlusOne)
     const scopes = [ormHooksOf(engine), ...(options.hooks ? [options.hooks] : [])]
     this.events = new EventBus<SessionEvents>(...scopes.map((h) => h.session))
-    this.#mapperEvents = new EventBus<MapperEvents>(...scopes.map((h) => h.mapper))
+    this.#mapperEvents = new MapperEventEmitter(this, new EventBus<MapperEvents>(...scopes.map((h) => h.mapper)))
+    // One session never used, built the same way, keeps the shapes of a session and of what it
+    // holds (util/kept-shapes.ts); it keeps the first engine referenced, nothing else.
+    if (!sessionShapeKept) (sessionShapeKept = true, keepShape(new AsyncSession(engine)))
   }
 
   /** Objects in the identity map. */
@@ -247,7 +252,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     const ctx: StreamContext = {
       execute: (stmt) => this.execute(stmt as unknown as Executable),
       cursor: (stmt, batchSize) => this.#cursor(stmt, batchSize),
-      hydrate: (rows, plan) => hydrateRows(rows, plan, (m, raw, start, partial) => this.#objects.hydrate(m, raw, start, this.#onLoad, false, partial)),
+      hydrate: (rows, plan) => hydrateRows(rows, plan, (m, raw, start, partial) => this.#objects.hydrate(m, raw, start, this.#mapperEvents, false, partial)),
       objects: this.#objects,
     }
     return new StreamResult(() => streamBatches(ctx, statement, options))
@@ -672,17 +677,6 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     return conn.execute(stmt)
   }
 
-  /** Hydration's load hook, made once rather than per row. */
-  readonly #onLoad = (s: InstanceState): void => this.#emitMapper('load', s)
-
-  #emitMapper(event: keyof MapperEvents, s: InstanceState, changes?: Readonly<Record<string, unknown>>): void {
-    const registry = s.mapper.registry.events
-    if (!registry.has(event) && !this.#mapperEvents.has(event)) return
-    const e = { session: this, mapper: s.mapper, object: s.obj, changes: changes ?? {} }
-    registry.emit(event, e)
-    this.#mapperEvents.emit(event, e)
-  }
-
   async #execute(statement: Executable): Promise<Result> {
     const conn = await this.#connection(statement)
     if ((statement instanceof Insert || statement instanceof Update || statement instanceof Delete) && statement.orm?.entity !== undefined) {
@@ -691,7 +685,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
         dialectName: this.engine.dialect.name,
         run: (stmt) => this.#run(conn, stmt),
         objects: this.#objects,
-        hydrate: (m, raw, start, partial) => this.#objects.hydrate(m, raw, start, this.#onLoad, true, partial),
+        hydrate: (m, raw, start, partial) => this.#objects.hydrate(m, raw, start, this.#mapperEvents, true, partial),
       }, statement)
     }
     if (!(statement instanceof Select)) return this.#run(conn, statement)
@@ -705,7 +699,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     const populate = execution.populateExisting ?? lock !== undefined
     return executeEntitySelect({
       run: (stmt) => this.#run(conn, stmt),
-      hydrate: (m, raw, start, partial) => this.#objects.hydrate(m, raw, start, this.#onLoad, populate, partial),
+      hydrate: (m, raw, start, partial) => this.#objects.hydrate(m, raw, start, this.#mapperEvents, populate, partial),
       loadContext: (parent) => this.#loadContext(parent),
     }, statement, plan)
   }
@@ -732,7 +726,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
       pending: this.#objects.pending,
       deleted: this.#objects.deleted,
       execute: (stmt) => this.#run(conn, stmt),
-      mapperEvent: (event, state, changes) => this.#emitMapper(event, state, changes),
+      mapperEvents: this.#mapperEvents,
       load: async (rel, parents) => {
         await loadRelationship(this.#loadContext(), rel, parents)
         for (const p of parents) snapshotRelations(p)

@@ -14,6 +14,7 @@ import type { Executable } from '../engine/connection.js'
 import { Collection } from './collection.js'
 import { maybeState } from './instance-state.js'
 import type { InstanceState, StateOwner } from './instance-state.js'
+import type { MapperEventEmitter } from './orm-events.js'
 import type { Mapper } from './mapper.js'
 import type { TablePart } from './inheritance.js'
 import type { Relationship } from './relationship.js'
@@ -39,8 +40,8 @@ export interface FlushContext {
   readonly pending: Set<InstanceState>
   /** Objects marked for deletion. */
   readonly deleted: Set<InstanceState>
-  /** Emits a mapper event (plugins' before/after insert, update, delete listeners). */
-  mapperEvent?(event: 'beforeInsert' | 'afterInsert' | 'beforeUpdate' | 'afterUpdate' | 'beforeDelete' | 'afterDelete', state: InstanceState, changes?: Readonly<Record<string, unknown>>): void
+  /** Mapper events (plugins' before/after insert, update, delete listeners). */
+  readonly mapperEvents?: MapperEventEmitter
 }
 
 /** A foreign key to copy from a parent object into a child object before the child is written. */
@@ -370,7 +371,7 @@ function serverGenerated(columns: readonly Column<unknown>[], obj: Record<string
 
 async function insertBatch(ctx: FlushContext, states: readonly InstanceState[]): Promise<void> {
   const m = states[0]!.mapper
-  if (ctx.mapperEvent) for (const s of states) ctx.mapperEvent('beforeInsert', s)
+  if (ctx.mapperEvents) for (const s of states) ctx.mapperEvents.emit('beforeInsert', s)
   // Client defaults are applied to the objects themselves, as SQLAlchemy does at flush.
   for (const s of states) {
     const o = s.obj as Record<string, unknown>
@@ -386,7 +387,7 @@ async function insertBatch(ctx: FlushContext, states: readonly InstanceState[]):
   // A joined-table subclass's row is one per table, root first: the later ones take its key.
   for (const part of m.tables) await insertPart(ctx, m, part, states)
   for (const s of states) markInserted(ctx, s)
-  if (ctx.mapperEvent) for (const s of states) ctx.mapperEvent('afterInsert', s)
+  if (ctx.mapperEvents) for (const s of states) ctx.mapperEvents.emit('afterInsert', s)
 }
 
 async function insertPart(ctx: FlushContext, m: Mapper, part: TablePart, states: readonly InstanceState[]): Promise<void> {
@@ -575,7 +576,7 @@ function prepareUpdate(ctx: FlushContext, s: InstanceState): RowUpdate | undefin
   let changed = changedColumns(s)
   if (changed === undefined) return undefined
   // Listeners may set more columns (an updated-at stamp): diff again after them.
-  if (ctx.mapperEvent) (ctx.mapperEvent('beforeUpdate', s, changed), (changed = changedColumns(s) ?? changed))
+  if (ctx.mapperEvents) (ctx.mapperEvents.emit('beforeUpdate', s, changed), (changed = changedColumns(s) ?? changed))
   for (const c of m.computedColumns) if (c.key_ in changed) throw computedAssigned(m, c)
   trusted(() => { for (const c of m.columns) if (c.onupdate !== undefined && !(c.key_ in changed)) (changed[c.key_] = o[c.key_] = c.onupdateValue()) })
   if (m.pkIndexes.some((i) => m.columnKeys[i]! in changed)) {
@@ -603,7 +604,7 @@ async function updateRows(ctx: FlushContext, m: Mapper, rows: readonly RowUpdate
   for (const { s } of rows) {
     s.txSnapshot ??= s.committed
     s.committed = s.mapper.snapshot(s.values(), true)
-    ctx.mapperEvent?.('afterUpdate', s)
+    ctx.mapperEvents?.emit('afterUpdate', s)
   }
 }
 

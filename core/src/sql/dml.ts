@@ -1,4 +1,5 @@
 import { ArgumentError } from '../util/errors.js'
+import { keepShape } from '../util/kept-shapes.js'
 import { Bind, BooleanList, Expression } from './elements.js'
 import type { Column } from './column.js'
 import { keyList } from './key.js'
@@ -349,3 +350,8 @@ export function del<S extends ColumnSpecs>(target: Table<S> | DmlTarget<S>): Del
   return new Delete(table, undefined, [], orm)
 }
 export { del as delete_ }
+
+// Built anew by every flush: their shapes outlive the statements (util/kept-shapes.ts).
+keepShape(new Insert(undefined as never, [], [], undefined, []))
+keepShape(new Update(undefined as never, [], undefined, []))
+keepShape(new Delete(undefined as never, undefined, []))

@@ -2,6 +2,7 @@ import { Boolean as BooleanType, Float, JSON as JsonType, NullType, Numeric, Tex
 import { NUMERIC_KINDS, arithmeticType } from '../types/arithmetic.js'
 import type { SqlType } from '../types/index.js'
 import { ArgumentError } from '../util/errors.js'
+import { keepShape } from '../util/kept-shapes.js'
 import { describeValue } from '../util/describe-value.js'
 import { KeyBuilder, keyList } from './key.js'
 import type { Keyed } from './key.js'
@@ -684,4 +685,15 @@ export class Deferred<T = unknown> extends Expression<T> {
   mapChildren(visit: (node: Keyed) => Keyed): Keyed {
     return visit(this.resolved)
   }
+}
+
+// The nodes most queries build anew keep their shapes between requests (util/kept-shapes.ts).
+{
+  const b = keepShape(new Bind(0, NullType, true))
+  keepShape(new Binary(b, '=', b, BooleanType))
+  keepShape(new Unary('IS NULL', b, true))
+  keepShape(new BooleanList('AND', [b, b]))
+  keepShape(new InList(b, [b], false))
+  keepShape(new Like(b, b, 'LIKE', false, undefined))
+  keepShape(new OrderBy(b, 'ASC', undefined))
 }

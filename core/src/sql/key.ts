@@ -1,3 +1,5 @@
+import { keepShape } from '../util/kept-shapes.js'
+
 /**
  * Builds a statement's structural cache key in one walk and collects its bound values on the
  * way, so a cached compilation can be reused for a tree of the same shape with new values.
@@ -27,6 +29,8 @@ export class KeyBuilder {
     return '#' + n
   }
 }
+// One per statement executed: its shape outlives them (util/kept-shapes.ts).
+keepShape(new KeyBuilder())
 
 /** A bound value as the key walk sees it. */
 export interface BindLike {

@@ -1,5 +1,6 @@
 import { Integer, NullType } from '../types/index.js'
 import { ArgumentError } from '../util/errors.js'
+import { keepShape } from '../util/kept-shapes.js'
 import { Bind, BooleanList, Deferred, Expression, Label, OrderBy, ScalarSubquery, Unary, expectExpression } from './elements.js'
 import { describeValue } from '../util/describe-value.js'
 import type { SubqueryLike } from './elements.js'
@@ -436,6 +437,9 @@ export function columnsIn(expr: unknown, out: ColumnRef<unknown>[] = []): Column
 export function select<const Es extends readonly SelectItem[]>(...items: Es): Select<RowOf<Es>, MappingOf<Es>> {
   return new Select({ ...EMPTY, columns: items.map(resolveItem) })
 }
+
+// A select and its state keep their shapes between requests (util/kept-shapes.ts).
+keepShape(select(new Bind(1, Integer)).where(new Bind(true, Integer)).orderBy(new Bind(1, Integer)).limit(1))
 
 /** `UNION` / `INTERSECT` / `EXCEPT` of selects, with its own ORDER BY and LIMIT. */
 export class CompoundSelect<R extends readonly unknown[] = unknown[], M = Record<string, unknown>> implements SubqueryLike, NamedColumnsQuery {

@@ -1,5 +1,5 @@
 import {
-  ArgumentError, CommitOutcomeUnknownError, ConcurrentUseError, DatabaseError,
+  ArgumentError, CommitOutcomeUnknownError, keepShape, ConcurrentUseError, DatabaseError,
   type BeginOptions, type DriverConnection, type DriverResult, type ExecuteOptions, type IsolationLevel,
 } from './core.js'
 import { postgresCapabilities } from './capabilities.js'
@@ -62,6 +62,8 @@ type Op = (typeof OPS)[keyof typeof OPS]
 
 // close() waits this long for a running statement before dropping the socket.
 const CLOSE_GRACE_SECONDS = 2
+/** Set once the first result of the process was kept (its shape: see keepShape). */
+let resultShapeKept = false
 
 /** A single result, or the per-statement results of a multi-statement simple query. */
 function resultsOf(res: PgResult | PgResult[]): PgResult[] {
@@ -121,6 +123,8 @@ export class PostgresConnection implements DriverConnection {
       })
       const [result] = resultsOf(await Promise.race([first, deadline]))
       conn.#pid = Number(result?.[0]?.[0])
+      // postgres.js builds every result the way it built this one: keep the shape (see keepShape).
+      if (!resultShapeKept && result !== undefined) (resultShapeKept = true, keepShape(result))
       link.established = true
       return conn
     } catch (e) {
