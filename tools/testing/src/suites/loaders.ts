@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import {
   ArgumentError, AsyncSession, DetachedInstanceError, ForeignKey, SELECTIN_BATCH, ForeignKeyConstraint, Integer, NPlusOneError, String, Table, UnloadedRelationshipError, column,
-  countStatements, declarativeBase, insert, joinedload, lazyload, mappedColumn, noload, raiseload, relationship, select, selectinBatchSize, selectinload,
+  countStatements, declarativeBase, insert, joinedload, lazyload, mappedColumn, noload, raiseload, relationship, select, selectinBatchSize, selectinload, usePlugin,
 } from '@athanor/core'
 import type { NPlusOneReport } from '@athanor/core'
 import { dialectSql, useDatabase } from '../suite.js'
@@ -195,6 +195,24 @@ export const loaderSuite: Suite = (ctx) => describe('Loader strategies', () => {
       expect([a.statements, b.statements]).to.deep.equal([2, 2])
       expect(graph(a.authors)).to.deep.equal(expected)
       expect(graph(b.authors)).to.deep.equal(expected)
+    })
+
+    it("hears one 'load' per object however often its rows repeat, also when the query refreshes the objects held", async () => {
+      await seed()
+      const loads: string[] = []
+      const remove = usePlugin(db.engine, { name: 'load-spy', install: (h) => h.onMapper('load', ({ object }) => void (object instanceof Author && loads.push(object.name))) })
+      try {
+        await using s = new AsyncSession(db.engine, quiet)
+        // Ann's rows: A1 × 2 tags, A2 × 1; Bob's: B1 × 3 tags.
+        const stmt = byName.options(joinedload(Author.posts).joinedload(Post.tags))
+        await s.scalars(stmt)
+        expect(loads).to.deep.equal(['Ann', 'Bob', 'Cy'])
+        loads.length = 0
+        await s.scalars(stmt.executionOptions({ populateExisting: true }))
+        expect(loads).to.deep.equal(['Ann', 'Bob', 'Cy'])
+      } finally {
+        remove()
+      }
     })
 
     it('reuses the compiled statement on the next run', async () => {
