@@ -439,7 +439,7 @@ export function select<const Es extends readonly SelectItem[]>(...items: Es): Se
 }
 
 // A select and its state keep their shapes between requests (util/kept-shapes.ts).
-keepShape(select(new Bind(1, Integer)).where(new Bind(true, Integer)).orderBy(new Bind(1, Integer)).limit(1))
+keepShape(select(new Bind(1, Integer)).where(new Bind(1, Integer).eq(1)).orderBy(new Bind(1, Integer)).limit(1))
 
 /** `UNION` / `INTERSECT` / `EXCEPT` of selects, with its own ORDER BY and LIMIT. */
 export class CompoundSelect<R extends readonly unknown[] = unknown[], M = Record<string, unknown>> implements SubqueryLike, NamedColumnsQuery {
