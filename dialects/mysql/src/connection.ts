@@ -411,7 +411,7 @@ export class MysqlConnection implements DriverConnection {
 
   /** Sends one transaction-control statement and follows the status flags it answers with. */
   async #sendControl(sql: string): Promise<void> {
-    const [result] = await this.#guard(this.#conn.query(sql), undefined)
+    const [result] = await this.#guard(this.#send(sql, []), undefined)
     this.#track(result)
   }
 
