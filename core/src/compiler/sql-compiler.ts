@@ -25,6 +25,7 @@ import { TextClause } from '../sql/functions.js'
 import { Table } from '../sql/table.js'
 import { unconnectedFroms } from './from-linter.js'
 import { SchemaCompiler } from './schema-compiler.js'
+import { selectsAtMostOneRow } from './row-bound.js'
 
 /** A compiled statement shape, cached by structure and reused with new values. */
 interface Template {
@@ -34,7 +35,9 @@ interface Template {
   readonly paramTypes: readonly SqlType<unknown>[]
   readonly paramProcessors: readonly (ValueProcessor | undefined)[]
   readonly columns: readonly ResultColumn[]
+  readonly columnNames: readonly string[]
   readonly returnsRows: boolean
+  readonly atMostOneRow: boolean
   readonly statementKind: CompiledStatement['statementKind']
   readonly warnings: readonly string[] | undefined
 }
@@ -135,7 +138,10 @@ export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
       if (p !== undefined && v !== null) v = this.#process(p, v, i, template.paramTypes[i]!)
       params[i] = v
     }
-    return { sql: template.sql, params, columns: template.columns, returnsRows: template.returnsRows, statementKind: template.statementKind, cached, warnings: template.warnings }
+    return {
+      sql: template.sql, params, columns: template.columns, columnNames: template.columnNames, returnsRows: template.returnsRows, atMostOneRow: template.atMostOneRow,
+      statementKind: template.statementKind, cached, warnings: template.warnings,
+    }
   }
 
   /** A dialect's bind conversion; its refusals (a dialect limit core cannot know) name the parameter. */
@@ -177,9 +183,11 @@ export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
     })
     const paramTypes = paramIndex.map((i) => ctx.bindTypes.get(i) ?? (binds[i] as Bind).type)
     const { columns, returnsRows, statementKind } = this.describeStatement(statement)
+    const resultColumns = this.resultColumns(columns)
     return {
       sql, paramIndex, paramTypes, paramProcessors: paramTypes.map((t) => this.bindProcessor(t)),
-      columns: this.resultColumns(columns), returnsRows, statementKind, warnings: ctx.warnings.length > 0 ? ctx.warnings : undefined,
+      columns: resultColumns, columnNames: resultColumns.map((c) => c.name), returnsRows, atMostOneRow: statement instanceof Select && selectsAtMostOneRow(statement),
+      statementKind, warnings: ctx.warnings.length > 0 ? ctx.warnings : undefined,
     }
   }
 

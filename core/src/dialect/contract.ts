@@ -115,8 +115,15 @@ export interface CompiledStatement {
   readonly sql: string
   readonly params: readonly unknown[]
   readonly columns: readonly ResultColumn[]
+  /** The names of `columns` (the same array for every compilation of one shape). */
+  readonly columnNames?: readonly string[] | undefined
   /** Whether the statement yields rows (SELECT, … RETURNING, text() that returns rows). */
   readonly returnsRows: boolean
+  /**
+   * The statement's structure guarantees at most one row: a SELECT of one table whose WHERE pins
+   * its primary key (compiler/row-bound.ts), as `session.get()` runs.
+   */
+  readonly atMostOneRow?: boolean | undefined
   readonly statementKind: 'select' | 'insert' | 'update' | 'delete' | 'text' | 'ddl' | 'other'
   /** Whether this compilation came from the statement cache. */
   readonly cached: boolean
@@ -151,6 +158,13 @@ export interface ExecuteOptions {
   readonly returnsRows?: boolean | undefined
   /** A hint that the same SQL will run again (drivers may prepare it). */
   readonly prepare?: boolean | undefined
+  /** The statement returns at most one row (CompiledStatement.atMostOneRow): a driver may fetch it as one. */
+  readonly atMostOneRow?: boolean | undefined
+  /**
+   * Whether the caller reads DriverResult.columnNames (default true). The engine needs them only
+   * for text() and statements it cannot describe; a driver that pays to learn them may skip it.
+   */
+  readonly columnNames?: boolean | undefined
 }
 
 export interface BeginOptions {

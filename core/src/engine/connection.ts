@@ -376,7 +376,9 @@ export class Connection implements AsyncDisposable {
     let res: DriverResult
     try {
       res = await this.#deadline(compiled.sql, (signal) =>
-        this.#conn.execute(compiled.sql, compiled.params, { signal, returnsRows: compiled.returnsRows, prepare: compiled.cached }),
+        this.#conn.execute(compiled.sql, compiled.params, {
+          signal, returnsRows: compiled.returnsRows, prepare: compiled.cached, atMostOneRow: compiled.atMostOneRow, columnNames: needsColumnNames(compiled),
+        }),
       )
     } catch (e) {
       throw this.#handleError(e, compiled)
@@ -529,5 +531,11 @@ export function processResult(compiled: CompiledStatement, res: DriverResult): R
     return new Result(rows, res.columnNames, res.rowsAffected, res.insertId, res.insertIdStep)
   }
   processRows(compiled, rows)
-  return new Result(rows, compiled.columns.length ? compiled.columns.map((c) => c.name) : (res.columnNames ?? []), res.rowsAffected, res.insertId, res.insertIdStep)
+  const names = compiled.columns.length > 0 ? (compiled.columnNames ?? compiled.columns.map((c) => c.name)) : (res.columnNames ?? [])
+  return new Result(rows, names, res.rowsAffected, res.insertId, res.insertIdStep)
+}
+
+/** Whether processResult reads the driver's column names for this statement. */
+function needsColumnNames(compiled: CompiledStatement): boolean {
+  return compiled.statementKind === 'text' || compiled.columns.length === 0
 }

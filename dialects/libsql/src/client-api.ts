@@ -8,11 +8,18 @@
 export interface ClientStatement {
   readonly sql: string
   readonly args: readonly unknown[]
+  /** The statement returns at most one row (ExecuteOptions.atMostOneRow); `@libsql/client` ignores it. */
+  readonly single?: boolean | undefined
+  /** Whether the caller reads `columns` (default true); `@libsql/client` ignores it. */
+  readonly names?: boolean | undefined
 }
 
 /** What a statement returned: rows are indexable (an array, or `@libsql/client`'s Row). */
 export interface StatementResult {
+  /** Empty for a statement that returns no rows, and when the caller did not ask for them (`names: false`). */
   readonly columns: readonly string[]
+  /** Whether the statement returns rows; when absent, whether it reported columns. */
+  readonly reader?: boolean | undefined
   readonly rows: readonly ArrayLike<unknown>[]
   readonly rowsAffected: number
   readonly lastInsertRowid: bigint | undefined

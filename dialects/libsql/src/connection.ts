@@ -128,7 +128,7 @@ export class LibsqlConnection implements DriverConnection {
   execute(sql: string, params: readonly unknown[], options?: ExecuteOptions): Promise<DriverResult> {
     // Promise chains rather than async functions: this runs for every statement, and each async
     // layer costs a few microtask turns (about 1 µs per statement in the 10k-insert benchmark).
-    return yieldWhenStarved(this.#run(sql, params, options?.signal).then((rs) => toDriverResult(sql, rs)))
+    return yieldWhenStarved(this.#run(sql, params, options?.signal, options).then((rs) => toDriverResult(sql, rs)))
   }
 
   /**
@@ -315,7 +315,7 @@ export class LibsqlConnection implements DriverConnection {
     this.#releaseWriteLock()
   }
 
-  #run(sql: string, params: readonly unknown[], signal: AbortSignal | undefined): Promise<StatementResult> {
+  #run(sql: string, params: readonly unknown[], signal: AbortSignal | undefined, hints?: ExecuteOptions): Promise<StatementResult> {
     try {
       this.#checkTransactionControl(sql)
       signal?.throwIfAborted()
@@ -323,7 +323,7 @@ export class LibsqlConnection implements DriverConnection {
       return Promise.reject(e)
     }
     // The params were validated and converted by core and values.ts; the client takes InValue.
-    const stmt: ClientStatement = { sql, args: params }
+    const stmt: ClientStatement = { sql, args: params, single: hints?.atMostOneRow === true, names: hints?.columnNames !== false }
     const tx = this.#tx
     if (tx !== undefined) {
       // The first write of a transaction that began by reading queues for the write lock first.

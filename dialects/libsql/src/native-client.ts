@@ -20,6 +20,8 @@ interface Prepared {
   readonly reader: boolean
 }
 
+const NO_COLUMNS: readonly string[] = Object.freeze([])
+
 /** Statements kept prepared per connection; the oldest is dropped beyond this. */
 const STATEMENT_CACHE = 500
 
@@ -129,9 +131,16 @@ export class NativeClient implements LibsqlClient {
     const { stmt: s, reader } = this.#prepare(stmt.sql)
     const args = stmt.args.length === 0 ? [] : stmt.args.map(toNative)
     if (reader) {
-      const rows = s.all(args) as unknown[][]
-      const columns = (s.columns() as { name: string }[]).map((c) => c.name)
-      return { columns, rows, rowsAffected: 0, lastInsertRowid: undefined }
+      // get() steps the statement once; all() builds a row iterator (about twice the cost of a
+      // primary-key lookup). columns() is a native call that describes every column (about as
+      // much again), so it is made only when the caller reads the names.
+      let rows: unknown[][]
+      if (stmt.single === true) {
+        const row = s.get(args) as unknown[] | undefined
+        rows = row === undefined ? [] : [row]
+      } else rows = s.all(args) as unknown[][]
+      const columns = stmt.names === false ? NO_COLUMNS : (s.columns() as { name: string }[]).map((c) => c.name)
+      return { columns, rows, reader: true, rowsAffected: 0, lastInsertRowid: undefined }
     }
     const info = s.run(args)
     return { columns: [], rows: [], rowsAffected: info.changes, lastInsertRowid: BigInt(info.lastInsertRowid) }

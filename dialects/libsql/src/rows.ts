@@ -45,8 +45,8 @@ const INSERT_START = /^\s*(?:INSERT|REPLACE)\b/i
  *   (where first = last); use RETURNING for anything else.
  */
 export function toDriverResult(sql: string, rs: StatementResult): DriverResult {
-  if (rs.columns.length > 0) {
-    return { rows: toRowArrays(rs.rows), columnNames: rs.columns, rowsAffected: rs.rows.length }
+  if (rs.reader ?? rs.columns.length > 0) {
+    return { rows: toRowArrays(rs.rows), columnNames: rs.columns.length > 0 ? rs.columns : undefined, rowsAffected: rs.rows.length }
   }
   const id = rs.lastInsertRowid
   const insertId =

@@ -178,7 +178,7 @@ export class MysqlConnection implements DriverConnection {
       // A result set carries no status flags: with autocommit off it may have opened a transaction.
       if (Array.isArray(result) && !this.#autocommit) this.#inTransaction = true
       if (!Array.isArray(result) && RAW_TRANSACTION_CONTROL.test(sql)) this.#begun = /^\s*(?:START|BEGIN)|\bAND\s+CHAIN\b/i.test(sql)
-      let out = this.#toDriverResult(result, fields)
+      let out = this.#toDriverResult(result, fields, options.columnNames !== false)
       if (out.insertId !== undefined && out.rowsAffected >= 2) out = { ...out, insertIdStep: this.#idStep ??= await this.#readIdStep(options.signal) }
       await this.#commitOutsideBegin()
       return out
@@ -520,7 +520,7 @@ export class MysqlConnection implements DriverConnection {
     this.#autocommit = (status & SERVER_STATUS_AUTOCOMMIT) !== 0
   }
 
-  #toDriverResult(result: unknown, fields: FieldPacket[] | undefined): DriverResult {
+  #toDriverResult(result: unknown, fields: FieldPacket[] | undefined, names: boolean): DriverResult {
     if (Array.isArray(result)) {
       // Rows (SELECT, INSERT/DELETE … RETURNING). A CALL answers with several result sets
       // (fields is then an array per set); the first set is returned.
@@ -528,10 +528,10 @@ export class MysqlConnection implements DriverConnection {
         const first = result[0] as unknown
         const firstFields = fields[0] as unknown as FieldPacket[]
         const rows = Array.isArray(first) ? (first as unknown[][]) : []
-        return { rows, columnNames: firstFields.map((f) => f.name), rowsAffected: rows.length }
+        return { rows, columnNames: names ? firstFields.map((f) => f.name) : undefined, rowsAffected: rows.length }
       }
       const rows = result as unknown[][]
-      return { rows, columnNames: fields?.map((f) => f.name), rowsAffected: rows.length }
+      return { rows, columnNames: names ? fields?.map((f) => f.name) : undefined, rowsAffected: rows.length }
     }
     this.#track(result)
     const header = result as ResultSetHeader

@@ -176,7 +176,7 @@ export class PostgresConnection implements DriverConnection {
     const columns = last.columns
     return {
       rows: last,
-      columnNames: columns && columns.length > 0 ? columns.map((c) => c.name) : undefined,
+      columnNames: options.columnNames !== false && columns && columns.length > 0 ? columns.map((c) => c.name) : undefined,
       rowsAffected: last.count ?? 0,
     }
   }

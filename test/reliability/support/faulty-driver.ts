@@ -93,6 +93,8 @@ export class FaultyConnection implements DriverConnection {
   #dead = false
   destroyCalls = 0
   closeCalls = 0
+  /** Every execute() call with the options the engine passed. */
+  readonly executed: { readonly sql: string; readonly options: ExecuteOptions | undefined }[] = []
 
   constructor(inner: DriverConnection, driver: FaultyDriver) {
     this.#inner = inner
@@ -104,6 +106,7 @@ export class FaultyConnection implements DriverConnection {
   }
 
   execute(sql: string, params: readonly unknown[], options?: ExecuteOptions): Promise<DriverResult> {
+    this.executed.push({ sql, options })
     return this.#call('execute', () => this.#inner.execute(sql, params, options))
   }
 
