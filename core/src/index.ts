@@ -10,6 +10,7 @@
 export * from './util/errors.js'
 export { topoSort } from './util/topo-sort.js'
 export { keepShape } from './util/kept-shapes.js'
+export { SignalRelay } from './util/signal-relay.js'
 export * from './types/index.js'
 export { ForeignKey, ForeignKeyRef, foreignKey, ServerDefault, sqlDefault, ColumnSpec, column, mappedColumn } from './schema/column-spec.js'
 export type { ReferentialAction, ForeignKeyOptions, ClientDefault, ColumnOptions } from './schema/column-spec.js'

@@ -10,7 +10,7 @@ import type {
   ExecuteOptions,
   IsolationLevel,
 } from '@athanor/core'
-import { ArgumentError, AthanorError, ConcurrentUseError, InvalidRequestError } from '@athanor/core'
+import { ArgumentError, AthanorError, ConcurrentUseError, InvalidRequestError, SignalRelay } from '@athanor/core'
 import { CONNECTION_CLOSED_CODE, STATEMENT_ABORTED_CODE } from './errors.js'
 import { parseServerVersion, type MysqlFlavour } from './server-info.js'
 
@@ -116,6 +116,10 @@ export class MysqlConnection implements DriverConnection {
   /** A transaction set its own statement timeout (BeginOptions.statementTimeoutMs); reset when it ends. */
   #timeoutOverridden = false
   #serverKill: Promise<void> | undefined = undefined
+  /** One listener on the watchdog's signal (see SignalRelay); the statement it stops is #send's. */
+  readonly #relay = new SignalRelay()
+  #runningSignal: AbortSignal | undefined
+  #rejectRunning: ((err: unknown) => void) | undefined
 
   /** The server's id for this connection (`CONNECTION_ID()`), the one `KILL` takes. */
   readonly threadId: number
@@ -169,7 +173,7 @@ export class MysqlConnection implements DriverConnection {
       if (this.#idStep !== undefined && AUTO_INCREMENT_SETTING.test(sql)) this.#idStep = undefined
       let answer: [QueryResult, FieldPacket[] | undefined]
       try {
-        answer = await this.#guard(this.#send(sql, params), options.signal)
+        answer = await this.#send(sql, params, options.signal)
       } catch (err) {
         await this.#rollbackOutsideBegin()
         throw err
@@ -293,7 +297,7 @@ export class MysqlConnection implements DriverConnection {
       await this.#sendControl('ROLLBACK')
     } catch {
       // The statement's own error is the one to report; a connection that cannot roll back is
-      // closed by #guard when the failure is fatal, and rollback() is sent again on return.
+      // closed by #send when the failure is fatal, and rollback() is sent again on return.
       this.#inTransaction = true
     }
   }
@@ -387,16 +391,52 @@ export class MysqlConnection implements DriverConnection {
     this.#busy = attempted
   }
 
-  #send(sql: string, params: readonly unknown[]): Promise<[QueryResult, FieldPacket[] | undefined]> {
+  /**
+   * Sends one statement and waits for its answer; marks the connection closed on fatal errors.
+   * An abort of `signal` while it runs rejects at once and destroys the connection (#abort).
+   */
+  async #send(sql: string, params: readonly unknown[], signal: AbortSignal | undefined): Promise<[QueryResult, FieldPacket[] | undefined]> {
+    const answer = this.#dispatch(sql, params)
+    if (signal !== undefined) {
+      this.#runningSignal = signal
+      this.#relay.arm(signal, this.#abortRunning)
+    }
+    try {
+      return await answer
+    } catch (err) {
+      if (this.#isFatal(err)) this.#markClosed(err)
+      throw err
+    } finally {
+      if (signal !== undefined) {
+        this.#relay.disarm()
+        this.#runningSignal = undefined
+      }
+    }
+  }
+
+  #dispatch(sql: string, params: readonly unknown[]): Promise<[QueryResult, FieldPacket[] | undefined]> {
     // Values were converted by values.ts (and validated by core before that); mysql2's own
     // checks still reject undefined and functions. Through the callback API: mysql2's promise
     // wrapper captures a stack trace per statement for its errors (~6 % of a primary-key
     // lookup), and this dialect translates every error into core's, with core's own stack.
     return new Promise((resolve, reject) => {
+      this.#rejectRunning = reject
       const done = (err: Error | null, result: QueryResult, fields?: FieldPacket[]): void => (err ? reject(err) : resolve([result, fields]))
       if (params.length === 0) this.#core.query(sql, done)
       else this.#core.execute(sql, params as ExecuteValues[], done)
     })
+  }
+
+  /**
+   * The watchdog's signal aborted while a statement runs: the caller sees the abort error (first,
+   * so not the disconnect that follows), and the connection is destroyed to stop the statement.
+   */
+  readonly #abortRunning = (): void => {
+    const signal = this.#runningSignal
+    const reject = this.#rejectRunning
+    if (signal === undefined || reject === undefined) return
+    reject(this.#abortError(signal, true))
+    this.#abort(signal)
   }
 
   /** Transaction control: text protocol, no parameters; tracks the transaction flag. */
@@ -411,37 +451,8 @@ export class MysqlConnection implements DriverConnection {
 
   /** Sends one transaction-control statement and follows the status flags it answers with. */
   async #sendControl(sql: string): Promise<void> {
-    const [result] = await this.#guard(this.#send(sql, []), undefined)
+    const [result] = await this.#send(sql, [], undefined)
     this.#track(result)
-  }
-
-  /** Marks the connection closed on fatal errors and implements the abort signal. */
-  async #guard<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-    if (signal === undefined) {
-      try {
-        return await promise
-      } catch (err) {
-        if (this.#isFatal(err)) this.#markClosed(err)
-        throw err
-      }
-    }
-    let onAbort: (() => void) | undefined
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = (): void => {
-        this.#abort(signal)
-        reject(this.#abortError(signal, true))
-      }
-      signal.addEventListener('abort', onAbort, { once: true })
-    })
-    promise.catch(() => undefined)
-    try {
-      return await Promise.race([promise, aborted])
-    } catch (err) {
-      if (this.#isFatal(err)) this.#markClosed(err)
-      throw err
-    } finally {
-      signal.removeEventListener('abort', onAbort!)
-    }
   }
 
   /**
@@ -493,7 +504,7 @@ export class MysqlConnection implements DriverConnection {
 
   /** One round trip; the value is a BIGINT UNSIGNED, which bigNumberStrings hands over as a string. */
   async #readIdStep(signal: AbortSignal | undefined): Promise<number> {
-    const [rows] = await this.#guard(this.#send('SELECT @@session.auto_increment_increment', []), signal)
+    const [rows] = await this.#send('SELECT @@session.auto_increment_increment', [], signal)
     const step = Number((rows as unknown[][])[0]?.[0])
     if (!Number.isSafeInteger(step) || step < 1) throw new Error(`@@session.auto_increment_increment read as ${String(step)}, not a positive integer.`)
     return step

@@ -606,6 +606,26 @@ describe('mysql driver (live server)', function () {
       expect(uncaught).to.equal(0)
     })
 
+    it('one signal for many statements (the watchdog\'s) stops only the statement running when it aborts', async function () {
+      const conn = await open()
+      const ac = new AbortController()
+      for (let i = 0; i < 3; i++) expect((await conn.execute('SELECT 1', [], { signal: ac.signal })).rows).to.deep.equal([[1]])
+      // Aborted between statements: nothing runs, nothing is stopped.
+      const idle = new AbortController()
+      expect((await conn.execute('SELECT 2', [], { signal: idle.signal })).rows).to.deep.equal([[2]])
+      idle.abort()
+      expect((await conn.execute('SELECT 3', [])).rows).to.deep.equal([[3]])
+      expect(conn.closed).to.equal(false)
+      const running = rejection(conn.execute('SELECT SLEEP(?)', [5], { signal: ac.signal }))
+      await sleep(100)
+      ac.abort()
+      const err = translate(await running)
+      expect((err as OperationalError).disconnect).to.equal(true)
+      expect(conn.closed).to.equal(true)
+      await conn.settled()
+      expect(uncaught).to.equal(0)
+    })
+
     it('a closed connection refuses work with a disconnect error', async function () {
       const conn = await open()
       await conn.close()

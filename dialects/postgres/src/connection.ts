@@ -1,5 +1,5 @@
 import {
-  ArgumentError, CommitOutcomeUnknownError, keepShape, ConcurrentUseError, DatabaseError,
+  ArgumentError, CommitOutcomeUnknownError, keepShape, ConcurrentUseError, DatabaseError, SignalRelay,
   type BeginOptions, type DriverConnection, type DriverResult, type ExecuteOptions, type IsolationLevel,
 } from './core.js'
 import { postgresCapabilities } from './capabilities.js'
@@ -96,6 +96,12 @@ export class PostgresConnection implements DriverConnection {
   #inTransaction = false
   /** The BEGIN that begin() accepted and the next statement sends ahead of itself. */
   #pendingBegin: string | undefined
+  /** The watchdog's signal, listened to once; an abort cancels the query running then. */
+  readonly #relay = new SignalRelay()
+  #running: PgQuery | undefined
+  readonly #cancelRunning = (): void => {
+    if (this.#running !== undefined) cancelQuery(this.#running, this.#link)
+  }
 
   private constructor(client: PgClient, link: ClientLink, settings: ConnectSettings) {
     this.#client = client
@@ -425,12 +431,13 @@ export class PostgresConnection implements DriverConnection {
   }
 
   async #cancellable(query: PgQuery, signal: AbortSignal): Promise<PgResult | PgResult[]> {
-    const onAbort = (): void => cancelQuery(query, this.#link)
-    signal.addEventListener('abort', onAbort, { once: true })
+    this.#running = query
+    this.#relay.arm(signal, this.#cancelRunning)
     try {
       return await query
     } finally {
-      signal.removeEventListener('abort', onAbort)
+      this.#running = undefined
+      this.#relay.disarm()
     }
   }
 

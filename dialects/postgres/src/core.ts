@@ -2,7 +2,7 @@
 export {
   AthanorError, ArgumentError, CompileError, CommitOutcomeUnknownError, ConcurrentUseError, DatabaseError, DeadlockError,
   IntegrityError, LockTimeoutError, OperationalError, ProgrammingError, SerializationError, StatementTimeoutError, integerResult,
-  connectFirstReadyHost, keepShape,
+  SignalRelay, connectFirstReadyHost, keepShape,
 } from '@athanor/core'
 export type { ConstraintInfo, HostPort, IntegrityKind, StatementContext } from '@athanor/core'
 export type {

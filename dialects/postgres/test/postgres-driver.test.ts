@@ -397,6 +397,20 @@ describe('PostgresDriver against PostgreSQL', function () {
       expect(conn.closed).to.equal(false)
       expect((await conn.execute('SELECT 1', [])).rows).to.deep.equal([[1]])
     })
+
+    it('one signal for many statements (the watchdog\'s) cancels only the statement running when it aborts', async () => {
+      const ac = new AbortController()
+      for (let i = 0; i < 3; i++) expect((await conn.execute('SELECT 1', [], { signal: ac.signal })).rows).to.deep.equal([[1]])
+      setTimeout(() => ac.abort(), 100)
+      const e = await rejection(within(conn.execute('SELECT pg_sleep(5)', [], { signal: ac.signal }), 3000, 'cancelled statement'))
+      expect(translateError(e, { sql: 'SELECT pg_sleep(5)' })).to.be.instanceOf(StatementTimeoutError)
+      // Another signal takes over; the first, aborted once, is no longer listened to.
+      const other = new AbortController()
+      expect((await conn.execute('SELECT 2', [], { signal: other.signal })).rows).to.deep.equal([[2]])
+      other.abort()
+      expect((await conn.execute('SELECT 3', [])).rows).to.deep.equal([[3]])
+      expect(conn.closed).to.equal(false)
+    })
   })
 
   describe('transactions', () => {
