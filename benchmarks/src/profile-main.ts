@@ -14,6 +14,7 @@
  *   npm run bench:profile -- --dialect pg --scenario uow-insert   (1,000 authors × 10 posts, removed after each)
  *   npm run bench:profile -- --dialect libsql --scenario selectin (seeds /tmp/athanor-profile.db once)
  *   npm run bench:profile -- --dialect pg --scenario joined --total  (total time per function, not self time)
+ *   npm run bench:profile -- --dialect libsql --scenario uow-insert --gc  (a full GC before each iteration, as npm run bench does)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,6 +24,7 @@ import { parseArgs } from 'node:util';
 import { CONTENDERS } from './contenders/registry.js';
 import { SCENARIO_METHODS } from './contenders/contender.js';
 import { StatementCounter } from './runner/statement-counter.js';
+import { forceGc } from './runner/memory-sampler.js';
 import { topSelfTime, topTotalTime } from './profile/top-functions.js';
 import { topAllocations } from './profile/top-allocations.js';
 import { EDIT_SUFFIX, FULL_SIZES, STREAM_BATCH, insertStamp, newAuthors, pkLookupIds, webPagePatterns } from './workload/scenarios.js';
@@ -44,6 +46,7 @@ const { values } = parseArgs({
     dialect: { type: 'string', default: 'mysql' },
     url: { type: 'string' },
     contender: { type: 'string', default: 'athanor' },
+    gc: { type: 'boolean', default: false },
     scenario: { type: 'string', default: 'nested-selectin' },
     iterations: { type: 'string', default: '100' },
     top: { type: 'string', default: '20' },
@@ -73,6 +76,7 @@ const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'athanor-profile-'));
 const session = await contender.connect({ dialect, url, filePath: url.replace(/^file:/, ''), counter: new StatementCounter(), cacheDir });
 const method = session[SCENARIO_METHODS[scenario]]?.bind(session) as ((...args: unknown[]) => Promise<unknown>) | undefined;
 if (method === undefined) throw new Error(`${contender.name} does not do ${scenario}.`);
+if (values.gc && forceGc === undefined) throw new Error('--gc needs node --expose-gc (npm run bench:profile passes it).');
 // pk-lookups takes its ids (1,000 posts of the seeded 1,000 authors per iteration), web-page its
 // name patterns (50 pages per iteration, as a full run).
 const input = scenario === 'pk-lookups' ? pkLookupIds(1000, 1000) : scenario === 'web-page' ? webPagePatterns(FULL_SIZES.webPages) : scenario === 'stream' ? STREAM_BATCH : undefined;
@@ -109,9 +113,16 @@ if (values.alloc) {
 }
 await inspector.post('Profiler.enable');
 await inspector.post('Profiler.start');
-const t0 = performance.now();
-for (let i = 0; i < iterations; i++) await run();
-const ms = (performance.now() - t0) / iterations;
+let timed = 0;
+for (let i = 0; i < iterations; i++) {
+  // --gc: a full collection before each iteration, as `npm run bench` forces (to measure peak
+  // heap), outside the timed part; the profile's GC share then includes these collections.
+  if (values.gc) forceGc!();
+  const t0 = performance.now();
+  await run();
+  timed += performance.now() - t0;
+}
+const ms = timed / iterations;
 const { profile } = await inspector.post('Profiler.stop');
 const file = path.join(cacheDir, `${contender.name}-${dialect}-${scenario}.cpuprofile`);
 fs.writeFileSync(file, JSON.stringify(profile));
