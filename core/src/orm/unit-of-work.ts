@@ -82,7 +82,7 @@ function members(state: InstanceState, rel: Relationship): readonly object[] {
 /*
  * The planning and execution passes below walk every object of the session once per flush with
  * indexed loops: they run once per flush, so mostly before V8 optimizes them, and there a for-of
- * allocates an iterator result per element (1.3 MB per pass for 11,000 objects; PROFILE.md pass 16).
+ * allocates an iterator result per element (1.3 MB per pass for 11,000 objects; PROFILE.md pass 17).
  */
 
 /** Adds transient objects reachable through save-update cascades to the pending set. */
