@@ -29,18 +29,11 @@ import { topSelfTime, topTotalTime } from './profile/top-functions.js';
 import { topAllocations } from './profile/top-allocations.js';
 import { EDIT_SUFFIX, FULL_SIZES, STREAM_BATCH, insertStamp, newAuthors, pkLookupIds, webPagePatterns } from './workload/scenarios.js';
 import { openSqlClient } from './db/sql-client.js';
-import { prepareLibsqlFile, seedDatabase } from './db/database-setup.js';
+import { profileTarget } from './profile/profile-target.js';
 import { cleanupInsert, restoreUpdate } from './db/write-checks.js';
 import type { Dialect } from './types.js';
 
 const SCENARIOS = ['n-plus-one', 'selectin', 'joined', 'nested-selectin', 'nested-joined', 'pk-lookups', 'web-page', 'stream', 'uow-insert', 'update-dirty'] as const;
-const LIBSQL_FILE = path.join(os.tmpdir(), 'athanor-profile.db');
-const DEFAULT_URLS: Record<string, string> = {
-  pg: process.env.ATHANOR_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/athanor_bench',
-  mysql: process.env.ATHANOR_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/athanor_bench',
-  libsql: `file:${LIBSQL_FILE}`,
-};
-
 const { values } = parseArgs({
   options: {
     dialect: { type: 'string', default: 'mysql' },
@@ -55,20 +48,12 @@ const { values } = parseArgs({
   },
 });
 const dialect = values.dialect as Dialect;
-const url = values.url ?? DEFAULT_URLS[dialect];
-if (url === undefined) throw new Error(`--dialect ${dialect}: unknown; use pg, mysql or libsql.`);
+const url = await profileTarget(dialect, values.url);
 const scenario = values.scenario as (typeof SCENARIOS)[number];
 if (!SCENARIOS.includes(scenario)) throw new Error(`--scenario must be one of ${SCENARIOS.join(', ')}, not ${scenario}.`);
 const contender = CONTENDERS.find((c) => c.name === values.contender);
 if (contender === undefined) throw new Error(`No contender ${values.contender}; see npm run bench -- --list.`);
 
-// The default libSQL file is seeded once (1,000 authors), as `npm run bench` seeds the servers.
-if (dialect === 'libsql' && url === DEFAULT_URLS.libsql && !fs.existsSync(LIBSQL_FILE)) {
-  await prepareLibsqlFile(LIBSQL_FILE);
-  const db = await openSqlClient('libsql', url);
-  await seedDatabase(db, 1000);
-  await db.close();
-}
 // The harness's own connection puts back what write scenarios changed, after each iteration.
 const admin = await openSqlClient(dialect, url);
 await cleanupInsert(admin, '%') // rows an interrupted run left behind

@@ -74,6 +74,14 @@ async function attachTags(db: SqlClient, posts: PostObj[]): Promise<void> {
   }
 }
 
+/** Every author as a plain object with its posts (and their tags), by select-in: raw's selectin and nested-selectin. */
+export async function loadGraph(db: SqlClient, withTags: boolean): Promise<AuthorObj[]> {
+  const authors = (await db.query(`${AUTHOR_SQL} ORDER BY id`)).map(toAuthor);
+  const posts = await attachPosts(db, authors);
+  if (withTags) await attachTags(db, posts);
+  return authors;
+}
+
 /** De-duplicates joined rows into authors → posts (→ tags) using maps keyed by primary key. */
 function foldJoined(rows: Row[], withTags: boolean): AuthorObj[] {
   const authors = new Map<number, AuthorObj>();
@@ -124,9 +132,7 @@ export class RawSession implements ContenderSession {
   }
 
   async selectin(): Promise<Tally> {
-    const authors = await this.authors();
-    await attachPosts(this.db, authors);
-    return tallyGraph(authors, postsOf);
+    return tallyGraph(await loadGraph(this.db, false), postsOf);
   }
 
   async joined(): Promise<Tally> {
@@ -135,9 +141,7 @@ export class RawSession implements ContenderSession {
   }
 
   async nestedSelectin(): Promise<Tally> {
-    const authors = await this.authors();
-    await attachTags(this.db, await attachPosts(this.db, authors));
-    return tallyGraph(authors, postsOf, tagsOf);
+    return tallyGraph(await loadGraph(this.db, true), postsOf, tagsOf);
   }
 
   async nestedJoined(): Promise<Tally> {
