@@ -61,12 +61,10 @@ function committedMembers(s: InstanceState, key: string): readonly object[] {
   return v === undefined || v === null ? EMPTY : Array.isArray(v) ? v : [v]
 }
 
+/** A copy of a relationship's members as they are now (empty when it is not loaded). */
 function related(state: InstanceState, rel: Relationship): object[] {
-  if (!isLoaded(state, rel)) return []
-  const v = state.relations.get(rel.key)
   // slice, not a spread: a Collection is an Array subclass, which the spread walks by iterator.
-  if (v instanceof Collection || Array.isArray(v)) return Array.prototype.slice.call(v) as object[]
-  return v ? [v as object] : []
+  return Array.prototype.slice.call(members(state, rel)) as object[]
 }
 
 /**
