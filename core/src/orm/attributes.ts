@@ -150,12 +150,12 @@ export interface RelationState {
 }
 
 export function relationState(s: InstanceState): RelationState {
-  return { relations: new Map([...s.relations].map(([k, v]) => [k, Array.isArray(v) ? [...v] : v])), committed: new Map(s.committedRelations) }
+  return { relations: new Map([...s.relations].map(([k, v]) => [k, Array.isArray(v) ? [...v] : v])), committed: new Map(s.relations.committedEntries()) }
 }
 
 export function restoreRelationState(s: InstanceState, rs: RelationState): void {
   s.relations.clear()
   for (const [k, v] of rs.relations) setLoaded(s, s.mapper.relationship(k), v)
-  s.committedRelations.clear()
-  for (const [k, v] of rs.committed) s.committedRelations.set(k, v)
+  s.relations.clearCommitted()
+  for (const [k, v] of rs.committed) s.relations.setCommitted(k, v)
 }

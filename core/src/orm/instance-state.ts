@@ -30,11 +30,12 @@ export class InstanceState {
   txSnapshot: unknown[] | undefined
   /** Set on commit (expire-on-commit) and rollback: the next load overwrites the values. */
   expired = false
-  /** Relationship values, loaded or set; absent key = not loaded. */
-  readonly relations: RelationMap<unknown>
-  /** Members of each loaded collection (or the many-to-one target) as last known in the database. */
-  /** Each loaded relationship's value at the last load or flush: a collection's members, or a reference itself (or null). */
-  readonly committedRelations: RelationMap<readonly object[] | object | null>
+  /**
+   * Relationship values, loaded or set (absent key = not loaded), and each loaded relationship's
+   * value at the last load or flush (`getCommitted`): a collection's members, or a reference
+   * itself (or null).
+   */
+  readonly relations: RelationMap<unknown, readonly object[] | object | null>
   /** Inserted in the current transaction (becomes transient again on rollback). */
   insertedInTx = false
 
@@ -42,7 +43,6 @@ export class InstanceState {
     this.mapper = mapper
     this.obj = obj
     this.relations = new RelationMap(mapper.relationshipKeys)
-    this.committedRelations = new RelationMap(mapper.relationshipKeys)
   }
 
   /** Current column values, in mapper column order (UNLOADED for a column not loaded). */

@@ -57,7 +57,7 @@ const EMPTY: readonly object[] = Object.freeze([])
 
 /** A relationship's members at the last load or flush: a collection's snapshot, or the reference (kept as itself) as a list. */
 function committedMembers(s: InstanceState, key: string): readonly object[] {
-  const v = s.committedRelations.get(key)
+  const v = s.relations.getCommitted(key)
   return v === undefined || v === null ? EMPTY : Array.isArray(v) ? v : [v]
 }
 
@@ -195,7 +195,7 @@ function collectSyncs(ctx: FlushContext): Sync[] {
         const parent = v ? maybeState(v)! : null
         if (parent && ctx.deleted.has(parent)) continue
         // Only when the reference was set or changed: an unchanged loaded reference needs no copy.
-        if (s.lifecycle === 'persistent' && s.committedRelations.has(rel.key) && s.committedRelations.get(rel.key) === (v ?? null)) continue
+        if (s.lifecycle === 'persistent' && s.relations.hasCommitted(rel.key) && s.relations.getCommitted(rel.key) === (v ?? null)) continue
         syncs.push({ child: s, parent, rel, pairs: rel.pairs })
       } else {
         const objs = members(s, rel)
@@ -230,7 +230,7 @@ function backSyncs(ctx: FlushContext, child: InstanceState, back: Relationship, 
   if (child.owner !== ctx.owner || (child.lifecycle !== 'pending' && child.lifecycle !== 'persistent')) return false
   if (back.direction !== 'many-to-one' || back.options.viewonly || ctx.deleted.has(child) || !isLoaded(child, back)) return false
   if (child.relations.get(back.key) !== parent) return false
-  if (child.lifecycle === 'persistent' && child.committedRelations.has(back.key) && child.committedRelations.get(back.key) === parent) return false
+  if (child.lifecycle === 'persistent' && child.relations.hasCommitted(back.key) && child.relations.getCommitted(back.key) === parent) return false
   const a = back.pairs
   return a.length === pairs.length && a.every((p, i) => p.dest === pairs[i]!.dest && p.source === pairs[i]!.source)
 }
@@ -394,7 +394,7 @@ export function snapshotRelations(s: InstanceState): void {
     const rel = rels[i]!
     if (!isLoaded(s, rel) || rel.writeOnly) continue
     // A reference is kept as itself (or null), not in an array of one: one array less per loaded object.
-    s.committedRelations.set(rel.key, rel.uselist ? related(s, rel) : ((s.relations.get(rel.key) as object | null | undefined) ?? null))
+    s.relations.setCommitted(rel.key, rel.uselist ? related(s, rel) : ((s.relations.get(rel.key) as object | null | undefined) ?? null))
   }
 }
 
@@ -533,7 +533,7 @@ export function changedColumns(s: InstanceState): Record<string, unknown> | unde
 export function relationsChanged(s: InstanceState): boolean {
   // Walks the loaded values in place (no copies): autoflush runs this over the whole identity map.
   return s.relations.some((key, now) => {
-    const before = s.committedRelations.get(key)
+    const before = s.relations.getCommitted(key)
     if (!Array.isArray(now)) return (now ?? null) !== (before ?? null)
     const members = (before ?? EMPTY) as readonly object[]
     if (now.length !== members.length) return true

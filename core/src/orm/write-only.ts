@@ -91,13 +91,13 @@ export class WriteOnlyCollection<T extends object> {
  * unit of work's collection diff writes them: added = members − snapshot, removed = snapshot − members.
  */
 function pendingOf(s: InstanceState, rel: Relationship): { adds: readonly object[]; removes: readonly object[] } {
-  return { adds: (s.relations.get(rel.key) as readonly object[] | undefined) ?? [], removes: (s.committedRelations.get(rel.key) as readonly object[] | undefined) ?? [] }
+  return { adds: (s.relations.get(rel.key) as readonly object[] | undefined) ?? [], removes: (s.relations.getCommitted(rel.key) as readonly object[] | undefined) ?? [] }
 }
 
 /** Replaces the lists rather than changing them: a savepoint's snapshot shares them. */
 function setPending(s: InstanceState, rel: Relationship, adds: readonly object[], removes: readonly object[]): void {
   s.relations.set(rel.key, adds)
-  s.committedRelations.set(rel.key, removes)
+  s.relations.setCommitted(rel.key, removes)
 }
 
 /** After a flush wrote them: nothing pending. */
@@ -105,6 +105,6 @@ export function clearWriteOnly(s: InstanceState): void {
   for (const rel of s.mapper.relationships) {
     if (!rel.writeOnly) continue
     if (s.relations.has(rel.key)) s.relations.set(rel.key, [])
-    if (s.committedRelations.has(rel.key)) s.committedRelations.set(rel.key, [])
+    if (s.relations.hasCommitted(rel.key)) s.relations.setCommitted(rel.key, [])
   }
 }

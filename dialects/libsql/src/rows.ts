@@ -14,16 +14,19 @@ const MIN_SAFE = -9007199254740991n
 const MAX_SAFE = 9007199254740991n
 
 /**
- * Rows `from` … `to - 1` as arrays. A row is an array (the native binding's, converted in place:
- * it is not used elsewhere) or `@libsql/client`'s Row, which is indexable and has a `length` (its
- * named properties lose duplicate column names, the indexes do not) and is copied.
+ * Rows `from` … `to - 1` as arrays, each copied into an array of exactly its length. A row is the
+ * native binding's array or `@libsql/client`'s Row (indexable, with a `length`; its named
+ * properties lose duplicate column names, the indexes do not). The binding grows its arrays
+ * element by element, leaving room for 17 values whatever the column count, and the session keeps
+ * a loaded row as the object's committed snapshot: converting in place kept ~100 bytes of slack
+ * per loaded object (benchmarks/PROFILE.md, pass 18).
  */
 export function toRowArrays(rows: readonly ArrayLike<unknown>[], from = 0, to = rows.length): unknown[][] {
   const out = new Array<unknown[]>(to - from)
   for (let i = from; i < to; i++) {
     const row = rows[i]!
     const n = row.length
-    const arr = Array.isArray(row) ? (row as unknown[]) : new Array<unknown>(n)
+    const arr = new Array<unknown>(n)
     for (let j = 0; j < n; j++) {
       const v = row[j]
       arr[j] = typeof v === 'bigint' && v >= MIN_SAFE && v <= MAX_SAFE ? Number(v) : v

@@ -421,7 +421,13 @@ export class MysqlConnection implements DriverConnection {
     // lookup), and this dialect translates every error into core's, with core's own stack.
     return new Promise((resolve, reject) => {
       this.#rejectRunning = reject
-      const done = (err: Error | null, result: QueryResult, fields?: FieldPacket[]): void => (err ? reject(err) : resolve([result, fields]))
+      const done = (err: Error | null, result: QueryResult, fields?: FieldPacket[]): void => {
+        // Forgotten once settled: the closure holds this promise and so its result, and an idle
+        // pooled connection kept its last result set alive (30,000 rows after a nested load).
+        if (this.#rejectRunning === reject) this.#rejectRunning = undefined
+        if (err) reject(err)
+        else resolve([result, fields])
+      }
       if (params.length === 0) this.#core.query(sql, done)
       else this.#core.execute(sql, params as ExecuteValues[], done)
     })

@@ -1,3 +1,5 @@
+import v8 from 'node:v8'
+import vm from 'node:vm'
 import { expect } from 'chai'
 import {
   BigInteger, Boolean as BooleanType, ConcurrentUseError, DateTime, DateType, DeadlockError, Enum, Float, Integer,
@@ -9,6 +11,9 @@ import {
   bindProcessor, mysqlCapabilities, MysqlDriver, resultProcessor, serverInfo, translateMysqlError, typeDdl,
   type MysqlConnection, type MysqlServerInfo,
 } from '../src/index.js'
+
+v8.setFlagsFromString('--expose-gc')
+const gc = vm.runInNewContext('gc') as () => void
 
 // Drives MysqlConnection directly with SQL strings against a live MySQL/MariaDB.
 // Tables are prefixed `athd_` and dropped afterwards; only connections opened here are killed.
@@ -127,6 +132,22 @@ describe('mysql driver (live server)', function () {
       const r = await admin.execute('SELECT name, n FROM athd_items WHERE n >= ? ORDER BY n', [1])
       expect(r.rows).to.deep.equal([['a', 1], ['b', 2]])
       expect(r.columnNames).to.deep.equal(['name', 'n'])
+    })
+
+    it('keeps nothing of a result once it is returned: an idle connection does not hold its last rows', async function () {
+      const conn = await open()
+      // With parameters (binary protocol) and without (text protocol).
+      for (const [sql, params] of [['SELECT ? AS n', [1]], ['SELECT 1 AS n', []]] as const) {
+        const ref = await (async () => {
+          const { rows } = await conn.execute(sql, params)
+          expect(rows).to.deep.equal([[1]])
+          return new WeakRef(rows)
+        })()
+        // A WeakRef holds its target until the current job ends.
+        await new Promise((resolve) => setImmediate(resolve))
+        gc()
+        expect(ref.deref(), sql).to.equal(undefined)
+      }
     })
 
     it('reports the first insertId of a multi-row insert; the others follow by @@auto_increment_increment', async function () {
