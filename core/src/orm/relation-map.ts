@@ -29,11 +29,11 @@ export class RelationMap<V, C> implements Iterable<[string, V]> {
   }
 
   has(key: string): boolean {
-    return this.#at(this.#keys.indexOf(key)) !== HOLE
+    return this.#at(this.#slot(key, 0)) !== HOLE
   }
 
   get(key: string): V | undefined {
-    const v = this.#at(this.#keys.indexOf(key))
+    const v = this.#at(this.#slot(key, 0))
     return v === HOLE ? undefined : (v as V | undefined)
   }
 
@@ -43,20 +43,18 @@ export class RelationMap<V, C> implements Iterable<[string, V]> {
   }
 
   delete(key: string): boolean {
-    const i = this.#keys.indexOf(key)
+    const i = this.#slot(key, 0)
     if (this.#at(i) === HOLE) return false
     this.#values![i] = HOLE
     return true
   }
 
   hasCommitted(key: string): boolean {
-    const i = this.#keys.indexOf(key)
-    return i >= 0 && this.#at(this.#keys.length + i) !== HOLE
+    return this.#at(this.#slot(key, this.#keys.length)) !== HOLE
   }
 
   getCommitted(key: string): C | undefined {
-    const i = this.#keys.indexOf(key)
-    const v = i < 0 ? HOLE : this.#at(this.#keys.length + i)
+    const v = this.#at(this.#slot(key, this.#keys.length))
     return v === HOLE ? undefined : (v as C | undefined)
   }
 
@@ -97,6 +95,12 @@ export class RelationMap<V, C> implements Iterable<[string, V]> {
     const i = this.#keys.indexOf(key)
     if (i < 0) throw new TypeError(`internal: '${key}' is not a relationship of this object's class (${this.#keys.join(', ')})`)
     return i
+  }
+
+  /** The slot of `key` in the half starting at `offset`, or -1 when the class has no such relationship. */
+  #slot(key: string, offset: number): number {
+    const i = this.#keys.indexOf(key)
+    return i < 0 ? -1 : offset + i
   }
 
   #at(slot: number): unknown {

@@ -195,7 +195,7 @@ function collectSyncs(ctx: FlushContext): Sync[] {
         const parent = v ? maybeState(v)! : null
         if (parent && ctx.deleted.has(parent)) continue
         // Only when the reference was set or changed: an unchanged loaded reference needs no copy.
-        if (s.lifecycle === 'persistent' && s.relations.hasCommitted(rel.key) && s.relations.getCommitted(rel.key) === (v ?? null)) continue
+        if (s.lifecycle === 'persistent' && s.relations.getCommitted(rel.key) === (v ?? null)) continue
         syncs.push({ child: s, parent, rel, pairs: rel.pairs })
       } else {
         const objs = members(s, rel)
@@ -230,7 +230,7 @@ function backSyncs(ctx: FlushContext, child: InstanceState, back: Relationship, 
   if (child.owner !== ctx.owner || (child.lifecycle !== 'pending' && child.lifecycle !== 'persistent')) return false
   if (back.direction !== 'many-to-one' || back.options.viewonly || ctx.deleted.has(child) || !isLoaded(child, back)) return false
   if (child.relations.get(back.key) !== parent) return false
-  if (child.lifecycle === 'persistent' && child.relations.hasCommitted(back.key) && child.relations.getCommitted(back.key) === parent) return false
+  if (child.lifecycle === 'persistent' && child.relations.getCommitted(back.key) === parent) return false
   const a = back.pairs
   return a.length === pairs.length && a.every((p, i) => p.dest === pairs[i]!.dest && p.source === pairs[i]!.source)
 }
