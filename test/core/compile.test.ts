@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import {
-  ForeignKey, Integer, MetaData, SqlCompiler, String, Table, alias, and, column, del, desc, func, insert, or, select, text, update,
+  ColumnGroup, ForeignKey, Integer, MetaData, SqlCompiler, String, Table, alias, and, column, del, desc, func, insert, or, select, text, update,
 } from '@athanor/core'
 import type { Capabilities } from '@athanor/core'
 import { LibsqlCompiler, libsqlCapabilities } from '@athanor/libsql'
@@ -74,6 +74,21 @@ describe('compiler (compile only, no database)', () => {
     expect(second.cached).to.equal(true)
     expect(second.params).to.deep.equal(['b'])
     expect(comp.stats).to.deep.equal({ hits: 1, misses: 1 })
+  })
+  it('keys table columns and column groups the same in every statement, and apart from other tables', () => {
+    // Their key text is made once per column or group; a stale or shared one would reuse another statement's SQL.
+    const comp = new SqlCompiler(ansiCaps)
+    const orders = new Table('orders_k', new MetaData(), { id: column(Integer, { primaryKey: true }), name: column(String(20)) })
+    const group = new ColumnGroup(users, [users.c.id, users.c.name])
+    const otherGroup = new ColumnGroup(orders, [orders.c.id, orders.c.name])
+    expect(comp.compile(select(group).where(users.c.id.eq(1))).sql).to.equal('SELECT "users"."id", "users"."name" FROM "users" WHERE "users"."id" = ?')
+    expect(comp.compile(select(otherGroup).where(orders.c.id.eq(1))).sql).to.equal('SELECT "orders_k"."id", "orders_k"."name" FROM "orders_k" WHERE "orders_k"."id" = ?')
+    const again = comp.compile(select(group).where(users.c.id.eq(2)))
+    expect([again.sql, again.cached, again.params]).to.deep.equal(['SELECT "users"."id", "users"."name" FROM "users" WHERE "users"."id" = ?', true, [2]])
+    // The same columns through an alias key by the alias, walk by walk.
+    const a = alias(users, 'u')
+    expect(comp.compile(select(new ColumnGroup(a, [a.c.id, a.c.name]))).sql).to.equal('SELECT "u"."id", "u"."name" FROM "users" AS "u"')
+    expect(comp.stats).to.deep.equal({ hits: 1, misses: 3 })
   })
   it('uses LIMIT -1 for a bare OFFSET on SQLite', () => {
     expect(c(select(users.c.id).offset(5), sqlite)[0]).to.equal('SELECT "users"."id" FROM "users" LIMIT -1 OFFSET ?')

@@ -62,6 +62,8 @@ interface Builder {
  * Returns undefined when nothing is loaded by join.
  */
 export function planJoined(statement: Select, plan: RowPlan, options: readonly LoaderOption[]): JoinedPlan | undefined {
+  // No options and no relationship joined by default (most queries): no level to resolve.
+  if (options.length === 0 && !plan.some((p) => p.kind === 'entity' && p.mapper.relationships.some((r) => r.lazy === 'joined'))) return undefined
   const st = statement.state
   const wanted = plan.some((p) => p.kind === 'entity' && wantsJoin(p.mapper, LevelOptions.forMapper(options, p.mapper)))
   if (!wanted) return undefined

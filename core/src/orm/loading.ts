@@ -85,7 +85,9 @@ export async function applyLoaders(ctx: LoadContext, mapper: Mapper, instances: 
 
 async function applyFor(ctx: LoadContext, mapper: Mapper, instances: readonly InstanceState[], options: readonly LoaderOption[], relationships: readonly Relationship[], props: readonly ColumnProperty[]): Promise<void> {
   if (props.length > 0) await loadColumnProperties(ctx, mapper, props, instances)
-  if (relationships.length === 0) return
+  // No options and only relationships that load on request: nothing to do, and no level to
+  // resolve (most queries, and every load of an N+1 loop).
+  if (options.length === 0 && loadsNothingByDefault(relationships)) return
   const level = LevelOptions.forMapper(options, mapper)
   for (const rel of relationships) {
     const strategy = level.strategy(rel)
@@ -99,6 +101,11 @@ async function applyFor(ctx: LoadContext, mapper: Mapper, instances: readonly In
     }
     await loadRelationship(ctx, rel, targets, level.children(rel))
   }
+}
+
+function loadsNothingByDefault(relationships: readonly Relationship[]): boolean {
+  for (let i = 0; i < relationships.length; i++) if (relationships[i]!.lazy !== 'raise') return false
+  return true
 }
 
 function colValues(s: InstanceState, cols: readonly Column<unknown>[]): unknown[] {
@@ -137,6 +144,17 @@ function groupByKey(parents: readonly InstanceState[], cols: readonly Column<unk
   return { byKey, keys, missing }
 }
 
+/** The IN-list keys of one parent (a load of one object's relationship, as an N+1 loop makes). */
+function oneKey(parent: InstanceState, cols: readonly Column<unknown>[]): unknown[][] {
+  const vals = colValues(parent, cols)
+  return vals.some((v) => v === null || v === undefined) ? [] : [vals]
+}
+
+/** `stmt` carrying the next level's loader options (none: the statement as it is). */
+function withOptions(stmt: Select, children: readonly LoaderOption[]): Select {
+  return children.length === 0 ? stmt : stmt.options(...(children as never[]))
+}
+
 /** `col IN (…)`, or `(a, b) IN ((…), …)` for a key of several columns. */
 export function inClause(cols: readonly Column<unknown>[], keys: readonly unknown[][]): Expression<boolean> {
   if (cols.length === 1) return cols[0]!.in(keys.map((k) => k[0]) as never[])
@@ -154,39 +172,40 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
   const target = rel.target
   const out: InstanceState[] = []
   if (rel.direction === 'many-to-one') {
-    const { byKey, keys, missing } = groupByKey(parents, rel.pairs.map((p) => p.dest))
+    const { byKey, keys, missing } = groupByKey(parents, rel.destColumns)
     for (const p of missing) setLoaded(p, rel, null)
     const found = new Map<string, object>()
     const size = selectinBatchSize(ctx.maxParams, rel.pairs.length)
+    const sources = rel.sourceColumns
     for (let i = 0; i < keys.length; i += size) {
-      const batch = keys.slice(i, i + size)
-      const rows = await ctx.executeRows(select(target.group).where(inClause(rel.pairs.map((p) => p.source), batch)).options(...(children as never[])))
+      const batch = keys.length <= size ? keys : keys.slice(i, i + size)
+      const rows = await ctx.executeRows(withOptions(select(target.group).where(inClause(sources, batch)), children))
       for (const [obj] of rows) {
         const s = maybeState(obj)!
-        found.set(stateKey(s, rel.pairs.map((p) => p.source))!, obj as object)
+        found.set(stateKey(s, sources)!, obj as object)
         out.push(s)
       }
     }
     for (const [k, ps] of byKey) for (const p of ps) setLoaded(p, rel, found.get(k) ?? null)
     return out
   }
-  const srcCols = rel.pairs.map((p) => p.source)
-  const { keys } = groupByKey(parents, srcCols)
+  const srcCols = rel.sourceColumns
+  const keys = parents.length === 1 ? oneKey(parents[0]!, srcCols) : groupByKey(parents, srcCols).keys
   const members = new Map<string, object[]>()
   const size = selectinBatchSize(ctx.maxParams, srcCols.length)
+  // Each row is read in place (no [object, key] pair per row): loads of 10,000 children made
+  // one short-lived array per child here.
+  const oneToMany = rel.direction === 'one-to-many'
+  const destCols = rel.destColumns
   for (let i = 0; i < keys.length; i += size) {
-    const batch = keys.slice(i, i + size)
-    // Each row is read in place (no [object, key] pair per row): loads of 10,000 children made
-    // one short-lived array per child here.
-    const oneToMany = rel.direction === 'one-to-many'
-    const destCols = rel.pairs.map((p) => p.dest)
+    const batch = keys.length <= size ? keys : keys.slice(i, i + size)
     let rows: unknown[][]
     if (oneToMany) {
-      rows = await ctx.executeRows(rel.ordered(select(target.group).where(inClause(destCols, batch))).options(...(children as never[])))
+      rows = await ctx.executeRows(withOptions(rel.ordered(select(target.group).where(inClause(destCols, batch))), children))
     } else {
       const secondary = rel.options.secondary!
       const [, onTarget] = rel.joinCondition(rel.owner.table, target.table)
-      rows = await ctx.executeRows(rel.ordered(select(target.group, ...destCols).from(secondary).join(target.table, onTarget).where(inClause(destCols, batch))).options(...(children as never[])))
+      rows = await ctx.executeRows(withOptions(rel.ordered(select(target.group, ...destCols).from(secondary).join(target.table, onTarget).where(inClause(destCols, batch))), children))
     }
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r]!

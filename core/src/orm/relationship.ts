@@ -92,6 +92,8 @@ export class Relationship<T = unknown> implements JoinPathProvider {
   #owner: Mapper | undefined
   #key: string | undefined
   #resolved: Resolved | undefined
+  #sources: readonly Column<unknown>[] | undefined
+  #dests: readonly Column<unknown>[] | undefined
 
   constructor(target: () => abstract new (...args: never[]) => T, options: RelationshipOptions = {}) {
     this.#target = target
@@ -151,6 +153,14 @@ export class Relationship<T = unknown> implements JoinPathProvider {
    */
   get pairs(): readonly SyncPair[] {
     return this.#resolve().pairs
+  }
+  /** The source columns of {@link pairs}, in order (made once: every load of the relationship keys by them). */
+  get sourceColumns(): readonly Column<unknown>[] {
+    return (this.#sources ??= this.pairs.map((p) => p.source))
+  }
+  /** The dest columns of {@link pairs}, in order. */
+  get destColumns(): readonly Column<unknown>[] {
+    return (this.#dests ??= this.pairs.map((p) => p.dest))
   }
   /** Many-to-many only: source = target's key, dest = the secondary table's column. */
   get secondaryPairs(): readonly SyncPair[] {

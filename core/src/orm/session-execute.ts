@@ -50,7 +50,8 @@ export async function executeEntitySelect(ctx: EntityQueryContext, statement: Se
     rows = hydrateRows(result.rows as readonly (readonly unknown[])[], plan, ctx.hydrate)
   }
   const entityStates: InstanceState[][] = []
-  for (const [i, p] of plan.entries()) {
+  for (let i = 0; i < plan.length; i++) {
+    const p = plan[i]!
     if (p.kind !== 'entity') continue
     const states = distinctStates(rows, i)
     entityStates.push(states)
@@ -77,6 +78,11 @@ export function hydrateRows(raws: readonly (readonly unknown[])[], plan: RowPlan
 
 /** The distinct objects in column `i` of the rows (an outer join's missing side skipped), in row order. */
 function distinctStates(rows: readonly (readonly unknown[])[], i: number): InstanceState[] {
+  if (rows.length <= 1) {
+    // One row (a get() by primary key): no set to build.
+    const o = rows[0]?.[i]
+    return o === undefined ? [] : [maybeState(o)!]
+  }
   const seen = new Set<object>()
   const states: InstanceState[] = []
   for (const r of rows) {

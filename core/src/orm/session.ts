@@ -312,8 +312,10 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
       // expired hit is overwritten from its row, so both flush first.
       const mustFlush = hit !== undefined || (options.options?.length ?? 0) > 0 || this.#objects.pending.size > 0 || this.#objects.deleted.size > 0
       if (this.autoflush && mustFlush) await this.#flush()
-      const pkCols = m.pkIndexes.map((i) => m.columns[i]!)
-      const stmt = select(m.group).where(...pkCols.map((c, i) => c.eq(values[i] as never))).options(...((options.options ?? []) as never[]))
+      const where = m.pkIndexes.map((c, i) => m.columns[c]!.eq(values[i] as never))
+      const loads: readonly unknown[] = options.options ?? []
+      const found = select(m.group).where(...where)
+      const stmt = loads.length === 0 ? found : found.options(...(loads as never[]))
       return (await this.#execute(stmt as unknown as Executable)).rows[0]?.[0] as WithLoads<[T], O[number]>[0] | undefined
     })
   }

@@ -25,10 +25,16 @@ export class ColumnRef<T = unknown, K extends string = string> extends Expressio
     this.from = from
     this.type = type
   }
+  /** A table column's key, the same in every walk (tables are keyed by their global id): made once. */
+  #tableKey: string | undefined
   key(k: KeyBuilder): void {
+    if (this.from.kind === 'table') {
+      k.s += this.#tableKey ??= 'c' + k.ref(this.from) + '.' + this.name
+      return
+    }
     // A column of a subquery or alias carries its FROM's shape (and bound values) into the key,
     // because FROM clauses are inferred from columns at compile time.
-    if (this.from.kind !== 'table' && !k.seenFroms.has(this.from)) {
+    if (!k.seenFroms.has(this.from)) {
       k.seenFroms.add(this.from)
       this.from.key(k)
     }

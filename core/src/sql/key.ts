@@ -7,11 +7,19 @@ import { keepShape } from '../util/kept-shapes.js'
 export class KeyBuilder {
   s = ''
   readonly binds: BindLike[] = []
+  // Made at first use: every executed statement is keyed, and most (tables only, no CTE) never
+  // need them — three collections less per statement.
+  #seen: Set<object> | undefined
+  #seenFroms: Set<object> | undefined
+  #local: Map<object, number> | undefined
   /** Nodes whose body was already keyed in this walk (CTEs referenced more than once). */
-  readonly seen = new Set<object>()
+  get seen(): Set<object> {
+    return (this.#seen ??= new Set())
+  }
   /** FROM clauses already keyed through one of their columns. */
-  readonly seenFroms = new Set<object>()
-  readonly #local = new Map<object, number>()
+  get seenFroms(): Set<object> {
+    return (this.#seenFroms ??= new Set())
+  }
   add(part: string): this {
     this.s += part
     return this
@@ -24,8 +32,9 @@ export class KeyBuilder {
    */
   ref(from: { readonly kind: string; readonly id: number }): string {
     if (from.kind === 'table') return 't' + from.id
-    let n = this.#local.get(from)
-    if (n === undefined) this.#local.set(from, (n = this.#local.size))
+    const local = (this.#local ??= new Map())
+    let n = local.get(from)
+    if (n === undefined) local.set(from, (n = local.size))
     return '#' + n
   }
 }

@@ -53,9 +53,17 @@ export class ColumnGroup implements Keyed {
     this.entity = entity
     this.partial = partial
   }
+  /** The key of a group of table columns (an entity's own): walk-independent, so made once. */
+  #tableKey: string | undefined
   key(k: KeyBuilder): void {
+    if (this.#tableKey !== undefined) {
+      k.s += this.#tableKey
+      return
+    }
+    const from = k.s.length
     k.s += 'G'
     keyList(k, this.columns)
+    if (this.columns.every((c) => c.from.kind === 'table')) this.#tableKey = k.s.slice(from)
   }
 }
 

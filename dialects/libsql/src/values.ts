@@ -1,4 +1,4 @@
-import { CompileError, ValueError, integerResult } from '@athanor/core'
+import { CompileError, ValueError, canonicalDateTimeMs, integerResult } from '@athanor/core'
 import type { SqlType, ValueProcessor } from '@athanor/core'
 
 /**
@@ -86,6 +86,10 @@ const HAS_ZONE = /(?:Z|[+-]\d\d:?\d\d)$/i
  */
 function textToDateTime(v: unknown): unknown {
   if (typeof v === 'string') {
+    // What Athanor writes, read without building the ISO form and parsing it again (once per
+    // date in every loaded row).
+    const ms = canonicalDateTimeMs(v)
+    if (ms !== undefined) return new Date(ms)
     let s = v.length > 10 && v.charCodeAt(10) === 32 /* ' ' */ ? `${v.slice(0, 10)}T${v.slice(11)}` : v
     if (s.length > 10 && !HAS_ZONE.test(s)) s += 'Z'
     const d = new Date(s)

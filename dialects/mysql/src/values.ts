@@ -1,5 +1,5 @@
 import mysql from 'mysql2/promise'
-import { CompileError, ValueError, decimalFitProblem, integerResult, decimalParts, type SqlType, type ValueProcessor } from '@athanor/core'
+import { CompileError, ValueError, canonicalDateTimeMs, decimalFitProblem, integerResult, decimalParts, type SqlType, type ValueProcessor } from '@athanor/core'
 
 /**
  * Value conversion between core's portable JS values and what mysql2 sends and returns.
@@ -43,40 +43,11 @@ const DATETIME_TEXT = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2})(?:
  * ```
  */
 export function parseUtcDateTime(text: string): Date | null {
-  return parseCanonicalDateTime(text) ?? parseDateTimeText(text)
-}
-
-/** A run of decimal digits as a number, or -1 if a character in it is not a digit. */
-function digitsAt(s: string, from: number, to: number): number {
-  let n = 0
-  for (let i = from; i < to; i++) {
-    const d = s.charCodeAt(i) - 48
-    if (d < 0 || d > 9) return -1
-    n = n * 10 + d
-  }
-  return n
-}
-
-/**
- * The shape the server always sends for DATETIME(0–6) ('YYYY-MM-DD HH:MM:SS[.f…]', year 1000+),
- * read without a regular expression: this runs once per date in every loaded row. Anything else
- * (zero dates, date-only text, years below 100) returns undefined for the general parser.
- */
-function parseCanonicalDateTime(s: string): Date | undefined {
-  const n = s.length
-  if ((n !== 19 && (n < 21 || n > 26)) || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 32 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return undefined
-  if (n > 19 && s.charCodeAt(19) !== 46) return undefined
-  const year = digitsAt(s, 0, 4)
-  const month = digitsAt(s, 5, 7)
-  const day = digitsAt(s, 8, 10)
-  const hour = digitsAt(s, 11, 13)
-  const minute = digitsAt(s, 14, 16)
-  const second = digitsAt(s, 17, 19)
-  const fraction = n > 19 ? digitsAt(s, 20, Math.min(n, 23)) : 0
-  if (year < 1000 || month < 1 || day < 1 || hour < 0 || minute < 0 || second < 0 || fraction < 0 || (n > 23 && digitsAt(s, 23, n) < 0)) return undefined
-  // Fewer than three fraction digits are tenths or hundredths: '.5' is 500 ms.
-  const ms = n >= 23 ? fraction : n === 22 ? fraction * 10 : n === 21 ? fraction * 100 : 0
-  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms))
+  // What the server always sends for DATETIME(0–6), read by core without a regular expression
+  // (this runs once per date in every loaded row); zero dates, date-only text and years below
+  // 1000 take the general parser.
+  const ms = canonicalDateTimeMs(text)
+  return ms === undefined ? parseDateTimeText(text) : new Date(ms)
 }
 
 function parseDateTimeText(text: string): Date | null {

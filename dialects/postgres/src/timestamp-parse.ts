@@ -7,6 +7,7 @@
  * the offset PostgreSQL prints for `timestamptz`). Fractions past milliseconds are truncated,
  * as V8 does. `infinity` / `-infinity` have no Date and come back as an Invalid Date.
  */
+import { canonicalDateTimeMs } from '@athanor/core'
 
 /** `'YYYY-MM-DD HH:MM:SS[.ffffff][±HH[:MM[:SS]]][ BC]'` */
 const PG_TIMESTAMP = /^(\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:([+-])(\d\d)(?::(\d\d))?(?::(\d\d))?)?( BC)?$/
@@ -24,37 +25,13 @@ export function parsePgTimestamp(text: string): Date {
   return fast === undefined ? parseAny(text) : new Date(fast)
 }
 
-// The fast path covers what a UTC session prints for years 1000–9999: no regex, no allocation
-// besides the Date. Anything else (offsets, BC, 5-digit years, infinity) takes the regex.
+// The fast path covers what a UTC session prints for years 1000–9999 (core's canonical text, with
+// timestamptz's '+00'): no regex, no allocation besides the Date. Anything else (other offsets,
+// BC, 5-digit years, infinity) takes the regex.
 function parseCommon(s: string): number | undefined {
   const n = s.length
-  if (n < 19 || s.charCodeAt(4) !== 45 || s.charCodeAt(10) !== 32 || s.charCodeAt(0) === 48) return undefined
-  let end = n
-  // A UTC session prints timestamptz with '+00'.
-  if (s.charCodeAt(n - 3) === 43 && s.charCodeAt(n - 2) === 48 && s.charCodeAt(n - 1) === 48) end = n - 3
-  let ms = 0
-  if (end > 19) {
-    if (s.charCodeAt(19) !== 46) return undefined
-    let scale = 100
-    for (let i = 20; i < end; i++) {
-      const d = s.charCodeAt(i) - 48
-      if (d < 0 || d > 9) return undefined
-      if (scale >= 1) ms += d * scale
-      scale /= 10
-    }
-  }
-  const t = Date.UTC(digits(s, 0, 4), digits(s, 5, 7) - 1, digits(s, 8, 10), digits(s, 11, 13), digits(s, 14, 16), digits(s, 17, 19), Math.floor(ms))
-  return Number.isNaN(t) ? undefined : t
-}
-
-function digits(s: string, from: number, to: number): number {
-  let v = 0
-  for (let i = from; i < to; i++) {
-    const d = s.charCodeAt(i) - 48
-    if (d < 0 || d > 9) return NaN
-    v = v * 10 + d
-  }
-  return v
+  const utc = n > 19 && s.charCodeAt(n - 3) === 43 && s.charCodeAt(n - 2) === 48 && s.charCodeAt(n - 1) === 48
+  return canonicalDateTimeMs(s, utc ? n - 3 : n)
 }
 
 function parseAny(s: string): Date {

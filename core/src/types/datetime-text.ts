@@ -1,0 +1,53 @@
+/**
+ * The date-time text every bundled database prints for a timestamp without a zone,
+ * `'YYYY-MM-DD HH:MM:SS[.f…]'`, read as UTC wall time without a regular expression, a substring
+ * or a second string: a loaded row runs this once per date column, so the dialects' general
+ * parsers (zones, BC, zero dates, other spellings) only see what this declines.
+ */
+
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+/**
+ * Epoch milliseconds of `text[0, end)` when it is a canonical date-time of the years 1000–9999
+ * (fractions past milliseconds truncated, `.5` read as 500 ms); undefined for anything else,
+ * including an impossible date such as February 30, so that the caller's general parser decides.
+ * ```ts
+ * canonicalDateTimeMs('2024-01-02 03:04:05.678')        // 1704164645678
+ * canonicalDateTimeMs('2024-01-02 03:04:05+00', 19)     // 1704164645000 (the caller strips the zone)
+ * canonicalDateTimeMs('2024-01-02T03:04:05Z')           // undefined
+ * ```
+ */
+export function canonicalDateTimeMs(text: string, end = text.length): number | undefined {
+  if (end < 19 || end === 20 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 32 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined
+  const year = digits(text, 0, 4)
+  const month = digits(text, 5, 7)
+  const day = digits(text, 8, 10)
+  const hour = digits(text, 11, 13)
+  const minute = digits(text, 14, 16)
+  const second = digits(text, 17, 19)
+  if (year < 1000 || month < 1 || hour < 0 || minute < 0 || second < 0 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]! || hour > 23 || minute > 59 || second > 59) return undefined
+  if (month === 2 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return undefined
+  let ms = 0
+  if (end > 19) {
+    if (text.charCodeAt(19) !== 46) return undefined
+    let scale = 100
+    for (let i = 20; i < end; i++) {
+      const d = text.charCodeAt(i) - 48
+      if (d < 0 || d > 9) return undefined
+      ms += d * scale
+      scale = scale > 1 ? scale / 10 : 0
+    }
+  }
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms)
+}
+
+/** A run of decimal digits as a number; -1 when a character in it is not a digit (every caller rejects negatives). */
+function digits(s: string, from: number, to: number): number {
+  let v = 0
+  for (let i = from; i < to; i++) {
+    const d = s.charCodeAt(i) - 48
+    if (d < 0 || d > 9) return -1
+    v = v * 10 + d
+  }
+  return v
+}
