@@ -424,17 +424,31 @@ async function insertBatch(ctx: FlushContext, states: readonly InstanceState[]):
   if (ctx.mapperEvents) for (const s of states) ctx.mapperEvents.emit('afterInsert', s)
 }
 
+/** Which of `cols` a new object gives (not undefined), as bits: no string per object (≤ 30 columns). */
+function givenBits(cols: readonly Column<unknown>[], o: Record<string, unknown>): number {
+  let b = 0
+  for (let i = 0; i < cols.length; i++) if (o[cols[i]!.key_] !== undefined) b |= 1 << i
+  return b
+}
+
+/** {@link givenBits} for wider tables, as a string of 0s and 1s. */
+function givenText(cols: readonly Column<unknown>[], o: Record<string, unknown>): string {
+  let sig = ''
+  for (let i = 0; i < cols.length; i++) sig += o[cols[i]!.key_] === undefined ? '0' : '1'
+  return sig
+}
+
 async function insertPart(ctx: FlushContext, m: Mapper, part: TablePart, states: readonly InstanceState[]): Promise<void> {
   const caps = ctx.dialect.capabilities
   const table = part.table
   // Rows giving the same columns share one multi-row INSERT.
-  const groups = new Map<string, InstanceState[]>()
+  const groups = new Map<number | string, InstanceState[]>()
   const cols = part.columns
+  const bits = cols.length <= 30
   for (let k = 0; k < states.length; k++) {
     const s = states[k]!
     const o = s.obj as Record<string, unknown>
-    let sig = ''
-    for (let i = 0; i < cols.length; i++) sig += o[cols[i]!.key_] === undefined ? '0' : '1'
+    const sig = bits ? givenBits(cols, o) : givenText(cols, o)
     ;(groups.get(sig) ?? groups.set(sig, []).get(sig)!).push(s)
   }
   for (const group of groups.values()) {
@@ -607,7 +621,9 @@ async function updateDirty(ctx: FlushContext): Promise<void> {
 }
 
 function prepareUpdate(ctx: FlushContext, s: InstanceState): RowUpdate | undefined {
-  if (s.lifecycle !== 'persistent' || s.committed === undefined) return undefined
+  // The allocation-free test first: a flush asks this of every held object, and most are unchanged
+  // (all of them after an insert of 10,000 new ones).
+  if (s.lifecycle !== 'persistent' || !columnsChanged(s)) return undefined
   const m = s.mapper
   const o = s.obj as Record<string, unknown>
   let changed = changedColumns(s)

@@ -10,6 +10,16 @@ class Item extends Base.model('batch_items', {
   qty: mappedColumn(Integer),
 }) {}
 
+// Wider than the 30 columns whose given/not-given pattern a flush groups new rows by as bits.
+const fillers = Object.fromEntries(Array.from({ length: 29 }, (_, i) => [`c${i + 1}`, mappedColumn(Integer, { nullable: true })])) as object
+class Wide extends Base.model('batch_wide', {
+  id: mappedColumn(Integer, { primaryKey: true }),
+  c0: mappedColumn(Integer, { nullable: true }),
+  ...fillers,
+  c30: mappedColumn(Integer, { nullable: true }),
+  c31: mappedColumn(Integer, { nullable: true }),
+}) {}
+
 /**
  * How a flush batches rows: new rows share multi-row INSERTs (see the session suite), and
  * changed objects of one class with the same changed columns share one UPDATE.
@@ -49,6 +59,21 @@ export const unitOfWorkBatchingSuite: Suite = (ctx) => describe('unit of work ba
     expect(await rows()).to.deep.equal([
       [1, 'item 1 (edited)', 0], [2, 'item 2 (edited)', 1], [3, 'item 3 (edited)', 2], [4, 'item 4', 99],
     ])
+  })
+
+  it('groups new rows by the columns they give: one multi-row INSERT per group, narrow and wide tables alike', async () => {
+    await using s = new AsyncSession(db.engine)
+    s.addAll([new Item({ id: 10, name: 'a', qty: 1 }), new Item({ name: 'b', qty: 2 }), new Item({ id: 11, name: 'c', qty: 3 }), new Item({ name: 'd', qty: 4 })])
+    const wide = [new Wide({ id: 1, c0: 0, c31: 31 }), new Wide({ id: 2, c0: 0 }), new Wide({ id: 3, c0: 1, c31: 32 })]
+    s.addAll(wide)
+    await s.commit()
+    const inserts = statements.filter((q) => q.startsWith('INSERT'))
+    expect(inserts.filter((q) => q.includes('batch_items'))).to.have.length(2)
+    expect(inserts.filter((q) => q.includes('batch_wide'))).to.have.length(2)
+    expect((await rows()).map((r) => r[1])).to.have.members(['a', 'b', 'c', 'd'])
+    await using check = new AsyncSession(db.engine)
+    const back = (await check.execute(select(Wide.c.id, Wide.c.c0, Wide.c.c30, Wide.c.c31).orderBy(Wide.c.id))).all()
+    expect(back).to.deep.equal([[1, 0, null, 31], [2, 0, null, null], [3, 1, null, 32]])
   })
 
   it('reports a batch that found fewer rows than objects as stale data', async () => {
