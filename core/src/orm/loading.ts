@@ -120,8 +120,12 @@ function stateKey(s: InstanceState, cols: readonly Column<unknown>[]): string | 
   return v === null || v === undefined ? undefined : String(v)
 }
 
+function hasNull(values: readonly unknown[]): boolean {
+  return values.some((v) => v === null || v === undefined)
+}
+
 function keyOf(values: readonly unknown[]): string | undefined {
-  if (values.some((v) => v === null || v === undefined)) return undefined
+  if (hasNull(values)) return undefined
   return values.map((v) => String(v)).join('\u0001')
 }
 
@@ -144,10 +148,16 @@ function groupByKey(parents: readonly InstanceState[], cols: readonly Column<unk
   return { byKey, keys, missing }
 }
 
-/** The IN-list keys of one parent (a load of one object's relationship, as an N+1 loop makes). */
-function oneKey(parent: InstanceState, cols: readonly Column<unknown>[]): unknown[][] {
-  const vals = colValues(parent, cols)
-  return vals.some((v) => v === null || v === undefined) ? [] : [vals]
+/** The parents' distinct IN-list keys; for one parent (an N+1 loop's load) without a grouping map. */
+function distinctKeys(parents: readonly InstanceState[], cols: readonly Column<unknown>[]): unknown[][] {
+  if (parents.length !== 1) return groupByKey(parents, cols).keys
+  const vals = colValues(parents[0]!, cols)
+  return hasNull(vals) ? [] : [vals]
+}
+
+/** The `i`th batch of `size` keys (the keys themselves when they fit in one). */
+function batchAt(keys: unknown[][], i: number, size: number): unknown[][] {
+  return keys.length <= size ? keys : keys.slice(i, i + size)
 }
 
 /** `stmt` carrying the next level's loader options (none: the statement as it is). */
@@ -178,7 +188,7 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
     const size = selectinBatchSize(ctx.maxParams, rel.pairs.length)
     const sources = rel.sourceColumns
     for (let i = 0; i < keys.length; i += size) {
-      const batch = keys.length <= size ? keys : keys.slice(i, i + size)
+      const batch = batchAt(keys, i, size)
       const rows = await ctx.executeRows(withOptions(select(target.group).where(inClause(sources, batch)), children))
       for (const [obj] of rows) {
         const s = maybeState(obj)!
@@ -190,7 +200,7 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
     return out
   }
   const srcCols = rel.sourceColumns
-  const keys = parents.length === 1 ? oneKey(parents[0]!, srcCols) : groupByKey(parents, srcCols).keys
+  const keys = distinctKeys(parents, srcCols)
   const members = new Map<string, object[]>()
   const size = selectinBatchSize(ctx.maxParams, srcCols.length)
   // Each row is read in place (no [object, key] pair per row): loads of 10,000 children made
@@ -198,7 +208,7 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
   const oneToMany = rel.direction === 'one-to-many'
   const destCols = rel.destColumns
   for (let i = 0; i < keys.length; i += size) {
-    const batch = keys.length <= size ? keys : keys.slice(i, i + size)
+    const batch = batchAt(keys, i, size)
     let rows: unknown[][]
     if (oneToMany) {
       rows = await ctx.executeRows(withOptions(rel.ordered(select(target.group).where(inClause(destCols, batch))), children))
