@@ -1,9 +1,10 @@
 import { expect } from 'chai'
 import {
-  ColumnGroup, ForeignKey, Integer, MetaData, SqlCompiler, String, Table, alias, and, column, del, desc, func, insert, or, select, text, update,
+  ColumnGroup, ForeignKey, Integer, MetaData, SqlCompiler, String, Table, alias, and, bindparam, column, del, desc, func, insert, or, select, text, update,
 } from '@athanor/core'
 import type { Capabilities } from '@athanor/core'
 import { LibsqlCompiler, libsqlCapabilities } from '@athanor/libsql'
+import { PostgresCompiler, postgresCapabilities } from '@athanor/postgres'
 
 const ansiCaps: Capabilities = { ...libsqlCapabilities, nullsOrdering: false, ilike: false }
 const md = new MetaData()
@@ -74,6 +75,32 @@ describe('compiler (compile only, no database)', () => {
     expect(second.cached).to.equal(true)
     expect(second.params).to.deep.equal(['b'])
     expect(comp.stats).to.deep.equal({ hits: 1, misses: 1 })
+  })
+  it('compiles bind parameters as placeholders, takes their values at each compile, and keeps the compilation with the statement', () => {
+    const comp = new SqlCompiler(ansiCaps)
+    const pg = new PostgresCompiler(postgresCapabilities)
+    const id = bindparam('id', Integer)
+    const q = select(users.c.name).where(or(users.c.id.eq(id), users.c.age.gt(id)), users.c.name.ne(bindparam('name', String(50))))
+    const first = comp.compile(q, { id: 1, name: 'x' })
+    expect([first.sql, first.params, first.cached]).to.deep.equal(['SELECT "users"."name" FROM "users" WHERE ("users"."id" = ? OR "users"."age" > ?) AND "users"."name" <> ?', [1, 1, 'x'], false])
+    const second = comp.compile(q, { id: 2, name: 'y' })
+    expect([second.sql, second.params, second.cached]).to.deep.equal([first.sql, [2, 2, 'y'], true])
+    expect(comp.stats).to.deep.equal({ hits: 1, misses: 1 })
+    // Untyped, a parameter takes each operand's type: one node per use.
+    expect(comp.compile(select(users.c.name).where(users.c.id.eq(bindparam('n')), users.c.age.gt(bindparam('n'))), { n: 4 }).params).to.deep.equal([4, 4])
+    // PostgreSQL's numbered placeholders send one parameter used twice once.
+    expect([pg.compile(q, { id: 3, name: 'z' }).sql, pg.compile(q, { id: 3, name: 'z' }).params]).to.deep.equal([
+      'SELECT "users"."name" FROM "users" WHERE ("users"."id" = $1 OR "users"."age" > $1) AND "users"."name" <> $2', [3, 'z'],
+    ])
+    // The same SQL as a literal value: one compilation serves both.
+    expect(comp.compile(select(users.c.name).where(or(users.c.id.eq(5), users.c.age.gt(5)), users.c.name.ne('w'))).cached).to.equal(true)
+  })
+  it('binds an untyped parameter as its operand\'s type, or else as its value\'s', () => {
+    const comp = new SqlCompiler(ansiCaps)
+    expect(() => comp.compile(select(users.c.name).where(users.c.age.eq(bindparam('age'))), { age: 'old' })).to.throw(/Parameter 'age'/)
+    expect(comp.compile(select(bindparam('v').label('v')), { v: 'text' }).params).to.deep.equal(['text'])
+    expect(comp.compile(select(bindparam('v').label('v')), { v: 7 }).params).to.deep.equal([7])
+    expect(() => comp.compile(select(users.c.name).where(users.c.id.eq(bindparam('id'))))).to.throw(/bind parameter 'id' but no parameters were given/)
   })
   it('keys table columns and column groups the same in every statement, and apart from other tables', () => {
     // Their key text is made once per column or group; a stale or shared one would reuse another statement's SQL.

@@ -1,3 +1,4 @@
+import { typeOfValue } from '../types/index.js'
 import type { SqlType } from '../types/index.js'
 import { describeValue } from '../util/describe-value.js'
 import { CompileError, ValueError } from '../util/errors.js'
@@ -17,6 +18,8 @@ import { standardDateTrunc, standardExtract, windowBody } from './analytic-sql.j
 import { ColumnRef } from '../sql/column.js'
 import { FromClause, Join, Subquery, TableAlias } from '../sql/from.js'
 import { KeyBuilder } from '../sql/key.js'
+import { BindParam, parameterValue } from '../sql/bind-param.js'
+import type { BindParams } from '../sql/bind-param.js'
 import type { Keyed } from '../sql/key.js'
 import { ColumnGroup, CommonTableExpression, CompoundSelect, Select, columnsIn, inferFroms, resultColumnsOf } from '../sql/select.js'
 import type { SelectColumn } from '../sql/select.js'
@@ -83,6 +86,7 @@ const OP_PRECEDENCE: Record<string, number> = {
  */
 export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
   readonly #cache: LruCache<string, Template>
+  readonly #reusable = new WeakMap<object, { readonly template: Template; readonly binds: readonly unknown[] }>()
   /** Cache statistics, for tests and diagnostics. */
   readonly stats = { hits: 0, misses: 0 }
 
@@ -118,26 +122,48 @@ export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
   // ---- public API --------------------------------------------------------------------------
 
 
-  /** Compiles a statement (Select, Insert, Update, Delete, text()) to SQL and driver parameters. */
-  compile(statement: unknown): CompiledStatement {
+  /**
+   * Compiles a statement (Select, Insert, Update, Delete, text()) to SQL and driver parameters;
+   * `values` gives its bind parameters (bindparam()) their values.
+   */
+  compile(statement: unknown, values?: BindParams): CompiledStatement {
     if (!isKeyed(statement)) throw new CompileError(`Cannot execute ${describeValue(statement)}: pass a statement built with select(), insert(), update(), del() or text().`)
-    const k = new KeyBuilder()
-    statement.key(k)
-    let template = this.#cache.get(k.s)
-    const cached = template !== undefined
+    // A statement with bind parameters is built to be run again: it keeps its compilation (and
+    // its binds in key order), so the next run neither walks it for a key nor looks the key up.
+    const reused = this.#reusable.get(statement)
+    let template = reused?.template
+    let binds = reused?.binds
+    let cached = true
     if (template === undefined) {
-      this.stats.misses++
-      template = this.#build(statement, k.binds)
-      this.#cache.set(k.s, template)
+      const k = new KeyBuilder()
+      statement.key(k)
+      binds = k.binds
+      template = this.#cache.get(k.s)
+      cached = template !== undefined
+      if (template === undefined) {
+        this.stats.misses++
+        template = this.#build(statement, k.binds)
+        this.#cache.set(k.s, template)
+      } else this.stats.hits++
     } else this.stats.hits++
+    let hasParameters = false
     const params = new Array<unknown>(template.paramIndex.length)
     for (let i = 0; i < params.length; i++) {
-      const bind = k.binds[template.paramIndex[i]!] as Bind
-      let v = bind.checked ? bind.value : template.paramTypes[i]!.validate(bind.value, `Parameter ${i + 1}`)
-      const p = template.paramProcessors[i]
-      if (p !== undefined && v !== null) v = this.#process(p, v, i, template.paramTypes[i]!)
+      const bind = binds![template.paramIndex[i]!] as Bind
+      let type = template.paramTypes[i]!
+      let v: unknown
+      if (bind instanceof BindParam) {
+        hasParameters = true
+        v = parameterValue(bind, values)
+        // An untyped parameter nothing gave a type to binds as what its value is, as literal() does.
+        if (type.kind === 'null' && v !== null) type = typeOfValue(v)
+        v = type.validate(v, `Parameter '${bind.name}'`)
+      } else v = bind.checked ? bind.value : type.validate(bind.value, `Parameter ${i + 1}`)
+      const p = type === template.paramTypes[i] ? template.paramProcessors[i] : this.bindProcessor(type)
+      if (p !== undefined && v !== null) v = this.#process(p, v, i, type)
       params[i] = v
     }
+    if (hasParameters && reused === undefined) this.#reusable.set(statement, { template, binds: binds! })
     return {
       sql: template.sql, params, columns: template.columns, columnNames: template.columnNames, returnsRows: template.returnsRows, atMostOneRow: template.atMostOneRow,
       statementKind: template.statementKind, cached, warnings: template.warnings,

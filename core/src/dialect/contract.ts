@@ -244,7 +244,8 @@ export interface CreateTableOptions {
 
 /** Turns statements into SQL for one database; implemented by `SqlCompiler` subclasses. */
 export interface StatementCompiler {
-  compile(statement: unknown): CompiledStatement
+  /** `values`: the statement's bind parameters by name (bindparam()). */
+  compile(statement: unknown, values?: Readonly<Record<string, unknown>>): CompiledStatement
   /** DDL for one table: CREATE TABLE plus its indexes (and types it needs first). */
   createTable(table: unknown, options: CreateTableOptions): string[]
   dropTable(table: unknown, options: { ifExists: boolean }): string[]

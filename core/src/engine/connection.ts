@@ -62,11 +62,17 @@ export class Connection implements AsyncDisposable {
     return this.#savepoints.length
   }
 
-  /** Runs a statement and returns its rows. */
-  async execute<R extends readonly unknown[], M>(statement: Executable<R, M>): Promise<Result<R, M>> {
+  /**
+   * Runs a statement and returns its rows; `params` gives its bind parameters their values.
+   * ```ts
+   * const byName = select(users.c.id).where(users.c.name.eq(bindparam('name')))
+   * const ids = (await conn.execute(byName, { name: 'Alice' })).scalars().all()
+   * ```
+   */
+  async execute<R extends readonly unknown[], M>(statement: Executable<R, M>, params?: Readonly<Record<string, unknown>>): Promise<Result<R, M>> {
     // Plugins' statement transforms run before compilation, so the cache keys on their output.
     const stmt = this.#transformed(statement)
-    const compiled = this.#engine.dialect.compiler.compile(stmt)
+    const compiled = this.#engine.dialect.compiler.compile(stmt, params)
     const result = await this.executeCompiled(compiled, stmt)
     return this.#engine.extensions.result(result, { statement: stmt, sql: compiled.sql }) as unknown as Result<R, M>
   }

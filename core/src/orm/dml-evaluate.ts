@@ -1,5 +1,7 @@
 import { ArgumentError } from '../util/errors.js'
 import type { Expression } from '../sql/elements.js'
+import { BindParam, parameterValue } from '../sql/bind-param.js'
+import type { BindParams } from '../sql/bind-param.js'
 import type { Mapper } from './mapper.js'
 
 /** A WHERE clause or SET value evaluated against an object's attributes; SQL's NULL is `null`. */
@@ -77,9 +79,9 @@ const COMPARISONS: Readonly<Record<string, (c: number) => boolean>> = {
  * bound values, NULL/TRUE/FALSE, comparisons, AND/OR/NOT, IS [NOT] NULL, IN and BETWEEN over
  * values, and + - * of numbers. Anything else throws {@link UnevaluableError} naming it.
  */
-export function evaluator(expr: Expression<unknown>, mapper: Mapper, what: string): Evaluator {
+export function evaluator(expr: Expression<unknown>, mapper: Mapper, what: string, params?: BindParams): Evaluator {
   const node = expr as Expression<unknown> & { kind: string }
-  const sub = (e: Expression<unknown>): Evaluator => evaluator(e, mapper, what)
+  const sub = (e: Expression<unknown>): Evaluator => evaluator(e, mapper, what, params)
   switch (node.kind) {
     case 'column': {
       const col = node as unknown as { from: unknown; key_: string; name: string }
@@ -88,7 +90,8 @@ export function evaluator(expr: Expression<unknown>, mapper: Mapper, what: strin
       return (o) => o[key]
     }
     case 'bind': {
-      const value = (node as unknown as { value: unknown }).value
+      // A bind parameter's value is the one this execution gives it, as the database will see it.
+      const value = node instanceof BindParam ? node.type.validate(parameterValue(node, params), `Parameter '${node.name}'`) : (node as unknown as { value: unknown }).value
       return () => value
     }
     case 'keyword': {

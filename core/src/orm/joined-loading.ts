@@ -63,7 +63,7 @@ interface Builder {
  */
 export function planJoined(statement: Select, plan: RowPlan, options: readonly LoaderOption[]): JoinedPlan | undefined {
   // No options and no relationship joined by default (most queries): no level to resolve.
-  if (options.length === 0 && !plan.some((p) => p.kind === 'entity' && p.mapper.relationships.some((r) => r.lazy === 'joined'))) return undefined
+  if (options.length === 0 && !joinsByDefault(plan)) return undefined
   const st = statement.state
   const wanted = plan.some((p) => p.kind === 'entity' && wantsJoin(p.mapper, LevelOptions.forMapper(options, p.mapper)))
   if (!wanted) return undefined
@@ -381,4 +381,15 @@ function rowKey(row: readonly unknown[]): string {
     if (v instanceof Date) return 'd' + v.getTime()
     return typeof v + ':' + (typeof v === 'object' && v !== null ? JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x)) : String(v))
   }).join('\u0001')
+}
+
+/** Whether an entity of `plan` has a relationship joined by default (plain loops: asked of every query). */
+function joinsByDefault(plan: RowPlan): boolean {
+  for (let i = 0; i < plan.length; i++) {
+    const p = plan[i]!
+    if (p.kind !== 'entity') continue
+    const rels = p.mapper.relationships
+    for (let j = 0; j < rels.length; j++) if (rels[j]!.lazy === 'joined') return true
+  }
+  return false
 }

@@ -11,6 +11,7 @@ import type { ColumnProperty } from './column-property.js'
 import { LevelOptions, writeOnlyLoad } from './loader-options.js'
 import type { LoaderOption } from './loader-options.js'
 import { isLoaded, setLoaded } from './attributes.js'
+import { oneKeySelect } from './by-key.js'
 
 /**
  * The most parents' keys one select-in statement carries. Fewer go in one statement when the
@@ -41,8 +42,8 @@ export function selectinBatchSize(maxParams: number, keyColumns: number): number
 
 /** What loading needs of the session: statement execution and identity-map hydration. */
 export interface LoadContext {
-  /** Runs a select and hydrates rows; entity positions become instances. */
-  executeRows(stmt: Select): Promise<unknown[][]>
+  /** Runs a select and hydrates rows; entity positions become instances. `params`: its bind parameters' values. */
+  executeRows(stmt: Select, params?: Readonly<Record<string, unknown>>): Promise<unknown[][]>
   /** The dialect's limit on bound parameters per statement. */
   readonly maxParams: number
 }
@@ -61,6 +62,14 @@ export function rowPlan(columns: readonly SelectColumn[]): RowPlan {
     } else plan.push({ kind: 'value', index: i++ })
   }
   return plan
+}
+
+/**
+ * Whether `applyLoaders` could load anything for objects of `mapper` with `options`: callers
+ * skip the call (two async frames and their microtasks per query) when it could not.
+ */
+export function loadsAnything(mapper: Mapper, options: readonly LoaderOption[]): boolean {
+  return options.length > 0 || mapper.columnProperties.length > 0 || mapper.hierarchy !== undefined || !loadsNothingByDefault(mapper.relationships)
 }
 
 /**
@@ -165,6 +174,16 @@ function withOptions(stmt: Select, children: readonly LoaderOption[]): Select {
   return children.length === 0 ? stmt : stmt.options(...(children as never[]))
 }
 
+/**
+ * The rows of `build(key IN batch)`, with the next level's options. A batch of one key of one
+ * column (one parent's load: the N+1 pattern) runs the relationship's statement made once, with
+ * the key as its bind parameter: no statement built and keyed per load.
+ */
+function runBatch(ctx: LoadContext, rel: Relationship, cols: readonly Column<unknown>[], batch: readonly unknown[][], children: readonly LoaderOption[], build: (where: Expression<boolean>) => Select): Promise<unknown[][]> {
+  if (batch.length === 1 && cols.length === 1 && children.length === 0) return ctx.executeRows(oneKeySelect(rel, cols[0]!, build), { k0: batch[0]![0] })
+  return ctx.executeRows(withOptions(build(inClause(cols, batch)), children))
+}
+
 /** `col IN (…)`, or `(a, b) IN ((…), …)` for a key of several columns. */
 export function inClause(cols: readonly Column<unknown>[], keys: readonly unknown[][]): Expression<boolean> {
   if (cols.length === 1) return cols[0]!.in(keys.map((k) => k[0]) as never[])
@@ -188,8 +207,7 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
     const size = selectinBatchSize(ctx.maxParams, rel.pairs.length)
     const sources = rel.sourceColumns
     for (let i = 0; i < keys.length; i += size) {
-      const batch = batchAt(keys, i, size)
-      const rows = await ctx.executeRows(withOptions(select(target.group).where(inClause(sources, batch)), children))
+      const rows = await runBatch(ctx, rel, sources, batchAt(keys, i, size), children, (where) => select(target.group).where(where))
       for (const [obj] of rows) {
         const s = maybeState(obj)!
         found.set(stateKey(s, sources)!, obj as object)
@@ -209,14 +227,9 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
   const destCols = rel.destColumns
   for (let i = 0; i < keys.length; i += size) {
     const batch = batchAt(keys, i, size)
-    let rows: unknown[][]
-    if (oneToMany) {
-      rows = await ctx.executeRows(withOptions(rel.ordered(select(target.group).where(inClause(destCols, batch))), children))
-    } else {
-      const secondary = rel.options.secondary!
-      const [, onTarget] = rel.joinCondition(rel.owner.table, target.table)
-      rows = await ctx.executeRows(withOptions(rel.ordered(select(target.group, ...destCols).from(secondary).join(target.table, onTarget).where(inClause(destCols, batch))), children))
-    }
+    const rows = await runBatch(ctx, rel, destCols, batch, children, oneToMany
+      ? (where) => rel.ordered(select(target.group).where(where))
+      : (where) => rel.ordered(select(target.group, ...destCols).from(rel.options.secondary!).join(target.table, rel.joinCondition(rel.owner.table, target.table)[1]).where(where)))
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r]!
       const state = maybeState(row[0])!

@@ -3,6 +3,8 @@ import type { Capabilities } from '../dialect/contract.js'
 import type { Executable } from '../engine/connection.js'
 import { Result } from '../engine/result.js'
 import { Bind } from '../sql/elements.js'
+import { BindParam } from '../sql/bind-param.js'
+import type { BindParams } from '../sql/bind-param.js'
 import type { Expression } from '../sql/elements.js'
 import type { Delete, Insert, Update } from '../sql/dml.js'
 import { select } from '../sql/select.js'
@@ -25,6 +27,8 @@ export interface OrmDmlContext {
   readonly objects: SessionObjects
   /** Builds objects from rows, overwriting the ones held: the rows are what the database now has. */
   readonly hydrate: Hydrate
+  /** The values of the statement's bind parameters (the session's objects are brought in line with them too). */
+  readonly params?: BindParams | undefined
 }
 
 type Dml = Insert | Update | Delete
@@ -56,11 +60,11 @@ export async function executeOrmDml(ctx: OrmDmlContext, statement: Dml): Promise
   const what = `${statement.kind === 'update' ? 'update' : 'del'}(${mapper.className})`
   const mode = statement.orm!.synchronizeSession ?? 'fetch'
   // Evaluated before the statement runs: the criteria see the rows as they were.
-  const values = statement.kind === 'update' && mode !== false ? setValues(statement, mapper, what, mode === 'evaluate') : undefined
+  const values = statement.kind === 'update' && mode !== false ? setValues(statement, mapper, what, mode === 'evaluate', ctx.params) : undefined
   let matched: InstanceState[] = []
   let result: Result
   if (mode === 'evaluate') {
-    const where = statement.whereClause === undefined ? () => true : evaluator(statement.whereClause, mapper, what)
+    const where = statement.whereClause === undefined ? () => true : evaluator(statement.whereClause, mapper, what, ctx.params)
     matched = heldObjects(ctx.objects, mapper).filter((s) => !s.expired && where(s.obj as Record<string, unknown>) === true)
     result = await ctx.run(statement as unknown as Executable)
   } else if (mode === 'fetch') {
@@ -83,7 +87,7 @@ function heldObjects(objects: SessionObjects, mapper: Mapper): InstanceState[] {
 /** Per column index: the value an UPDATE sets, computed per object, or undefined where only the database knows it. */
 type SetValues = Map<number, Evaluator | undefined>
 
-function setValues(statement: Update, mapper: Mapper, what: string, strict: boolean): SetValues {
+function setValues(statement: Update, mapper: Mapper, what: string, strict: boolean, params: BindParams | undefined): SetValues {
   const out: SetValues = new Map()
   for (const [col, expr] of statement.assignments) {
     const i = mapper.columnIndex.get(col.key_)!
@@ -91,13 +95,13 @@ function setValues(statement: Update, mapper: Mapper, what: string, strict: bool
     if (mapper.pkIndexes.includes(i)) {
       throw new ArgumentError(`${what} sets the primary key ${col.key_}, which a session cannot follow in the objects it holds. Add .executionOptions({ synchronizeSession: false }) and load the objects again afterwards.`)
     }
-    if (expr instanceof Bind) {
+    if (expr instanceof Bind && !(expr instanceof BindParam)) {
       const v = expr.value
       out.set(i, () => v)
       continue
     }
     try {
-      out.set(i, evaluator(expr as Expression<unknown>, mapper, what))
+      out.set(i, evaluator(expr as Expression<unknown>, mapper, what, params))
     } catch (e) {
       // 'fetch' and false sync what they can and expire the rest; 'evaluate' was asked to be exact.
       if (strict || !(e instanceof UnevaluableError)) throw e

@@ -5,7 +5,7 @@ import type { Select } from '../sql/select.js'
 import type { Mapper } from './mapper.js'
 import { maybeState } from './instance-state.js'
 import type { InstanceState } from './instance-state.js'
-import { applyLoaders } from './loading.js'
+import { applyLoaders, loadsAnything } from './loading.js'
 import type { LoadContext, RowPlan } from './loading.js'
 import { planJoined, readJoinedRows } from './joined-loading.js'
 import type { Hydrate } from './joined-loading.js'
@@ -37,13 +37,14 @@ export async function executeEntitySelect(ctx: EntityQueryContext, statement: Se
   }
   const joined = planJoined(statement, plan, options)
   const result = await ctx.run((joined?.statement ?? statement) as unknown as Executable)
-  const loads = ctx.loadContext(statement)
+  // Made when something loads: most queries load nothing more.
+  let loads: LoadContext | undefined
   let rows: unknown[][]
   if (joined) {
     const read = readJoinedRows(joined, plan, result.rows as unknown[][], ctx.hydrate)
     rows = read.rows
     for (const { node, states } of read.loaded) {
-      await applyLoaders(loads, node.rel.target, states, node.next)
+      await applyLoaders((loads ??= ctx.loadContext(statement)), node.rel.target, states, node.next)
       for (const s of states) (snapshotRelations(s), (s.expired = false))
     }
   } else {
@@ -55,7 +56,7 @@ export async function executeEntitySelect(ctx: EntityQueryContext, statement: Se
     if (p.kind !== 'entity') continue
     const states = distinctStates(rows, i)
     entityStates.push(states)
-    await applyLoaders(loads, p.mapper, states, options)
+    if (loadsAnything(p.mapper, options)) await applyLoaders((loads ??= ctx.loadContext(statement)), p.mapper, states, options)
     for (const s of states) snapshotRelations(s)
   }
   for (const states of entityStates) for (const s of states) s.expired = false

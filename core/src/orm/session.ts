@@ -38,6 +38,8 @@ import { keepShape } from '../util/kept-shapes.js'
 import { MapperEventEmitter, ormHooksOf, propagateOptions } from './orm-events.js'
 import type { MapperEvents, OrmHooks, SessionEvents } from './orm-events.js'
 import type { Keyed } from '../sql/key.js'
+import type { BindParams } from '../sql/bind-param.js'
+import { byKeyParams, byKeySelect } from './by-key.js'
 import { runUnitOfWork, type RunOptions } from './session-run.js'
 import { upsertObjects, upsertStates, type UpsertObjectsOptions } from './session-upsert.js'
 import { mergeObject } from './session-merge.js'
@@ -218,9 +220,13 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
 
   /**
    * Runs a statement. For `select(Entity, …)` the entities come from the identity map; loader
-   * options load relationships.
+   * options load relationships. `params` gives the statement's bind parameters their values.
+   * ```ts
+   * const byAuthor = select(Post).where(Post.author_id.eq(bindparam('author')))
+   * const posts = (await session.execute(byAuthor, { author: 7 })).scalars().all()
+   * ```
    */
-  async execute<R extends readonly unknown[], M>(statement: Executable<R, M>): Promise<Result<R, M>> {
+  async execute<R extends readonly unknown[], M>(statement: Executable<R, M>, params?: BindParams): Promise<Result<R, M>> {
     // `return await` keeps this call in async stack traces, so a pool in debug mode can name the
     // caller's line as the holder of the connection this checks out.
     return await this.#op('execute a statement', async () => {
@@ -229,13 +235,13 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
         if (first instanceof ColumnGroup && first.entity instanceof Mapper) this.#nPlusOne.select(statement, first.entity)
       }
       if (this.autoflush) await this.#flush()
-      return (await this.#execute(statement as unknown as Executable)) as unknown as Result<R, M>
+      return (await this.#execute(statement as unknown as Executable, params)) as unknown as Result<R, M>
     })
   }
 
   /** The first column of each row: entities for `select(User)`. */
-  async scalars<R extends readonly unknown[], M>(statement: Executable<R, M>): Promise<ScalarResult<R[0]>> {
-    return (await this.execute(statement)).scalars()
+  async scalars<R extends readonly unknown[], M>(statement: Executable<R, M>, params?: BindParams): Promise<ScalarResult<R[0]>> {
+    return (await this.execute(statement, params)).scalars()
   }
 
   /**
@@ -286,8 +292,8 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   }
 
   /** The first column of the first row. */
-  async scalar<R extends readonly unknown[], M>(statement: Executable<R, M>): Promise<R[0] | undefined> {
-    return (await this.execute(statement)).scalar()
+  async scalar<R extends readonly unknown[], M>(statement: Executable<R, M>, params?: BindParams): Promise<R[0] | undefined> {
+    return (await this.execute(statement, params)).scalar()
   }
 
   /**
@@ -312,11 +318,10 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
       // expired hit is overwritten from its row, so both flush first.
       const mustFlush = hit !== undefined || (options.options?.length ?? 0) > 0 || this.#objects.pending.size > 0 || this.#objects.deleted.size > 0
       if (this.autoflush && mustFlush) await this.#flush()
-      const where = m.pkIndexes.map((c, i) => m.columns[c]!.eq(values[i] as never))
       const loads: readonly unknown[] = options.options ?? []
-      const found = select(m.group).where(...where)
+      const found = byKeySelect(m)
       const stmt = loads.length === 0 ? found : found.options(...(loads as never[]))
-      return (await this.#execute(stmt as unknown as Executable)).rows[0]?.[0] as WithLoads<[T], O[number]>[0] | undefined
+      return (await this.#execute(stmt as unknown as Executable, byKeyParams(values))).rows[0]?.[0] as WithLoads<[T], O[number]>[0] | undefined
     })
   }
 
@@ -673,44 +678,50 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   }
 
   /** Runs a statement after the session factory's statement transforms (the engine's run in the connection). */
-  #run(conn: Connection, statement: Executable): Promise<Result> {
+  #run(conn: Connection, statement: Executable, params?: BindParams): Promise<Result> {
     if (!(statement instanceof Select)) this.#wrote = true
     const stmt = this.#hooks ? this.#hooks.transforms.statement(statement, { scope: 'session', dialect: this.engine.dialect.name }) : statement
-    return conn.execute(stmt)
+    return conn.execute(stmt, params)
   }
 
-  async #execute(statement: Executable): Promise<Result> {
+  /** Runs a statement for the session; `params` are its bind parameters' values (also for the loads it causes). */
+  async #execute(statement: Executable, params?: BindParams): Promise<Result> {
     const conn = await this.#connection(statement)
     if ((statement instanceof Insert || statement instanceof Update || statement instanceof Delete) && statement.orm?.entity !== undefined) {
       return executeOrmDml({
         capabilities: this.engine.dialect.capabilities,
         dialectName: this.engine.dialect.name,
-        run: (stmt) => this.#run(conn, stmt),
+        run: (stmt) => this.#run(conn, stmt, params),
+        params,
         objects: this.#objects,
         hydrate: (m, raw, start, partial) => this.#objects.hydrate(m, raw, start, this.#mapperEvents, true, partial),
       }, statement)
     }
-    if (!(statement instanceof Select)) return this.#run(conn, statement)
-    return this.#executeSelect(conn, withDeferral(statement))
+    if (!(statement instanceof Select)) return this.#run(conn, statement, params)
+    return this.#executeSelect(conn, withDeferral(statement), params)
   }
 
-  async #executeSelect(conn: Connection, statement: Select): Promise<Result> {
+  async #executeSelect(conn: Connection, statement: Select, params: BindParams | undefined): Promise<Result> {
     const plan = rowPlan(statement.state.columns)
-    if (!plan.some((p) => p.kind === 'entity')) return this.#run(conn, statement as unknown as Executable)
+    if (!plan.some((p) => p.kind === 'entity')) return this.#run(conn, statement as unknown as Executable, params)
     const { lock, execution } = statement.state
     const populate = execution.populateExisting ?? lock !== undefined
     return executeEntitySelect({
-      run: (stmt) => this.#run(conn, stmt),
+      run: (stmt) => this.#run(conn, stmt, params),
       hydrate: (m, raw, start, partial) => this.#objects.hydrate(m, raw, start, this.#mapperEvents, populate, partial),
-      loadContext: (parent) => this.#loadContext(parent),
+      loadContext: (parent) => this.#loadContext(parent, params),
     }, statement, plan)
   }
 
-  /** Loading for the results of `parent`, whose propagating options its relationship loads inherit. */
-  #loadContext(parent?: Select): LoadContext {
+  /**
+   * Loading for the results of `parent`, whose propagating options its relationship loads
+   * inherit, as do their statements the values of its bind parameters (`params`).
+   */
+  #loadContext(parent?: Select, params?: BindParams): LoadContext {
     return {
-      executeRows: async (stmt) => {
-        const r = await this.#execute(propagateOptions(stmt, parent) as unknown as Executable)
+      executeRows: async (stmt, own) => {
+        const values = own === undefined ? params : params === undefined ? own : { ...params, ...own }
+        const r = await this.#execute(propagateOptions(stmt, parent) as unknown as Executable, values)
         return r.rows as unknown[][]
       },
       maxParams: this.engine.dialect.capabilities.maxParams,

@@ -28,7 +28,7 @@ function assignments(table: Table, values: Record<string, unknown>, what: string
     if (value === undefined) continue
     const col = Object.hasOwn(table.c, key) ? (table.c[key] as Column<unknown>) : undefined
     if (!col) throw new ArgumentError(`${what} on '${table.fullName}' got unknown column '${key}'; its columns are ${Object.keys(table.c).join(', ')}.`)
-    out.push([col, value instanceof Expression ? value : new Bind(col.type.validate(value, `${table.name}.${key}`), col.type, true)])
+    out.push([col, value instanceof Bind ? value.asOperandOf(col.type) : value instanceof Expression ? value : new Bind(col.type.validate(value, `${table.name}.${key}`), col.type, true)])
   }
   return out
 }
@@ -183,7 +183,7 @@ export function valuesRow(columns: readonly Column<unknown>[], labels: readonly 
   for (let j = 0; j < columns.length; j++) {
     const col = columns[j]!
     const value = source[col.key_]
-    row[j] = value instanceof Expression ? value : new Bind(col.type.validate(value, labels[j]!), col.type, true)
+    row[j] = value instanceof Bind ? value.asOperandOf(col.type) : value instanceof Expression ? value : new Bind(col.type.validate(value, labels[j]!), col.type, true)
   }
   return row
 }

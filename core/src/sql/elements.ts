@@ -182,6 +182,7 @@ export abstract class Expression<T = unknown> implements Keyed {
 
   /** Turns a plain value into a bound parameter typed like this expression. */
   protected bind(value: unknown): Expression<unknown> {
+    if (value instanceof Bind) return value.asOperandOf(this.type)
     return value instanceof Expression ? value : new Bind(value, this.type.kind === 'null' ? typeOfValue(value) : this.type)
   }
 }
@@ -192,7 +193,7 @@ export abstract class Expression<T = unknown> implements Keyed {
  * as Numeric, so `qty.mul(1.5)` is a float product rather than a failed Integer bind.
  */
 function arithmetic<V>(left: Expression<unknown>, op: '+' | '-' | '*' | '/' | '%', other: unknown): Expression<V> {
-  const right = other instanceof Expression ? other : new Bind(other, operandType(left.type, other))
+  const right = other instanceof Bind ? other.asOperandOf(left.type) : other instanceof Expression ? other : new Bind(other, operandType(left.type, other))
   return new Binary<V>(left, op, right, arithmeticType(left.type, right.type, op))
 }
 
@@ -243,6 +244,14 @@ export class Bind<T = unknown> extends Expression<T> {
   key(k: KeyBuilder): void {
     k.s += '?' + this.type.cacheKey
     k.binds.push(this)
+  }
+  /**
+   * This bind as the operand of an expression of `type` (a comparison, an assignment). A value
+   * is already bound as what it is; a bind parameter without a type takes the operand's
+   * (bind-param.ts).
+   */
+  asOperandOf(_type: SqlType<unknown>): Bind {
+    return this
   }
 }
 

@@ -13,9 +13,12 @@ export function typed<T>(expr: Expression<unknown>, type: SqlType<T>): Expressio
 }
 
 /**
- * Raw SQL with named bound parameters (`:name`). Values never become SQL text.
+ * Raw SQL with named bound parameters (`:name`). Values never become SQL text. A value given as
+ * `bindparam()` is supplied at execution, so the clause can be built once and run many times.
  * ```ts
  * await conn.execute(text('SELECT * FROM users WHERE name = :name', { name: 'Alice' }))
+ * const byName = text('SELECT * FROM users WHERE name = :name', { name: bindparam('name', Text) })
+ * await conn.execute(byName, { name: 'Bo' })
  * ```
  */
 export class TextClause<R extends readonly unknown[] = unknown[], M = Record<string, unknown>> extends Expression<unknown> {
@@ -43,7 +46,9 @@ export class TextClause<R extends readonly unknown[] = unknown[], M = Record<str
         throw new ArgumentError(`text() refers to :${name} but no value was given for it; pass { ${name}: … } (or write \\:${name} for a literal colon).`)
       }
       parts.push(sql.slice(last, m.index))
-      params.push(new Bind(values[name], typeOfValue(values[name])))
+      // A bound expression (bindparam(), literal() with a type) is taken as it is.
+      const value = values[name]
+      params.push(value instanceof Bind ? value : new Bind(value, typeOfValue(value)))
       last = m.index + m[0].length
     }
     parts.push(sql.slice(last))

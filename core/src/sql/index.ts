@@ -1,4 +1,6 @@
 export * from './elements.js'
+export { BindParam, bindparam } from './bind-param.js'
+export type { BindParams } from './bind-param.js'
 export { AggregateFilter, FunctionCall, NamedWindow, Over, namedWindow } from './function-call.js'
 export type { FrameBound, WindowDefinition, WindowSpec } from './function-call.js'
 export { ColumnRef, Column } from './column.js'
