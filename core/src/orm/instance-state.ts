@@ -47,7 +47,12 @@ export class InstanceState {
   /** Current column values, in mapper column order (UNLOADED for a column not loaded). */
   values(): unknown[] {
     const o = this.obj as Record<string, unknown>
-    return peeking(() => this.mapper.columnKeys.map((k) => o[k]))
+    const keys = this.mapper.columnKeys
+    // Only a class with columns left out of loads has accessors to peek past (unloaded-columns.ts).
+    if (this.mapper.partialLoads) return peeking(() => keys.map((k) => o[k]))
+    const out = new Array<unknown>(keys.length)
+    for (let i = 0; i < keys.length; i++) out[i] = o[keys[i]!]
+    return out
   }
 }
 
