@@ -117,8 +117,8 @@ export class Connection implements AsyncDisposable {
    * for await (const [id, name] of conn.stream(select(users.c.id, users.c.name))) { … }
    * ```
    */
-  async *stream<R extends readonly unknown[], M>(statement: Executable<R, M>, options: { batchSize?: number } = {}): AsyncGenerator<R> {
-    const compiled = this.#engine.dialect.compiler.compile(this.#transformed(statement))
+  async *stream<R extends readonly unknown[], M>(statement: Executable<R, M>, options: { batchSize?: number; params?: Readonly<Record<string, unknown>> } = {}): AsyncGenerator<R> {
+    const compiled = this.#engine.dialect.compiler.compile(this.#transformed(statement), options.params)
     this.#engine.lint(compiled)
     this.#enter('stream rows')
     // One signal for the whole cursor; the deadline applies to each batch the server sends.

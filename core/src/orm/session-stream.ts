@@ -30,6 +30,8 @@ export interface StreamContext {
 export interface StreamOptions {
   /** Rows per batch (default 1,000): what the session holds at a time, and one round of loading. */
   readonly batchSize?: number
+  /** Values of the statement's bind parameters (bindparam()), by name. */
+  readonly params?: Readonly<Record<string, unknown>>
 }
 
 const DEFAULT_BATCH = 1000

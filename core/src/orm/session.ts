@@ -256,8 +256,8 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   stream<R extends readonly unknown[], M>(statement: Select<R, M>, options: StreamOptions = {}): StreamResult<R> {
     if (!(statement instanceof Select)) throw new ArgumentError(`stream() takes a select(), not ${describeValue(statement)}.`)
     const ctx: StreamContext = {
-      execute: (stmt) => this.execute(stmt as unknown as Executable),
-      cursor: (stmt, batchSize) => this.#cursor(stmt, batchSize),
+      execute: (stmt) => this.execute(stmt as unknown as Executable, options.params),
+      cursor: (stmt, batchSize) => this.#cursor(stmt, batchSize, options.params),
       hydrate: (rows, plan) => hydrateRows(rows, plan, (m, raw, start, partial) => this.#objects.hydrate(m, raw, start, this.#mapperEvents, false, partial)),
       objects: this.#objects,
     }
@@ -270,7 +270,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   }
 
   /** Raw rows of a select through the driver's cursor; the session is busy until the loop ends. */
-  async *#cursor(statement: Select, batchSize: number): AsyncGenerator<readonly (readonly unknown[])[]> {
+  async *#cursor(statement: Select, batchSize: number, params: BindParams | undefined): AsyncGenerator<readonly (readonly unknown[])[]> {
     if (this.#busy) throw new ConcurrentUseError('AsyncSession', this.#busy, 'stream rows')
     this.#checkUsable()
     this.#busy = 'streaming rows'
@@ -279,7 +279,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
       const conn = await this.#connection(statement)
       const stmt = this.#hooks ? this.#hooks.transforms.statement(statement, { scope: 'session', dialect: this.engine.dialect.name }) : statement
       let batch: unknown[][] = []
-      for await (const row of conn.stream(stmt as unknown as Executable, { batchSize })) {
+      for await (const row of conn.stream(stmt as unknown as Executable, { batchSize, ...(params && { params }) })) {
         batch.push(row as unknown[])
         if (batch.length < batchSize) continue
         yield batch

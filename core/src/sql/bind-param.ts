@@ -52,6 +52,6 @@ export function parameterValue(p: BindParam, params: BindParams | undefined): un
   const v = params !== undefined && Object.hasOwn(params, p.name) ? params[p.name] : undefined
   if (v !== undefined) return v
   const given = params === undefined ? 'no parameters were given' : Object.keys(params).length === 0 ? 'an empty object was given' : `the values given were for ${Object.keys(params).join(', ')}`
-  const fix = params !== undefined && Object.hasOwn(params, p.name) ? `pass null for SQL NULL, not undefined` : `pass { ${p.name}: … } as the second argument of execute(), scalars() or scalar()`
+  const fix = params !== undefined && Object.hasOwn(params, p.name) ? `pass null for SQL NULL, not undefined` : `pass { ${p.name}: … } with the statement: execute(stmt, values), scalars(stmt, values), scalar(stmt, values), stream(stmt, { params: values })`
   throw new ArgumentError(`The statement has a bind parameter '${p.name}' but ${given}: ${fix}.`)
 }

@@ -111,6 +111,21 @@ export const bindParamsSuite: Suite = (ctx) => describe('bind parameters', () =>
       expect(await s.scalar(select(Writer.c.id).where(Writer.c.name.eq(bindparam('name'))), { name: 'Cy' })).to.equal(3)
     })
 
+    it('streams a statement with parameters, batch by batch, on the session and on a connection', async () => {
+      await seed()
+      const above = select(Writer).where(Writer.c.id.gt(bindparam('min'))).orderBy(Writer.c.id)
+      {
+        await using s = new AsyncSession(db.engine)
+        const names: string[] = []
+        for await (const w of s.stream(above, { batchSize: 1, params: { min: 1 } }).scalars()) names.push(w.name)
+        expect(names).to.deep.equal(['Bo', 'Cy'])
+      }
+      await using conn = await db.engine.connect()
+      const ids: number[] = []
+      for await (const [id] of conn.stream(select(Writer.c.id).where(Writer.c.id.le(bindparam('max'))).orderBy(Writer.c.id), { params: { max: 2 } })) ids.push(id)
+      expect(ids).to.deep.equal([1, 2])
+    })
+
     it('flushes first (autoflush), so a changed object is found by its new value', async () => {
       await seed()
       await using s = new AsyncSession(db.engine)
