@@ -222,7 +222,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
    * Runs a statement. For `select(Entity, …)` the entities come from the identity map; loader
    * options load relationships. `params` gives the statement's bind parameters their values.
    * ```ts
-   * const byAuthor = select(Post).where(Post.author_id.eq(bindparam('author')))
+   * const byAuthor = select(Post).where(Post.c.author_id.eq(bindparam('author')))
    * const posts = (await session.execute(byAuthor, { author: 7 })).scalars().all()
    * ```
    */

@@ -29,7 +29,7 @@ export class BindParam<T = unknown> extends Bind<T> {
  * new values (compiled once, and on PostgreSQL prepared once). Without a type it takes the type
  * of the column it is compared with or assigned to.
  * ```ts
- * const byEmail = select(User).where(User.email.eq(bindparam('email')))
+ * const byEmail = select(User).where(User.c.email.eq(bindparam('email')))
  * const ann = (await session.scalars(byEmail, { email: 'ann@x.io' })).one()
  * await conn.execute(insert(users).values({ name: bindparam('name') }), { name: 'Bo' })
  * ```
