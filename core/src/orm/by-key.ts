@@ -7,22 +7,26 @@ import type { Expression } from '../sql/elements.js'
 import type { Mapper } from './mapper.js'
 import type { Relationship } from './relationship.js'
 
+/** A statement made once per owner, made again when the owner's column group has changed. */
+type Made = { readonly group: unknown; readonly statement: Select }
+
+function madeFor<K extends object>(made: WeakMap<K, Made>, owner: K, group: unknown, build: () => Select): Select {
+  let m = made.get(owner)
+  // A hierarchy's column group grows when a subclass is declared later: then it is made again.
+  if (m === undefined || m.group !== group) made.set(owner, (m = { group, statement: build() }))
+  return m.statement
+}
+
+const byKey = new WeakMap<Mapper, Made>()
+
 /**
  * `select(Entity).where(pk = :k0 …)`, made once per mapper: `session.get()` runs it with the key
  * as bind parameters, so a lookup neither builds nor keys a statement (the compiler keeps the
  * compilation of a statement with bind parameters).
  */
-const byKey = new WeakMap<Mapper, { readonly group: unknown; readonly statement: Select }>()
-
 export function byKeySelect(m: Mapper): Select {
   const group = m.group
-  let made = byKey.get(m)
-  // A hierarchy's column group grows when a subclass is declared later: then it is made again.
-  if (made === undefined || made.group !== group) {
-    made = { group, statement: select(group).where(...m.pkIndexes.map((c, i) => m.columns[c]!.eq(bindparam(`k${i}`) as never))) as unknown as Select }
-    byKey.set(m, made)
-  }
-  return made.statement
+  return madeFor(byKey, m, group, () => select(group).where(...m.pkIndexes.map((c, i) => m.columns[c]!.eq(bindparam(`k${i}`) as never))) as unknown as Select)
 }
 
 /** The values of `byKeySelect(m)`'s parameters for one primary key. */
@@ -33,18 +37,12 @@ export function byKeyParams(values: readonly unknown[]): BindParams {
   return out
 }
 
-const byForeignKey = new WeakMap<Relationship, { readonly group: unknown; readonly statement: Select }>()
+const byForeignKey = new WeakMap<Relationship, Made>()
 
 /**
  * A relationship's load for one parent (`session.load(author, 'posts')`, the N+1 pattern):
  * `build(col IN (:k0))`, made once per relationship and run with the parent's key as `k0`.
  */
 export function oneKeySelect(rel: Relationship, col: Column<unknown>, build: (where: Expression<boolean>) => Select): Select {
-  const group = rel.target.group
-  let made = byForeignKey.get(rel)
-  if (made === undefined || made.group !== group) {
-    made = { group, statement: build(col.in([bindparam('k0')])) }
-    byForeignKey.set(rel, made)
-  }
-  return made.statement
+  return madeFor(byForeignKey, rel, rel.target.group, () => build(col.in([bindparam('k0')])))
 }
