@@ -305,7 +305,8 @@ export function readJoinedRows(jp: JoinedPlan, plan: RowPlan, raws: readonly (re
   const seenObjects = new Set<unknown>()
   const folds = new Map<JoinedNode, RepeatFold>()
   const walk = (nodes: readonly JoinedNode[], parent: InstanceState, raw: readonly unknown[]): void => {
-    for (const node of nodes) {
+    for (let n = 0; n < nodes.length; n++) {
+      const node = nodes[n]!
       let byParent = members.get(node)
       if (!byParent) members.set(node, (byParent = new Map()))
       let set = byParent.get(parent)
@@ -324,7 +325,8 @@ export function readJoinedRows(jp: JoinedPlan, plan: RowPlan, raws: readonly (re
   const entity = single ? (plan[0] as Extract<RowPlan[number], { kind: 'entity' }>) : undefined
   const entityNodes = single ? jp.roots.get(0) : undefined
   const entityFold = entity !== undefined && entity.partial === undefined ? RepeatFold.of(entity.mapper, entity.start) : undefined
-  for (const raw of raws) {
+  for (let i = 0; i < raws.length; i++) {
+    const raw = raws[i]!
     if (entity !== undefined) {
       const obj = entityFold !== undefined ? entityFold.hydrate(raw, hydrate) : hydrate(entity.mapper, raw, entity.start, entity.partial)
       const parent = entityNodes === undefined ? undefined : maybeState(obj)
@@ -356,18 +358,25 @@ export function readJoinedRows(jp: JoinedPlan, plan: RowPlan, raws: readonly (re
     const disjoint = rel.direction === 'one-to-many'
     const states = disjoint ? undefined : new Set<InstanceState>()
     const list: InstanceState[] = []
-    for (const [parent, set] of byParent) {
-      const items = [...set]
-      for (const o of items) {
-        const s = maybeState(o)!
+    // forEach and indexed loops: this runs once per query, mostly unoptimised, where each step
+    // of an iterator allocates its result (PROFILE.md pass 17).
+    byParent.forEach((set, parent) => {
+      const items = Array.from(set)
+      for (let i = 0; i < items.length; i++) {
+        const s = maybeState(items[i])!
         if (states === undefined) list.push(s)
         else if (!states.has(s)) (states.add(s), list.push(s))
       }
-      if (isLoaded(parent, rel) && !parent.expired) continue
+      if (isLoaded(parent, rel) && !parent.expired) return
       setLoaded(parent, rel, rel.uselist ? items : (items[0] ?? null))
       // The many-to-one side is known too: child.parent reads without a query.
-      if (back && !back.uselist && rel.direction === 'one-to-many') for (const o of items) { const s = maybeState(o)!; if (!isLoaded(s, back)) setLoaded(s, back, parent.obj) }
-    }
+      if (back && !back.uselist && rel.direction === 'one-to-many') {
+        for (let i = 0; i < items.length; i++) {
+          const s = maybeState(items[i])!
+          if (!isLoaded(s, back)) setLoaded(s, back, parent.obj)
+        }
+      }
+    })
     loaded.push({ node, states: list })
   }
   return { rows, loaded }

@@ -161,10 +161,12 @@ export class SessionObjects {
     // below gives them their pre-transaction values too (one updated, then deleted, in the
     // transaction would otherwise keep the values of its UPDATE, which the rollback undid).
     this.unDelete([...this.deleted, ...this.deletedInTx])
-    for (const s of [...this.identity.values()]) {
+    // forEach, not a copy: unInsert() deletes the entry being visited, which Map.forEach allows
+    // (a read-only session's close runs this over every object it loaded).
+    this.identity.forEach((s) => {
       if (s.insertedInTx) {
         this.unInsert(s)
-        continue
+        return
       }
       // Unflushed changes go too (SQLAlchemy expires them): the object reads as the database has it.
       // An object no flush touched and nobody changed is left as it is (a read-only session's
@@ -173,7 +175,7 @@ export class SessionObjects {
       if (before && (s.txSnapshot !== undefined || columnsChanged(s))) assign(s, before)
       s.txSnapshot = undefined
       s.expired = true
-    }
+    })
     for (const s of this.pending) (s.lifecycle = 'transient', (s.owner = undefined))
     this.pending.clear()
     this.deletedInTx.clear()
