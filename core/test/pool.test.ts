@@ -118,6 +118,39 @@ describe('ConnectionPool', () => {
       expect(pool.status()).to.include({ total: 2, checkedOut: 0, idle: 2, overflow: 0 })
     })
 
+    it('hands out the connection returned last (lifo), or with lifo: false the one returned first', async () => {
+      for (const [lifo, want] of [[undefined, 2], [false, 0]] as const) {
+        driver = new FakeDriver()
+        const pool = makePool({ size: 3, ...(lifo === undefined ? {} : { lifo }) })
+        const leases = await Promise.all([pool.checkout(), pool.checkout(), pool.checkout()])
+        for (const lease of leases) await lease.release()
+        const next = await pool.checkout()
+        expect(next.connection, `lifo: ${String(lifo)}`).to.equal(driver.connections[want])
+        await next.release()
+        const again = await pool.checkout()
+        expect(again.connection, 'a request after request').to.equal(lifo === false ? driver.connections[1] : driver.connections[want])
+        await again.release()
+      }
+    })
+
+    it('a connection whose driver ends its transaction without a round trip is idle again at once, without rollback()', async () => {
+      const pool = makePool({ size: 2 })
+      const lease = await pool.checkout()
+      const connection = fake(lease) as FakeConnection & { resetWithoutRoundTrip(): boolean }
+      let quiet = true
+      connection.resetWithoutRoundTrip = () => quiet
+      void lease.release()
+      // Synchronously back: the next checkout of the same tick chain gets it, not a new connection.
+      expect(pool.status()).to.include({ idle: 1, checkedOut: 0 })
+      expect(connection.rollbacks).to.equal(0)
+      const again = await pool.checkout()
+      expect(again.connection).to.equal(connection)
+      quiet = false
+      await again.release()
+      expect(connection.rollbacks, 'a transaction that sent something is rolled back').to.equal(1)
+      expect(driver.attempts).to.equal(1)
+    })
+
     it('release() is idempotent and the lease stops handing out its connection', async () => {
       const pool = makePool({ size: 1, maxOverflow: 0 })
       const lease = await pool.checkout({ holder: 'report job' })
@@ -283,8 +316,8 @@ describe('ConnectionPool', () => {
       for (const lease of leases) await lease.release()
       for (const c of driver.connections) c.pingFails = true
       const lease = await pool.checkout()
-      expect(driver.connections[0]!.pings).to.equal(1)
-      expect(driver.connections[1]!.pings + driver.connections[2]!.pings).to.equal(0)
+      // One ping (of the connection returned last: lifo), not one per idle connection.
+      expect(driver.connections.slice(0, 3).map((c) => c.pings)).to.deep.equal([0, 0, 1])
       expect(driver.connections.slice(0, 3).every((c) => c.gone)).to.equal(true)
       expect(pool.status()).to.include({ total: 1, idle: 0 })
       await lease.release()

@@ -29,6 +29,7 @@ import { Table } from '../sql/table.js'
 import { unconnectedFroms } from './from-linter.js'
 import { SchemaCompiler } from './schema-compiler.js'
 import { selectsAtMostOneRow } from './row-bound.js'
+import { PURE_FUNCTIONS } from './plain-read.js'
 
 /** A compiled statement shape, cached by structure and reused with new values. */
 interface Template {
@@ -42,6 +43,7 @@ interface Template {
   readonly returnsRows: boolean
   readonly atMostOneRow: boolean
   readonly statementKind: CompiledStatement['statementKind']
+  readonly plainRead: boolean
   readonly warnings: readonly string[] | undefined
 }
 
@@ -68,6 +70,8 @@ export class CompileContext {
   readonly warnings: string[] = []
   /** Bound values the dialect sends as another type than their own, by bind index (MySQL's LIMIT). */
   readonly bindTypes = new Map<number, SqlType<unknown>>()
+  /** Something was rendered that could write, lock or set state for the transaction (plain-read.ts). */
+  opaque = false
   constructor(binds: readonly unknown[]) {
     this.bindIndex = new Map()
     binds.forEach((b, i) => this.bindIndex.set(b as Bind, i))
@@ -166,7 +170,7 @@ export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
     if (hasParameters && reused === undefined) this.#reusable.set(statement, { template, binds: binds! })
     return {
       sql: template.sql, params, columns: template.columns, columnNames: template.columnNames, returnsRows: template.returnsRows, atMostOneRow: template.atMostOneRow,
-      statementKind: template.statementKind, cached, warnings: template.warnings,
+      statementKind: template.statementKind, cached, warnings: template.warnings, plainRead: template.plainRead,
     }
   }
 
@@ -213,7 +217,7 @@ export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
     return {
       sql, paramIndex, paramTypes, paramProcessors: paramTypes.map((t) => this.bindProcessor(t)),
       columns: resultColumns, columnNames: resultColumns.map((c) => c.name), returnsRows, atMostOneRow: statement instanceof Select && selectsAtMostOneRow(statement),
-      statementKind, warnings: ctx.warnings.length > 0 ? ctx.warnings : undefined,
+      statementKind, warnings: ctx.warnings.length > 0 ? ctx.warnings : undefined, plainRead: statementKind === 'select' && !ctx.opaque,
     }
   }
 
@@ -306,6 +310,7 @@ export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
       if (windows.size) sql += ' WINDOW ' + [...windows.values()].map((w) => `${this.quote(w.name)} AS (${this.windowSql(w.definition, ctx)})`).join(', ')
       sql += orderBy
       sql += this.limitOffset(st.limit && this.visitPaging(st.limit, ctx), st.offset && this.visitPaging(st.offset, ctx))
+      if (st.lock) ctx.opaque = true
       if (st.lock && this.capabilities.rowLocks) sql += this.lockClause(st.lock)
       return sql
     } finally {
@@ -479,7 +484,7 @@ export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
       case 'over': return this.visitOver(e as Over, ctx)
       case 'aggregate-filter': return this.visitAggregateFilter(e as AggregateFilter, ctx)
       case 'inline': return this.literal((e as Inline).value)
-      case 'literal-column': return (e as LiteralColumn).sql
+      case 'literal-column': return ((ctx.opaque = true), (e as LiteralColumn).sql)
       case 'json-path': return this.jsonPath(e as JsonPath, ctx)
       case 'extract': return this.extract((e as DatePart).field, this.visit((e as DatePart).operand, ctx))
       case 'date-trunc': return this.dateTrunc((e as DateTrunc).unit, this.visit((e as DateTrunc).operand, ctx), (e as DateTrunc).operand.type)
@@ -542,6 +547,7 @@ export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
     if (!ctx.inOver && WINDOW_FUNCTIONS.has(f.name.toLowerCase())) {
       throw new CompileError(`${f.name}() is a window function: give it a window, e.g. func.${camel(f.name)}().over({ partitionBy: t.c.group, orderBy: t.c.value.desc() }).`)
     }
+    if (!PURE_FUNCTIONS.has(f.name.toLowerCase())) ctx.opaque = true
     return `${this.functionName(f.name)}(${f.distinct ? 'DISTINCT ' : ''}${f.args.map((a) => this.visit(a, ctx)).join(', ')})`
   }
 
@@ -597,6 +603,7 @@ export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
   }
 
   protected visitText(t: TextClause, ctx: CompileContext): string {
+    ctx.opaque = true
     let sql = t.parts[0]!
     for (let i = 0; i < t.params.length; i++) sql += this.visitBind(t.params[i]!, ctx) + t.parts[i + 1]!
     return sql
@@ -617,6 +624,7 @@ export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
   }
 
   visitInsert(s: Insert, ctx: CompileContext): string {
+    ctx.opaque = true
     let sql = `INSERT INTO ${this.tableName(s.table)}`
     if (s.fromSelect) {
       sql += ` (${s.columns.map((c) => this.quote(c.name)).join(', ')}) ${this.visitSelect(s.fromSelect, ctx)}`
@@ -637,6 +645,7 @@ export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
   }
 
   visitUpdate(s: Update, ctx: CompileContext): string {
+    ctx.opaque = true
     if (s.assignments.length === 0) throw new CompileError(`update(${s.table.name}) has nothing to set: call .set({ column: value }).`)
     const set = s.assignments.map(([c, v]) => `${this.quote(c.name)} = ${this.visit(v, ctx)}`).join(', ')
     let sql = `UPDATE ${this.tableName(s.table)} SET ${set}`
@@ -645,6 +654,7 @@ export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
   }
 
   visitDelete(s: Delete, ctx: CompileContext): string {
+    ctx.opaque = true
     let sql = `DELETE FROM ${this.tableName(s.table)}`
     if (s.whereClause) sql += ' WHERE ' + this.visit(s.whereClause, ctx)
     return sql + this.returning(s.returningColumns, 'delete', ctx)

@@ -125,6 +125,11 @@ export interface CompiledStatement {
    */
   readonly atMostOneRow?: boolean | undefined
   readonly statementKind: 'select' | 'insert' | 'update' | 'delete' | 'text' | 'ddl' | 'other'
+  /**
+   * A SELECT that only reads: no locking clause, no function that is not known to be pure, no
+   * SQL text the compiler cannot see into (compiler/plain-read.ts).
+   */
+  readonly plainRead?: boolean | undefined
   /** Whether this compilation came from the statement cache. */
   readonly cached: boolean
   /**
@@ -165,6 +170,13 @@ export interface ExecuteOptions {
    * for text() and statements it cannot describe; a driver that pays to learn them may skip it.
    */
   readonly columnNames?: boolean | undefined
+  /**
+   * The statement only reads (CompiledStatement.plainRead). Outside a transaction, at READ
+   * COMMITTED, it sees what it would see inside one, so a driver that holds a transaction's
+   * BEGIN until the first statement may run it on its own and keep the BEGIN pending for the next
+   * statement — a read-only transaction then costs no BEGIN and no ROLLBACK (PostgreSQL).
+   */
+  readonly plainRead?: boolean | undefined
 }
 
 export interface BeginOptions {
@@ -205,6 +217,13 @@ export interface DriverConnection {
   destroy(): void
   /** Set when the driver knows the connection is gone. */
   readonly closed: boolean
+  /**
+   * Optional. Ends what a transaction left on this connection when nothing needs sending (no
+   * statement ran in it, or only plain reads ran ahead of its pending BEGIN) and returns true;
+   * false when a rollback() is needed. The pool asks before it resets a returned connection, so
+   * such a connection is idle again at once, without a round trip or a tick.
+   */
+  resetWithoutRoundTrip?(): boolean
   /**
    * `Date.now()` since when this connection holds a lock that every writer of the database needs
    * (SQLite's write lock), while it does; pool status and timeout messages name it.

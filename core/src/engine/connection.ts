@@ -383,7 +383,7 @@ export class Connection implements AsyncDisposable {
     try {
       res = await this.#deadline(compiled.sql, (signal) =>
         this.#conn.execute(compiled.sql, compiled.params, {
-          signal, returnsRows: compiled.returnsRows, prepare: compiled.cached, atMostOneRow: compiled.atMostOneRow, columnNames: needsColumnNames(compiled),
+          signal, returnsRows: compiled.returnsRows, prepare: compiled.cached, atMostOneRow: compiled.atMostOneRow, columnNames: needsColumnNames(compiled), plainRead: compiled.plainRead,
         }),
       )
     } catch (e) {

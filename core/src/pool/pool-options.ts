@@ -56,6 +56,13 @@ export interface PoolOptions {
   readonly prePing?: boolean | undefined
   /** Run `rollback()` when a connection comes back, so no transaction or lock leaks to the next user. Default true. */
   readonly resetOnReturn?: boolean | undefined
+  /**
+   * Hand out the idle connection returned last (default true; SQLAlchemy's `pool_use_lifo`): a
+   * request after request gets the same, warm connection, and idle ones beyond what the load needs
+   * stay unused, so `recycleMs` or the server's idle timeout can retire them. `false` hands out the
+   * one returned first, cycling through every idle connection.
+   */
+  readonly lifo?: boolean | undefined
   /** Record every checkout's call site for leak and timeout diagnostics. Default: `ATHANOR_POOL_DEBUG=1`. */
   readonly debug?: boolean | undefined
   /** Called once for each lease garbage-collected without `release()`. Default: a process warning. */
@@ -72,6 +79,7 @@ export interface ResolvedPoolOptions {
   readonly recycleMs: number | undefined
   readonly prePing: boolean
   readonly resetOnReturn: boolean
+  readonly lifo: boolean
   readonly debug: boolean
   readonly onLeak: (info: LeakInfo) => void
   readonly listeners: readonly PoolListeners[]
@@ -102,6 +110,7 @@ export function resolvePoolOptions(options: PoolOptions = {}, env: Readonly<Reco
     recycleMs: options.recycleMs === undefined ? undefined : duration('recycleMs', options.recycleMs),
     prePing: options.prePing ?? false,
     resetOnReturn: options.resetOnReturn ?? true,
+    lifo: options.lifo ?? true,
     debug,
     onLeak: options.onLeak ?? defaultOnLeak,
     listeners,

@@ -43,7 +43,7 @@ export class ConnectionPool {
   readonly options: ResolvedPoolOptions
   readonly #factory: ConnectionFactory
   readonly #slots: SlotQueue
-  /** Idle connections, oldest return first (FIFO reuse, as SQLAlchemy's default). */
+  /** Idle connections in the order they came back; handed out from the end (`lifo`) or the start. */
   readonly #idle: ConnectionRecord[] = []
   /** Connections handed out, being pre-pinged for a checkout, or being reset on return. */
   readonly #checkedOut = new Set<ConnectionRecord>()
@@ -177,7 +177,7 @@ export class ConnectionPool {
   async #obtain(startedAt: number, deadline: number): Promise<ConnectionRecord> {
     for (;;) {
       this.#assertOpen()
-      const record = this.#idle.shift()
+      const record = this.options.lifo ? this.#idle.pop() : this.#idle.shift()
       if (record === undefined) return this.#open(startedAt, deadline)
       if (record.connection.closed) {
         this.#destroy(record, new OperationalError('The driver reports the idle connection closed.', undefined, {}, undefined, true, 'connection-closed'))
@@ -318,8 +318,10 @@ export class ConnectionPool {
       if (connection.closed) {
         failed = true
         failure = new OperationalError('The driver reports the returned connection closed.', undefined, {}, undefined, true, 'connection-closed')
-      } else if (this.options.resetOnReturn) {
-        // A transaction left open would leak its writes and locks into the next borrower.
+      } else if (this.options.resetOnReturn && connection.resetWithoutRoundTrip?.() !== true) {
+        // A transaction left open would leak its writes and locks into the next borrower. (One
+        // that sent nothing the driver ends at once: the connection is idle before the caller's
+        // next checkout, which then gets it back instead of another connection.)
         const reset = withTimeout(attempt(() => connection.rollback()), this.options.connectTimeoutMs, () =>
           new OperationalError(`The reset-on-return rollback did not finish within ${this.options.connectTimeoutMs} ms.`, undefined, {}, undefined, true, 'reset-timeout'),
         )

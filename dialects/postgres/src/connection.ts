@@ -96,6 +96,12 @@ export class PostgresConnection implements DriverConnection {
   #inTransaction = false
   /** The BEGIN that begin() accepted and the next statement sends ahead of itself. */
   #pendingBegin: string | undefined
+  /**
+   * Whether a plain BEGIN starts a READ COMMITTED transaction here (the session's
+   * default_transaction_isolation): learned with the connection's first plain BEGIN, in the same
+   * write; undefined until then, and again after a SET, RESET or DISCARD that may have changed it.
+   */
+  #plainBeginReadCommitted: boolean | undefined
   /** The watchdog's signal, listened to once; an abort cancels the query running then. */
   readonly #relay = new SignalRelay()
   #running: PgQuery | undefined
@@ -177,7 +183,7 @@ export class PostgresConnection implements DriverConnection {
   async execute(sql: string, params: readonly unknown[], options: ExecuteOptions = {}): Promise<DriverResult> {
     // Statements without parameters use the simple protocol (one round trip) either way.
     const prepare = options.prepare === true && params.length > 0 && this.#mayPrepare(sql)
-    const results = await this.#run(OPS.execute, sql, params, prepare, options.signal)
+    const results = await this.#run(OPS.execute, sql, params, prepare, options.signal, options.plainRead === true)
     const last = results[results.length - 1]!
     const columns = last.columns
     return {
@@ -345,6 +351,17 @@ export class PostgresConnection implements DriverConnection {
     this.#inTransaction = false
   }
 
+  /**
+   * Ends a transaction that sent nothing (its BEGIN still pending: no statement, or only plain
+   * reads run ahead of it) without a round trip, as rollback() would; false when a ROLLBACK must
+   * be sent. The pool asks on every return.
+   */
+  resetWithoutRoundTrip(): boolean {
+    if (this.#link.closed || this.#busy !== undefined) return false
+    if (this.#dropPendingBegin()) return true
+    return !this.#inTransaction
+  }
+
   /** `SELECT 1`. */
   async ping(): Promise<void> {
     await this.#run(OPS.ping, 'SELECT 1')
@@ -379,12 +396,12 @@ export class PostgresConnection implements DriverConnection {
     this.#busy = op
   }
 
-  async #run(op: Op, sql: string, params: readonly unknown[] = [], prepare = false, signal?: AbortSignal): Promise<PgResult[]> {
+  async #run(op: Op, sql: string, params: readonly unknown[] = [], prepare = false, signal?: AbortSignal, plainRead = false): Promise<PgResult[]> {
     this.#enter(op)
     try {
       if (signal?.aborted) throw cancelledBeforeStart()
       checkParams(params)
-      const begun = this.#sendPendingBegin()
+      const begun = plainRead && this.#mayReadAhead() ? undefined : this.#sendPendingBegin()
       const query = this.#client.unsafe(sql, params, { prepare }).values()
       if (begun !== undefined) await this.#awaitBegin(begun, query.execute())
       const results = resultsOf(signal === undefined ? await query : await this.#cancellable(query, signal))
@@ -398,13 +415,37 @@ export class PostgresConnection implements DriverConnection {
     }
   }
 
+  /**
+   * Whether a plain read may run ahead of the pending BEGIN, outside the transaction: only when
+   * that transaction is READ COMMITTED, where every statement takes a fresh snapshot in or out of
+   * a transaction, so the read sees the same rows. (REPEATABLE READ and SERIALIZABLE take their
+   * snapshot at the first statement, which must then be inside.) The BEGIN stays pending for the
+   * first statement that is not a plain read; a transaction that only read sends no BEGIN and,
+   * at its end, no COMMIT or ROLLBACK.
+   */
+  #mayReadAhead(): boolean {
+    const begin = this.#pendingBegin
+    if (begin === undefined) return false
+    if (begin === 'BEGIN') return this.#plainBeginReadCommitted === true
+    return begin === 'BEGIN ISOLATION LEVEL READ COMMITTED' || begin === 'BEGIN ISOLATION LEVEL READ UNCOMMITTED'
+  }
+
   /** Sends the pending BEGIN (without waiting for it): the statement that follows is written behind it. */
   #sendPendingBegin(): PgQuery | undefined {
     const sql = this.#pendingBegin
     if (sql === undefined) return undefined
     this.#pendingBegin = undefined
+    // The first plain BEGIN also asks which isolation it starts: written with it, no round trip.
+    const learn = sql === 'BEGIN' && this.#plainBeginReadCommitted === undefined
     // Awaited by #awaitBegin; `execute()` makes postgres.js send it now, ahead of the statement.
-    return this.#client.unsafe(sql, [], { prepare: false }).execute()
+    const begun = this.#client.unsafe(learn ? `${sql}; SHOW default_transaction_isolation` : sql, [], { prepare: false }).execute()
+    if (learn) {
+      begun.then((r: unknown) => {
+        const shown = resultsOf(r as PgResult | PgResult[]).at(-1)?.[0] as Record<string, unknown> | undefined
+        this.#plainBeginReadCommitted = /^read (un)?committed$/i.test(String(shown?.['default_transaction_isolation'] ?? ''))
+      }, () => undefined)
+    }
+    return begun
   }
 
   /**
@@ -446,6 +487,8 @@ export class PostgresConnection implements DriverConnection {
   #track(command: string | null): void {
     if (command === 'BEGIN' || command === 'START TRANSACTION' || command === 'SAVEPOINT') this.#inTransaction = true
     else if (command === 'COMMIT' || command === 'PREPARE TRANSACTION') this.#inTransaction = false
+    // SET SESSION CHARACTERISTICS, SET default_transaction_isolation, RESET ALL, DISCARD ALL: learn again.
+    else if (command === 'SET' || command === 'RESET' || command === 'DISCARD ALL') this.#plainBeginReadCommitted = undefined
   }
 
   #mayPrepare(sql: string): boolean {
