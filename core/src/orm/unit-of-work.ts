@@ -123,28 +123,34 @@ function cascadeSaveUpdate(ctx: FlushContext): void {
   }
 }
 
-/** Orphans (removed from a delete-orphan collection) and delete cascades. */
-async function cascadeDeletes(ctx: FlushContext): Promise<void> {
+/**
+ * Calls `fn` for every object the session holds or will insert and each of its loaded
+ * relationships that `wanted` accepts, with indexed loops (above).
+ */
+function forEachLoaded(ctx: FlushContext, wanted: (rel: Relationship) => boolean, fn: (s: InstanceState, rel: Relationship) => void): void {
   const states = [...ctx.identityMap.values(), ...ctx.pending]
   for (let k = 0; k < states.length; k++) {
     const s = states[k]!
     const rels = s.mapper.relationships
-    for (let r = 0; r < rels.length; r++) {
-      const rel = rels[r]!
-      if (!rel.cascade.has('delete-orphan') || !isLoaded(s, rel)) continue
-      const before = committedMembers(s, rel.key)
-      if (before.length === 0) continue
-      const now = new Set(members(s, rel))
-      for (const obj of before) {
-        if (now.has(obj)) continue
-        const t = maybeState(obj)!
-        const back = rel.back
-        // Moved to another parent: not an orphan.
-        if (back && !back.uselist && isLoaded(t, back) && t.relations.get(back.key) && t.relations.get(back.key) !== s.obj) continue
-        if (t.lifecycle === 'persistent') markDeleted(ctx, t)
-      }
-    }
+    for (let r = 0; r < rels.length; r++) if (wanted(rels[r]!) && isLoaded(s, rels[r]!)) fn(s, rels[r]!)
   }
+}
+
+/** Orphans (removed from a delete-orphan collection) and delete cascades. */
+async function cascadeDeletes(ctx: FlushContext): Promise<void> {
+  forEachLoaded(ctx, (rel) => rel.cascade.has('delete-orphan'), (s, rel) => {
+    const before = committedMembers(s, rel.key)
+    if (before.length === 0) return
+    const now = new Set(members(s, rel))
+    for (const obj of before) {
+      if (now.has(obj)) continue
+      const t = maybeState(obj)!
+      const back = rel.back
+      // Moved to another parent: not an orphan.
+      if (back && !back.uselist && isLoaded(t, back) && t.relations.get(back.key) && t.relations.get(back.key) !== s.obj) continue
+      if (t.lifecycle === 'persistent') markDeleted(ctx, t)
+    }
+  })
   const work = [...ctx.deleted]
   while (work.length) {
     const s = work.pop()!
@@ -736,20 +742,13 @@ function collectSecondary(ctx: FlushContext): { added: Map<Relationship, unknown
     seen.add(id)
     ;(map.get(rel) ?? map.set(rel, []).get(rel)!).push([owner, target])
   }
-  const states = [...ctx.identityMap.values(), ...ctx.pending]
-  for (let k = 0; k < states.length; k++) {
-    const s = states[k]!
-    const rels = s.mapper.relationships
-    for (let r = 0; r < rels.length; r++) {
-      const rel = rels[r]!
-      if (rel.direction !== 'many-to-many' || rel.options.viewonly || !isLoaded(s, rel)) continue
-      const now = related(s, rel)
-      const before = committedMembers(s, rel.key)
-      const deleted = ctx.deleted.has(s)
-      for (const obj of now) if (!before.includes(obj) && !deleted && !ctx.deleted.has(maybeState(obj)!)) push(added, rel, s, maybeState(obj)!)
-      for (const obj of before) if (!now.includes(obj) || deleted) push(removed, rel, s, maybeState(obj)!)
-    }
-  }
+  forEachLoaded(ctx, (rel) => rel.direction === 'many-to-many' && !rel.options.viewonly, (s, rel) => {
+    const now = related(s, rel)
+    const before = committedMembers(s, rel.key)
+    const deleted = ctx.deleted.has(s)
+    for (const obj of now) if (!before.includes(obj) && !deleted && !ctx.deleted.has(maybeState(obj)!)) push(added, rel, s, maybeState(obj)!)
+    for (const obj of before) if (!now.includes(obj) || deleted) push(removed, rel, s, maybeState(obj)!)
+  })
   return { added, removed }
 }
 
