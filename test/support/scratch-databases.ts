@@ -36,26 +36,21 @@ function withDatabase(url: string, name: string): string {
 
 const quote = (backend: ServerBackend, name: string): string => (backend === 'postgres' ? `"${name}"` : `\`${name}\``)
 
-async function existing(engine: Engine, backend: ServerBackend): Promise<string[]> {
-  const sql = backend === 'postgres'
-    ? `SELECT datname FROM pg_database WHERE datname LIKE '${PREFIX}%'`
-    : `SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE '${PREFIX}%'`
+/** Runs one statement outside any transaction (CREATE / DROP DATABASE cannot run inside one on PostgreSQL). */
+async function runOutside(engine: Engine, sql: string): Promise<unknown[][]> {
   const conn = await engine.connect()
   try {
-    return (await conn.executeOutsideTransaction(text(sql))).all().map((r) => String(r[0]))
+    return (await conn.executeOutsideTransaction(text(sql))).all() as unknown[][]
   } finally {
     await conn.close()
   }
 }
 
-async function run(engine: Engine, sql: string): Promise<void> {
-  const conn = await engine.connect()
-  try {
-    // CREATE / DROP DATABASE cannot run inside a transaction on PostgreSQL.
-    await conn.executeOutsideTransaction(text(sql))
-  } finally {
-    await conn.close()
-  }
+async function existing(engine: Engine, backend: ServerBackend): Promise<string[]> {
+  const sql = backend === 'postgres'
+    ? `SELECT datname FROM pg_database WHERE datname LIKE '${PREFIX}%'`
+    : `SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE '${PREFIX}%'`
+  return (await runOutside(engine, sql)).map((r) => String(r[0]))
 }
 
 function dropSql(backend: ServerBackend, name: string): string {
@@ -82,9 +77,9 @@ export async function createScratchDatabases(): Promise<void> {
     try {
       for (const old of await existing(engine, backend)) {
         const born = parseInt(old.slice(PREFIX.length).split('_')[0] ?? '', 36)
-        if (Number.isFinite(born) && stamp - born > STALE_MS) await run(engine, dropSql(backend, old)).catch(() => undefined)
+        if (Number.isFinite(born) && stamp - born > STALE_MS) await runOutside(engine, dropSql(backend, old)).catch(() => undefined)
       }
-      await run(engine, `CREATE DATABASE ${quote(backend, name)}`)
+      await runOutside(engine, `CREATE DATABASE ${quote(backend, name)}`)
     } catch (e) {
       // No right to create databases: the run uses the one it was given, as before.
       console.log(`[athanor] could not create a database of this run's own on ${variable} (${(e as Error).message.split('\n')[0]}); using the one given`)
@@ -109,7 +104,7 @@ export async function dropScratchDatabases(): Promise<void> {
     process.env[s.variable] = s.adminUrl
     const engine = createAsyncEngine(s.adminUrl, { pool: { size: 1 } })
     try {
-      await run(engine, dropSql(s.backend, s.name))
+      await runOutside(engine, dropSql(s.backend, s.name))
     } catch (e) {
       console.log(`[athanor] could not drop this run's database ${s.name} (${(e as Error).message.split('\n')[0]}); the next run drops it once it is old`)
     } finally {

@@ -97,6 +97,12 @@ export class PostgresConnection implements DriverConnection {
   /** The BEGIN that begin() accepted and the next statement sends ahead of itself. */
   #pendingBegin: string | undefined
   /**
+   * Whether plain reads may run ahead of that BEGIN (#mayReadAhead): decided where the BEGIN is
+   * built — a bare BEGIN when the server's default is READ COMMITTED, an explicit READ COMMITTED
+   * (or UNCOMMITTED, which PostgreSQL runs as it) always, anything with more to it never.
+   */
+  #readAhead: 'if-default-read-committed' | 'always' | 'never' = 'never'
+  /**
    * Whether a plain BEGIN starts a READ COMMITTED transaction here (the session's
    * default_transaction_isolation): learned with the connection's first plain BEGIN, in the same
    * write; undefined until then, and again after a SET, RESET or DISCARD that may have changed it.
@@ -291,6 +297,9 @@ export class PostgresConnection implements DriverConnection {
     this.#busy = undefined
     if (this.#pendingBegin !== undefined) throw new ArgumentError('begin() was called twice without a statement, commit() or rollback() between; end the first transaction first.')
     this.#pendingBegin = sql
+    const bare = !options.readOnly && !options.deferrable && options.statementTimeoutMs === undefined
+    const level = options.isolationLevel
+    this.#readAhead = !bare ? 'never' : level === undefined ? 'if-default-read-committed' : level === 'READ COMMITTED' || level === 'READ UNCOMMITTED' ? 'always' : 'never'
     this.#inTransaction = true
   }
 
@@ -424,10 +433,8 @@ export class PostgresConnection implements DriverConnection {
    * at its end, no COMMIT or ROLLBACK.
    */
   #mayReadAhead(): boolean {
-    const begin = this.#pendingBegin
-    if (begin === undefined) return false
-    if (begin === 'BEGIN') return this.#plainBeginReadCommitted === true
-    return begin === 'BEGIN ISOLATION LEVEL READ COMMITTED' || begin === 'BEGIN ISOLATION LEVEL READ UNCOMMITTED'
+    if (this.#pendingBegin === undefined) return false
+    return this.#readAhead === 'always' || (this.#readAhead === 'if-default-read-committed' && this.#plainBeginReadCommitted === true)
   }
 
   /** Sends the pending BEGIN (without waiting for it): the statement that follows is written behind it. */
@@ -436,7 +443,7 @@ export class PostgresConnection implements DriverConnection {
     if (sql === undefined) return undefined
     this.#pendingBegin = undefined
     // The first plain BEGIN also asks which isolation it starts: written with it, no round trip.
-    const learn = sql === 'BEGIN' && this.#plainBeginReadCommitted === undefined
+    const learn = this.#readAhead === 'if-default-read-committed' && this.#plainBeginReadCommitted === undefined
     // Awaited by #awaitBegin; `execute()` makes postgres.js send it now, ahead of the statement.
     const begun = this.#client.unsafe(learn ? `${sql}; SHOW default_transaction_isolation` : sql, [], { prepare: false }).execute()
     if (learn) {
