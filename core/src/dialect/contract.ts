@@ -55,6 +55,13 @@ export interface Capabilities {
   readonly rollup?: 'standard' | 'with-rollup'
   /** Max bound parameters per statement. */
   readonly maxParams: number
+  /**
+   * Rows per multi-row INSERT the unit of work sends at most (within `maxParams`); absent = as
+   * many as `maxParams` allows. A dialect sets it where the database takes smaller pages faster:
+   * a very large VALUES list costs more per row to parse and plan than several of one size,
+   * which also repeat and so reuse the driver's prepared statement.
+   */
+  readonly insertPageRows?: number
   /** More than one connection may be open at once (false: the pool holds one and queues). */
   readonly concurrentConnections: boolean
   /** Why not, when concurrentConnections is false: ends the engine's error for a pool.size > 1. */

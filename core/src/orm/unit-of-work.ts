@@ -484,7 +484,7 @@ async function insertPart(ctx: FlushContext, m: Mapper, part: TablePart, states:
     // Unordered RETURNING of just the autoincrement key can still be matched: sort it (see Capabilities).
     const sortKey = returning && !caps.orderedReturning && caps.autoincrementInsertOrder === true && generated.length === 1 && auto !== undefined
     const multi = caps.multiRowInsert && given.length > 0 && (generated.length === 0 || (returning ? caps.orderedReturning || sortKey : generated.length === 1 && auto !== undefined && caps.insertIdArithmetic))
-    const perStatement = multi ? Math.max(1, Math.floor(caps.maxParams / Math.max(1, given.length))) : 1
+    const perStatement = multi ? Math.max(1, Math.min(caps.insertPageRows ?? Infinity, Math.floor(caps.maxParams / Math.max(1, given.length)))) : 1
     const labels = valueLabels(table, given)
     for (let i = 0; i < group.length; i += perStatement) {
       const chunk = group.slice(i, i + perStatement)
@@ -519,7 +519,10 @@ async function insertPart(ctx: FlushContext, m: Mapper, part: TablePart, states:
  * mean the database did not assign them in order, and matching would be a guess: refuse.
  */
 function inValuesOrder(rows: readonly (readonly unknown[])[], table: string): readonly (readonly unknown[])[] {
-  const sorted = [...rows].sort((a, b) => ((a[0] as number) < (b[0] as number) ? -1 : (a[0] as number) > (b[0] as number) ? 1 : 0))
+  // SQLite returns them in VALUES order in practice, but does not promise to: sort only if not.
+  let ascending = true
+  for (let i = 1; ascending && i < rows.length; i++) ascending = (rows[i - 1]![0] as number) < (rows[i]![0] as number)
+  const sorted = ascending ? rows : [...rows].sort((a, b) => ((a[0] as number) < (b[0] as number) ? -1 : (a[0] as number) > (b[0] as number) ? 1 : 0))
   const first = sorted[0]![0] as number | bigint
   const last = sorted[sorted.length - 1]![0] as number | bigint
   if (BigInt(last) - BigInt(first) !== BigInt(rows.length - 1)) {

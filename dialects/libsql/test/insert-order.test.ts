@@ -31,17 +31,25 @@ describe('libSQL: batched inserts matched by autoincrement order', () => {
     expect(libsqlCapabilities.autoincrementInsertOrder).to.equal(true)
   })
 
-  it('inserts 1,200 objects in one statement and gives each object its own row id', async () => {
-    const sql: string[] = []
-    engine.events.on('afterExecute', (e) => { sql.push(e.sql) })
+  it('inserts 2,500 objects as pages of insertPageRows (1,000) rows and gives each object its own row id', async () => {
+    expect(libsqlCapabilities.insertPageRows).to.equal(1000)
+    const inserts: { sql: string; params: number }[] = []
+    engine.events.on('afterExecute', (e) => {
+      if (e.sql.startsWith('INSERT')) inserts.push({ sql: e.sql, params: e.params.length })
+    })
     await using s = new AsyncSession(engine)
-    const notes = Array.from({ length: 1200 }, (_, i) => new Note({ body: `note ${i}` }))
+    const notes = Array.from({ length: 2500 }, (_, i) => new Note({ body: `note ${i}` }))
     s.addAll(notes)
     await s.flush()
-    expect(sql.filter((q) => q.startsWith('INSERT'))).to.have.length(1)
+    // One column given per row (the key is generated): 1,000 + 1,000 + 500 rows, the first two
+    // the same statement.
+    expect(inserts.map((i) => i.params)).to.deep.equal([1000, 1000, 500])
+    expect(inserts[0]!.sql).to.equal(inserts[1]!.sql)
     const rows = (await s.execute(select(Note.c.id, Note.c.body))).all()
+    expect(rows).to.have.length(2500)
     const bodyById = new Map(rows.map(([id, body]) => [id, body]))
     for (const n of notes) expect(bodyById.get(n.id)).to.equal(n.body)
+    expect(new Set(notes.map((n) => n.id)).size).to.equal(2500)
   })
 
   it('refuses to guess when the keys are not consecutive (a table whose rowid reached 2^63 - 1)', async () => {
