@@ -4,7 +4,7 @@ import { deadlineSignal, withDeadline, type DeadlineMiss } from '../src/engine/w
 /** A miss that records what the watchdog did. */
 function recorder(): DeadlineMiss & { discarded: Error[] } {
   const discarded: Error[] = []
-  return { discarded, error: () => new Error('past the deadline'), discard: (e) => void discarded.push(e) }
+  return { discarded, error: (what) => new Error(`past the deadline: ${what}`), discard: (e) => void discarded.push(e) }
 }
 
 const never = (): Promise<never> => new Promise<never>(() => undefined)
@@ -38,8 +38,8 @@ describe('watchdog (one timer and one controller per driver connection)', () => 
     const conn = {}
     const miss = recorder()
     let signal: AbortSignal | undefined
-    const err = await withDeadline(conn, 20, (s) => ((signal = s), never()), miss).catch((e: unknown) => e)
-    expect((err as Error).message).to.equal('past the deadline')
+    const err = await withDeadline(conn, 20, (s) => ((signal = s), never()), miss, 'SELECT pg_sleep(60)').catch((e: unknown) => e)
+    expect((err as Error).message, 'the error names the call that hung').to.equal('past the deadline: SELECT pg_sleep(60)')
     expect(signal!.aborted).to.equal(true)
     expect(miss.discarded).to.deep.equal([err])
     // The next call on that connection object (were it reused) gets a fresh signal.
@@ -62,7 +62,7 @@ describe('watchdog (one timer and one controller per driver connection)', () => 
     const hung = withDeadline(conn, 20, () => never(), first).catch((e: unknown) => e)
     let second: AbortSignal | undefined
     await withDeadline(conn, 20, async (s) => void (second = s), recorder())
-    expect((await hung as Error).message).to.equal('past the deadline')
+    expect((await hung as Error).message).to.equal('past the deadline: ')
     expect(first.discarded).to.have.length(1)
     expect(second!.aborted).to.equal(false)
   })

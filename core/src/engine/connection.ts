@@ -5,6 +5,7 @@ import {
 import type { Keyed } from '../sql/key.js'
 import { Result } from './result.js'
 import { deadlineSignal, withDeadline } from './watchdog.js'
+import type { DeadlineMiss } from './watchdog.js'
 import type { EngineCore } from './engine-core.js'
 import type { PooledConnection } from '../pool/index.js'
 
@@ -38,6 +39,9 @@ export class Connection implements AsyncDisposable {
   #invalidated = false
   /** The server ended the transaction on its own (a deadlock victim on MariaDB/MySQL): only rollback() may follow. */
   #endedByServer = false
+  /** What a missed deadline does to this connection (#deadlineMiss), made at its first statement. */
+  /** What a missed deadline does to this connection (#deadlineMiss), made at its first statement. */
+  #miss: DeadlineMiss | undefined
 
   /** @internal created by Engine.connect(). */
   constructor(engine: EngineCore, lease: PooledConnection, beginOptions: BeginOptions) {
@@ -84,11 +88,15 @@ export class Connection implements AsyncDisposable {
   /** @internal runs an already compiled statement (the ORM compiles once and reuses). */
   async executeCompiled(compiled: CompiledStatement, statement?: unknown): Promise<Result> {
     this.#engine.lint(compiled)
-    return this.#guard('execute a statement', async () => {
-      await this.#autobegin()
-      const res = await this.#driverExecute(compiled, statement)
-      return processResult(compiled, res)
-    })
+    // #guard's work written out: this runs for every statement, and each async layer (and the
+    // closure it takes) costs its own promise and microtask turns.
+    this.#enter('execute a statement')
+    try {
+      if (this.#tx === 'none' || this.#endedByServer) await this.#autobegin()
+      return processResult(compiled, await this.#driverExecute(compiled, statement))
+    } finally {
+      this.#busy = undefined
+    }
   }
 
   /**
@@ -378,7 +386,7 @@ export class Connection implements AsyncDisposable {
     const events = this.#engine.events
     if (events.has('beforeExecute')) events.emit('beforeExecute', { sql: compiled.sql, params: compiled.params, statement, connection: this })
     this.#engine.echo(compiled)
-    const start = performance.now()
+    const start = events.has('afterExecute') ? performance.now() : 0
     let res: DriverResult
     try {
       res = await this.#deadline(compiled.sql, (signal) =>
@@ -391,7 +399,7 @@ export class Connection implements AsyncDisposable {
     }
     if (events.has('afterExecute')) {
       events.emit('afterExecute', {
-        sql: compiled.sql, params: compiled.params, statement, connection: this, ms: performance.now() - start,
+        sql: compiled.sql, params: compiled.params, statement, connection: this, ms: start === 0 ? 0 : performance.now() - start,
         rowCount: res.rows.length, rowsAffected: res.rowsAffected, cached: compiled.cached,
       })
     }
@@ -403,11 +411,16 @@ export class Connection implements AsyncDisposable {
     const ms = this.#engine.watchdogMs
     // Closed: the lease is gone, and fn fails at once with the error that says so.
     if (ms === undefined || this.#closed) return fn(undefined)
-    return withDeadline(this.#lease.connection, ms, fn, {
-      error: () => new StatementTimeoutError(`No answer from the database within ${ms} ms (the engine's watchdogMs); the connection was discarded.`, undefined, { sql: what }),
+    return withDeadline(this.#lease.connection, ms, fn, (this.#miss ??= this.#deadlineMiss()), what)
+  }
+
+  /** What a missed deadline does to this connection; made once, not per statement. */
+  #deadlineMiss(): DeadlineMiss {
+    return {
+      error: (sql) => new StatementTimeoutError(`No answer from the database within ${this.#engine.watchdogMs} ms (the engine's watchdogMs); the connection was discarded.`, undefined, { sql }),
       // The connection's state is unknown after a hung statement: never reuse it.
       discard: (err) => this.#invalidate(err),
-    })
+    }
   }
 
   #translate(e: unknown, ctx: { sql?: string; params?: readonly unknown[] }): AthanorError {

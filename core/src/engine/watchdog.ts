@@ -12,8 +12,8 @@
 
 /** What the connection does when a call runs past its deadline. */
 export interface DeadlineMiss {
-  /** The error the caller sees. */
-  error(): Error
+  /** The error the caller sees; `what` is the call's description (its SQL). */
+  error(what: string): Error
   /** Discards the connection (its state is unknown after a hung call). */
   discard(error: Error): void
 }
@@ -21,6 +21,7 @@ export interface DeadlineMiss {
 interface Pending {
   readonly reject: (e: unknown) => void
   readonly miss: DeadlineMiss
+  readonly what: string
 }
 
 class Watch {
@@ -44,7 +45,7 @@ class Watch {
     const pending = this.pending
     if (pending === undefined) return
     this.pending = undefined
-    const err = pending.miss.error()
+    const err = pending.miss.error(pending.what)
     // Rejected first: aborting and discarding make the hung call fail too, and the caller must
     // see the timeout rather than the disconnect it caused.
     pending.reject(err)
@@ -68,16 +69,17 @@ function watchOf(connection: object, ms: number): Watch {
 /**
  * Runs `fn` (one driver call on `connection`) under a deadline of `ms` milliseconds.
  * ```ts
- * const res = await withDeadline(driverConn, 30_000, (signal) => driverConn.execute(sql, params, { signal }), miss)
+ * const res = await withDeadline(driverConn, 30_000, (signal) => driverConn.execute(sql, params, { signal }), miss, sql)
  * ```
+ * `miss` can be one object per connection: what differs per call is `what`.
  */
-export function withDeadline<T>(connection: object, ms: number, fn: (signal: AbortSignal) => Promise<T>, miss: DeadlineMiss): Promise<T> {
+export function withDeadline<T>(connection: object, ms: number, fn: (signal: AbortSignal) => Promise<T>, miss: DeadlineMiss, what = ''): Promise<T> {
   const watch = watchOf(connection, ms)
   // A second call while one is pending (a rollback racing a hung statement): give it its own
   // watch rather than move the first one's deadline.
   const armed = watch.pending === undefined ? watch : new Watch(ms)
   return new Promise<T>((resolve, reject) => {
-    const pending: Pending = { reject, miss }
+    const pending: Pending = { reject, miss, what }
     armed.arm(pending)
     const settle = (): void => {
       if (armed.pending === pending) armed.pending = undefined

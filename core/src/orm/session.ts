@@ -677,6 +677,17 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     return this.#conn
   }
 
+  /**
+   * The session's connection when #connection() would return it unchanged: one of its own
+   * (not a bound connection's savepoint), not a read replica that the next statement might
+   * move away from.
+   */
+  #reusableConnection(): Connection | undefined {
+    if (this.#bind !== undefined || this.#conn === undefined || this.#routed) return undefined
+    this.#state = 'active'
+    return this.#conn
+  }
+
   /** Runs a statement after the session factory's statement transforms (the engine's run in the connection). */
   #run(conn: Connection, statement: Executable, params?: BindParams): Promise<Result> {
     if (!(statement instanceof Select)) this.#wrote = true
@@ -686,7 +697,8 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
 
   /** Runs a statement for the session; `params` are its bind parameters' values (also for the loads it causes). */
   async #execute(statement: Executable, params?: BindParams): Promise<Result> {
-    const conn = await this.#connection(statement)
+    // Every statement after the first reuses the connection as it is: no await for it.
+    const conn = this.#reusableConnection() ?? await this.#connection(statement)
     if ((statement instanceof Insert || statement instanceof Update || statement instanceof Delete) && statement.orm?.entity !== undefined) {
       return executeOrmDml({
         capabilities: this.engine.dialect.capabilities,
@@ -697,11 +709,13 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
         hydrate: (m, raw, start, partial) => this.#objects.hydrate(m, raw, start, this.#mapperEvents, true, partial),
       }, statement)
     }
-    if (!(statement instanceof Select)) return this.#run(conn, statement, params)
-    return this.#executeSelect(conn, withDeferral(statement), params)
+    if (!(statement instanceof Select)) return await this.#run(conn, statement, params)
+    // `return await`: returning the promise itself would cost two more microtask turns.
+    return await this.#executeSelect(conn, withDeferral(statement), params)
   }
 
-  async #executeSelect(conn: Connection, statement: Select, params: BindParams | undefined): Promise<Result> {
+  /** Not async: it awaits nothing, and an async layer per statement costs a promise. */
+  #executeSelect(conn: Connection, statement: Select, params: BindParams | undefined): Promise<Result> {
     const plan = rowPlan(statement.state.columns)
     if (!plan.some((p) => p.kind === 'entity')) return this.#run(conn, statement as unknown as Executable, params)
     const { lock, execution } = statement.state
@@ -761,11 +775,6 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     this.events.emit('afterFlush', { session: this, connection: conn })
   }
 
-  /**
-   * Whether close() can leave the ROLLBACK to the pool: the transaction ran only SELECTs (no
-   * flush, no other statement, no savepoint) on this engine's own pool, which resets connections
-   * on return.
-   */
   /** Rolls the session's transaction back: its own, or the savepoint of a bound session. */
   async #abandon(conn: Connection): Promise<void> {
     if (this.#bind === undefined) {
@@ -777,6 +786,11 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     if (joined?.active === true) await joined.rollback()
   }
 
+  /**
+   * Whether close() can leave the ROLLBACK to the pool: the transaction ran only SELECTs (no
+   * flush, no other statement, no savepoint) on this engine's own pool, which resets connections
+   * on return.
+   */
   #rollbackLeftToPool(conn: Connection): boolean {
     return !this.#wrote && !this.#busy && !this.#routed && this.#state === 'active' && this.#savepoints.length === 0 &&
       conn.inTransaction && !conn.invalidated && conn.savepointDepth === 0 && this.engine.pool.options.resetOnReturn

@@ -283,6 +283,9 @@ describe('@athanor/libsql driver', () => {
       await c.begin({})
       await c.execute('INSERT INTO t VALUES (1)', [])
       await failure(() => c.execute('INSERT INTO t VALUES (99)', []))
+      // The next statement must not run in autocommit mode as if the transaction were still open.
+      const next = await failure(() => c.execute('INSERT INTO t VALUES (2)', []))
+      expect((next as OperationalError).code).to.equal('transaction-closed')
       const e = await failure(() => c.commit())
       expect(e).to.be.instanceOf(OperationalError)
       expect((e as OperationalError).code).to.equal('transaction-closed')

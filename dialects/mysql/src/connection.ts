@@ -184,7 +184,8 @@ export class MysqlConnection implements DriverConnection {
       if (!Array.isArray(result) && RAW_TRANSACTION_CONTROL.test(sql)) this.#begun = /^\s*(?:START|BEGIN)|\bAND\s+CHAIN\b/i.test(sql)
       let out = this.#toDriverResult(result, fields, options.columnNames !== false)
       if (out.insertId !== undefined && out.rowsAffected >= 2) out = { ...out, insertIdStep: this.#idStep ??= await this.#readIdStep(options.signal) }
-      await this.#commitOutsideBegin()
+      // Checked before the call: an async call per statement costs a promise even when it returns at once.
+      if (this.#openedOutsideBegin()) await this.#commitOutsideBegin()
       return out
     } finally {
       this.#busy = undefined
@@ -286,8 +287,12 @@ export class MysqlConnection implements DriverConnection {
    * snapshot and the next begin() starts clean.
    */
   async #commitOutsideBegin(): Promise<void> {
-    if (this.#begun || this.#autocommit || !this.#inTransaction) return
-    await this.#sendControl('COMMIT')
+    if (this.#openedOutsideBegin()) await this.#sendControl('COMMIT')
+  }
+
+  /** A statement run outside begin() with autocommit off opened a transaction that must be committed. */
+  #openedOutsideBegin(): boolean {
+    return !this.#begun && !this.#autocommit && this.#inTransaction
   }
 
   /** A statement outside begin() failed: the transaction it may have opened is ended (best effort). */

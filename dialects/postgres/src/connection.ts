@@ -413,13 +413,23 @@ export class PostgresConnection implements DriverConnection {
       const begun = plainRead && this.#mayReadAhead() ? undefined : this.#sendPendingBegin()
       const query = this.#client.unsafe(sql, params, { prepare }).values()
       if (begun !== undefined) await this.#awaitBegin(begun, query.execute())
-      const results = resultsOf(signal === undefined ? await query : await this.#cancellable(query, signal))
+      // The signal's relay cancels the running query (#cancelRunning); set up here rather than in
+      // a helper of its own, which would be one more async layer per statement.
+      if (signal !== undefined) {
+        this.#running = query
+        this.#relay.arm(signal, this.#cancelRunning)
+      }
+      const results = resultsOf(await query)
       for (const r of results) this.#track(r.command)
       return results
     } catch (e) {
       if (isDisconnect(e)) this.destroy()
       throw e
     } finally {
+      if (this.#running !== undefined) {
+        this.#running = undefined
+        this.#relay.disarm()
+      }
       this.#busy = undefined
     }
   }
@@ -476,17 +486,6 @@ export class PostgresConnection implements DriverConnection {
     this.#pendingBegin = undefined
     this.#inTransaction = false
     return true
-  }
-
-  async #cancellable(query: PgQuery, signal: AbortSignal): Promise<PgResult | PgResult[]> {
-    this.#running = query
-    this.#relay.arm(signal, this.#cancelRunning)
-    try {
-      return await query
-    } finally {
-      this.#running = undefined
-      this.#relay.disarm()
-    }
   }
 
   // Raw transaction control through execute() keeps the flag right. 'ROLLBACK' is also the tag
