@@ -40,7 +40,6 @@ export class Connection implements AsyncDisposable {
   /** The server ended the transaction on its own (a deadlock victim on MariaDB/MySQL): only rollback() may follow. */
   #endedByServer = false
   /** What a missed deadline does to this connection (#deadlineMiss), made at its first statement. */
-  /** What a missed deadline does to this connection (#deadlineMiss), made at its first statement. */
   #miss: DeadlineMiss | undefined
 
   /** @internal created by Engine.connect(). */

@@ -184,8 +184,7 @@ export class MysqlConnection implements DriverConnection {
       if (!Array.isArray(result) && RAW_TRANSACTION_CONTROL.test(sql)) this.#begun = /^\s*(?:START|BEGIN)|\bAND\s+CHAIN\b/i.test(sql)
       let out = this.#toDriverResult(result, fields, options.columnNames !== false)
       if (out.insertId !== undefined && out.rowsAffected >= 2) out = { ...out, insertIdStep: this.#idStep ??= await this.#readIdStep(options.signal) }
-      // Checked before the call: an async call per statement costs a promise even when it returns at once.
-      if (this.#openedOutsideBegin()) await this.#commitOutsideBegin()
+      if (this.#openedOutsideBegin()) await this.#sendControl('COMMIT')
       return out
     } finally {
       this.#busy = undefined
@@ -232,7 +231,7 @@ export class MysqlConnection implements DriverConnection {
       }
       if (batch.length > 0) yield batch
       if (!this.#autocommit) this.#inTransaction = true
-      await this.#commitOutsideBegin()
+      if (this.#openedOutsideBegin()) await this.#sendControl('COMMIT')
     } catch (err) {
       if (this.#isFatal(err)) this.#markClosed(err)
       throw err
@@ -282,15 +281,11 @@ export class MysqlConnection implements DriverConnection {
   }
 
   /**
-   * Outside begin(), statements keep autocommit's meaning: one that may have opened a
-   * transaction (autocommit off) is committed at once, so nothing is left holding locks or a
-   * snapshot and the next begin() starts clean.
+   * Whether a statement run outside begin() (autocommit off) opened a transaction. Outside
+   * begin(), statements keep autocommit's meaning: such a transaction is committed at once, so
+   * nothing is left holding locks or a snapshot and the next begin() starts clean. Asked before
+   * sending the COMMIT, not inside an async helper: that would cost a promise per statement.
    */
-  async #commitOutsideBegin(): Promise<void> {
-    if (this.#openedOutsideBegin()) await this.#sendControl('COMMIT')
-  }
-
-  /** A statement run outside begin() with autocommit off opened a transaction that must be committed. */
   #openedOutsideBegin(): boolean {
     return !this.#begun && !this.#autocommit && this.#inTransaction
   }
