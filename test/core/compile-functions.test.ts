@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import {
-  ArgumentError, Integer, Numeric, String, Text, caseWhen, cast, func, literal, select, text, typed,
+  ArgumentError, Bind, Case, Integer, Numeric, String, Text, caseWhen, cast, func, literal, select, text, typed,
 } from '@athanor/core'
 import { compileOn, expectSql, users } from './compile-helpers.js'
 
@@ -66,6 +66,10 @@ describe('compile: CASE', () => {
   })
   it('renders CASE without ELSE and with column results', () => {
     expectSql(select(caseWhen([[users.c.age.isNull(), users.c.name]])), 'SELECT CASE WHEN "users"."age" IS NULL THEN "users"."name" END' + F, [])
+  })
+  it('renders simple CASE: the subject once, compared with each WHEN value', () => {
+    const byId = new Case([[new Bind(1, Integer), new Bind('one', Text)], [new Bind(2, Integer), new Bind('two', Text)]], users.c.name, Text, users.c.id)
+    expectSql(select(byId.label('k')), 'SELECT CASE "users"."id" WHEN ? THEN ? WHEN ? THEN ? ELSE "users"."name" END AS "k"' + F, [1, 'one', 2, 'two'])
   })
   it('rejects a CASE without branches', () => {
     expect(() => caseWhen([])).to.throw(ArgumentError, /at least one/)

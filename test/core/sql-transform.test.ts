@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { Binary, Bind, Integer, inferFroms, MetaData, Select, SqlCompiler, String, Table, column, select, transform, update } from '@athanor/core'
+import { Binary, Bind, Case, Integer, inferFroms, MetaData, Select, SqlCompiler, String, Table, column, select, transform, update } from '@athanor/core'
 import type { Keyed } from '@athanor/core'
 import { ansiCaps } from './compile-helpers.js'
 
@@ -30,6 +30,14 @@ describe('transform(): immutable statement rewrites', () => {
     expect(compiler.compile(stmt).params).to.deep.equal(['a', 1])
     const where = out.state.where as unknown as { items: Keyed[] }
     expect(where.items[0]).to.equal(left)
+  })
+
+  it('rewrites the subject of a simple CASE as well as its branches', () => {
+    const stmt = select(new Case([[new Bind(1, Integer), new Bind('a', String())]], undefined, String(), new Bind(1, Integer)).label('k'))
+    const out = transform(stmt, { leave: (n) => (n instanceof Bind && n.value === 1 ? new Bind(2, Integer) : n) })
+    expect(compiler.compile(out).sql).to.equal('SELECT CASE ? WHEN ? THEN ? END AS "k"')
+    expect(compiler.compile(out).params).to.deep.equal([2, 2, 'a'])
+    expect(compiler.compile(stmt).params).to.deep.equal([1, 1, 'a'])
   })
 
   it('reaches selects inside subqueries, and a rewritten subquery keeps its columns usable', () => {

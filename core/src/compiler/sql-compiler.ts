@@ -473,7 +473,7 @@ export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
       case 'case': {
         const c = e as Case
         const whens = c.whens.map(([w, r]) => `WHEN ${this.visit(w, ctx)} THEN ${this.visit(r, ctx)}`).join(' ')
-        return `CASE ${whens}${c.otherwise ? ` ELSE ${this.visit(c.otherwise, ctx)}` : ''} END`
+        return `CASE ${c.subject ? this.visit(c.subject, ctx) + ' ' : ''}${whens}${c.otherwise ? ` ELSE ${this.visit(c.otherwise, ctx)}` : ''} END`
       }
       // Outside the select list a label is its expression (ORDER BY may use its name: visitOrderBy).
       case 'label': return this.visit((e as Label).operand, ctx)

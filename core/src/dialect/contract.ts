@@ -292,6 +292,36 @@ export interface StatementCompiler {
   quote(identifier: string): string
   /** The placeholder for the i-th (0-based) bound parameter (`?`, `$1`, …). */
   placeholder(index: number): string
+  /**
+   * Optional. A statement of the dialect's own that writes `update`'s rows in one go, or
+   * undefined to leave it to the unit of work's `UPDATE … SET col = CASE WHEN key = ? THEN ? …
+   * END WHERE key IN (…)`, whose SQL (and the server's parse and plan) grows with every row.
+   * Must report the matched rows as `rowsAffected`, as an UPDATE does.
+   */
+  updateByKey?(update: KeyedUpdate): unknown
+  /**
+   * Optional. The dialect's own condition for `column IN (keys)` (an `Expression<boolean>`), for
+   * keys the ORM read from that column (select-in loading), or undefined for the IN list, whose
+   * SQL grows with every key.
+   */
+  keyIn?(column: unknown, keys: readonly unknown[]): unknown
+}
+
+/**
+ * Rows of one table to update by a one-column key: `columns` set to `values[j][i]` where `key`
+ * is `keys[i]`. The values are validated against their columns already.
+ */
+export interface KeyedUpdate {
+  /** The table (a `Table`). */
+  readonly table: unknown
+  /** Its one key column (a `Column`). */
+  readonly key: unknown
+  /** The columns to set (`Column`s). */
+  readonly columns: readonly unknown[]
+  /** One key per row. */
+  readonly keys: readonly unknown[]
+  /** Per column, one value per row. */
+  readonly values: readonly (readonly unknown[])[]
 }
 
 /**

@@ -46,7 +46,15 @@ export interface LoadContext {
   executeRows(stmt: Select, params?: Readonly<Record<string, unknown>>): Promise<unknown[][]>
   /** The dialect's limit on bound parameters per statement. */
   readonly maxParams: number
+  /** The dialect's own `col IN (keys)` for a one-column key (`StatementCompiler.keyIn`), if it has one. */
+  readonly keyIn?: KeyIn | undefined
 }
+
+/**
+ * A dialect's spelling of `column IN (keys)` for keys the ORM read from the column itself, or
+ * undefined to leave it to the IN list (PostgreSQL: `column = ANY($1)`, one array parameter).
+ */
+export type KeyIn = (column: Column<unknown>, keys: readonly unknown[]) => Expression<boolean> | undefined
 
 /** A select-list position: an entity group or a plain column. */
 export type RowPlan = ({ kind: 'entity'; mapper: Mapper; start: number; partial?: PartialLayout | undefined } | { kind: 'value'; index: number })[]
@@ -181,13 +189,14 @@ function withOptions(stmt: Select, children: readonly LoaderOption[]): Select {
  */
 function runBatch(ctx: LoadContext, rel: Relationship, cols: readonly Column<unknown>[], batch: readonly unknown[][], children: readonly LoaderOption[], build: (where: Expression<boolean>) => Select): Promise<unknown[][]> {
   if (batch.length === 1 && cols.length === 1 && children.length === 0) return ctx.executeRows(oneKeySelect(rel, cols[0]!, build), { k0: batch[0]![0] })
-  return ctx.executeRows(withOptions(build(inClause(cols, batch)), children))
+  return ctx.executeRows(withOptions(build(inClause(cols, batch, ctx.keyIn)), children))
 }
 
-/** `col IN (…)`, or `(a, b) IN ((…), …)` for a key of several columns. */
-export function inClause(cols: readonly Column<unknown>[], keys: readonly unknown[][]): Expression<boolean> {
-  if (cols.length === 1) return cols[0]!.in(keys.map((k) => k[0]) as never[])
-  return tuple(...cols).inValues(keys)
+/** `col IN (…)` (or the dialect's `keyIn` form of it), or `(a, b) IN ((…), …)` for a key of several columns. */
+export function inClause(cols: readonly Column<unknown>[], keys: readonly unknown[][], keyIn?: KeyIn): Expression<boolean> {
+  if (cols.length > 1) return tuple(...cols).inValues(keys)
+  const values = keys.map((k) => k[0])
+  return keyIn?.(cols[0]!, values) ?? cols[0]!.in(values as never[])
 }
 
 /**

@@ -5,7 +5,7 @@ import { UNLOADED, markUnloaded, setLoadedColumn } from './unloaded-columns.js'
 import { trusted } from './validated-attributes.js'
 import type { InstanceState, StateOwner } from './instance-state.js'
 import type { MapperEventEmitter } from './orm-events.js'
-import { columnsChanged, isModified } from './unit-of-work.js'
+import { columnsChanged, isModified } from './dirty-check.js'
 import { relationState, restoreRelationState } from './attributes.js'
 import type { RelationState } from './attributes.js'
 

@@ -10,7 +10,7 @@ import type { SessionObjects } from './session-objects.js'
 import { inClause, rowPlan } from './loading.js'
 import type { RowPlan } from './loading.js'
 import { LevelOptions } from './loader-options.js'
-import { isModified } from './unit-of-work.js'
+import { isModified } from './dirty-check.js'
 import { withDeferral } from './deferral.js'
 
 /** What streaming needs of the session. */

@@ -27,8 +27,9 @@ import type { ObjectsSnapshot } from './session-objects.js'
 import { NPlusOneDetector } from './n-plus-one.js'
 import type { NPlusOneOptions } from './n-plus-one.js'
 import type { LoaderOption } from './loader-options.js'
-import type { LoadContext } from './loading.js'
-import { changedColumns, execute as executePlan, plan, snapshotRelations } from './unit-of-work.js'
+import type { KeyIn, LoadContext } from './loading.js'
+import { execute as executePlan, plan, snapshotRelations } from './unit-of-work.js'
+import { changedColumns } from './dirty-check.js'
 import type { FlushContext } from './unit-of-work.js'
 import { DetachedInstanceError, PendingRollbackError } from './orm-errors.js'
 import { isLoaded, setLoaded } from './attributes.js'
@@ -739,6 +740,8 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
         return r.rows as unknown[][]
       },
       maxParams: this.engine.dialect.capabilities.maxParams,
+      // The engine's dialect as of now: the first connection may have replaced it (initialize).
+      keyIn: (column, keys) => this.engine.dialect.compiler.keyIn?.(column, keys) as ReturnType<KeyIn>,
     }
   }
 

@@ -1,14 +1,11 @@
 import type { Dialect } from '../dialect/contract.js'
 import { clearWriteOnly } from './write-only.js'
-import { peeking } from './unloaded-columns.js'
 import { trusted } from './validated-attributes.js'
 import { ArgumentError, InvalidRequestError } from '../util/errors.js'
 import { topoSort } from '../util/topo-sort.js'
-import { Bind, Case, Expression } from '../sql/elements.js'
 import type { Column } from '../sql/column.js'
-import { Insert, Update, del, insert, valueLabels, valuesRow } from '../sql/dml.js'
+import { Insert, del, insert, valueLabels, valuesRow } from '../sql/dml.js'
 import { select } from '../sql/select.js'
-import type { Select } from '../sql/select.js'
 import type { Result } from '../engine/result.js'
 import type { Executable } from '../engine/connection.js'
 import { Collection } from './collection.js'
@@ -19,14 +16,10 @@ import type { Mapper } from './mapper.js'
 import type { TablePart } from './inheritance.js'
 import type { Relationship } from './relationship.js'
 import { isLoaded, setLoaded } from './attributes.js'
-import { readByKey } from './loading.js'
 import { StaleDataError } from './orm-errors.js'
-import { valuesEqual } from './values-equal.js'
 import { executeDeletes, planDeletes } from './delete-plan.js'
+import { computedAssigned, updateDirty } from './dirty-updates.js'
 import type { DeletePlan } from './delete-plan.js'
-import { pkWhere } from './row-where.js'
-import { checkDateMutations } from './mutable-values.js'
-import { readVersion, unmatched, versionConflict, versionedBatchSize, versionedWhere } from './version-check.js'
 
 /** What a flush needs of its session. */
 export interface FlushContext {
@@ -559,174 +552,6 @@ function markInserted(ctx: FlushContext, s: InstanceState): void {
   ctx.identityMap.set(key, s)
 }
 
-/** The columns whose values differ from the last known database values, or undefined if none. */
-export function changedColumns(s: InstanceState): Record<string, unknown> | undefined {
-  if (s.committed === undefined) return undefined
-  const o = s.obj as Record<string, unknown>
-  let changed: Record<string, unknown> | undefined
-  peeking(() => s.mapper.columns.forEach((c, i) => {
-    if (!valuesEqual(o[c.key_], s.committed![i])) (changed ??= {})[c.key_] = o[c.key_] ?? null
-  }))
-  return changed
-}
-
-/** Whether a loaded relationship's members differ from the last known database state. */
-export function relationsChanged(s: InstanceState): boolean {
-  // Walks the loaded values in place (no copies): autoflush runs this over the whole identity map.
-  return s.relations.some((key, now) => {
-    const before = s.relations.getCommitted(key)
-    if (!Array.isArray(now)) return (now ?? null) !== (before ?? null)
-    const members = (before ?? EMPTY) as readonly object[]
-    if (now.length !== members.length) return true
-    for (let i = 0; i < now.length; i++) if (now[i] !== members[i]) return true
-    return false
-  })
-}
-
-/**
- * Whether `changedColumns(s)` or `relationsChanged(s)` would report a change. Allocation-free
- * with an early exit, because autoflush asks it of every object in the identity map before each
- * query (column values are plain properties, so there is no write hook to track changes with).
- */
-export function isModified(s: InstanceState): boolean {
-  return columnsChanged(s) || (s.relations.size !== 0 && relationsChanged(s))
-}
-
-/** Whether a column value differs from the committed snapshot (false for objects without one). */
-export function columnsChanged(s: InstanceState): boolean {
-  const committed = s.committed
-  if (committed === undefined) return false
-  // A partly loaded object's unloaded columns read as UNLOADED (as their snapshot holds) here.
-  if (s.mapper.partialLoads) return peeking(() => columnsDiffer(s, committed))
-  return columnsDiffer(s, committed)
-}
-
-function columnsDiffer(s: InstanceState, committed: readonly unknown[]): boolean {
-  const o = s.obj as Record<string, unknown>
-  if (s.mapper.dateIndexes.length > 0) checkDateMutations(s.mapper.className, s.mapper.columns, o, committed, s.mapper.dateIndexes)
-  const keys = s.mapper.columnKeys
-  for (let i = 0; i < keys.length; i++) {
-    const v = o[keys[i]!]
-    if (v !== committed[i] && !valuesEqual(v, committed[i])) return true
-  }
-  return false
-}
-
-/** Most rows one batched UPDATE changes (SQLAlchemy's insertmanyvalues page size). */
-const UPDATE_BATCH = 1000
-
-/** A dirty object's UPDATE, prepared: its changed columns (listeners and onupdate applied) and committed key. */
-interface RowUpdate {
-  readonly s: InstanceState
-  readonly changed: Record<string, unknown>
-  readonly pk: readonly unknown[]
-}
-
-/**
- * Writes every changed object. Objects of one class with the same changed columns share one
- * statement, `SET col = CASE WHEN pk = ? THEN ? … ELSE col END WHERE pk IN (…)` (one round trip
- * instead of one per object, as MikroORM does; SQLAlchemy gets there with executemany). The
- * ELSE branch gives the CASE the column's type, so no casts are needed for untyped parameters.
- */
-async function updateDirty(ctx: FlushContext): Promise<void> {
-  const groups = new Map<string, RowUpdate[]>()
-  for (const s of [...ctx.identityMap.values()]) {
-    if (ctx.deleted.has(s)) continue
-    const u = prepareUpdate(ctx, s)
-    if (!u) continue
-    const sig = `${s.mapper.id}:${Object.keys(u.changed).join(',')}`
-    ;(groups.get(sig) ?? groups.set(sig, []).get(sig)!).push(u)
-  }
-  for (const group of groups.values()) {
-    const m = group[0]!.s.mapper
-    // Per row: a WHEN key and a value per changed column, the key in the WHERE, and the version read.
-    const perRow = 2 * Object.keys(group[0]!.changed).length + 1 + (m.versionColumn === undefined ? 0 : 1)
-    let size = m.pkIndexes.length === 1 ? Math.max(1, Math.min(UPDATE_BATCH, Math.floor(ctx.dialect.capabilities.maxParams / perRow))) : 1
-    if (m.versionColumn !== undefined) size = versionedBatchSize(ctx.dialect, 'update', size)
-    for (let i = 0; i < group.length; i += size) await updateRows(ctx, m, group.slice(i, i + size))
-  }
-}
-
-function prepareUpdate(ctx: FlushContext, s: InstanceState): RowUpdate | undefined {
-  // The allocation-free test first: a flush asks this of every held object, and most are unchanged
-  // (all of them after an insert of 10,000 new ones).
-  if (s.lifecycle !== 'persistent' || !columnsChanged(s)) return undefined
-  const m = s.mapper
-  const o = s.obj as Record<string, unknown>
-  let changed = changedColumns(s)
-  if (changed === undefined) return undefined
-  // Listeners may set more columns (an updated-at stamp): diff again after them.
-  if (ctx.mapperEvents) (ctx.mapperEvents.emit('beforeUpdate', s, changed), (changed = changedColumns(s) ?? changed))
-  for (const c of m.computedColumns) if (c.key_ in changed) throw computedAssigned(m, c)
-  trusted(() => { for (const c of m.columns) if (c.onupdate !== undefined && !(c.key_ in changed)) (changed[c.key_] = o[c.key_] = c.onupdateValue()) })
-  if (m.pkIndexes.some((i) => m.columnKeys[i]! in changed)) {
-    throw new InvalidRequestError(`Changing the primary key of a ${m.className} is not supported; delete it and add a new one.`, 'primary-key-change')
-  }
-  const vc = m.versionColumn
-  if (vc !== undefined && !(vc.key_ in changed)) changed[vc.key_] = trusted(() => (o[vc.key_] = vc.nextVersion!(readVersion(m, s))))
-  return { s, changed, pk: m.pkIndexes.map((i) => s.committed![i]) }
-}
-
-async function updateRows(ctx: FlushContext, m: Mapper, rows: readonly RowUpdate[]): Promise<void> {
-  const changedKeys = Object.keys(rows[0]!.changed)
-  // One UPDATE per table with changed columns (the root's always when versioned: it holds the counter).
-  for (const [i, part] of m.tables.entries()) {
-    const keys = changedKeys.filter((k) => part.columns.some((c) => c.key_ === k))
-    if (keys.length > 0) await updatePart(ctx, m, part, i === 0 && m.versionColumn !== undefined, rows, keys)
-  }
-  // Generated columns follow the columns they are computed from: read them back.
-  if (m.computedColumns.length > 0) {
-    const cols = m.computedColumns
-    const run = async (stmt: Select): Promise<readonly (readonly unknown[])[]> => (await ctx.execute(stmt as unknown as Executable)).rows as readonly (readonly unknown[])[]
-    await readByKey(run, ctx.dialect.capabilities.maxParams, m, rows.map((u) => u.s), cols, (s, values) =>
-      trusted(() => cols.forEach((c, j) => ((s.obj as Record<string, unknown>)[c.key_] = values[j]))))
-  }
-  for (const { s } of rows) {
-    s.txSnapshot ??= s.committed
-    s.committed = s.mapper.snapshot(s.values(), true)
-    ctx.mapperEvents?.emit('afterUpdate', s)
-  }
-}
-
-
-/** The UPDATE of one table's changed columns (`keys`) for a group of objects; a versioned one checks the counter. */
-async function updatePart(ctx: FlushContext, m: Mapper, part: TablePart, versioned: boolean, rows: readonly RowUpdate[], keys: readonly string[]): Promise<void> {
-  let stmt: Update
-  const table = part.table
-  const keyCols = table.primaryKey
-  const pick = (changed: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(keys.map((k) => [k, changed[k]]))
-  if (rows.length === 1) {
-    stmt = new Update(table, [], undefined, []).set(pick(rows[0]!.changed) as never).where(versioned ? versionedWhere(m, [rows[0]!.s]) : pkWhere(m, rows[0]!.pk, keyCols))
-  } else {
-    const pkCol = keyCols[0]!
-    const whens = rows.map((u) => pkCol.eq(new Bind(u.pk[0], pkCol.type) as never))
-    const set: Record<string, Expression<unknown>> = {}
-    for (const key of keys) {
-      const col = table.column(key)
-      const label = `${table.name}.${key}`
-      const branches = rows.map((u, r) => {
-        const v = u.changed[key]
-        return [whens[r]!, v instanceof Expression ? v : new Bind(col.type.validate(v, label), col.type, true)] as const
-      })
-      set[key] = new Case(branches, col, col.type)
-    }
-    stmt = new Update(table, [], undefined, []).set(set as never).where(versioned ? versionedWhere(m, rows.map((u) => u.s)) : pkCol.in(rows.map((u) => u.pk[0]) as never[]))
-    // A versioned batch lists the rows it wrote, so a stale one is known by name.
-    if (versioned) stmt = stmt.returning(pkCol) as unknown as Update
-  }
-  const result = await ctx.execute(stmt as unknown as Executable)
-  if (result.rowsAffected !== rows.length && versioned) {
-    throw await versionConflict(ctx.execute, m, rows.length === 1 ? [rows[0]!.s] : unmatched(m, rows.map((u) => u.s), result.rows), 'UPDATE')
-  }
-  if (result.rowsAffected !== rows.length) {
-    const what = rows.length === 1 ? `${m.className} ${JSON.stringify(rows[0]!.pk.map(String))}` : `${rows.length} ${m.className}`
-    throw new StaleDataError(`UPDATE of ${what}`, rows.length, result.rowsAffected)
-  }
-}
-
-function computedAssigned(m: Mapper, c: Column<unknown>): ArgumentError {
-  return new ArgumentError(`${m.className}.${c.key_} is computed by the database (${c.computed!.sql}), so it cannot be set: leave it out, and the flush reads its value back.`, 'computed-column')
-}
 
 /** Association-table rows to add and remove, from many-to-many collection diffs. */
 function collectSecondary(ctx: FlushContext): { added: Map<Relationship, unknown[][]>; removed: Map<Relationship, unknown[][]> } {

@@ -506,20 +506,29 @@ export function cast<T>(expr: Expression<unknown>, type: SqlType<T>): Expression
   return new Cast<T>(expectExpression(expr, 'cast()'), type)
 }
 
+/**
+ * `CASE WHEN cond THEN result … ELSE otherwise END`, or with a `subject`,
+ * `CASE subject WHEN value THEN result … END` (each `whens` pair then starts with a value the
+ * subject is compared with; MariaDB looks constant values up instead of testing them in turn).
+ */
 export class Case<T = unknown> extends Expression<T> {
   readonly kind = 'case'
   readonly whens: readonly (readonly [Expression<unknown>, Expression<unknown>])[]
   readonly otherwise: Expression<unknown> | undefined
   readonly type: SqlType<unknown>
-  constructor(whens: readonly (readonly [Expression<unknown>, Expression<unknown>])[], otherwise: Expression<unknown> | undefined, type: SqlType<unknown>) {
+  readonly subject: Expression<unknown> | undefined
+  constructor(whens: readonly (readonly [Expression<unknown>, Expression<unknown>])[], otherwise: Expression<unknown> | undefined, type: SqlType<unknown>, subject?: Expression<unknown>) {
     super()
     if (whens.length === 0) throw new ArgumentError('case() needs at least one [condition, result] pair.')
     this.whens = whens
     this.otherwise = otherwise
     this.type = type
+    this.subject = subject
   }
   key(k: KeyBuilder): void {
-    k.s += 'case['
+    k.s += 'case'
+    if (this.subject) (k.s += '<', this.subject.key(k), (k.s += '>'))
+    k.s += '['
     for (const [c, r] of this.whens) {
       c.key(k)
       k.s += '=>'

@@ -205,7 +205,8 @@ class Rewriter {
       return [c2, r2] as const
     })
     const other = this.#e(n.otherwise)
-    return !changed && other === n.otherwise ? n : new Case(whens, other, n.type)
+    const subject = this.#e(n.subject)
+    return !changed && other === n.otherwise && subject === n.subject ? n : new Case(whens, other, n.type, subject)
   }
 
   #select(n: Select): Keyed {

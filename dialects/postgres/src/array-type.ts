@@ -1,4 +1,4 @@
-import { ArgumentError, SqlType, ValueError, describeValue } from '@athanor/core'
+import { ArgumentError, DecoratedType, SqlType, ValueError, describeValue } from '@athanor/core'
 import { typeDdl } from './type-ddl.js'
 
 /**
@@ -67,4 +67,22 @@ export function ARRAY<T>(element: SqlType<T>, options: { readonly nullElements: 
 export function ARRAY<T>(element: SqlType<T>, options?: { readonly nullElements?: false }): ArrayType<T>
 export function ARRAY<T>(element: SqlType<T>, options: { readonly nullElements?: boolean } = {}): ArrayType<T> | ArrayType<T | null> {
   return new ArrayType<T>(element, options)
+}
+
+/**
+ * The array type of a parameter that carries many values of `type` at once (select-in keys,
+ * batched UPDATE rows): the underlying type of a decorated one, whose values are converted
+ * already; undefined where an array cannot carry them — a type that is an array itself (unnest
+ * and ANY would flatten it) or has none.
+ *
+ * ```ts
+ * arrayParamType(Integer)?.description      // 'ARRAY(integer, nullElements)'
+ * arrayParamType(ARRAY(Integer))            // undefined
+ * ```
+ */
+export function arrayParamType(type: SqlType<unknown>): ArrayType<unknown> | undefined {
+  let t = type
+  while (t instanceof DecoratedType) t = t.impl as SqlType<unknown>
+  if (t instanceof ArrayType || t.kind === 'null') return undefined
+  return new ArrayType(t, { nullElements: true })
 }

@@ -1,11 +1,12 @@
-import { ArgumentError, Bind, Case, FunctionCall, ProposedValue, SqlCompiler, Table, UpsertClause } from '@athanor/core'
-import type { Binary, CompileContext, CreateTableOptions, DateField, DateUnit, Expression, JsonPath, Keyed, SqlType, ValueProcessor } from '@athanor/core'
+import { ArgumentError, Binary, Bind, Boolean as BooleanType, Case, FunctionCall, ProposedValue, SqlCompiler, Table, UpsertClause } from '@athanor/core'
+import type { Column, CompileContext, CreateTableOptions, DateField, DateUnit, Expression, JsonPath, Keyed, KeyedUpdate, SqlType, ValueProcessor } from '@athanor/core'
 import { bindProcessor, resultProcessor } from './values.js'
 import { renderExcluded, renderOnConflict } from './upsert.js'
 import { autoincrementDdl, typeDdl } from './type-ddl.js'
-import { ArrayType } from './array-type.js'
+import { ArrayType, arrayParamType } from './array-type.js'
 import { AnyElement, ArrayComparison } from './array-operators.js'
 import { ANY_ARGUMENTS, TYPE_FOLLOWS_ARGUMENTS, castTypeName, isUntyped } from './param-casts.js'
+import { UnnestUpdate, unnestUpdate } from './update-by-key.js'
 
 // Operands of @> / && that need no parentheses: PostgreSQL gives those operators the same
 // precedence as || and other user operators.
@@ -26,7 +27,33 @@ export class PostgresCompiler extends SqlCompiler {
   protected override insertExtension(ext: Keyed, ctx: CompileContext): string {
     return ext instanceof UpsertClause ? renderOnConflict(this, ext, ctx) : super.insertExtension(ext, ctx)
   }
+  /**
+   * Select-in loading's `col IN (…)` as `col = ANY($1)`: one array parameter, so one SQL text (and
+   * one prepared statement) for any number of keys, and less for the server to parse and plan.
+   */
+  keyIn(column: unknown, keys: readonly unknown[]): Expression<boolean> | undefined {
+    const col = column as Column<unknown>
+    const type = arrayParamType(col.type)
+    return type === undefined ? undefined : new Binary(col, '=', new AnyElement(new Bind(keys, type)), BooleanType)
+  }
+  /** The unit of work's batched UPDATE as arrays joined by key (update-by-key.ts). */
+  updateByKey(update: KeyedUpdate): UnnestUpdate | undefined {
+    return unnestUpdate(update)
+  }
+  protected override describeStatement(s: Keyed): ReturnType<SqlCompiler['describeStatement']> {
+    return s instanceof UnnestUpdate ? { columns: [], returnsRows: false, statementKind: 'update' } : super.describeStatement(s)
+  }
+  #unnestUpdate(u: UnnestUpdate, ctx: CompileContext): string {
+    ctx.opaque = true
+    const t = this.quote('_t')
+    const r = this.quote('_r')
+    const names = ['k', ...u.columns.map((_c, j) => `c${j}`)].map((n) => this.quote(n))
+    const set = u.columns.map((c, j) => `${this.quote(c.name)} = ${r}.${names[j + 1]!}`).join(', ')
+    const arrays = u.arrays.map((b) => this.#castBind(b, ctx)).join(', ')
+    return `UPDATE ${this.tableName(u.table)} AS ${t} SET ${set} FROM unnest(${arrays}) AS ${r}(${names.join(', ')}) WHERE ${t}.${this.quote(u.keyColumn.name)} = ${r}.${names[0]!}`
+  }
   protected override visitOther(node: Keyed, ctx: CompileContext): string {
+    if (node instanceof UnnestUpdate) return this.#unnestUpdate(node, ctx)
     if (node instanceof ProposedValue) return renderExcluded(this, node)
     if (node instanceof ArrayComparison) return `${this.#operand(node.left, ctx)} ${node.op} ${this.#operand(node.right, ctx)}`
     if (node instanceof AnyElement) return `ANY(${this.visit(node.array, ctx)})`
@@ -57,7 +84,7 @@ export class PostgresCompiler extends SqlCompiler {
     // CASE whose results are all parameters (or NULL): cast them, or the server makes it text.
     if (e instanceof Case && e.whens.every(([, r]) => isUntyped(r)) && (e.otherwise === undefined || isUntyped(e.otherwise))) {
       const whens = e.whens.map(([w, r]) => `WHEN ${this.visit(w, ctx)} THEN ${this.#visitCast(r, ctx)}`).join(' ')
-      return `CASE ${whens}${e.otherwise ? ` ELSE ${this.#visitCast(e.otherwise, ctx)}` : ''} END`
+      return `CASE ${e.subject ? this.visit(e.subject, ctx) + ' ' : ''}${whens}${e.otherwise ? ` ELSE ${this.#visitCast(e.otherwise, ctx)}` : ''} END`
     }
     return super.visit(e, ctx)
   }

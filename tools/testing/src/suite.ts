@@ -5,7 +5,8 @@
  */
 import type { Capabilities } from '@athanor/core'
 import type { Engine, EngineOptions } from '@athanor/core'
-import type { MetaData } from '@athanor/core'
+import { Integer, MetaData, Table, column, select } from '@athanor/core'
+import type { Expression } from '@athanor/core'
 
 export interface SuiteContext {
   /** The backend's short name, for titles and log lines only — never for branching. */
@@ -79,4 +80,23 @@ export function dialectSql(engine: Engine, ansi: string): string {
   let index = 0
   return ansi.replace(/"([^"]*)"|\?/g, (match, name: string | undefined) =>
     name !== undefined ? compiler.quote(name) : compiler.placeholder(index++))
+}
+
+/**
+ * What follows the key column in select-in loading's `WHERE col …` for `n` keys, in the ANSI
+ * form `dialectSql` takes: `IN (?, ?, ?)`, or the dialect's own (`StatementCompiler.keyIn`;
+ * PostgreSQL's `= ANY(?)`).
+ * ```ts
+ * sql(`SELECT … FROM "books" WHERE "books"."shelf_id" ${keyListSql(db.engine, 4)}`)
+ * ```
+ */
+export function keyListSql(engine: Engine, n: number): string {
+  const compiler = engine.dialect.compiler
+  const probe = new Table('probe', new MetaData(), { id: column(Integer, { primaryKey: true }) })
+  const own = compiler.keyIn?.(probe.c.id, [])
+  if (own === undefined) return `IN (${Array.from({ length: n }, () => '?').join(', ')})`
+  const where = compiler.compile(select(probe.c.id).where(own as Expression<boolean>)).sql.split(' WHERE ')[1]!
+  let fragment = where.slice(`${compiler.quote('probe')}.${compiler.quote('id')} `.length)
+  for (let i = 9; i >= 0; i--) fragment = fragment.replaceAll(compiler.placeholder(i), '?')
+  return fragment
 }

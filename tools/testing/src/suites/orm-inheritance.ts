@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import { ArgumentError, AsyncSession, ForeignKey, Integer, StaleDataError, String, aliased, columnProperty, declarativeBase, func, insert, joinedload, mappedColumn, polymorphic, relationship, select, selectinload, update } from '@athanor/core'
-import { dialectSql, useDatabase } from '../suite.js'
+import { dialectSql, keyListSql, useDatabase } from '../suite.js'
 import type { Suite } from '../suite.js'
 
 const Base = declarativeBase()
@@ -247,7 +247,7 @@ export const ormInheritanceSuite: Suite = (ctx) => describe('orm: inheritance', 
     expect((acme.staff[2] as Engineer).projects.map((p) => p.id)).to.deep.equal([1])
     expect((acme.staff[3] as Principal).projects.map((p) => p.id)).to.deep.equal([2])
     expect(db.statements, 'companies, their staff, the engineers\' projects').to.have.length(3)
-    expect(db.statements[2]).to.equal(sql('SELECT "inh_projects"."id", "inh_projects"."engineerId" FROM "inh_projects" WHERE "inh_projects"."engineerId" IN (?, ?) ORDER BY "inh_projects"."id" ASC'))
+    expect(db.statements[2]).to.equal(sql(`SELECT "inh_projects"."id", "inh_projects"."engineerId" FROM "inh_projects" WHERE "inh_projects"."engineerId" ${keyListSql(db.engine, 2)} ORDER BY "inh_projects"."id" ASC`))
     await s.close()
     await using j = new AsyncSession(db.engine)
     db.statements.length = 0

@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import { ArgumentError, AsyncSession, ConcurrentUseError, ForeignKey, Integer, String, declarativeBase, insert, joinedload, mappedColumn, relationship, select, selectinload } from '@athanor/core'
-import { dialectSql, useDatabase } from '../suite.js'
+import { dialectSql, keyListSql, useDatabase } from '../suite.js'
 import type { Suite } from '../suite.js'
 
 const Base = declarativeBase()
@@ -52,9 +52,9 @@ export const sessionStreamSuite: Suite = (ctx) => describe('session: streaming r
     expect(reads(db.statements)).to.deep.equal([
       dialectSql(db.engine, 'SELECT "stream_shelves"."id" FROM "stream_shelves" WHERE "stream_shelves"."id" > ? ORDER BY "stream_shelves"."label" ASC'),
       dialectSql(db.engine, 'SELECT "stream_shelves"."id", "stream_shelves"."label" FROM "stream_shelves" WHERE "stream_shelves"."id" IN (?, ?, ?, ?)'),
-      dialectSql(db.engine, 'SELECT "stream_books"."id", "stream_books"."title", "stream_books"."shelf_id" FROM "stream_books" WHERE "stream_books"."shelf_id" IN (?, ?, ?, ?)'),
+      dialectSql(db.engine, `SELECT "stream_books"."id", "stream_books"."title", "stream_books"."shelf_id" FROM "stream_books" WHERE "stream_books"."shelf_id" ${keyListSql(db.engine, 4)}`),
       dialectSql(db.engine, 'SELECT "stream_shelves"."id", "stream_shelves"."label" FROM "stream_shelves" WHERE "stream_shelves"."id" IN (?, ?)'),
-      dialectSql(db.engine, 'SELECT "stream_books"."id", "stream_books"."title", "stream_books"."shelf_id" FROM "stream_books" WHERE "stream_books"."shelf_id" IN (?, ?)'),
+      dialectSql(db.engine, `SELECT "stream_books"."id", "stream_books"."title", "stream_books"."shelf_id" FROM "stream_books" WHERE "stream_books"."shelf_id" ${keyListSql(db.engine, 2)}`),
     ])
   })
 
