@@ -305,6 +305,27 @@ export interface StatementCompiler {
    * SQL grows with every key.
    */
   keyIn?(column: unknown, keys: readonly unknown[]): unknown
+  /**
+   * Optional. A statement of the dialect's own that inserts `insert`'s rows in one go and returns
+   * its `returning` columns for each row in the order of the rows, or undefined for the unit of
+   * work's multi-row `INSERT … VALUES (?, ?), (?, ?) …`, whose SQL grows with every row.
+   */
+  insertRows?(insert: RowsInsert): unknown
+}
+
+/**
+ * Rows for one table that give the same `columns`: row i's value of column j is `values[j][i]`
+ * (validated against its column already); `returning`: the columns to read back per row.
+ */
+export interface RowsInsert {
+  /** The table (a `Table`). */
+  readonly table: unknown
+  /** The columns given (`Column`s). */
+  readonly columns: readonly unknown[]
+  /** Per column, one value per row. */
+  readonly values: readonly (readonly unknown[])[]
+  /** Columns to return per row (`Column`s), in row order; empty for none. */
+  readonly returning: readonly unknown[]
 }
 
 /**

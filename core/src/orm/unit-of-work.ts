@@ -4,6 +4,8 @@ import { trusted } from './validated-attributes.js'
 import { ArgumentError, InvalidRequestError } from '../util/errors.js'
 import { topoSort } from '../util/topo-sort.js'
 import type { Column } from '../sql/column.js'
+import type { Table } from '../sql/table.js'
+import { Expression } from '../sql/elements.js'
 import { Insert, del, insert, valueLabels, valuesRow } from '../sql/dml.js'
 import { select } from '../sql/select.js'
 import type { Result } from '../engine/result.js'
@@ -481,10 +483,15 @@ async function insertPart(ctx: FlushContext, m: Mapper, part: TablePart, states:
     const labels = valueLabels(table, given)
     for (let i = 0; i < group.length; i += perStatement) {
       const chunk = group.slice(i, i + perStatement)
-      // The rows straight from the objects (defaults were applied to them above).
-      let stmt: Insert = given.length ? new Insert(table, given, chunk.map((s) => valuesRow(given, labels, s.obj as Record<string, unknown>)), undefined, []) : insert(table)
-      if (returning) stmt = stmt.returning(...generated) as unknown as Insert
-      const result = await ctx.execute(stmt as unknown as Executable)
+      // The rows straight from the objects (defaults were applied to them above); the dialect's
+      // own statement for several (insertRows), else INSERT … VALUES.
+      const own = chunk.length > 1 && given.length > 0 && ctx.dialect.compiler.insertRows !== undefined ? ownInsert(ctx, table, given, labels, chunk, returning ? generated : []) : undefined
+      let stmt: Insert | undefined
+      if (own === undefined) {
+        stmt = given.length ? new Insert(table, given, chunk.map((s) => valuesRow(given, labels, s.obj as Record<string, unknown>)), undefined, []) : insert(table)
+        if (returning) stmt = stmt.returning(...generated) as unknown as Insert
+      }
+      const result = await ctx.execute((own ?? stmt) as unknown as Executable)
       if (returning) {
         if (result.rows.length !== chunk.length) throw new StaleDataError(`INSERT into ${table.name} … RETURNING`, chunk.length, result.rows.length)
         const rows = sortKey && chunk.length > 1 ? inValuesOrder(result.rows, table.name) : result.rows
@@ -504,6 +511,24 @@ async function insertPart(ctx: FlushContext, m: Mapper, part: TablePart, states:
       if (rest.length) await fetchServerDefaults(ctx, table.primaryKey, chunk, rest)
     }
   }
+}
+
+/**
+ * The dialect's statement for inserting `chunk` (`StatementCompiler.insertRows`), its values
+ * validated per column; undefined when a value is a SQL expression, which only VALUES can hold.
+ */
+function ownInsert(ctx: FlushContext, table: Table, given: readonly Column<unknown>[], labels: readonly string[], chunk: readonly InstanceState[], returning: readonly Column<unknown>[]): unknown {
+  const values = new Array<unknown[]>(given.length)
+  for (let j = 0; j < given.length; j++) {
+    const col = given[j]!
+    const column = (values[j] = new Array<unknown>(chunk.length))
+    for (let r = 0; r < chunk.length; r++) {
+      const v = (chunk[r]!.obj as Record<string, unknown>)[col.key_]
+      if (v instanceof Expression) return undefined
+      column[r] = col.type.validate(v, labels[j]!)
+    }
+  }
+  return ctx.dialect.compiler.insertRows!({ table, columns: given, values, returning })
 }
 
 /**

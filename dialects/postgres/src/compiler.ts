@@ -1,12 +1,12 @@
-import { ArgumentError, Binary, Bind, Boolean as BooleanType, Case, FunctionCall, ProposedValue, SqlCompiler, Table, UpsertClause } from '@athanor/core'
-import type { Column, CompileContext, CreateTableOptions, DateField, DateUnit, Expression, JsonPath, Keyed, KeyedUpdate, SqlType, ValueProcessor } from '@athanor/core'
+import { ArgumentError, Binary, Bind, Boolean as BooleanType, Case, FunctionCall, ProposedValue, SqlCompiler, Table, UpsertClause, resultColumnsOf } from '@athanor/core'
+import type { Column, CompileContext, CreateTableOptions, DateField, DateUnit, Expression, JsonPath, Keyed, KeyedUpdate, RowsInsert, SqlType, ValueProcessor } from '@athanor/core'
 import { bindProcessor, resultProcessor } from './values.js'
 import { renderExcluded, renderOnConflict } from './upsert.js'
 import { autoincrementDdl, typeDdl } from './type-ddl.js'
 import { ArrayType, arrayParamType } from './array-type.js'
 import { AnyElement, ArrayComparison } from './array-operators.js'
 import { ANY_ARGUMENTS, TYPE_FOLLOWS_ARGUMENTS, castTypeName, isUntyped } from './param-casts.js'
-import { UnnestUpdate, unnestUpdate } from './update-by-key.js'
+import { UnnestInsert, UnnestUpdate, unnestInsert, unnestUpdate } from './unnest-statements.js'
 
 // Operands of @> / && that need no parentheses: PostgreSQL gives those operators the same
 // precedence as || and other user operators.
@@ -36,12 +36,24 @@ export class PostgresCompiler extends SqlCompiler {
     const type = arrayParamType(col.type)
     return type === undefined ? undefined : new Binary(col, '=', new AnyElement(new Bind(keys, type)), BooleanType)
   }
-  /** The unit of work's batched UPDATE as arrays joined by key (update-by-key.ts). */
+  /** The unit of work's batched UPDATE as arrays joined by key (unnest-statements.ts). */
   updateByKey(update: KeyedUpdate): UnnestUpdate | undefined {
     return unnestUpdate(update)
   }
+  /** The unit of work's multi-row INSERT as one array per column (unnest-statements.ts). */
+  insertRows(rows: RowsInsert): UnnestInsert | undefined {
+    return unnestInsert(rows)
+  }
   protected override describeStatement(s: Keyed): ReturnType<SqlCompiler['describeStatement']> {
-    return s instanceof UnnestUpdate ? { columns: [], returnsRows: false, statementKind: 'update' } : super.describeStatement(s)
+    if (s instanceof UnnestUpdate) return { columns: [], returnsRows: false, statementKind: 'update' }
+    if (s instanceof UnnestInsert) return { columns: resultColumnsOf(s.returning), returnsRows: s.returning.length > 0, statementKind: 'insert' }
+    return super.describeStatement(s)
+  }
+  #unnestInsert(u: UnnestInsert, ctx: CompileContext): string {
+    ctx.opaque = true
+    const columns = u.columns.map((c) => this.quote(c.name)).join(', ')
+    const arrays = u.arrays.map((b) => this.#castBind(b, ctx)).join(', ')
+    return `INSERT INTO ${this.tableName(u.table)} (${columns}) SELECT * FROM unnest(${arrays})${this.returning(u.returning, 'insert', ctx)}`
   }
   #unnestUpdate(u: UnnestUpdate, ctx: CompileContext): string {
     ctx.opaque = true
@@ -54,6 +66,7 @@ export class PostgresCompiler extends SqlCompiler {
   }
   protected override visitOther(node: Keyed, ctx: CompileContext): string {
     if (node instanceof UnnestUpdate) return this.#unnestUpdate(node, ctx)
+    if (node instanceof UnnestInsert) return this.#unnestInsert(node, ctx)
     if (node instanceof ProposedValue) return renderExcluded(this, node)
     if (node instanceof ArrayComparison) return `${this.#operand(node.left, ctx)} ${node.op} ${this.#operand(node.right, ctx)}`
     if (node instanceof AnyElement) return `ANY(${this.visit(node.array, ctx)})`

@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import {
   AsyncSession, BigInteger, Boolean as BooleanType, DateTime, DateType, Enum, Integer, JSON as JsonType, LargeBinary, Numeric,
-  String as StringType, Text, UUID, ValueError, createAsyncEngine, declarativeBase, ForeignKey, mappedColumn, relationship, select, selectinload, text, typeDecorator,
+  String as StringType, Text, UUID, ValueError, createAsyncEngine, declarativeBase, ForeignKey, mappedColumn, relationship, select, selectinload, sqlDefault, text, typeDecorator,
   type Engine,
 } from '@athanor/core'
 import { resolveBackend } from '../../../test/support/backends.js'
@@ -10,7 +10,7 @@ import { ARRAY, PostgresCompiler, postgresCapabilities } from '../src/index.js'
 /**
  * Lists of keys the ORM builds as one array parameter on PostgreSQL (README "Statements the ORM
  * sends as arrays"): select-in loading's `col = ANY($1)` (the compiler's keyIn) and the unit of
- * work's batched UPDATE, keys and values as arrays joined by key (src/update-by-key.ts) — one SQL
+ * work's batched UPDATE, keys and values as arrays joined by key (src/unnest-statements.ts) — one SQL
  * text for any number of keys or rows. Every column type a mapped class can have must come back
  * exactly as written; what arrays cannot carry (an array column, a SQL expression) keeps the IN
  * list or the CASE form.
@@ -56,12 +56,18 @@ class Book extends Base.model('athpg_ubk_books', {
   shelfCode: mappedColumn(Text, ForeignKey('athpg_ubk_shelves.code')),
 }) {}
 
+class Note extends Base.model('athpg_ubk_notes', {
+  id: mappedColumn(Integer, { primaryKey: true }),
+  body: mappedColumn(Text),
+  at: mappedColumn(DateTime({ timezone: true }), { serverDefault: sqlDefault('now()') }),
+}) {}
+
 const CODES = ['a,b', 'say "hi"', '{braces}', 'back\\slash', 'NULL', '', ' spaced ', 'ünï']
 const BY_CODE = 'SELECT "athpg_ubk_books"."id", "athpg_ubk_books"."shelfCode" FROM "athpg_ubk_books" WHERE "athpg_ubk_books"."shelfCode" = ANY($1) ORDER BY "athpg_ubk_books"."id" ASC'
 
 const UNNEST_NAME = 'UPDATE "athpg_ubk_things" AS "_t" SET "name" = "_r"."c0" FROM unnest($1::int4[], $2::varchar[]) AS "_r"("k", "c0") WHERE "_t"."id" = "_r"."k"'
 
-describe('postgres: lists of keys as one array parameter (select-in keys, batched UPDATEs)', function () {
+describe('postgres: lists as one array parameter (select-in keys, batched UPDATEs and INSERTs)', function () {
   describe('compile only', function () {
     const compiler = new PostgresCompiler(postgresCapabilities)
     const t = Thing.__table__
@@ -87,8 +93,17 @@ describe('postgres: lists of keys as one array parameter (select-in keys, batche
         .and.contain('SET "big" = "_r"."c0", "atz" = "_r"."c1", "doc" = "_r"."c2", "mood" = "_r"."c3", "cents" = "_r"."c4"')
     })
 
-    it('leaves an array column to the CASE form: unnest would flatten its arrays', function () {
+    it('leaves an array column to the CASE form and to INSERT … VALUES: unnest would flatten its arrays', function () {
       expect(compiler.updateByKey({ table: t, key: t.c.id, columns: [t.c.tags], keys: [1, 2], values: [[['a'], ['b']]] })).to.equal(undefined)
+      expect(compiler.insertRows({ table: t, columns: [t.c.id, t.c.tags], values: [[1, 2], [['a'], ['b']]], returning: [] })).to.equal(undefined)
+    })
+
+    it('inserts rows as one array per column, returning what the flush asks for', function () {
+      const insert = compiler.insertRows({ table: t, columns: [t.c.id, t.c.name], values: [[1, 2], ['a', null]], returning: [t.c.qty] })
+      const compiled = compiler.compile(insert)
+      expect(compiled.sql).to.equal('INSERT INTO "athpg_ubk_things" ("id", "name") SELECT * FROM unnest($1::int4[], $2::varchar[]) RETURNING "qty"')
+      expect(compiled.params).to.deep.equal(['{"1","2"}', '{"a",NULL}'])
+      expect([compiled.statementKind, compiled.returnsRows]).to.deep.equal(['insert', true])
     })
   })
 
@@ -113,7 +128,7 @@ describe('postgres: lists of keys as one array parameter (select-in keys, batche
     before(async function () {
       const found = await resolveBackend('postgres')
       if ('skip' in found) {
-        console.log(`[athanor] skipping postgres update-by-key tests: ${found.skip}`)
+        console.log(`[athanor] skipping postgres unnest-statements tests: ${found.skip}`)
         return this.skip()
       }
       engine = createAsyncEngine(found.url, { pool: { size: 1, maxOverflow: 0 } })
@@ -130,7 +145,7 @@ describe('postgres: lists of keys as one array parameter (select-in keys, batche
     })
     beforeEach(async function () {
       await engine.begin(async (conn) => {
-        for (const table of ['athpg_ubk_things', 'athpg_ubk_books', 'athpg_ubk_shelves']) await conn.execute(text(`DELETE FROM ${table}`))
+        for (const table of ['athpg_ubk_things', 'athpg_ubk_books', 'athpg_ubk_shelves', 'athpg_ubk_notes']) await conn.execute(text(`DELETE FROM ${table}`))
       })
       await using s = new AsyncSession(engine)
       s.addAll([1, 2, 3].map((id) => new Thing({ id, name: `thing ${id}`, qty: id, tags: ['x'] })))
@@ -168,6 +183,51 @@ describe('postgres: lists of keys as one array parameter (select-in keys, batche
           ...w, id: i + 1, qty: i + 1, tags: ['x'], blob: w.blob === null ? null : [...w.blob], cents: w.cents?.cents ?? null,
         })
       })
+    })
+
+    it('inserts every column type exactly with one INSERT … SELECT FROM unnest, nulls and awkward text included', async function () {
+      await engine.begin(async (conn) => void (await conn.execute(text('DELETE FROM athpg_ubk_things'))))
+      statements.length = 0
+      const inserts: string[] = []
+      const listen = (e: { sql: string }): void => void (e.sql.startsWith('INSERT') && inserts.push(e.sql))
+      engine.events.on('afterExecute', listen)
+      const rows = [
+        { id: 11, name: 'a,b "quoted" {braces} back\\slash', body: 'NULL', big: 2n ** 62n + 7n, price: '-12345.6789', at: new Date('2024-02-29T23:59:58.123Z'), atz: new Date('1999-12-31T23:00:00.001Z'), day: '2024-02-29', flag: true, doc: { s: 'a "b"', n: [1, null] }, blob: Uint8Array.from([0, 1, 254, 255]), mood: 'NULL' as const, uid: '123e4567-e89b-12d3-a456-426614174000', cents: new Money(-42), qty: 1 },
+        { id: 12, name: null, body: null, big: null, price: null, at: null, atz: null, day: null, flag: null, doc: null, blob: null, mood: null, uid: null, cents: null, qty: null },
+        { id: 13, name: '', body: ' spaced ', big: -(2n ** 63n), price: '0.0001', at: new Date(0), atz: new Date('2038-01-19T03:14:08.000Z'), day: '0001-01-01', flag: false, doc: 'just a string', blob: new Uint8Array(0), mood: 'sad' as const, uid: '00000000-0000-0000-0000-000000000000', cents: new Money(0), qty: 0 },
+      ]
+      try {
+        await using s = new AsyncSession(engine)
+        s.addAll(rows.map((r) => new Thing(r)))
+        await s.commit()
+      } finally {
+        engine.events.off('afterExecute', listen)
+      }
+      expect(inserts).to.have.length(1)
+      expect(inserts[0]).to.match(/^INSERT INTO "athpg_ubk_things" \("id", "name", .*\) SELECT \* FROM unnest\(\$1::int4\[\], \$2::varchar\[\], /)
+      await using check = new AsyncSession(engine)
+      const back = await load(check)
+      back.forEach((thing, i) => {
+        const w = rows[i]!
+        expect({ ...thing, blob: thing.blob === null ? null : [...thing.blob], cents: thing.cents?.cents ?? null }, `row ${w.id}`).to.deep.equal({
+          ...w, tags: null, blob: w.blob === null ? null : [...w.blob], cents: w.cents?.cents ?? null,
+        })
+      })
+    })
+
+    it('gives each inserted object its own generated key and server default, in the order of the rows', async function () {
+      const bodies = Array.from({ length: 500 }, (_, i) => `note ${i} ${'x'.repeat(i % 7)}`)
+      const notes = bodies.map((body) => new Note({ body }))
+      {
+        await using s = new AsyncSession(engine)
+        s.addAll(notes)
+        await s.commit()
+      }
+      expect(new Set(notes.map((n) => n.id)).size).to.equal(500)
+      expect(notes.every((n) => n.at instanceof Date)).to.equal(true)
+      await using check = new AsyncSession(engine)
+      const stored = new Map((await check.execute(select(Note.c.id, Note.c.body))).all().map(([id, body]) => [id, body]))
+      expect(notes.map((n) => stored.get(n.id))).to.deep.equal(bodies)
     })
 
     it('loads a collection by ANY of the parents\' keys: awkward text keys find their rows, one prepared statement for any number', async function () {

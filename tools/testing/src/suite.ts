@@ -100,3 +100,24 @@ export function keyListSql(engine: Engine, n: number): string {
   for (let i = 9; i >= 0; i--) fragment = fragment.replaceAll(compiler.placeholder(i), '?')
   return fragment
 }
+
+/**
+ * The dialect's own multi-row INSERT (`StatementCompiler.insertRows`; PostgreSQL's unnest) of
+ * `rows` rows of `columns` into `table`, returning `returning` (column names), as compiled SQL;
+ * undefined for one row or a dialect without one (the unit of work then writes VALUES).
+ * ```ts
+ * ownInsertSql(db.engine, Book.__table__, ['title', 'author_id'], 2, ['id']) ?? sql('INSERT … VALUES (?, ?), (?, ?) RETURNING "id"')
+ * ```
+ */
+export function ownInsertSql(engine: Engine, table: Table, columns: readonly string[], rows: number, returning: readonly string[]): string | undefined {
+  const compiler = engine.dialect.compiler
+  if (rows < 2 || compiler.insertRows === undefined) return undefined
+  const named = (name: string) => {
+    const found = table.columnList.find((c) => c.name === name)
+    if (found === undefined) throw new Error(`ownInsertSql: ${table.name} has no column ${name}`)
+    return found
+  }
+  const cols = columns.map(named)
+  const own = compiler.insertRows({ table, columns: cols, values: cols.map(() => Array<unknown>(rows).fill(null)), returning: returning.map(named) })
+  return own === undefined ? undefined : compiler.compile(own).sql
+}

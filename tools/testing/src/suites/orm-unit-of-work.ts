@@ -3,7 +3,8 @@ import {
   AsyncSession, DateTime, ForeignKey, IntegrityError, Integer, JSON as Json, String, declarativeBase, func,
   mappedColumn, relationship, select, sqlDefault,
 } from '@athanor/core'
-import { dialectSql, useDatabase } from '../suite.js'
+import type { Table } from '@athanor/core'
+import { dialectSql, ownInsertSql, useDatabase } from '../suite.js'
 import type { Suite } from '../suite.js'
 
 const Base = declarativeBase()
@@ -78,7 +79,10 @@ export const ormUnitOfWorkSuite: Suite = (ctx) => describe('ORM unit of work', (
     const row = `(${cols.map(() => '?').join(', ')})`
     const head = `INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(', ')}) VALUES `
     const multi = returning.length === 0 || (returning.length === 1 ? (caps.returning.insert ? caps.orderedReturning || caps.autoincrementInsertOrder === true : caps.insertIdArithmetic) : caps.returning.insert && caps.orderedReturning)
-    if (multi) return [sql(head + Array(n).fill(row).join(', ') + ret)]
+    if (multi) {
+      const own = ownInsertSql(db.engine, Base.metadata.table(table) as Table, cols, n, caps.returning.insert ? returning : [])
+      return [own ?? sql(head + Array(n).fill(row).join(', ') + ret)]
+    }
     // Without RETURNING, server defaults other than the key are read back with a SELECT per row.
     const extra = caps.returning.insert ? [] : returning.slice(1)
     const fetch = extra.length ? [sql(`SELECT ${extra.map((c) => `"${table}"."${c}"`).join(', ')} FROM "${table}" WHERE "${table}"."id" = ?`)] : []

@@ -3,7 +3,7 @@ import {
   AsyncSession, ConcurrentUseError, ForeignKey, IntegrityError, Integer, PendingRollbackError, String, UnloadedRelationshipError,
   declarativeBase, mappedColumn, relationship, select, selectinload,
 } from '@athanor/core'
-import { dialectSql, useDatabase } from '../suite.js'
+import { dialectSql, ownInsertSql, useDatabase } from '../suite.js'
 import type { Suite } from '../suite.js'
 
 const Base = declarativeBase()
@@ -41,7 +41,7 @@ export const sessionSuite: Suite = (ctx) => describe('AsyncSession', () => {
     const caps = db.capabilities
     const ret = caps.returning.insert ? ' RETURNING "id"' : ''
     const books = (caps.returning.insert ? caps.orderedReturning || caps.autoincrementInsertOrder === true : caps.insertIdArithmetic)
-      ? [sql(`INSERT INTO "books" ("title", "author_id") VALUES (?, ?), (?, ?)${ret}`)]
+      ? [ownInsertSql(db.engine, Book.__table__, ['title', 'author_id'], 2, ret ? ['id'] : []) ?? sql(`INSERT INTO "books" ("title", "author_id") VALUES (?, ?), (?, ?)${ret}`)]
       : Array(2).fill(sql(`INSERT INTO "books" ("title", "author_id") VALUES (?, ?)${ret}`))
     expect(statements).to.deep.equal([sql(`INSERT INTO "authors" ("name") VALUES (?)${ret}`), ...books])
     await using s = new AsyncSession(db.engine)

@@ -1,5 +1,5 @@
 import { Bind } from '@athanor/core'
-import type { Column, KeyBuilder, KeyedUpdate, Keyed, Table } from '@athanor/core'
+import type { Column, KeyBuilder, KeyedUpdate, Keyed, RowsInsert, Table } from '@athanor/core'
 import { arrayParamType } from './array-type.js'
 
 /**
@@ -46,4 +46,46 @@ export function unnestUpdate(update: KeyedUpdate): UnnestUpdate | undefined {
   // Checked: the values were validated against their columns; the array type adds nothing.
   const arrays = [update.keys, ...update.values].map((values, i) => new Bind(values, types[i]!, true))
   return new UnnestUpdate(update.table as Table, keyColumn, columns, arrays)
+}
+
+/**
+ * The unit of work's multi-row INSERT on PostgreSQL: each column's values as one array
+ * parameter —
+ *
+ *   INSERT INTO "posts" ("title", "author_id") SELECT * FROM unnest($1::varchar[], $2::int4[]) RETURNING "id"
+ *
+ * Four parameters for 10,000 four-column rows instead of 40,000, one SQL text for any row
+ * count; RETURNING comes back in the arrays' order, as it does in VALUES order (the executor
+ * inserts the function's rows as it scans them), which `orderedReturning` relies on.
+ */
+export class UnnestInsert implements Keyed {
+  readonly kind = 'pg-unnest-insert'
+  readonly table: Table
+  readonly columns: readonly Column<unknown>[]
+  readonly arrays: readonly Bind[]
+  readonly returning: readonly Column<unknown>[]
+  constructor(table: Table, columns: readonly Column<unknown>[], arrays: readonly Bind[], returning: readonly Column<unknown>[]) {
+    this.table = table
+    this.columns = columns
+    this.arrays = arrays
+    this.returning = returning
+  }
+  key(k: KeyBuilder): void {
+    k.s += 'pgunnestins('
+    this.table.key(k)
+    for (const c of this.columns) c.key(k)
+    for (const b of this.arrays) b.key(k)
+    k.s += ')R('
+    for (const c of this.returning) c.key(k)
+    k.s += ')'
+  }
+}
+
+/** An {@link UnnestInsert} of the unit of work's rows, or undefined to leave them to VALUES. */
+export function unnestInsert(rows: RowsInsert): UnnestInsert | undefined {
+  const columns = rows.columns as readonly Column<unknown>[]
+  const types = columns.map((c) => arrayParamType(c.type))
+  if (types.some((t) => t === undefined)) return undefined
+  const arrays = rows.values.map((values, i) => new Bind(values, types[i]!, true))
+  return new UnnestInsert(rows.table as Table, columns, arrays, rows.returning as readonly Column<unknown>[])
 }
