@@ -10,7 +10,9 @@ import { keepShape } from '../util/kept-shapes.js'
  * ```
  */
 export class Result<R extends readonly unknown[] = unknown[], M = Record<string, unknown>> implements Iterable<R> {
-  readonly rows: readonly R[]
+  #rows: readonly R[] | undefined
+  /** A one-column result's values, when it was built from them: its rows are made only if asked for. */
+  #column: readonly R[0][] | undefined
   readonly columnNames: readonly string[]
   /** Rows inserted, updated or deleted (for DML). */
   readonly rowsAffected: number
@@ -19,11 +21,26 @@ export class Result<R extends readonly unknown[] = unknown[], M = Record<string,
   /** The step between the ids a multi-row INSERT generated, when the driver knows it (DriverResult.insertIdStep). */
   readonly insertIdStep: number | undefined
   constructor(rows: readonly R[], columnNames: readonly string[], rowsAffected: number, insertId?: number | bigint, insertIdStep?: number) {
-    this.rows = rows
+    this.#rows = rows
+    this.#column = undefined
     this.columnNames = columnNames
     this.rowsAffected = rowsAffected
     this.insertId = insertId
     this.insertIdStep = insertIdStep
+  }
+  /**
+   * A result of one column from its values (`select(Entity)`, the ORM's commonest query): the
+   * one-element row arrays are made only when `rows` is read, not for `scalars()`.
+   */
+  static ofColumn<T>(values: readonly T[], columnNames: readonly string[], rowsAffected: number): Result<[T]> {
+    const r = new Result<[T]>(EMPTY_ROWS as readonly [T][], columnNames, rowsAffected)
+    r.#rows = undefined
+    r.#column = values
+    return r
+  }
+  /** The rows, each a tuple of the select list's values. */
+  get rows(): readonly R[] {
+    return (this.#rows ??= this.#column!.map((v) => [v] as unknown as R))
   }
   [Symbol.iterator](): Iterator<R> {
     return this.rows[Symbol.iterator]()
@@ -44,11 +61,11 @@ export class Result<R extends readonly unknown[] = unknown[], M = Record<string,
   }
   /** The first column of the first row (undefined when there are no rows). */
   scalar(): R[0] | undefined {
-    return this.rows[0]?.[0]
+    return this.#column === undefined ? this.rows[0]?.[0] : this.#column[0]
   }
   /** The first column of every row. */
   scalars(): ScalarResult<R[0]> {
-    return new ScalarResult(this.rows.map((r) => r[0]))
+    return new ScalarResult(this.#column ?? this.rows.map((r) => r[0]))
   }
   /** Rows as objects keyed by column name or label (repeated names get `_1`, `_2` …). */
   mappings(): ScalarResult<M> {
@@ -67,6 +84,8 @@ export class Result<R extends readonly unknown[] = unknown[], M = Record<string,
     )
   }
 }
+const EMPTY_ROWS: readonly never[] = Object.freeze([])
+
 // One per statement executed: its shape outlives them (util/kept-shapes.ts).
 keepShape(new Result([], [], 0))
 

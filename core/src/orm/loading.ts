@@ -9,6 +9,7 @@ import type { InstanceState } from './instance-state.js'
 import type { Relationship } from './relationship.js'
 import type { ColumnProperty } from './column-property.js'
 import { LevelOptions, writeOnlyLoad } from './loader-options.js'
+import type { Result } from '../engine/result.js'
 import type { LoaderOption } from './loader-options.js'
 import { isLoaded, setLoaded } from './attributes.js'
 import { oneKeySelect } from './by-key.js'
@@ -43,7 +44,7 @@ export function selectinBatchSize(maxParams: number, keyColumns: number): number
 /** What loading needs of the session: statement execution and identity-map hydration. */
 export interface LoadContext {
   /** Runs a select and hydrates rows; entity positions become instances. `params`: its bind parameters' values. */
-  executeRows(stmt: Select, params?: Readonly<Record<string, unknown>>): Promise<unknown[][]>
+  executeRows(stmt: Select, params?: Readonly<Record<string, unknown>>): Promise<Result>
   /** The dialect's limit on bound parameters per statement. */
   readonly maxParams: number
   /** The dialect's own `col IN (keys)` for a one-column key (`StatementCompiler.keyIn`), if it has one. */
@@ -187,7 +188,7 @@ function withOptions(stmt: Select, children: readonly LoaderOption[]): Select {
  * column (one parent's load: the N+1 pattern) runs the relationship's statement made once, with
  * the key as its bind parameter: no statement built and keyed per load.
  */
-function runBatch(ctx: LoadContext, rel: Relationship, cols: readonly Column<unknown>[], batch: readonly unknown[][], children: readonly LoaderOption[], build: (where: Expression<boolean>) => Select): Promise<unknown[][]> {
+function runBatch(ctx: LoadContext, rel: Relationship, cols: readonly Column<unknown>[], batch: readonly unknown[][], children: readonly LoaderOption[], build: (where: Expression<boolean>) => Select): Promise<Result> {
   if (batch.length === 1 && cols.length === 1 && children.length === 0) return ctx.executeRows(oneKeySelect(rel, cols[0]!, build), { k0: batch[0]![0] })
   return ctx.executeRows(withOptions(build(inClause(cols, batch, ctx.keyIn)), children))
 }
@@ -216,8 +217,9 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
     const size = selectinBatchSize(ctx.maxParams, rel.pairs.length)
     const sources = rel.sourceColumns
     for (let i = 0; i < keys.length; i += size) {
-      const rows = await runBatch(ctx, rel, sources, batchAt(keys, i, size), children, (where) => select(target.group).where(where))
-      for (const [obj] of rows) {
+      const objs = (await runBatch(ctx, rel, sources, batchAt(keys, i, size), children, (where) => select(target.group).where(where))).scalars().values
+      for (let r = 0; r < objs.length; r++) {
+        const obj = objs[r]
         const s = maybeState(obj)!
         found.set(stateKey(s, sources)!, obj as object)
         out.push(s)
@@ -236,17 +238,21 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
   const destCols = rel.destColumns
   for (let i = 0; i < keys.length; i += size) {
     const batch = batchAt(keys, i, size)
-    const rows = await runBatch(ctx, rel, destCols, batch, children, oneToMany
+    const result = await runBatch(ctx, rel, destCols, batch, children, oneToMany
       ? (where) => rel.ordered(select(target.group).where(where))
       : (where) => rel.ordered(select(target.group, ...destCols).from(rel.options.secondary!).join(target.table, rel.joinCondition(rel.owner.table, target.table)[1]).where(where)))
-    for (let r = 0; r < rows.length; r++) {
-      const row = rows[r]!
-      const state = maybeState(row[0])!
-      const k = oneToMany ? stateKey(state, destCols) : keyOf(row.slice(1))
+    // One-to-many selects the targets alone: their objects, without a row array around each.
+    const objs = oneToMany ? result.scalars().values : undefined
+    const rows = oneToMany ? undefined : result.rows
+    const n = objs !== undefined ? objs.length : rows!.length
+    for (let r = 0; r < n; r++) {
+      const obj = (objs !== undefined ? objs[r] : rows![r]![0]) as object
+      const state = maybeState(obj)!
+      const k = oneToMany ? stateKey(state, destCols) : keyOf(rows![r]!.slice(1))
       if (k === undefined) continue
       const list = members.get(k)
-      if (list === undefined) members.set(k, [row[0] as object])
-      else list.push(row[0] as object)
+      if (list === undefined) members.set(k, [obj])
+      else list.push(obj)
       out.push(state)
     }
   }
@@ -268,7 +274,7 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
 async function loadColumnProperties(ctx: LoadContext, mapper: Mapper, props: readonly ColumnProperty[], instances: readonly InstanceState[]): Promise<void> {
   const first = props[0]!.key
   const need = instances.filter((s) => s.expired || !Object.hasOwn(s.obj, first))
-  await readByKey(ctx.executeRows, ctx.maxParams, mapper, need, props.map((p) => p.expression.label(p.key)), (s, values) => {
+  await readByKey(async (stmt) => (await ctx.executeRows(stmt)).rows, ctx.maxParams, mapper, need, props.map((p) => p.expression.label(p.key)), (s, values) => {
     // Read-only: a plain, non-writable property (assigning it fails in strict mode).
     props.forEach((p, j) => Object.defineProperty(s.obj, p.key, { value: values[j], writable: false, enumerable: true, configurable: true }))
   })

@@ -39,6 +39,15 @@ export async function executeEntitySelect(ctx: EntityQueryContext, statement: Se
   const result = await ctx.run((joined?.statement ?? statement) as unknown as Executable)
   // Made when something loads: most queries load nothing more.
   let loads: LoadContext | undefined
+  const only = plan.length === 1 && !joined ? plan[0]! : undefined
+  if (only !== undefined && only.kind === 'entity') {
+    // select(Entity), the common case: the objects themselves, no row array around each.
+    const objects = hydrateObjects(result.rows as readonly (readonly unknown[])[], only, ctx.hydrate)
+    const states = distinctStates(objects)
+    if (loadsAnything(only.mapper, options)) await applyLoaders((loads ??= ctx.loadContext(statement)), only.mapper, states, options)
+    for (const s of states) (snapshotRelations(s), (s.expired = false))
+    return Result.ofColumn(objects, result.columnNames, result.rowsAffected)
+  }
   let rows: unknown[][]
   if (joined) {
     const read = readJoinedRows(joined, plan, result.rows as unknown[][], ctx.hydrate)
@@ -54,7 +63,7 @@ export async function executeEntitySelect(ctx: EntityQueryContext, statement: Se
   for (let i = 0; i < plan.length; i++) {
     const p = plan[i]!
     if (p.kind !== 'entity') continue
-    const states = distinctStates(rows, i)
+    const states = distinctStates(rows.map((r) => r[i]))
     entityStates.push(states)
     if (loadsAnything(p.mapper, options)) await applyLoaders((loads ??= ctx.loadContext(statement)), p.mapper, states, options)
     for (const s of states) snapshotRelations(s)
@@ -67,27 +76,30 @@ export async function executeEntitySelect(ctx: EntityQueryContext, statement: Se
 /** Builds the caller's rows: entities through the identity map, plain values as they are. */
 export function hydrateRows(raws: readonly (readonly unknown[])[], plan: RowPlan, hydrate: Hydrate): unknown[][] {
   const only = plan.length === 1 && plan[0]!.kind === 'entity' ? plan[0] : undefined
-  if (only !== undefined) {
-    // select(Entity), the common case: no per-row walk of the plan.
-    const rows = new Array<unknown[]>(raws.length)
-    const { mapper, start, partial } = only as Extract<RowPlan[number], { kind: 'entity' }>
-    for (let r = 0; r < raws.length; r++) rows[r] = [hydrate(mapper, raws[r]!, start, partial)]
-    return rows
-  }
+  // select(Entity): no per-row walk of the plan.
+  if (only !== undefined) return hydrateObjects(raws, only, hydrate).map((o) => [o])
   return raws.map((raw) => plan.map((p) => (p.kind === 'value' ? raw[p.index] : hydrate(p.mapper, raw, p.start, p.partial))))
 }
 
-/** The distinct objects in column `i` of the rows (an outer join's missing side skipped), in row order. */
-function distinctStates(rows: readonly (readonly unknown[])[], i: number): InstanceState[] {
-  if (rows.length <= 1) {
+/** The objects of a select of one entity, through the identity map (undefined for a row without one). */
+function hydrateObjects(raws: readonly (readonly unknown[])[], entity: Extract<RowPlan[number], { kind: 'entity' }>, hydrate: Hydrate): (object | undefined)[] {
+  const objects = new Array<object | undefined>(raws.length)
+  const { mapper, start, partial } = entity
+  for (let r = 0; r < raws.length; r++) objects[r] = hydrate(mapper, raws[r]!, start, partial)
+  return objects
+}
+
+/** The distinct objects among `values` (an outer join's missing side skipped), in order. */
+function distinctStates(values: readonly unknown[]): InstanceState[] {
+  if (values.length <= 1) {
     // One row (a get() by primary key): no set to build.
-    const o = rows[0]?.[i]
+    const o = values[0]
     return o === undefined ? [] : [maybeState(o)!]
   }
   const seen = new Set<object>()
   const states: InstanceState[] = []
-  for (const r of rows) {
-    const o = r[i]
+  for (let i = 0; i < values.length; i++) {
+    const o = values[i]
     if (o === undefined || seen.has(o as object)) continue
     seen.add(o as object)
     states.push(maybeState(o)!)

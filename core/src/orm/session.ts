@@ -322,7 +322,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
       const loads: readonly unknown[] = options.options ?? []
       const found = byKeySelect(m)
       const stmt = loads.length === 0 ? found : found.options(...(loads as never[]))
-      return (await this.#execute(stmt as unknown as Executable, byKeyParams(values))).rows[0]?.[0] as WithLoads<[T], O[number]>[0] | undefined
+      return (await this.#execute(stmt as unknown as Executable, byKeyParams(values))).scalar() as WithLoads<[T], O[number]>[0] | undefined
     })
   }
 
@@ -736,8 +736,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     return {
       executeRows: async (stmt, own) => {
         const values = own === undefined ? params : params === undefined ? own : { ...params, ...own }
-        const r = await this.#execute(propagateOptions(stmt, parent) as unknown as Executable, values)
-        return r.rows as unknown[][]
+        return this.#execute(propagateOptions(stmt, parent) as unknown as Executable, values)
       },
       maxParams: this.engine.dialect.capabilities.maxParams,
       // The engine's dialect as of now: the first connection may have replaced it (initialize).
