@@ -15,8 +15,11 @@ export interface StateOwner {
  * The ORM's bookkeeping for one mapped instance: its identity, the column values last known to
  * be in the database (the snapshot that dirty detection diffs against), and which relationships
  * are loaded. Column values themselves live on the instance as plain properties.
+ *
+ * It is its own relationship map (`relations` is the state itself): one object per loaded
+ * instance instead of two, 40 bytes less for each of the thousands a load keeps alive.
  */
-export class InstanceState {
+export class InstanceState extends RelationMap<unknown, readonly object[] | object | null> {
   readonly mapper: Mapper
   readonly obj: object
   lifecycle: Lifecycle = 'transient'
@@ -29,19 +32,22 @@ export class InstanceState {
   txSnapshot: unknown[] | undefined
   /** Set on commit (expire-on-commit) and rollback: the next load overwrites the values. */
   expired = false
+  /** Inserted in the current transaction (becomes transient again on rollback). */
+  insertedInTx = false
+
+  constructor(mapper: Mapper, obj: object) {
+    super(mapper.relationshipKeys)
+    this.mapper = mapper
+    this.obj = obj
+  }
+
   /**
    * Relationship values, loaded or set (absent key = not loaded), and each loaded relationship's
    * value at the last load or flush (`getCommitted`): a collection's members, or a reference
    * itself (or null).
    */
-  readonly relations: RelationMap<unknown, readonly object[] | object | null>
-  /** Inserted in the current transaction (becomes transient again on rollback). */
-  insertedInTx = false
-
-  constructor(mapper: Mapper, obj: object) {
-    this.mapper = mapper
-    this.obj = obj
-    this.relations = new RelationMap(mapper.relationshipKeys)
+  get relations(): RelationMap<unknown, readonly object[] | object | null> {
+    return this
   }
 
   /** Current column values, in mapper column order (UNLOADED for a column not loaded). */
