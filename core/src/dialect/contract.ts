@@ -301,8 +301,8 @@ export interface StatementCompiler {
   updateByKey?(update: KeyedUpdate): unknown
   /**
    * Optional. The dialect's own condition for `column IN (keys)` (an `Expression<boolean>`), for
-   * keys the ORM read from that column (select-in loading), or undefined for the IN list, whose
-   * SQL grows with every key.
+   * keys the ORM read from that column's attribute (select-in loading; not validated yet), or
+   * undefined for the IN list, whose SQL grows with every key.
    */
   keyIn?(column: unknown, keys: readonly unknown[]): unknown
   /**
@@ -330,7 +330,8 @@ export interface RowsInsert {
 
 /**
  * Rows of one table to update by a one-column key: `columns` set to `values[j][i]` where `key`
- * is `keys[i]`. The values are validated against their columns already.
+ * is `keys[i]`. The values are validated against their columns already; the keys are as the
+ * objects hold them (validate them with the key column's type, as a bound key would be).
  */
 export interface KeyedUpdate {
   /** The table (a `Table`). */

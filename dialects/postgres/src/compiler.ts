@@ -34,7 +34,10 @@ export class PostgresCompiler extends SqlCompiler {
   keyIn(column: unknown, keys: readonly unknown[]): Expression<boolean> | undefined {
     const col = column as Column<unknown>
     const type = arrayParamType(col.type)
-    return type === undefined ? undefined : new Binary(col, '=', new AnyElement(new Bind(keys, type)), BooleanType)
+    if (type === undefined) return undefined
+    // The keys as the objects hold them: converted as a bound key of the column would be.
+    const values = keys.map((k) => col.type.validate(k, `${col.name} key`))
+    return new Binary(col, '=', new AnyElement(new Bind(values, type, true)), BooleanType)
   }
   /** The unit of work's batched UPDATE as arrays joined by key (unnest-statements.ts). */
   updateByKey(update: KeyedUpdate): UnnestUpdate | undefined {

@@ -43,8 +43,11 @@ export function unnestUpdate(update: KeyedUpdate): UnnestUpdate | undefined {
   const columns = update.columns as readonly Column<unknown>[]
   const types = [keyColumn, ...columns].map((c) => arrayParamType(c.type))
   if (types.some((t) => t === undefined)) return undefined
-  // Checked: the values were validated against their columns; the array type adds nothing.
-  const arrays = [update.keys, ...update.values].map((values, i) => new Bind(values, types[i]!, true))
+  // The keys as the objects hold them, converted as the key column converts them (a decorated
+  // type's toDriver); the values arrive validated. Checked: the array type adds nothing.
+  const label = `${(update.table as Table).name}.${keyColumn.name}`
+  const keys = update.keys.map((k) => keyColumn.type.validate(k, label))
+  const arrays = [keys, ...update.values].map((values, i) => new Bind(values, types[i]!, true))
   return new UnnestUpdate(update.table as Table, keyColumn, columns, arrays)
 }
 
