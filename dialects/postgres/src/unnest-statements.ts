@@ -10,9 +10,9 @@ import { arrayParamType } from './array-type.js'
  *   FROM unnest($1::int4[], $2::varchar[]) AS "_r"("k", "c0") WHERE "_t"."id" = "_r"."k"
  *
  * The SQL is the same for 2 rows or 1,000, so it is compiled and prepared once; the server
- * hash-joins the arrays instead of parsing and planning a CASE with a branch per row and
- * testing each row against them (a 1,000-row update: ~7 ms against ~20 ms on loopback,
- * benchmarks/PROFILE.md pass 23).
+ * joins the arrays' rows to the table by key instead of parsing and planning a CASE with a
+ * branch per row and testing each row against them (a 1,000-row update: ~7 ms against ~20 ms on
+ * loopback, benchmarks/PROFILE.md pass 23).
  */
 export class UnnestUpdate implements Keyed {
   readonly kind = 'pg-unnest-update'
