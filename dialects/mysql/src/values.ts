@@ -178,6 +178,18 @@ const resultJson = nullable((v) =>
  * resultProcessor(Text)                                    // undefined
  * ```
  */
+/**
+ * TIME(6) as `'HH:MM:SS[.ffffff]'` with the fraction's trailing zeros dropped. The text protocol
+ * (a statement without parameters) sends all six digits, the binary one (mysql2's execute) only
+ * what is there; PostgreSQL and SQLite return the short form too.
+ *
+ * ```ts
+ * resultTime('23:59:59.500000') // '23:59:59.5'
+ * resultTime('23:59:59.000000') // '23:59:59'
+ * ```
+ */
+export const resultTime: ValueProcessor = (v) => (typeof v === 'string' && v.includes('.') ? v.replace(/\.?0+$/, '') : v)
+
 export function resultProcessor(type: AnyType): ValueProcessor | undefined {
   switch (type.kind) {
     case 'integer': case 'smallint': return integerResult
@@ -188,8 +200,8 @@ export function resultProcessor(type: AnyType): ValueProcessor | undefined {
     case 'date': return resultDate
     case 'datetime': return resultDateTime
     case 'json': return resultJson
-    // time: 'HH:MM:SS[.ffffff]' strings; binary: Buffer (a Uint8Array); uuid (CHAR(36)),
-    // string, text, enum: strings.
+    case 'time': return resultTime
+    // binary: Buffer (a Uint8Array); uuid (CHAR(36)), string, text, enum: strings.
     default: return undefined
   }
 }

@@ -152,7 +152,7 @@ describe('mysql dialect (live server)', function () {
   describe('DDL and values', function () {
     const row = {
       big: 2n ** 53n + 1n, i: -2147483648, f: 0.1 + 0.2, n: '1234567890123456789012345678.0123456789', s: 'naïve ☃', t: 'x'.repeat(1000),
-      b: false, d: '1999-12-31', dt: new Date('1969-07-20T20:17:40.123Z'), tm: '23:59:58.250000', j: { a: [1, 'two', null], s: 'q"\\' },
+      b: false, d: '1999-12-31', dt: new Date('1969-07-20T20:17:40.123Z'), tm: '23:59:58.25', j: { a: [1, 'two', null], s: 'q"\\' },
       u: '123e4567-e89b-12d3-a456-426614174000', bin: new Uint8Array([0, 255, 10, 13, 39, 92]), e: 'green' as const,
     }
 
@@ -164,6 +164,15 @@ describe('mysql dialect (live server)', function () {
       await md.dropAll(engine)
       expect(await tables()).to.deep.equal([])
       await md.dropAll(engine)
+    })
+
+    it('reads TIME in one form whichever protocol carried it: the fraction without trailing zeros, as PostgreSQL and SQLite return it', async function () {
+      await using conn = await engine.connect()
+      await conn.execute(insert(every).values([{ ...row, tm: '23:59:58.250000' }, { ...row, tm: '07:00:00' }]))
+      const byText = (await conn.execute(select(every.c.tm).orderBy(every.c.id))).scalars().all() // no parameters: text protocol
+      const byBinary = (await conn.execute(select(every.c.tm).where(every.c.id.gt(0n)).orderBy(every.c.id))).scalars().all() // execute(): binary
+      expect(byText.slice(-2)).to.deep.equal(['23:59:58.25', '07:00:00'])
+      expect(byBinary.slice(-2)).to.deep.equal(['23:59:58.25', '07:00:00'])
     })
 
     it('round-trips every core type exactly: bigint past 2^53, decimals, UTC dates, JSON, binary, booleans', async function () {

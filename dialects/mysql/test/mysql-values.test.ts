@@ -98,8 +98,11 @@ describe('mysql values (pure)', function () {
       expect(resultProcessor(JsonType())!('{"a":1}')).to.deep.equal({ a: 1 })
       expect(resultProcessor(JsonType())!({ a: 1 })).to.deep.equal({ a: 1 })
       expect(resultProcessor(JsonType())!(Buffer.from('[1]'))).to.deep.equal([1])
+      // TIME(6) as the binary protocol sends it, whichever protocol read it.
+      expect(['23:59:59.000000', '23:59:59.500000', '-838:59:59.000000', '00:00:00.000001', '100:00:00', '23:59:59.5'].map(resultProcessor(Time)!))
+        .to.deep.equal(['23:59:59', '23:59:59.5', '-838:59:59', '00:00:00.000001', '100:00:00', '23:59:59.5'])
       for (const t of [BigInteger, Integer, BooleanType, DateTime(), JsonType()]) expect(resultProcessor(t)!(null)).to.equal(null)
-      for (const t of [Text, StringType(), UUID, LargeBinary, Time, Enum(['a'])]) expect(resultProcessor(t)).to.equal(undefined)
+      for (const t of [Text, StringType(), UUID, LargeBinary, Enum(['a'])]) expect(resultProcessor(t)).to.equal(undefined)
     })
 
     it('reads DATETIME text as UTC wall time', function () {

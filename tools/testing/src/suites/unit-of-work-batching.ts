@@ -1,5 +1,8 @@
 import { expect } from 'chai'
-import { AsyncSession, Integer, StaleDataError, String, declarativeBase, mappedColumn, select } from '@athanor/core'
+import {
+  AsyncSession, BigInteger, Boolean as BooleanType, DateTime, DateType, Enum, Float, Integer, JSON as JsonType, LargeBinary, Numeric, StaleDataError,
+  String, Text, Time, declarativeBase, mappedColumn, select,
+} from '@athanor/core'
 import { dialectSql, useDatabase } from '../suite.js'
 import type { Suite } from '../suite.js'
 
@@ -19,6 +22,41 @@ class Wide extends Base.model('batch_wide', {
   c30: mappedColumn(Integer, { nullable: true }),
   c31: mappedColumn(Integer, { nullable: true }),
 }) {}
+
+// Every portable type, for batched writes whose rows disagree: NULLs first, long values later.
+class Mixed extends Base.model('batch_mixed', {
+  id: mappedColumn(Integer, { primaryKey: true }),
+  name: mappedColumn(String(40), { nullable: true }),
+  body: mappedColumn(Text, { nullable: true }),
+  big: mappedColumn(BigInteger, { nullable: true }),
+  price: mappedColumn(Numeric(30, 10), { nullable: true }),
+  ratio: mappedColumn(Float, { nullable: true }),
+  at: mappedColumn(DateTime(), { nullable: true }),
+  day: mappedColumn(DateType, { nullable: true }),
+  clock: mappedColumn(Time, { nullable: true }),
+  flag: mappedColumn(BooleanType, { nullable: true }),
+  doc: mappedColumn(JsonType<unknown>(), { nullable: true }),
+  blob: mappedColumn(LargeBinary, { nullable: true }),
+  mood: mappedColumn(Enum(['happy', 'sad', 'NULL'] as const), { nullable: true }),
+}) {}
+
+const MIXED_SEED = {
+  name: 'seed', body: 'seed', big: 1n, price: '1.0000000000', ratio: 1.5, at: new Date('2000-01-01T00:00:00.000Z'), day: '2000-01-01',
+  clock: '01:02:03', flag: true, doc: { seed: true }, blob: Uint8Array.from([9]), mood: 'happy' as const,
+}
+// Row 1 all NULL, row 2 awkward values, row 3 long ones: every column differs from the seed in each.
+const MIXED_ROWS = [
+  { name: null, body: null, big: null, price: null, ratio: null, at: null, day: null, clock: null, flag: null, doc: null, blob: null, mood: null },
+  {
+    name: "a,b 'single' \"double\" back\\slash {x} ünï", body: 'NULL', big: 2n ** 62n + 7n, price: '-12345678901234567890.0123456789', ratio: -0.1,
+    at: new Date('2024-02-29T23:59:58.123Z'), day: '2024-02-29', clock: '23:59:59', flag: false, doc: { s: 'a "b"', n: [1, null] },
+    blob: Uint8Array.from([0, 1, 39, 92, 254, 255]), mood: 'NULL' as const,
+  },
+  {
+    name: 'x'.repeat(40), body: 'long '.repeat(12_000), big: -(2n ** 63n), price: '0.0000000001', ratio: 1e300, at: new Date('1970-01-01T00:00:00.001Z'),
+    day: '1000-01-01', clock: '00:00:00', flag: false, doc: 'just a string', blob: new Uint8Array(60_000).fill(7), mood: 'sad' as const,
+  },
+]
 
 /**
  * How a flush batches rows: new rows share multi-row INSERTs (see the session suite), and
@@ -77,6 +115,42 @@ export const unitOfWorkBatchingSuite: Suite = (ctx) => describe('unit of work ba
     await using check = new AsyncSession(db.engine)
     const back = (await check.execute(select(Wide.c.id, Wide.c.c0, Wide.c.c30, Wide.c.c31).orderBy(Wide.c.id))).all()
     expect(back).to.deep.equal([[1, 0, null, 31], [2, 0, null, null], [3, 1, null, 32]])
+  })
+
+  it('writes rows that disagree (NULLs first, long values later) exactly, in one batched INSERT and one batched UPDATE', async () => {
+    // Per row and column, so a failure names the value (a 60 kB diff would not).
+    const plain = (m: Record<string, unknown>): Record<string, unknown> => ({ ...m, blob: m['blob'] instanceof Uint8Array ? Buffer.from(m['blob']).toString('hex') : m['blob'] })
+    const expected = (rows: readonly object[]): Record<string, unknown>[] => rows.map((r, i) => plain({ id: i + 1, ...r }))
+    const read = async (): Promise<Record<string, unknown>[]> => {
+      await using s = new AsyncSession(db.engine)
+      return (await s.scalars(select(Mixed).orderBy(Mixed.c.id))).all().map((m) => plain({ ...m }))
+    }
+    const same = (got: Record<string, unknown>[], want: Record<string, unknown>[], when: string): void => {
+      expect(got.length, when).to.equal(want.length)
+      want.forEach((row, i) => Object.keys(row).forEach((k) => expect(got[i]![k], `${when}: row ${i + 1}, ${k}`).to.deep.equal(row[k])))
+    }
+    {
+      await using s = new AsyncSession(db.engine)
+      s.addAll(MIXED_ROWS.map((r, i) => new Mixed({ id: i + 1, ...r })))
+      await s.commit()
+    }
+    expect(statements.filter((q) => q.startsWith('INSERT')), 'one INSERT for the three rows').to.have.length(1)
+    same(await read(), expected(MIXED_ROWS), 'inserted')
+    {
+      await using s = new AsyncSession(db.engine)
+      for (const m of (await s.scalars(select(Mixed))).all()) Object.assign(m, MIXED_SEED)
+      await s.commit()
+    }
+    same(await read(), expected(MIXED_ROWS.map(() => MIXED_SEED)), 'reset')
+    statements.length = 0
+    {
+      await using s = new AsyncSession(db.engine)
+      const all = (await s.scalars(select(Mixed).orderBy(Mixed.c.id))).all()
+      all.forEach((m, i) => Object.assign(m, MIXED_ROWS[i]))
+      await s.commit()
+    }
+    expect(statements.filter((q) => q.startsWith('UPDATE')), 'one UPDATE for the three rows').to.have.length(1)
+    same(await read(), expected(MIXED_ROWS), 'updated')
   })
 
   it('reports a batch that found fewer rows than objects as stale data', async () => {
