@@ -16,10 +16,8 @@ import { StaleDataError } from './orm-errors.js'
 import { pkWhere } from './row-where.js'
 import { readVersion, unmatched, versionConflict, versionedBatchSize, versionedWhere } from './version-check.js'
 
-/**
- * The flush's UPDATEs: every changed object, those of one class with the same changed columns
- * in one statement per table.
- */
+// The flush's UPDATEs: every changed object, those of one class with the same changed columns
+// in one statement per table.
 
 /** Most rows one batched UPDATE changes (SQLAlchemy's insertmanyvalues page size). */
 const UPDATE_BATCH = 1000
@@ -98,7 +96,6 @@ async function updateRows(ctx: FlushContext, m: Mapper, rows: readonly RowUpdate
     ctx.mapperEvents?.emit('afterUpdate', s)
   }
 }
-
 
 /** The UPDATE of one table's changed columns (`keys`) for a group of objects; a versioned one checks the counter. */
 async function updatePart(ctx: FlushContext, m: Mapper, part: TablePart, versioned: boolean, rows: readonly RowUpdate[], keys: readonly string[]): Promise<void> {
