@@ -12,6 +12,7 @@ import type { FlushContext } from './unit-of-work.js'
 import { trusted } from './validated-attributes.js'
 import { changedColumns, columnsChanged } from './dirty-check.js'
 import { readByKey } from './loading.js'
+import { keyListsOf } from './key-lists.js'
 import { StaleDataError } from './orm-errors.js'
 import { pkWhere } from './row-where.js'
 import { readVersion, unmatched, versionConflict, versionedBatchSize, versionedWhere } from './version-check.js'
@@ -87,7 +88,7 @@ async function updateRows(ctx: FlushContext, m: Mapper, rows: readonly RowUpdate
   if (m.computedColumns.length > 0) {
     const cols = m.computedColumns
     const run = async (stmt: Select): Promise<readonly (readonly unknown[])[]> => (await ctx.execute(stmt as unknown as Executable)).rows as readonly (readonly unknown[])[]
-    await readByKey(run, ctx.dialect.capabilities.maxParams, m, rows.map((u) => u.s), cols, (s, values) =>
+    await readByKey(run, keyListsOf(ctx.dialect), m, rows.map((u) => u.s), cols, (s, values) =>
       trusted(() => cols.forEach((c, j) => ((s.obj as Record<string, unknown>)[c.key_] = values[j]))))
   }
   for (const { s } of rows) {

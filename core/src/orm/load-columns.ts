@@ -4,13 +4,14 @@ import type { Select } from '../sql/select.js'
 import { stateOf } from './instance-state.js'
 import type { InstanceState } from './instance-state.js'
 import { readByKey } from './loading.js'
+import type { KeyLists } from './key-lists.js'
 import { UNLOADED, setLoadedColumn } from './unloaded-columns.js'
 
 /**
  * Loads the unloaded (deferred) `keys` of persistent objects of one class: one SELECT of the keys
  * and those columns per batch. Columns already loaded, or assigned since, are left as they are.
  */
-export async function loadColumns(runStatement: (statement: Select) => Promise<Result>, maxParams: number, objs: readonly object[], keys: readonly string[]): Promise<void> {
+export async function loadColumns(runStatement: (statement: Select) => Promise<Result>, lists: KeyLists, objs: readonly object[], keys: readonly string[]): Promise<void> {
   if (objs.length === 0) return
   const states = objs.map((o) => stateOf(o))
   const m = states[0]!.mapper
@@ -26,7 +27,7 @@ export async function loadColumns(runStatement: (statement: Select) => Promise<R
   }
   if (waiting.length === 0) return
   const run = async (stmt: Select): Promise<readonly (readonly unknown[])[]> => (await runStatement(stmt)).rows as readonly (readonly unknown[])[]
-  await readByKey(run, maxParams, m, waiting, indexes.map((i) => m.columns[i]!), (s, values) => {
+  await readByKey(run, lists, m, waiting, indexes.map((i) => m.columns[i]!), (s, values) => {
     const committed = s.committed!.slice()
     indexes.forEach((i, j) => {
       if (!isUnloaded(s, i)) return

@@ -1,4 +1,4 @@
-import { Expression, tuple } from '../sql/elements.js'
+import type { Expression } from '../sql/elements.js'
 import { ColumnGroup, Select, select } from '../sql/select.js'
 import type { PartialLayout, SelectColumn } from '../sql/select.js'
 import type { Column } from '../sql/column.js'
@@ -13,6 +13,8 @@ import type { Result } from '../engine/result.js'
 import type { LoaderOption } from './loader-options.js'
 import { isLoaded, setLoaded } from './attributes.js'
 import { oneKeySelect } from './by-key.js'
+import { inClause } from './key-lists.js'
+import type { KeyLists } from './key-lists.js'
 
 /**
  * The most parents' keys one select-in statement carries. Fewer go in one statement when the
@@ -41,21 +43,11 @@ export function selectinBatchSize(maxParams: number, keyColumns: number): number
   return Math.max(1, Math.min(SELECTIN_BATCH, Math.floor(free / Math.max(1, keyColumns))))
 }
 
-/** What loading needs of the session: statement execution and identity-map hydration. */
-export interface LoadContext {
+/** What loading needs of the session: statement execution and identity-map hydration, and how its dialect writes key lists. */
+export interface LoadContext extends KeyLists {
   /** Runs a select and hydrates rows; entity positions become instances. `params`: its bind parameters' values. */
   executeRows(stmt: Select, params?: Readonly<Record<string, unknown>>): Promise<Result>
-  /** The dialect's limit on bound parameters per statement. */
-  readonly maxParams: number
-  /** The dialect's own `col IN (keys)` for a one-column key (`StatementCompiler.keyIn`), if it has one. */
-  readonly keyIn?: KeyIn | undefined
 }
-
-/**
- * A dialect's spelling of `column IN (keys)` for keys the ORM read from the column itself, or
- * undefined to leave it to the IN list (PostgreSQL: `column = ANY($1)`, one array parameter).
- */
-export type KeyIn = (column: Column<unknown>, keys: readonly unknown[]) => Expression<boolean> | undefined
 
 /** A select-list position: an entity group or a plain column. */
 export type RowPlan = ({ kind: 'entity'; mapper: Mapper; start: number; partial?: PartialLayout | undefined } | { kind: 'value'; index: number })[]
@@ -193,13 +185,6 @@ function runBatch(ctx: LoadContext, rel: Relationship, cols: readonly Column<unk
   return ctx.executeRows(withOptions(build(inClause(cols, batch, ctx.keyIn)), children))
 }
 
-/** `col IN (…)` (or the dialect's `keyIn` form of it), or `(a, b) IN ((…), …)` for a key of several columns. */
-export function inClause(cols: readonly Column<unknown>[], keys: readonly unknown[][], keyIn?: KeyIn): Expression<boolean> {
-  if (cols.length > 1) return tuple(...cols).inValues(keys)
-  const values = keys.map((k) => k[0])
-  return keyIn?.(cols[0]!, values) ?? cols[0]!.in(values as never[])
-}
-
 /**
  * Loads `rel` for the given parents with SELECT … IN, in batches, and stores the results.
  * `children` (the options for the targets) ride on those statements, so the targets' own
@@ -274,7 +259,7 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
 async function loadColumnProperties(ctx: LoadContext, mapper: Mapper, props: readonly ColumnProperty[], instances: readonly InstanceState[]): Promise<void> {
   const first = props[0]!.key
   const need = instances.filter((s) => s.expired || !Object.hasOwn(s.obj, first))
-  await readByKey(async (stmt) => (await ctx.executeRows(stmt)).rows, ctx.maxParams, mapper, need, props.map((p) => p.expression.label(p.key)), (s, values) => {
+  await readByKey(async (stmt) => (await ctx.executeRows(stmt)).rows, ctx, mapper, need, props.map((p) => p.expression.label(p.key)), (s, values) => {
     // Read-only: a plain, non-writable property (assigning it fails in strict mode).
     props.forEach((p, j) => Object.defineProperty(s.obj, p.key, { value: values[j], writable: false, enumerable: true, configurable: true }))
   })
@@ -286,17 +271,17 @@ async function loadColumnProperties(ctx: LoadContext, mapper: Mapper, props: rea
  * UPDATE, unloaded columns, column properties).
  */
 export async function readByKey(
-  run: (statement: Select) => Promise<readonly (readonly unknown[])[]>, maxParams: number, m: Mapper, states: readonly InstanceState[],
+  run: (statement: Select) => Promise<readonly (readonly unknown[])[]>, lists: KeyLists, m: Mapper, states: readonly InstanceState[],
   exprs: readonly Expression<unknown>[], take: (s: InstanceState, values: readonly unknown[]) => void,
 ): Promise<void> {
   if (states.length === 0) return
   const pk = m.pkIndexes.map((i) => m.columns[i]!)
   const byKey = new Map(states.map((s) => [s.key!, s]))
-  const size = selectinBatchSize(maxParams, pk.length)
+  const size = selectinBatchSize(lists.maxParams, pk.length)
   for (let b = 0; b < states.length; b += size) {
     const keys = states.slice(b, b + size).map((s) => m.primaryKeyOf(s.obj))
     // A joined-table subclass's expressions may name any of its tables: select from their join.
-    const stmt = select(...pk, ...exprs).where(inClause(pk, keys))
+    const stmt = select(...pk, ...exprs).where(inClause(pk, keys, lists.keyIn))
     for (const row of await run(m.tables.length > 1 ? stmt.from(ownTables(m)) : stmt)) {
       const s = byKey.get(m.identityKey(row.slice(0, pk.length))!)
       if (s !== undefined) take(s, row.slice(pk.length))

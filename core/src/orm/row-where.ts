@@ -3,6 +3,7 @@ import type { Dialect } from '../dialect/contract.js'
 import { Bind, BooleanList, or, tuple } from '../sql/elements.js'
 import type { Expression } from '../sql/elements.js'
 import type { Mapper } from './mapper.js'
+import { inClause, keyListsOf } from './key-lists.js'
 
 /** `pk = ?` (AND-ed for a composite key) for one row of `m`. */
 export function pkWhere(m: Mapper, values: readonly unknown[], keyColumns?: readonly Column<unknown>[]): Expression<boolean> {
@@ -12,11 +13,11 @@ export function pkWhere(m: Mapper, values: readonly unknown[], keyColumns?: read
 }
 
 /**
- * The rows of `m` with the given primary keys: `pk IN (…)`, a row-value IN for composite keys
- * where the database has one, else OR-ed per-row conditions.
+ * The rows of `m` with the given primary keys: `pk IN (…)` (or the dialect's `keyIn` form of it),
+ * a row-value IN for composite keys where the database has one, else OR-ed per-row conditions.
  */
 export function pksWhere(dialect: Dialect, m: Mapper, keys: readonly (readonly unknown[])[], keyColumns?: readonly Column<unknown>[]): Expression<boolean> {
   const pkCols = keyColumns ?? m.pkIndexes.map((i) => m.columns[i]!)
-  if (pkCols.length === 1) return pkCols[0]!.in(keys.map((k) => k[0]) as never[])
+  if (pkCols.length === 1) return inClause(pkCols, keys, keyListsOf(dialect).keyIn)
   return dialect.capabilities.tupleIn ? tuple(...pkCols).inValues(keys) : or(...keys.map((k) => pkWhere(m, k, pkCols)))
 }

@@ -2,12 +2,13 @@ import { ArgumentError } from '../util/errors.js'
 import type { Result } from '../engine/result.js'
 import { select } from '../sql/select.js'
 import type { Select } from '../sql/select.js'
-import type { Expression } from '../sql/elements.js'
 import type { Mapper } from './mapper.js'
 import type { Column } from '../sql/column.js'
 import type { InstanceState } from './instance-state.js'
 import type { SessionObjects } from './session-objects.js'
-import { inClause, rowPlan } from './loading.js'
+import { rowPlan } from './loading.js'
+import { inClause } from './key-lists.js'
+import type { KeyIn } from './key-lists.js'
 import type { RowPlan } from './loading.js'
 import { LevelOptions } from './loader-options.js'
 import { isModified } from './dirty-check.js'
@@ -25,6 +26,8 @@ export interface StreamContext {
   /** Builds a batch's rows: entities through the identity map. */
   hydrate(rows: readonly (readonly unknown[])[], plan: RowPlan): unknown[][]
   readonly objects: SessionObjects
+  /** The dialect's own `col IN (keys)` for a one-column key, if it has one. */
+  readonly keyIn?: KeyIn | undefined
 }
 
 export interface StreamOptions {
@@ -172,7 +175,7 @@ async function* byKeys<R extends readonly unknown[]>(ctx: StreamContext, stateme
   for (let i = 0; i < keys.length; i += batchSize) {
     const chunk = keys.slice(i, i + batchSize)
     const tuples = pk.length === 1 ? chunk.map((k) => [k]) : (chunk as unknown[][])
-    const batch = select(mapper.group).where(inClause(pk, tuples) as Expression<boolean>).options(...(options as never[])).executionOptions(execution)
+    const batch = select(mapper.group).where(inClause(pk, tuples, ctx.keyIn)).options(...(options as never[])).executionOptions(execution)
     const rows = (await ctx.execute(batch as unknown as Select)).rows as unknown as readonly (readonly [object])[]
     // Back in the statement's order (IN returns rows in any order; a key listed twice, as a join
     // can list it, yields its object twice, as the statement would). A single-column key of a

@@ -27,7 +27,9 @@ import type { ObjectsSnapshot } from './session-objects.js'
 import { NPlusOneDetector } from './n-plus-one.js'
 import type { NPlusOneOptions } from './n-plus-one.js'
 import type { LoaderOption } from './loader-options.js'
-import type { KeyIn, LoadContext } from './loading.js'
+import type { LoadContext } from './loading.js'
+import { keyListsOf } from './key-lists.js'
+import type { KeyIn } from './key-lists.js'
 import { execute as executePlan, plan, snapshotRelations } from './unit-of-work.js'
 import { changedColumns } from './dirty-check.js'
 import type { FlushContext } from './unit-of-work.js'
@@ -261,6 +263,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
       cursor: (stmt, batchSize) => this.#cursor(stmt, batchSize, options.params),
       hydrate: (rows, plan) => hydrateRows(rows, plan, (m, raw, start, partial) => this.#objects.hydrate(m, raw, start, this.#mapperEvents, false, partial)),
       objects: this.#objects,
+      keyIn: this.#keyIn,
     }
     return new StreamResult(() => streamBatches(ctx, statement, options))
   }
@@ -403,7 +406,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   async loadColumns<T extends object>(objs: T | readonly T[], ...keys: (keyof T & string)[]): Promise<void> {
     await this.#op('load columns', async () => {
       const conn = await this.#connection()
-      await loadColumns((stmt) => this.#run(conn, stmt as unknown as Executable), this.engine.dialect.capabilities.maxParams, Array.isArray(objs) ? (objs as readonly object[]) : [objs as object], keys)
+      await loadColumns((stmt) => this.#run(conn, stmt as unknown as Executable), keyListsOf(this.engine.dialect), Array.isArray(objs) ? (objs as readonly object[]) : [objs as object], keys)
     })
   }
 
@@ -739,10 +742,12 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
         return this.#execute(propagateOptions(stmt, parent) as unknown as Executable, values)
       },
       maxParams: this.engine.dialect.capabilities.maxParams,
-      // The engine's dialect as of now: the first connection may have replaced it (initialize).
-      keyIn: (column, keys) => this.engine.dialect.compiler.keyIn?.(column, keys) as ReturnType<KeyIn>,
+      keyIn: this.#keyIn,
     }
   }
+
+  /** The engine's dialect's `keyIn` as of each call: the first connection may replace the dialect (initialize). */
+  readonly #keyIn: KeyIn = (column, keys) => keyListsOf(this.engine.dialect).keyIn?.(column, keys)
 
   async #flush(): Promise<void> {
     if (this.#objects.pending.size === 0 && this.#objects.deleted.size === 0 && !this.#objects.hasChanges()) return

@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import {
   AsyncSession, BigInteger, Boolean as BooleanType, DateTime, DateType, Enum, Integer, JSON as JsonType, LargeBinary, Numeric,
-  String as StringType, Text, UUID, ValueError, createAsyncEngine, declarativeBase, ForeignKey, mappedColumn, relationship, select, selectinload, sqlDefault, text, typeDecorator,
+  StaleDataError, String as StringType, Text, UUID, ValueError, createAsyncEngine, declarativeBase, ForeignKey, mappedColumn, relationship, select, selectinload, sqlDefault, text, typeDecorator,
   type Engine,
 } from '@athanor/core'
 import { resolveBackend } from '../../../test/support/backends.js'
@@ -9,8 +9,8 @@ import { ARRAY, PostgresCompiler, postgresCapabilities } from '../src/index.js'
 
 /**
  * Lists of keys the ORM builds as one array parameter on PostgreSQL (README "Statements the ORM
- * sends as arrays"): select-in loading's `col = ANY($1)` (the compiler's keyIn) and the unit of
- * work's batched UPDATE, keys and values as arrays joined by key (src/unnest-statements.ts) — one SQL
+ * sends as arrays"): select-in loading's and the flush's DELETE's `col = ANY($1)` (the compiler's
+ * keyIn) and the unit of work's batched UPDATE, keys and values as arrays joined by key (src/unnest-statements.ts) — one SQL
  * text for any number of keys or rows. Every column type a mapped class can have must come back
  * exactly as written; what arrays cannot carry (an array column, a SQL expression) keeps the IN
  * list or the CASE form.
@@ -64,6 +64,8 @@ class Note extends Base.model('athpg_ubk_notes', {
 
 const CODES = ['a,b', 'say "hi"', '{braces}', 'back\\slash', 'NULL', '', ' spaced ', 'ünï']
 const BY_CODE = 'SELECT "athpg_ubk_books"."id", "athpg_ubk_books"."shelfCode" FROM "athpg_ubk_books" WHERE "athpg_ubk_books"."shelfCode" = ANY($1) ORDER BY "athpg_ubk_books"."id" ASC'
+
+const DELETE_SHELVES = 'DELETE FROM "athpg_ubk_shelves" WHERE "athpg_ubk_shelves"."code" = ANY($1)'
 
 const UNNEST_NAME = 'UPDATE "athpg_ubk_things" AS "_t" SET "name" = "_r"."c0" FROM unnest($1::int4[], $2::varchar[]) AS "_r"("k", "c0") WHERE "_t"."id" = "_r"."k"'
 
@@ -251,6 +253,48 @@ describe('postgres: lists as one array parameter (select-in keys, batched UPDATE
         expect(reads.filter((q) => q.includes('athpg_ubk_books'))).to.deep.equal([BY_CODE, BY_CODE, BY_CODE])
         await using check = new AsyncSession(engine)
         expect(await check.scalar(text('SELECT count(*)::int FROM pg_prepared_statements WHERE statement = :sql', { sql: BY_CODE }))).to.equal(1)
+      } finally {
+        engine.events.off('afterExecute', listen)
+      }
+    })
+
+    it('deletes by ANY of the keys: awkward text keys, one prepared statement for any number; a row gone behind the session fails the whole flush', async function () {
+      {
+        await using s = new AsyncSession(engine)
+        s.addAll(CODES.map((code) => new Shelf({ code })))
+        await s.commit()
+      }
+      const deletes: string[] = []
+      const listen = (e: { sql: string }): void => void (e.sql.startsWith('DELETE') && deletes.push(e.sql))
+      engine.events.on('afterExecute', listen)
+      const codes = async (s: AsyncSession): Promise<string[]> => (await s.scalars(select(Shelf.c.code).orderBy(Shelf.c.code))).all()
+      try {
+        // Three shelves, then two: the same statement, prepared once on the engine's one connection.
+        for (const n of [3, 2]) {
+          await using s = new AsyncSession(engine)
+          const shelves = (await s.scalars(select(Shelf).orderBy(Shelf.c.code))).all()
+          for (const shelf of shelves.slice(0, n)) await s.delete(shelf)
+          await s.commit()
+        }
+        expect(deletes).to.deep.equal([DELETE_SHELVES, DELETE_SHELVES])
+        await using check = new AsyncSession(engine)
+        const left = [...CODES].sort().slice(5)
+        expect(await codes(check)).to.deep.equal(left)
+        expect(await check.scalar(text('SELECT count(*)::int FROM pg_prepared_statements WHERE statement = :sql', { sql: DELETE_SHELVES }))).to.equal(1)
+        await check.close()
+
+        // One of the three rows deleted behind the ORM's back (SQL text in the same transaction,
+        // which it does not track): the DELETE matches two, and the rollback undoes it all.
+        await using s = new AsyncSession(engine)
+        const shelves = (await s.scalars(select(Shelf).orderBy(Shelf.c.code))).all()
+        await s.execute(text('DELETE FROM athpg_ubk_shelves WHERE code = :c', { c: left[1] }))
+        for (const shelf of shelves) await s.delete(shelf)
+        const err = await s.commit().then(() => undefined, (e: unknown) => e)
+        expect(err).to.be.instanceOf(StaleDataError)
+        expect((err as Error).message).to.match(/DELETE of 3 Shelf.*3.*2/s)
+        await s.rollback()
+        await using after = new AsyncSession(engine)
+        expect(await codes(after)).to.deep.equal(left)
       } finally {
         engine.events.off('afterExecute', listen)
       }

@@ -223,10 +223,10 @@ export const ormInheritanceSuite: Suite = (ctx) => describe('orm: inheritance', 
     const deletes = db.statements.filter((q) => q.startsWith('DELETE'))
     expect(deletes).to.have.members([
       sql('DELETE FROM "inh_staff" WHERE "inh_staff"."id" = ? AND "inh_staff"."version" = ?'),
-      sql('DELETE FROM "inh_engineers" WHERE "inh_engineers"."id" IN (?)'),
+      sql(`DELETE FROM "inh_engineers" WHERE "inh_engineers"."id" ${keyListSql(db.engine, 1)}`),
       sql('DELETE FROM "inh_staff" WHERE "inh_staff"."id" = ? AND "inh_staff"."version" = ?'),
     ])
-    expect(deletes.indexOf(sql('DELETE FROM "inh_engineers" WHERE "inh_engineers"."id" IN (?)'))).to.be.lessThan(deletes.lastIndexOf(sql('DELETE FROM "inh_staff" WHERE "inh_staff"."id" = ? AND "inh_staff"."version" = ?')))
+    expect(deletes.indexOf(sql(`DELETE FROM "inh_engineers" WHERE "inh_engineers"."id" ${keyListSql(db.engine, 1)}`))).to.be.lessThan(deletes.lastIndexOf(sql('DELETE FROM "inh_staff" WHERE "inh_staff"."id" = ? AND "inh_staff"."version" = ?')))
     await s.commit()
     await using check = new AsyncSession(db.engine)
     expect((await check.scalars(select(Staff).orderBy(Staff.c.id))).all().map((o) => o.name)).to.deep.equal(['Sam', 'Eve'])
@@ -301,7 +301,8 @@ export const ormInheritanceSuite: Suite = (ctx) => describe('orm: inheritance', 
     const all = (await s.scalars(select(Vehicle).orderBy(Vehicle.c.id))).all()
     expect(all.map((v) => (v instanceof Car ? v.shout : null))).to.deep.equal([null, 'MINI', 'BEETLE'])
     expect(db.statements).to.have.length(2)
-    expect(db.statements[1]).to.match(/FROM .inh_vehicles. JOIN .inh_cars. ON .* WHERE .inh_vehicles.\..id. IN /)
+    expect(db.statements[1]).to.match(/FROM .inh_vehicles. JOIN .inh_cars. ON .* WHERE /)
+    expect(db.statements[1]).to.contain(dialectSql(db.engine, `WHERE "inh_vehicles"."id" ${keyListSql(db.engine, 2)}`))
   })
 
   it('new objects of every class are pending until flushed and transient again after a rollback; a savepoint rollback restores a subclass\'s columns', async () => {

@@ -4,7 +4,7 @@ import {
   mappedColumn, relationship, select, sqlDefault,
 } from '@athanor/core'
 import type { Table } from '@athanor/core'
-import { dialectSql, ownInsertSql, useDatabase } from '../suite.js'
+import { dialectSql, keyListSql, ownInsertSql, useDatabase } from '../suite.js'
 import type { Suite } from '../suite.js'
 
 const Base = declarativeBase()
@@ -207,9 +207,9 @@ export const ormUnitOfWorkSuite: Suite = (ctx) => describe('ORM unit of work', (
       expect(statements).to.deep.equal([
         // Each deleted person's children are loaded for the cascade: root, k1, k2, g.
         ...Array<string>(4).fill(sql(loadChildren)),
-        sql('DELETE FROM "people" WHERE "people"."id" IN (?)'),
-        sql('DELETE FROM "people" WHERE "people"."id" IN (?, ?)'),
-        sql('DELETE FROM "people" WHERE "people"."id" IN (?)'),
+        sql(`DELETE FROM "people" WHERE "people"."id" ${keyListSql(db.engine, 1)}`),
+        sql(`DELETE FROM "people" WHERE "people"."id" ${keyListSql(db.engine, 2)}`),
+        sql(`DELETE FROM "people" WHERE "people"."id" ${keyListSql(db.engine, 1)}`),
       ])
       await s.commit()
       expect(await s.scalar(select(func.count()).from(Person))).to.equal(0)
@@ -235,8 +235,8 @@ export const ormUnitOfWorkSuite: Suite = (ctx) => describe('ORM unit of work', (
       expect(statements).to.deep.equal([
         sql(loadChildren),
         sql(loadChildren),
-        sql('UPDATE "people" SET "spouse_id" = ? WHERE "people"."id" IN (?, ?)'),
-        sql('DELETE FROM "people" WHERE "people"."id" IN (?, ?)'),
+        sql(`UPDATE "people" SET "spouse_id" = ? WHERE "people"."id" ${keyListSql(db.engine, 2)}`),
+        sql(`DELETE FROM "people" WHERE "people"."id" ${keyListSql(db.engine, 2)}`),
       ])
       await s.commit()
       expect(await s.scalar(select(func.count()).from(Person))).to.equal(0)
@@ -267,7 +267,7 @@ export const ormUnitOfWorkSuite: Suite = (ctx) => describe('ORM unit of work', (
     })
 
     const loadPosts = 'SELECT "cycle_posts"."id", "cycle_posts"."title", "cycle_posts"."author_id" FROM "cycle_posts" WHERE "cycle_posts"."author_id" IN (?)'
-    const clearFavorite = (n: number): string => sql(`UPDATE "cycle_users" SET "favorite_post_id" = ? WHERE "cycle_users"."id" IN (${Array(n).fill('?').join(', ')})`)
+    const clearFavorite = (n: number): string => sql(`UPDATE "cycle_users" SET "favorite_post_id" = ? WHERE "cycle_users"."id" ${keyListSql(db.engine, n)}`)
 
     /** ann wrote post a, bob wrote post b; `bobLikes` picks bob's favourite. Returns the ids. */
     async function seedUsers(bobLikes: 'a' | 'b'): Promise<{ ann: number; bob: number; a: number; b: number }> {
@@ -304,8 +304,8 @@ export const ormUnitOfWorkSuite: Suite = (ctx) => describe('ORM unit of work', (
         expect(statements).to.deep.equal([
           sql(loadPosts), // bob's posts, for the delete cascade
           clearFavorite(1),
-          sql('DELETE FROM "cycle_posts" WHERE "cycle_posts"."id" IN (?)'),
-          sql('DELETE FROM "cycle_users" WHERE "cycle_users"."id" IN (?)'),
+          sql(`DELETE FROM "cycle_posts" WHERE "cycle_posts"."id" ${keyListSql(db.engine, 1)}`),
+          sql(`DELETE FROM "cycle_users" WHERE "cycle_users"."id" ${keyListSql(db.engine, 1)}`),
         ])
       }
       expect(await remaining()).to.deep.equal({ users: [['ann', null]], posts: ['a'] })
@@ -321,8 +321,8 @@ export const ormUnitOfWorkSuite: Suite = (ctx) => describe('ORM unit of work', (
         await s.commit()
         expect(statements).to.deep.equal([
           sql(loadPosts),
-          sql('DELETE FROM "cycle_posts" WHERE "cycle_posts"."id" IN (?)'),
-          sql('DELETE FROM "cycle_users" WHERE "cycle_users"."id" IN (?)'),
+          sql(`DELETE FROM "cycle_posts" WHERE "cycle_posts"."id" ${keyListSql(db.engine, 1)}`),
+          sql(`DELETE FROM "cycle_users" WHERE "cycle_users"."id" ${keyListSql(db.engine, 1)}`),
         ])
       }
       expect(await remaining()).to.deep.equal({ users: [['ann', null]], posts: ['a'] })
@@ -341,8 +341,8 @@ export const ormUnitOfWorkSuite: Suite = (ctx) => describe('ORM unit of work', (
         expect(statements).to.deep.equal([
           sql(loadPosts),
           clearFavorite(1),
-          sql('DELETE FROM "cycle_posts" WHERE "cycle_posts"."id" IN (?, ?)'),
-          sql('DELETE FROM "cycle_users" WHERE "cycle_users"."id" IN (?)'),
+          sql(`DELETE FROM "cycle_posts" WHERE "cycle_posts"."id" ${keyListSql(db.engine, 2)}`),
+          sql(`DELETE FROM "cycle_users" WHERE "cycle_users"."id" ${keyListSql(db.engine, 1)}`),
         ])
       }
       expect(await remaining()).to.deep.equal({ users: [['ann', null]], posts: [] })
@@ -368,8 +368,8 @@ export const ormUnitOfWorkSuite: Suite = (ctx) => describe('ORM unit of work', (
         // Without a delete cascade, the author's books would be loaded to clear their foreign key;
         // the author was inserted in this session, so its collection is known (the one book,
         // added by backPopulates) and needs no SELECT. That book is deleted too: nothing to clear.
-        sql('DELETE FROM "books" WHERE "books"."id" IN (?)'),
-        sql('DELETE FROM "authors" WHERE "authors"."id" IN (?)'),
+        sql(`DELETE FROM "books" WHERE "books"."id" ${keyListSql(db.engine, 1)}`),
+        sql(`DELETE FROM "authors" WHERE "authors"."id" ${keyListSql(db.engine, 1)}`),
       ])
     })
   })

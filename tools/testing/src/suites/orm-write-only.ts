@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import { ArgumentError, AsyncSession, ForeignKey, Integer, InvalidRequestError, String, declarativeBase, mappedColumn, relationship, select, selectinload } from '@athanor/core'
 import type { WriteOnlyCollection } from '@athanor/core'
-import { dialectSql, useDatabase } from '../suite.js'
+import { dialectSql, keyListSql, useDatabase } from '../suite.js'
 import type { Suite } from '../suite.js'
 
 const Base = declarativeBase()
@@ -89,7 +89,7 @@ export const ormWriteOnlySuite: Suite = (ctx) => describe('orm: write-only colle
     await s.commit()
     expect(writes(db.statements)).to.deep.equal([
       dialectSql(db.engine, 'UPDATE "wo_entries" SET "feed_id" = ? WHERE "wo_entries"."id" = ?'),
-      dialectSql(db.engine, 'DELETE FROM "wo_pins" WHERE "wo_pins"."id" IN (?)'),
+      dialectSql(db.engine, `DELETE FROM "wo_pins" WHERE "wo_pins"."id" ${keyListSql(db.engine, 1)}`),
     ])
     expect(await stored()).to.deep.equal([[1, 'a', null], [2, 'b', 1]])
   })

@@ -4,7 +4,7 @@ import {
   mappedColumn, relationship, select, update,
 } from '@athanor/core'
 import type { Engine, Executable } from '@athanor/core'
-import { dialectSql } from '../suite.js'
+import { dialectSql, keyListSql } from '../suite.js'
 import type { Suite } from '../suite.js'
 
 // users ⇄ posts: a user's favourite post, written by a user. Declared user first, so neither
@@ -151,9 +151,9 @@ export const schemaCyclesSuite: Suite = (ctx) => describe('createAll / dropAll w
       seen.length = 0
       await s.commit()
       expect(seen).to.deep.equal([
-        dialectSql(engine, 'UPDATE "cyc_users" SET "favorite_post_id" = ? WHERE "cyc_users"."id" IN (?)'),
-        dialectSql(engine, 'DELETE FROM "cyc_posts" WHERE "cyc_posts"."id" IN (?)'),
-        dialectSql(engine, 'DELETE FROM "cyc_users" WHERE "cyc_users"."id" IN (?)'),
+        dialectSql(engine, `UPDATE "cyc_users" SET "favorite_post_id" = ? WHERE "cyc_users"."id" ${keyListSql(engine, 1)}`),
+        dialectSql(engine, `DELETE FROM "cyc_posts" WHERE "cyc_posts"."id" ${keyListSql(engine, 1)}`),
+        dialectSql(engine, `DELETE FROM "cyc_users" WHERE "cyc_users"."id" ${keyListSql(engine, 1)}`),
       ])
     }
     await using conn = await engine.connect()

@@ -51,9 +51,9 @@ export const sessionStreamSuite: Suite = (ctx) => describe('session: streaming r
     // The keys in order once, then per batch its objects and their books.
     expect(reads(db.statements)).to.deep.equal([
       dialectSql(db.engine, 'SELECT "stream_shelves"."id" FROM "stream_shelves" WHERE "stream_shelves"."id" > ? ORDER BY "stream_shelves"."label" ASC'),
-      dialectSql(db.engine, 'SELECT "stream_shelves"."id", "stream_shelves"."label" FROM "stream_shelves" WHERE "stream_shelves"."id" IN (?, ?, ?, ?)'),
+      dialectSql(db.engine, `SELECT "stream_shelves"."id", "stream_shelves"."label" FROM "stream_shelves" WHERE "stream_shelves"."id" ${keyListSql(db.engine, 4)}`),
       dialectSql(db.engine, `SELECT "stream_books"."id", "stream_books"."title", "stream_books"."shelf_id" FROM "stream_books" WHERE "stream_books"."shelf_id" ${keyListSql(db.engine, 4)}`),
-      dialectSql(db.engine, 'SELECT "stream_shelves"."id", "stream_shelves"."label" FROM "stream_shelves" WHERE "stream_shelves"."id" IN (?, ?)'),
+      dialectSql(db.engine, `SELECT "stream_shelves"."id", "stream_shelves"."label" FROM "stream_shelves" WHERE "stream_shelves"."id" ${keyListSql(db.engine, 2)}`),
       dialectSql(db.engine, `SELECT "stream_books"."id", "stream_books"."title", "stream_books"."shelf_id" FROM "stream_books" WHERE "stream_books"."shelf_id" ${keyListSql(db.engine, 2)}`),
     ])
   })
