@@ -65,11 +65,19 @@ export class Model {
   readonly sessions: SessionModel[]
   /** Whether the backend runs transactions side by side (else one at a time: SQLite's single writer). */
   readonly concurrent: boolean
+  /**
+   * Whether a DELETE of a key list may read, and so wait for, rows outside the list: InnoDB
+   * locks every row a DELETE reads, and MariaDB reads the whole table when the list covers
+   * (nearly) all of it — a row another transaction inserted or locked included. (An UPDATE does
+   * not wait: InnoDB's semi-consistent read skips a locked row that does not match.)
+   */
+  readonly deletesScan: boolean
   nextId: number
 
-  constructor(sessions: number, concurrent: boolean, seed: ReadonlyMap<number, Row>) {
+  constructor(sessions: number, concurrent: boolean, seed: ReadonlyMap<number, Row>, deletesScan = false) {
     this.sessions = Array.from({ length: sessions }, () => new SessionModel())
     this.concurrent = concurrent
+    this.deletesScan = deletesScan
     for (const [id, row] of seed) this.db.set(id, row)
     this.nextId = Math.max(0, ...seed.keys()) + 1
   }
@@ -108,7 +116,9 @@ export class Model {
   }
   /** A flush would wait for another transaction's row lock (the test never lets a step block). */
   flushWouldBlock(s: SessionModel): boolean {
-    return this.hasChanges(s) && (!this.mayConnect(s) || this.flushTargets(s).some((id) => this.lockedByOthers(s, id)))
+    if (!this.hasChanges(s)) return false
+    if (!this.mayConnect(s) || this.flushTargets(s).some((id) => this.lockedByOthers(s, id))) return true
+    return this.deletesScan && s.marked.size > 0 && this.sessions.some((o) => o !== s && o.locks.size > 0)
   }
   /** A flush would fail: an UPDATE or DELETE of a row another transaction deleted. */
   flushWouldFail(s: SessionModel): boolean {
