@@ -283,6 +283,42 @@ class RepeatFold {
   }
 }
 
+/**
+ * The members one joined node gathered: each parent's, in row order, once each. A member repeats
+ * in the rows of a deeper join or of a sibling collection; most repeats are the parent's last
+ * member, and the rest are found by scanning the parent's few members, so a parent gets a Set
+ * only once it has many (a Set per parent cost more than the loaded objects' own states).
+ */
+class Members {
+  /** Scanning a list this long costs about what a Set lookup does. */
+  static readonly #scanned = 16
+  readonly byParent = new Map<InstanceState, object[]>()
+  #large: Map<InstanceState, Set<object>> | undefined
+
+  /** A row with no member for `parent` (an outer join's NULLs): it has an empty list. */
+  none(parent: InstanceState): void {
+    if (!this.byParent.has(parent)) this.byParent.set(parent, [])
+  }
+
+  add(parent: InstanceState, obj: object): void {
+    const list = this.byParent.get(parent)
+    if (list === undefined) {
+      this.byParent.set(parent, [obj])
+      return
+    }
+    const n = list.length
+    if (n > 0 && list[n - 1] === obj) return
+    if (n < Members.#scanned) {
+      if (!list.includes(obj)) list.push(obj)
+      return
+    }
+    this.#large ??= new Map()
+    let seen = this.#large.get(parent)
+    if (seen === undefined) this.#large.set(parent, (seen = new Set(list)))
+    if (!seen.has(obj)) (seen.add(obj), list.push(obj))
+  }
+}
+
 /** What a joined statement's rows turned into. */
 export interface JoinedRows {
   /** The caller's rows (entities hydrated), one per parent row when a collection was joined. */
@@ -297,7 +333,7 @@ export interface JoinedRows {
  * loaded yet, and folds the repeated parent rows a joined collection produces.
  */
 export function readJoinedRows(jp: JoinedPlan, plan: RowPlan, raws: readonly (readonly unknown[])[], hydrate: Hydrate): JoinedRows {
-  const members = new Map<JoinedNode, Map<InstanceState, Set<object>>>()
+  const members = new Map<JoinedNode, Members>()
   const rows: unknown[][] = []
   const seenRows = new Set<string>()
   // select(Entity): a row is its object, so repeated parent rows fold by identity, without a key string.
@@ -307,15 +343,16 @@ export function readJoinedRows(jp: JoinedPlan, plan: RowPlan, raws: readonly (re
   const walk = (nodes: readonly JoinedNode[], parent: InstanceState, raw: readonly unknown[]): void => {
     for (let n = 0; n < nodes.length; n++) {
       const node = nodes[n]!
-      let byParent = members.get(node)
-      if (!byParent) members.set(node, (byParent = new Map()))
-      let set = byParent.get(parent)
-      if (!set) byParent.set(parent, (set = new Set()))
+      let gathered = members.get(node)
+      if (gathered === undefined) members.set(node, (gathered = new Members()))
       let fold = folds.get(node)
       if (fold === undefined) folds.set(node, (fold = RepeatFold.of(node.rel.target, node.start)))
       const obj = fold.hydrate(raw, hydrate)
-      if (obj === undefined) continue
-      set.add(obj)
+      if (obj === undefined) {
+        gathered.none(parent)
+        continue
+      }
+      gathered.add(parent, obj)
       if (node.children.length) walk(node.children, maybeState(obj)!, raw)
     }
   }
@@ -351,7 +388,7 @@ export function readJoinedRows(jp: JoinedPlan, plan: RowPlan, raws: readonly (re
     rows.push(row)
   }
   const loaded: { node: JoinedNode; states: InstanceState[] }[] = []
-  for (const [node, byParent] of members) {
+  for (const [node, { byParent }] of members) {
     const { rel } = node
     const back = rel.back
     // One-to-many members belong to one parent each, so the lists are disjoint: no Set needed.
@@ -360,8 +397,7 @@ export function readJoinedRows(jp: JoinedPlan, plan: RowPlan, raws: readonly (re
     const list: InstanceState[] = []
     // forEach and indexed loops: this runs once per query, mostly unoptimised, where each step
     // of an iterator allocates its result (PROFILE.md pass 17).
-    byParent.forEach((set, parent) => {
-      const items = Array.from(set)
+    byParent.forEach((items, parent) => {
       for (let i = 0; i < items.length; i++) {
         const s = maybeState(items[i])!
         if (states === undefined) list.push(s)

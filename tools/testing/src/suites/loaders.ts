@@ -74,6 +74,27 @@ class Box extends Base.model('ld_boxes', {
   static shelf = relationship(() => Shelf, { backPopulates: 'boxes' })
 }
 
+// Two collections of one parent: joined together, a board's rows are the product of both.
+class Board extends Base.model('ld_boards', {
+  id: mappedColumn(Integer, { primaryKey: true }),
+  name: mappedColumn(String(20)),
+})<Board> {
+  declare pins: Pin[]
+  declare notes: Note[]
+  static pins = relationship(() => Pin, { orderBy: () => [Pin.c.id] })
+  static notes = relationship(() => Note, { orderBy: () => [Note.c.id] })
+}
+class Pin extends Base.model('ld_pins', {
+  id: mappedColumn(Integer, { primaryKey: true }),
+  label: mappedColumn(String(20)),
+  board_id: mappedColumn(Integer, ForeignKey('ld_boards.id')),
+})<Pin> {}
+class Note extends Base.model('ld_notes', {
+  id: mappedColumn(Integer, { primaryKey: true }),
+  text: mappedColumn(String(20)),
+  board_id: mappedColumn(Integer, ForeignKey('ld_boards.id')),
+})<Note> {}
+
 /** A loaded author graph as plain data, to compare strategies. */
 function graph(authors: readonly Author[]): unknown {
   return authors.map((a) => ({ name: a.name, posts: a.posts.map((p) => ({ title: p.title, author: p.author.name, tags: p.tags.map((t) => t.name) })) }))
@@ -213,6 +234,24 @@ export const loaderSuite: Suite = (ctx) => describe('Loader strategies', () => {
       } finally {
         remove()
       }
+    })
+
+    it('gives each member once, in order, when the rows repeat it apart: two collections of one parent, joined together', async () => {
+      await using s = new AsyncSession(db.engine, quiet)
+      const names = Array.from({ length: 20 }, (_, i) => `n${i < 10 ? '0' : ''}${i}`)
+      s.add(new Board({ name: 'big', pins: [1, 2, 3].map((i) => new Pin({ label: `p${i}` })), notes: names.map((text) => new Note({ text })) }))
+      s.add(new Board({ name: 'small', pins: [new Pin({ label: 'q1' }), new Pin({ label: 'q2' })], notes: ['m1', 'm2', 'm3'].map((text) => new Note({ text })) }))
+      s.add(new Board({ name: 'empty' }))
+      await s.commit()
+      await using s2 = new AsyncSession(db.engine, quiet)
+      using counter = countStatements(db.engine)
+      // A board's rows are its pins × its notes: each note comes round again for every pin, its
+      // repeats a whole list of notes apart (3, and 20: more than a short list is scanned for).
+      const boards = (await s2.scalars(select(Board).orderBy(Board.c.name).options(joinedload(Board.pins), joinedload(Board.notes)))).all()
+      expect(counter.count).to.equal(1)
+      expect(boards.map((b) => [b.name, b.pins.map((p) => p.label), b.notes.map((n) => n.text)])).to.deep.equal([
+        ['big', ['p1', 'p2', 'p3'], names], ['empty', [], []], ['small', ['q1', 'q2'], ['m1', 'm2', 'm3']],
+      ])
     })
 
     it('reuses the compiled statement on the next run', async () => {
