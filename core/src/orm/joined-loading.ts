@@ -287,7 +287,8 @@ class RepeatFold {
  * The members one joined node gathered: each parent's, in row order, once each. A member repeats
  * in the rows of a deeper join or of a sibling collection; most repeats are the parent's last
  * member, and the rest are found by scanning the parent's few members, so a parent gets a Set
- * only once it has many (a Set per parent cost more than the loaded objects' own states).
+ * only once it has many (a Set and its copy per parent were ~0.5 MB of a 1,000-author joined
+ * load's 18 MB; benchmarks/PROFILE.md pass 24).
  */
 class Members {
   /** Scanning a list this long costs about what a Set lookup does. */
