@@ -1,6 +1,6 @@
 import type { Column } from '../sql/column.js'
 import type { Dialect } from '../dialect/contract.js'
-import { Bind, BooleanList, or, tuple } from '../sql/elements.js'
+import { Bind, BooleanList, or } from '../sql/elements.js'
 import type { Expression } from '../sql/elements.js'
 import type { Mapper } from './mapper.js'
 import { inClause, keyListsOf } from './key-lists.js'
@@ -18,6 +18,6 @@ export function pkWhere(m: Mapper, values: readonly unknown[], keyColumns?: read
  */
 export function pksWhere(dialect: Dialect, m: Mapper, keys: readonly (readonly unknown[])[], keyColumns?: readonly Column<unknown>[]): Expression<boolean> {
   const pkCols = keyColumns ?? m.pkIndexes.map((i) => m.columns[i]!)
-  if (pkCols.length === 1) return inClause(pkCols, keys, keyListsOf(dialect).keyIn)
-  return dialect.capabilities.tupleIn ? tuple(...pkCols).inValues(keys) : or(...keys.map((k) => pkWhere(m, k, pkCols)))
+  if (pkCols.length === 1 || dialect.capabilities.tupleIn) return inClause(pkCols, keys, keyListsOf(dialect).keyIn)
+  return or(...keys.map((k) => pkWhere(m, k, pkCols)))
 }
