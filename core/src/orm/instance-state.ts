@@ -1,6 +1,7 @@
 import type { Mapper } from './mapper.js'
 import { RelationMap } from './relation-map.js'
 import { peeking } from './unloaded-columns.js'
+import type { IdentityKey } from './identity-key.js'
 
 /** Where an instance stands towards a session (SQLAlchemy's object states). */
 export type Lifecycle = 'transient' | 'pending' | 'persistent' | 'deleted' | 'detached'
@@ -25,7 +26,7 @@ export class InstanceState extends RelationMap<unknown, readonly object[] | obje
   lifecycle: Lifecycle = 'transient'
   owner: StateOwner | undefined
   /** Identity-map key (mapper id + primary key), once the row exists. */
-  key: string | undefined
+  key: IdentityKey | undefined
   /** Column values as of the last load or flush, by column index; undefined for new objects. */
   committed: unknown[] | undefined
   /** Values before this transaction's first flush, to restore on rollback. */

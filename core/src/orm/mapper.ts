@@ -9,6 +9,8 @@ import { ColumnGroup } from '../sql/select.js'
 import type { Table } from '../sql/table.js'
 import { attachState, maybeState } from './instance-state.js'
 import { keepShape } from '../util/kept-shapes.js'
+import { oneColumnKey } from './identity-key.js'
+import type { IdentityKey } from './identity-key.js'
 import type { InstanceState } from './instance-state.js'
 import { Relationship } from './relationship.js'
 import { getRelated, setRelated } from './attributes.js'
@@ -120,7 +122,7 @@ export class Mapper {
   }
   readonly #relationships = new Map<string, Relationship>()
   #relationshipList: readonly Relationship[] | undefined
-  /** `identityKey`'s text before the first key value: the root's, so a row has one object whichever class loads it. */
+  /** A text key's start (identity-key.ts): the root's id, so a row has one object whichever class loads it. */
   readonly #keyPrefix: string
   /** The mapped class this one extends (`Parent.subclass()`), and the root of its hierarchy. */
   readonly parent: Mapper | undefined
@@ -310,7 +312,11 @@ export class Mapper {
   }
 
   /** The identity-map key for primary key values, or undefined when part of the key is missing. */
-  identityKey(pk: readonly unknown[]): string | undefined {
+  identityKey(pk: readonly unknown[]): IdentityKey | undefined {
+    if (pk.length === 1) {
+      const v = pk[0]
+      return v === undefined || v === null ? undefined : oneColumnKey(v, this.root.id, this.#keyPrefix)
+    }
     let k = String(this.root.id)
     for (const v of pk) {
       if (v === undefined || v === null) return undefined
@@ -320,13 +326,11 @@ export class Mapper {
   }
 
   /** `identityKey` of the primary key columns of the entity whose columns start at `start` in `row`, without copying them. */
-  rowIdentityKey(row: readonly unknown[], start: number, keyAt: readonly number[] = this.pkIndexes): string | undefined {
+  rowIdentityKey(row: readonly unknown[], start: number, keyAt: readonly number[] = this.pkIndexes): IdentityKey | undefined {
     const pk = keyAt
     if (pk.length === 1) {
-      // The common single-column key: one concatenation with a prefix made once.
       const v = row[start + pk[0]!]
-      if (v === undefined || v === null) return undefined
-      return this.#keyPrefix + (typeof v === 'object' ? JSON.stringify(v) : String(v))
+      return v === undefined || v === null ? undefined : oneColumnKey(v, this.root.id, this.#keyPrefix)
     }
     let k = String(this.root.id)
     for (const i of pk) {

@@ -11,6 +11,7 @@ import { select } from '../sql/select.js'
 import { Mapper } from './mapper.js'
 import { stateOf } from './instance-state.js'
 import type { InstanceState } from './instance-state.js'
+import type { IdentityKey } from './identity-key.js'
 import type { SessionObjects } from './session-objects.js'
 import { rowPlan, selectinBatchSize } from './loading.js'
 import type { RowPlan } from './loading.js'
@@ -68,7 +69,7 @@ export async function executeOrmDml(ctx: OrmDmlContext, statement: Dml): Promise
     matched = heldObjects(ctx.objects, mapper).filter((s) => !s.expired && where(s.obj as Record<string, unknown>) === true)
     result = await ctx.run(statement as unknown as Executable)
   } else if (mode === 'fetch') {
-    let keys: string[]
+    let keys: IdentityKey[]
     ;[result, keys] = await runFetchingKeys(ctx, statement, mapper)
     matched = keys.flatMap((k) => ctx.objects.identity.get(k) ?? [])
   } else result = await ctx.run(statement as unknown as Executable)
@@ -126,9 +127,9 @@ function applyUpdate(objects: SessionObjects, s: InstanceState, values: SetValue
 }
 
 /** Runs an UPDATE/DELETE and says which rows it touched: with RETURNING where it can, else one SELECT first. */
-async function runFetchingKeys(ctx: OrmDmlContext, statement: Update | Delete, mapper: Mapper): Promise<[Result, string[]]> {
+async function runFetchingKeys(ctx: OrmDmlContext, statement: Update | Delete, mapper: Mapper): Promise<[Result, IdentityKey[]]> {
   const pk = mapper.pkIndexes.map((i) => mapper.columns[i]!)
-  const keysOf = (rows: readonly (readonly unknown[])[], start: number): string[] => rows.flatMap((r) => mapper.identityKey(r.slice(start, start + pk.length)) ?? [])
+  const keysOf = (rows: readonly (readonly unknown[])[], start: number): IdentityKey[] => rows.flatMap((r) => mapper.identityKey(r.slice(start, start + pk.length)) ?? [])
   if (ctx.capabilities.returning[statement.kind] && statement.returningColumns.length === 0) {
     const r = await ctx.run((statement as Update).returning(...pk) as unknown as Executable)
     return [new Result([], [], r.rowsAffected), keysOf(r.rows as unknown[][], 0)]

@@ -17,6 +17,8 @@ import { withSubclassCriteria } from './inheritance.js'
 export interface EntityQueryContext {
   run(statement: Executable): Promise<Result>
   readonly hydrate: Hydrate
+  /** How many objects `hydrate` has built so far (not found in the identity map): a running count. */
+  built(): number
   /** Loading for relationships of the results of `parent`. */
   loadContext(parent: Select): LoadContext
 }
@@ -42,8 +44,11 @@ export async function executeEntitySelect(ctx: EntityQueryContext, statement: Se
   const only = plan.length === 1 && !joined ? plan[0]! : undefined
   if (only !== undefined && only.kind === 'entity') {
     // select(Entity), the common case: the objects themselves, no row array around each.
+    const before = ctx.built()
     const objects = hydrateObjects(result.rows as readonly (readonly unknown[])[], only, ctx.hydrate)
-    const states = distinctStates(objects)
+    // Every row built its object: no row repeats another, and none is missing (an outer join's
+    // absent side builds nothing), so no set is needed to tell them apart.
+    const states = ctx.built() - before === objects.length ? statesOf(objects) : distinctStates(objects)
     if (loadsAnything(only.mapper, options)) await applyLoaders((loads ??= ctx.loadContext(statement)), only.mapper, states, options)
     for (const s of states) (snapshotRelations(s), (s.expired = false))
     return Result.ofColumn(objects, result.columnNames, result.rowsAffected)
@@ -87,6 +92,13 @@ function hydrateObjects(raws: readonly (readonly unknown[])[], entity: Extract<R
   const { mapper, start, partial } = entity
   for (let r = 0; r < raws.length; r++) objects[r] = hydrate(mapper, raws[r]!, start, partial)
   return objects
+}
+
+/** The states of objects known to be mapped and distinct. */
+function statesOf(objects: readonly (object | undefined)[]): InstanceState[] {
+  const states = new Array<InstanceState>(objects.length)
+  for (let i = 0; i < objects.length; i++) states[i] = maybeState(objects[i])!
+  return states
 }
 
 /** The distinct objects among `values` (an outer join's missing side skipped), in order. */

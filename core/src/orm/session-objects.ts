@@ -4,6 +4,7 @@ import type { PartialLayout } from '../sql/select.js'
 import { UNLOADED, markUnloaded, setLoadedColumn } from './unloaded-columns.js'
 import { trusted } from './validated-attributes.js'
 import type { InstanceState, StateOwner } from './instance-state.js'
+import type { IdentityKey } from './identity-key.js'
 import type { MapperEventEmitter } from './orm-events.js'
 import { columnsChanged, isModified } from './dirty-check.js'
 import { relationState, restoreRelationState } from './attributes.js'
@@ -33,11 +34,13 @@ export interface ObjectsSnapshot {
  * between lifecycle states when rows are read and transactions or savepoints end.
  */
 export class SessionObjects {
-  readonly identity = new Map<string, InstanceState>()
+  readonly identity = new Map<IdentityKey, InstanceState>()
   readonly pending = new Set<InstanceState>()
   readonly deleted = new Set<InstanceState>()
   /** Rows deleted by flushes of the current transaction: persistent again if it rolls back. */
   readonly deletedInTx = new Set<InstanceState>()
+  /** How many objects hydrate() has built for rows (a running count; queries compare it before and after). */
+  built = 0
   readonly #owner: StateOwner
   constructor(owner: StateOwner) {
     this.#owner = owner
@@ -67,7 +70,7 @@ export class SessionObjects {
     return this.#hydrate(m, row, start, key, events, populateExisting, partial)
   }
 
-  #hydrate(m: Mapper, row: readonly unknown[], start: number, key: string, events: MapperEventEmitter, populateExisting: boolean, partial: PartialLayout | undefined): object {
+  #hydrate(m: Mapper, row: readonly unknown[], start: number, key: IdentityKey, events: MapperEventEmitter, populateExisting: boolean, partial: PartialLayout | undefined): object {
     const existing = this.identity.get(key)
     if (existing) {
       if (existing.expired || (populateExisting && existing.lifecycle === 'persistent')) {
@@ -84,6 +87,7 @@ export class SessionObjects {
     state.lifecycle = 'persistent'
     state.owner = this.#owner
     this.identity.set(key, state)
+    this.built++
     events.emit('load', state)
     return state.obj
   }

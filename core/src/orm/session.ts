@@ -16,6 +16,7 @@ import type { InstanceState, StateOwner } from './instance-state.js'
 import { Mapper } from './mapper.js'
 import { loadRelationship, rowPlan } from './loading.js'
 import { executeEntitySelect, hydrateRows } from './session-execute.js'
+import type { IdentityKey } from './identity-key.js'
 import { StreamResult, streamBatches } from './session-stream.js'
 import type { StreamContext, StreamOptions } from './session-stream.js'
 import { executeOrmDml } from './orm-dml.js'
@@ -124,8 +125,8 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     if (!sessionShapeKept) (sessionShapeKept = true, keepShape(new AsyncSession(engine)))
   }
 
-  /** Objects in the identity map. */
-  get identityMap(): ReadonlyMap<string, object> {
+  /** Objects in the identity map, by their identity (an opaque key: a number or text). */
+  get identityMap(): ReadonlyMap<IdentityKey, object> {
     return new Map([...this.#objects.identity].map(([k, s]) => [k, s.obj]))
   }
   /** Objects added and not yet flushed. */
@@ -726,6 +727,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     const populate = execution.populateExisting ?? lock !== undefined
     return executeEntitySelect({
       run: (stmt) => this.#run(conn, stmt, params),
+      built: () => this.#objects.built,
       hydrate: (m, raw, start, partial) => this.#objects.hydrate(m, raw, start, this.#mapperEvents, populate, partial),
       loadContext: (parent) => this.#loadContext(parent, params),
     }, statement, plan)

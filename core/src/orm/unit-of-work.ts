@@ -13,6 +13,7 @@ import type { Executable } from '../engine/connection.js'
 import { Collection } from './collection.js'
 import { maybeState } from './instance-state.js'
 import type { InstanceState, StateOwner } from './instance-state.js'
+import type { IdentityKey } from './identity-key.js'
 import type { MapperEventEmitter } from './orm-events.js'
 import type { Mapper } from './mapper.js'
 import type { TablePart } from './inheritance.js'
@@ -30,7 +31,7 @@ export interface FlushContext {
   execute(stmt: Executable): Promise<Result>
   /** Loads a relationship for the given parents (delete cascades need the children). */
   load(rel: Relationship, parents: readonly InstanceState[]): Promise<void>
-  readonly identityMap: Map<string, InstanceState>
+  readonly identityMap: Map<IdentityKey, InstanceState>
   /** Pending (added, not yet inserted) objects, in add order. */
   readonly pending: Set<InstanceState>
   /** Objects marked for deletion. */

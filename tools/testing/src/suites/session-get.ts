@@ -1,11 +1,19 @@
 import { expect } from 'chai'
-import { AsyncSession, Integer, String, declarativeBase, mappedColumn, select } from '@athanor/core'
+import { AsyncSession, BigInteger, Integer, String, declarativeBase, mappedColumn, select } from '@athanor/core'
 import { dialectSql, useDatabase } from '../suite.js'
 import type { Suite } from '../suite.js'
 
 const Base = declarativeBase()
 class Member extends Base.model('members', {
   id: mappedColumn(Integer, { primaryKey: true }),
+  name: mappedColumn(String(50)),
+}) {}
+class Ledger extends Base.model('ledgers', {
+  id: mappedColumn(BigInteger, { primaryKey: true }),
+  name: mappedColumn(String(50)),
+}) {}
+class Code extends Base.model('codes', {
+  code: mappedColumn(String(20), { primaryKey: true }),
   name: mappedColumn(String(50)),
 }) {}
 
@@ -57,5 +65,44 @@ export const sessionGetSuite: Suite = (ctx) => describe('AsyncSession.get and au
     expect(await s.get(Member, 1)).to.equal(m)
     expect(m.name).to.equal('after commit')
     expect(statements.some((q) => q.startsWith(sql('UPDATE "members"')))).to.equal(true)
+  })
+
+  // Identity keys are numbers for whole-number keys up to 2^42 and text beyond and for other
+  // values (core/src/orm/identity-key.ts): every size class, and text that only looks like a
+  // number, must still give one object per row.
+  it('holds one object per row whatever its key: small, large and huge integers, and text that looks like a number', async () => {
+    const huge = 2n ** 42n + 1n
+    {
+      await using s = new AsyncSession(db.engine)
+      s.addAll([1, 2_000_000, 2_147_483_647].map((id) => new Member({ id, name: `m${id}` })))
+      s.addAll([5n, huge].map((id) => new Ledger({ id, name: `l${id}` })))
+      s.addAll(['7', '007', 'x7'].map((code) => new Code({ code, name: `c${code}` })))
+      await s.commit()
+    }
+    statements.length = 0
+    await using s = new AsyncSession(db.engine)
+    const members = (await s.scalars(select(Member).orderBy(Member.c.id))).all()
+    const ledgers = (await s.scalars(select(Ledger).orderBy(Ledger.c.id))).all()
+    const codes = (await s.scalars(select(Code).orderBy(Code.c.code))).all()
+    expect(statements).to.have.length(3)
+    expect(members.map((m) => m.id)).to.deep.equal([1, 2_000_000, 2_147_483_647])
+    expect(ledgers.map((l) => l.id)).to.deep.equal([5n, huge])
+    expect(codes.map((c) => c.code)).to.deep.equal(['007', '7', 'x7'])
+    // Found in the identity map: the same objects, no statement.
+    expect(await s.get(Member, 1)).to.equal(members[0])
+    expect(await s.get(Member, 2_000_000)).to.equal(members[1])
+    expect(await s.get(Member, 2_147_483_647)).to.equal(members[2])
+    expect(await s.get(Ledger, 5n)).to.equal(ledgers[0])
+    expect(await s.get(Ledger, huge)).to.equal(ledgers[1])
+    expect(await s.get(Code, '7')).to.equal(codes[1])
+    expect(await s.get(Code, '007')).to.equal(codes[0])
+    expect(await s.get(Code, 'x7')).to.equal(codes[2])
+    expect(statements).to.have.length(3)
+    // A key of another class with the same value is another row.
+    expect(await s.get(Ledger, 1n)).to.equal(undefined)
+    // Loaded again, each row meets its object: still one per row.
+    const again = (await s.scalars(select(Member).orderBy(Member.c.id))).all()
+    expect(again.every((m, i) => m === members[i])).to.equal(true)
+    expect(s.identityMap.size).to.equal(8)
   })
 })
