@@ -5,7 +5,8 @@
  *
  * Why numbers: most tables have a one-column integer key, and a load builds one key per row. A
  * string key is a fresh string per row, hashed when it is looked up and kept by the object's state
- * for as long as the object lives; a number below 2^31 is neither (benchmarks/PROFILE.md pass 25).
+ * for as long as the object lives; a number needs no string and no text hash, and below 2^31
+ * (keys below ~2 million) no allocation at all (benchmarks/PROFILE.md pass 25).
  * So a whole number 0 ≤ n < 2^42 of a one-column key becomes `n * 1024 + root id`, one number per
  * (class, key) pair; every other key stays text, which always holds a '\u0001' and so never
  * equals a number. Root ids from 1024 on (a process that declares that many classes) use text.
