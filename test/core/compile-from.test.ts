@@ -107,9 +107,9 @@ describe('compile: common table expressions', () => {
 describe('compile: set operations', () => {
   const a = select(users.c.name).where(users.c.age.gt(1))
   const b = select(posts.c.title).where(posts.c.id.lt(5))
-  it('renders UNION and UNION ALL with ORDER BY on result column names and a bound LIMIT', () => {
+  it('renders UNION and UNION ALL with ORDER BY on result column names and a literal LIMIT', () => {
     expectSql(union(a, b).orderBy(users.c.name).limit(3),
-      'SELECT "users"."name" FROM "users" WHERE "users"."age" > ? UNION SELECT "posts"."title" FROM "posts" WHERE "posts"."id" < ? ORDER BY "name" ASC LIMIT ?', [1, 5, 3])
+      'SELECT "users"."name" FROM "users" WHERE "users"."age" > ? UNION SELECT "posts"."title" FROM "posts" WHERE "posts"."id" < ? ORDER BY "name" ASC LIMIT 3', [1, 5])
     expectSql(unionAll(a, b), 'SELECT "users"."name" FROM "users" WHERE "users"."age" > ? UNION ALL SELECT "posts"."title" FROM "posts" WHERE "posts"."id" < ?', [1, 5])
   })
   it('renders INTERSECT and EXCEPT as functions and methods', () => {
@@ -119,7 +119,7 @@ describe('compile: set operations', () => {
   })
   it('wraps a member with its own ORDER BY/LIMIT so the compound stays valid', () => {
     expectSql(union(select(users.c.id).orderBy(users.c.id).limit(2), select(posts.c.userId)),
-      'SELECT * FROM (SELECT "users"."id" FROM "users" ORDER BY "users"."id" ASC LIMIT ?) AS "_u1" UNION SELECT "posts"."userId" FROM "posts"', [2])
+      'SELECT * FROM (SELECT "users"."id" FROM "users" ORDER BY "users"."id" ASC LIMIT 2) AS "_u1" UNION SELECT "posts"."userId" FROM "posts"', [])
   })
   it('refuses INTERSECT/EXCEPT where the database lacks them', () => {
     const old = new SqlCompiler({ ...ansiCaps, intersectExcept: false })

@@ -1,6 +1,6 @@
 import { expect } from 'chai'
-import { ArgumentError, and, asc, desc, func, literal, not, nullValue, or, select, trueValue } from '@athanor/core'
-import { compileOn, expectSql, posts, users } from './compile-helpers.js'
+import { ArgumentError, SqlCompiler, and, asc, desc, func, literal, not, nullValue, or, select, trueValue } from '@athanor/core'
+import { ansiCaps, compileOn, expectSql, posts, users } from './compile-helpers.js'
 
 const U = 'SELECT "users"."id" FROM "users"'
 
@@ -148,9 +148,19 @@ describe('compile: ORDER BY, LIMIT, OFFSET', () => {
         postgres: `${U} ORDER BY "users"."age" ASC NULLS LAST, "users"."score" DESC NULLS FIRST`,
       })
   })
-  it('binds LIMIT and OFFSET values', () => {
-    expectSql(select(users.c.id).limit(10).offset(20), `${U} LIMIT ? OFFSET ?`, [10, 20])
-    expectSql(select(users.c.id).limit(0), `${U} LIMIT ?`, [0])
+  it('writes LIMIT into the SQL (a generic plan must see the row goal) and binds OFFSET', () => {
+    expectSql(select(users.c.id).limit(10).offset(20), `${U} LIMIT 10 OFFSET ?`, [20])
+    expectSql(select(users.c.id).limit(0), `${U} LIMIT 0`, [])
+  })
+  it('compiles each distinct LIMIT once: the count is part of the statement\'s cache key', () => {
+    const compiler = new SqlCompiler(ansiCaps)
+    const page = select(users.c.id).orderBy(users.c.id)
+    expect([2, 3, 2].map((n) => compiler.compile(page.limit(n)).sql)).to.deep.equal([`${U} ORDER BY "users"."id" ASC LIMIT 2`, `${U} ORDER BY "users"."id" ASC LIMIT 3`, `${U} ORDER BY "users"."id" ASC LIMIT 2`])
+    expect(compiler.cacheSize).to.equal(2)
+  })
+  it('refuses a LIMIT that is not a whole number ≥ 0, so only digits reach the SQL', () => {
+    for (const bad of [-1, 1.5, Number.NaN, Infinity, 2 ** 53]) expect(() => select(users.c.id).limit(bad)).to.throw(ArgumentError, /limit\(\) takes a whole number ≥ 0/)
+    expect(() => select(users.c.id).limit('5; DROP TABLE users' as unknown as number)).to.throw(ArgumentError, /limit\(\) takes a whole number/)
   })
   it('writes a bare OFFSET with a LIMIT where the dialect needs one (SQLite -1, MySQL 2^64-1)', () => {
     expectSql(select(users.c.id).offset(5), `${U} OFFSET ?`, [5], { libsql: `${U} LIMIT -1 OFFSET ?`, mysql: 'SELECT `users`.`id` FROM `users` LIMIT 18446744073709551615 OFFSET ?' })

@@ -210,7 +210,8 @@ export class MysqlCompiler extends SqlCompiler {
   /**
    * Integer parameters go to mysql2 as plain numbers (see values.ts), which it sends as DOUBLE
    * unless the server says the placeholder is an integer; MySQL ≥ 8.0.22 refuses a DOUBLE for
-   * `LIMIT ?`. LIMIT and OFFSET are therefore bound as BigInteger, which travels as LONGLONG.
+   * `LIMIT ?`/`OFFSET ?`. OFFSET (LIMIT is written into the SQL, see `Select.limit`) is therefore
+   * bound as BigInteger, which travels as LONGLONG.
    */
   protected override visitPaging(e: Expression<unknown>, ctx: CompileContext): string {
     const i = e instanceof Bind ? ctx.bindIndex.get(e) : undefined

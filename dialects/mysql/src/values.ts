@@ -78,8 +78,8 @@ const toBuffer = (v: Uint8Array): Buffer => (Buffer.isBuffer(v) ? v : Buffer.fro
 const LONGLONG = mysql.TypedParameter.LONGLONG
 const bindBigint: ValueProcessor = (v) => (v === null || v === undefined ? null : LONGLONG(v as bigint))
 // Integer and SmallInteger values (32-bit, exact as a double) go as plain numbers, which mysql2
-// encodes cheaply; the one place MySQL refuses a DOUBLE, `LIMIT ?`/`OFFSET ?`, is bound as
-// BigInteger by the compiler (MysqlCompiler.visitPaging).
+// encodes cheaply; the one place MySQL refuses a DOUBLE, `OFFSET ?` (LIMIT is written into the
+// SQL), is bound as BigInteger by the compiler (MysqlCompiler.visitPaging).
 const bindBoolean: ValueProcessor = (v) => (v === null || v === undefined ? null : v ? 1 : 0)
 const bindDateTime: ValueProcessor = (v) => (v instanceof Date ? formatUtcDateTime(v) : v)
 // JSON is sent as text: MariaDB rejects mysql2's JSON parameter type, and both servers parse a

@@ -77,9 +77,9 @@ export const sessionStreamSuite: Suite = (ctx) => describe('session: streaming r
     for await (const shelf of s.streamScalars(select(Shelf).where(Shelf.c.label.ne('shelf 4')), { batchSize: 3 })) ids.push(shelf.id)
     expect(ids).to.deep.equal([1, 2, 3, 5, 6, 7])
     expect(reads(db.statements)).to.deep.equal([
-      dialectSql(db.engine, 'SELECT "stream_shelves"."id", "stream_shelves"."label" FROM "stream_shelves" WHERE "stream_shelves"."label" <> ? ORDER BY "stream_shelves"."id" ASC LIMIT ?'),
-      dialectSql(db.engine, 'SELECT "stream_shelves"."id", "stream_shelves"."label" FROM "stream_shelves" WHERE "stream_shelves"."label" <> ? AND "stream_shelves"."id" > ? ORDER BY "stream_shelves"."id" ASC LIMIT ?'),
-      dialectSql(db.engine, 'SELECT "stream_shelves"."id", "stream_shelves"."label" FROM "stream_shelves" WHERE "stream_shelves"."label" <> ? AND "stream_shelves"."id" > ? ORDER BY "stream_shelves"."id" ASC LIMIT ?'),
+      dialectSql(db.engine, 'SELECT "stream_shelves"."id", "stream_shelves"."label" FROM "stream_shelves" WHERE "stream_shelves"."label" <> ? ORDER BY "stream_shelves"."id" ASC LIMIT 3'),
+      dialectSql(db.engine, 'SELECT "stream_shelves"."id", "stream_shelves"."label" FROM "stream_shelves" WHERE "stream_shelves"."label" <> ? AND "stream_shelves"."id" > ? ORDER BY "stream_shelves"."id" ASC LIMIT 3'),
+      dialectSql(db.engine, 'SELECT "stream_shelves"."id", "stream_shelves"."label" FROM "stream_shelves" WHERE "stream_shelves"."label" <> ? AND "stream_shelves"."id" > ? ORDER BY "stream_shelves"."id" ASC LIMIT 3'),
     ])
   })
 
