@@ -249,8 +249,8 @@ export class Connection implements AsyncDisposable {
     this.#engine.events.emit('checkin', { connection: this })
   }
 
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close()
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close()
   }
 
   /**

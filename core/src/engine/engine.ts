@@ -271,8 +271,8 @@ export class Engine implements EngineCore, SchemaExecutor, AsyncDisposable {
     await this.#pool.dispose()
   }
 
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.dispose()
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose()
   }
 
   toString(): string {
