@@ -15,6 +15,8 @@
  *   npm run bench:profile -- --dialect libsql --scenario selectin (seeds /tmp/athanor-profile.db once)
  *   npm run bench:profile -- --dialect pg --scenario joined --total  (total time per function, not self time)
  *   npm run bench:profile -- --dialect libsql --scenario uow-insert --gc  (a full GC before each iteration, as npm run bench does)
+ *   npm run bench:profile -- --dialect pg --scenario web-page --window --gc  (only the timed calls profiled, ms per
+ *     iteration per function, (idle) = waiting for the database, and the GC inside them)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,6 +29,8 @@ import { StatementCounter } from './runner/statement-counter.js';
 import { forceGc } from './runner/memory-sampler.js';
 import { topSelfTime, topTotalTime } from './profile/top-functions.js';
 import { topAllocations } from './profile/top-allocations.js';
+import { profileWindows } from './profile/window-profile.js';
+import type { WindowStep } from './profile/window-profile.js';
 import { EDIT_SUFFIX, FULL_SIZES, STREAM_BATCH, insertStamp, newAuthors, pkLookupIds, webPagePatterns } from './workload/scenarios.js';
 import { openSqlClient } from './db/sql-client.js';
 import { profileTarget } from './profile/profile-target.js';
@@ -45,6 +49,7 @@ const { values } = parseArgs({
     top: { type: 'string', default: '20' },
     alloc: { type: 'boolean', default: false },
     total: { type: 'boolean', default: false },
+    window: { type: 'boolean', default: false },
   },
 });
 const dialect = values.dialect as Dialect;
@@ -66,14 +71,20 @@ if (values.gc && forceGc === undefined) throw new Error('--gc needs node --expos
 // name patterns (50 pages per iteration, as a full run).
 const input = scenario === 'pk-lookups' ? pkLookupIds(1000, 1000) : scenario === 'web-page' ? webPagePatterns(FULL_SIZES.webPages) : scenario === 'stream' ? STREAM_BATCH : undefined;
 let round = 0;
-const run = async (): Promise<unknown> => {
+// One iteration: the scenario's call and, for write scenarios, the harness's cleanup after it.
+const step = (): WindowStep => {
   if (scenario === 'uow-insert') {
     const stamp = insertStamp(++round, 99);
-    await method(newAuthors(FULL_SIZES.insertAuthors, stamp));
-    return cleanupInsert(admin, stamp);
+    const batch = newAuthors(FULL_SIZES.insertAuthors, stamp);
+    return { call: () => method(batch), after: () => cleanupInsert(admin, stamp) };
   }
-  if (scenario === 'update-dirty') return method(FULL_SIZES.updateAuthors, EDIT_SUFFIX).then(() => restoreUpdate(admin));
-  return input === undefined ? method() : method(input);
+  if (scenario === 'update-dirty') return { call: () => method(FULL_SIZES.updateAuthors, EDIT_SUFFIX), after: () => restoreUpdate(admin) };
+  return { call: () => (input === undefined ? method() : method(input)) };
+};
+const run = async (): Promise<unknown> => {
+  const s = step();
+  await s.call();
+  return s.after?.();
 };
 await run(); // warm-up: compile, prepare statements
 
@@ -94,6 +105,13 @@ if (values.alloc) {
   const total = rows.reduce((sum, [, pct, bytes]) => (pct > 0 ? Math.max(sum, (bytes * 100) / pct) : sum), 0);
   console.log(`${contender.name} ${scenario} on ${dialect}: ${ms.toFixed(2)} ms and ${(total / iterations / 1e6).toFixed(1)} MB allocated per iteration (${iterations} iterations, sampled)`);
   for (const [label, pct, bytes] of rows) console.log(`${pct.toFixed(1).padStart(5)} %  ${(bytes / iterations / 1e3).toFixed(0).padStart(7)} kB/it  ${label}`);
+  process.exit(0);
+}
+if (values.window) {
+  const report = await profileWindows(inspector, iterations, step, values.gc ? forceGc : undefined);
+  await session.close();
+  console.log(`${contender.name} ${scenario} on ${dialect}: ${report.ms.toFixed(2)} ms per iteration, ${report.gcMs.toFixed(2)} ms of it GC (${iterations} iterations, each profiled alone)`);
+  for (const [label, ms] of report.self.slice(0, Number(values.top))) console.log(`${ms.toFixed(2).padStart(8)} ms  ${label}`);
   process.exit(0);
 }
 await inspector.post('Profiler.enable');

@@ -4,14 +4,20 @@
  */
 import fs from 'node:fs';
 
-interface ProfileNode {
+export interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
 }
-interface CpuProfile {
+export interface CpuProfile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
+}
+
+/** `function file:line`, paths shortened to the package or workspace folder. */
+export function frameLabel({ functionName, url, lineNumber }: ProfileNode['callFrame']): string {
+  const where = url.replace(/^.*\/node_modules\//, '').replace(/^file:\/\/.*?\/(core|dialects|benchmarks|plugins|tools)\//, '$1/');
+  return `${functionName || '(anonymous)'} ${where}${where ? `:${lineNumber + 1}` : ''}`;
 }
 
 /** `[label, percent]` rows, largest first; labels are `function file:line`, paths shortened. */
@@ -24,9 +30,7 @@ export function topSelfTime(file: string, limit: number): [string, number][] {
   for (const node of profile.nodes) {
     const t = byNode.get(node.id) ?? 0;
     total += t;
-    const { functionName, url, lineNumber } = node.callFrame;
-    const where = url.replace(/^.*\/node_modules\//, '').replace(/^file:\/\/.*?\/(core|dialects|benchmarks|plugins|tools)\//, '$1/');
-    const label = `${functionName || '(anonymous)'} ${where}${where ? `:${lineNumber + 1}` : ''}`;
+    const label = frameLabel(node.callFrame);
     byFunction.set(label, (byFunction.get(label) ?? 0) + t);
   }
   return [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([k, t]) => [k, (100 * t) / total]);
