@@ -7,6 +7,7 @@ import fs from 'node:fs';
 export interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
 }
 export interface CpuProfile {
   nodes: ProfileNode[];
@@ -41,7 +42,7 @@ export function topSelfTime(file: string, limit: number): [string, number][] {
  * per sample), as percentages of all sampled time: where a phase's time goes, not just its leaves.
  */
 export function topTotalTime(file: string, limit: number): [string, number][] {
-  const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile & { nodes: (ProfileNode & { children?: number[] })[] };
+  const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));

@@ -8,7 +8,7 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import type { Session } from 'node:inspector/promises';
 import { frameLabel } from './top-functions.js';
-import type { CpuProfile, ProfileNode } from './top-functions.js';
+import type { CpuProfile } from './top-functions.js';
 
 /** One iteration: the call to time, and what to do after it, untimed. */
 export interface WindowStep {
@@ -47,7 +47,7 @@ export async function profileWindows(inspector: Session, iterations: number, ste
     const { profile } = await inspector.post('Profiler.stop');
     windows.push([t0, t1]);
     wall += t1 - t0;
-    addSelfTime(profile as unknown as Parameters<typeof addSelfTime>[0], self);
+    addSelfTime(profile as unknown as CpuProfile, self);
     await s.after?.();
   }
   // GC entries are delivered asynchronously: let the last ones arrive.
@@ -60,7 +60,7 @@ export async function profileWindows(inspector: Session, iterations: number, ste
 }
 
 /** Adds each sample's time to its function, leaving out the profiler's own stop call. */
-function addSelfTime(profile: CpuProfile & { nodes: (ProfileNode & { children?: number[] })[] }, into: Map<string, number>): void {
+function addSelfTime(profile: CpuProfile, into: Map<string, number>): void {
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
