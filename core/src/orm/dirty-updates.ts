@@ -40,7 +40,11 @@ interface RowUpdate {
  */
 export async function updateDirty(ctx: FlushContext): Promise<void> {
   const groups = new Map<string, RowUpdate[]>()
-  for (const s of [...ctx.identityMap.values()]) {
+  // A copy (listeners may load more), walked by index: once per flush, mostly unoptimised, where a
+  // for-of allocates an iterator result per object (unit-of-work.ts).
+  const held = [...ctx.identityMap.values()]
+  for (let i = 0; i < held.length; i++) {
+    const s = held[i]!
     if (ctx.deleted.has(s)) continue
     const u = prepareUpdate(ctx, s)
     if (!u) continue
@@ -59,8 +63,13 @@ export async function updateDirty(ctx: FlushContext): Promise<void> {
 
 function prepareUpdate(ctx: FlushContext, s: InstanceState): RowUpdate | undefined {
   // The allocation-free test first: a flush asks this of every held object, and most are unchanged
-  // (all of them after an insert of 10,000 new ones).
+  // (all of them after an insert of 10,000 new ones). The rest is another function: its closures
+  // would otherwise give every call a context (dirty-check.ts).
   if (s.lifecycle !== 'persistent' || !columnsChanged(s)) return undefined
+  return changedRow(ctx, s)
+}
+
+function changedRow(ctx: FlushContext, s: InstanceState): RowUpdate | undefined {
   const m = s.mapper
   const o = s.obj as Record<string, unknown>
   let changed = changedColumns(s)

@@ -2,6 +2,8 @@ import type { Mapper } from './mapper.js'
 import { RelationMap } from './relation-map.js'
 import { peeking } from './unloaded-columns.js'
 import type { IdentityKey } from './identity-key.js'
+import { valuesEqual } from './values-equal.js'
+import { checkDateMutations } from './mutable-values.js'
 
 /** Where an instance stands towards a session (SQLAlchemy's object states). */
 export type Lifecycle = 'transient' | 'pending' | 'persistent' | 'deleted' | 'detached'
@@ -27,8 +29,59 @@ export class InstanceState extends RelationMap<unknown, readonly object[] | obje
   owner: StateOwner | undefined
   /** Identity-map key (mapper id + primary key), once the row exists. */
   key: IdentityKey | undefined
-  /** Column values as of the last load or flush, by column index; undefined for new objects. */
-  committed: unknown[] | undefined
+  /**
+   * Column values as of the last load or flush, by column index; undefined for new objects. A
+   * load from a row holding other entities' columns too (a joined load) keeps that row and where
+   * this entity's columns start in it (`commitRow`), and slices them out only when something
+   * reads this array: the dirty checks read them in place, so a read-only load copies no slice
+   * per object (benchmarks/PROFILE.md pass 28).
+   */
+  get committed(): unknown[] | undefined {
+    const at = this.#at
+    if (at >= 0) {
+      this.#at = -1
+      this.#committed = (this.#committed as unknown[]).slice(at, at + this.mapper.columnKeys.length)
+    }
+    return this.#committed
+  }
+  set committed(values: unknown[] | undefined) {
+    this.#committed = values
+    this.#at = -1
+  }
+  #committed: unknown[] | undefined
+  /** Where this object's columns start in `#committed` when it is a whole row (commitRow), else -1. */
+  #at = -1
+
+  /**
+   * The committed snapshot is the columns of `row` from `start` (a row the object was just loaded
+   * from, which nothing writes to). For mappers whose snapshots need no copies (`Mapper.snapshotsRows`).
+   */
+  commitRow(row: readonly unknown[], start: number): void {
+    this.#committed = row as unknown[]
+    this.#at = start
+  }
+
+  /**
+   * Whether a column value of the object differs from the committed snapshot (false for objects
+   * without one). Reads the snapshot where it is, without slicing a kept row; no allocation,
+   * because autoflush and close ask it of every object in the identity map.
+   */
+  columnsDiffer(): boolean {
+    if (this.#committed === undefined) return false
+    const m = this.mapper
+    const o = this.obj as Record<string, unknown>
+    // Development only, where rows are not kept (Mapper.snapshotsRows): no slice is made here.
+    if (m.dateIndexes.length > 0) checkDateMutations(m.className, m.columns, o, this.committed!, m.dateIndexes)
+    const committed = this.#committed
+    const at = this.#at < 0 ? 0 : this.#at
+    const keys = m.columnKeys
+    for (let i = 0; i < keys.length; i++) {
+      const v = o[keys[i]!]
+      const c = committed[at + i]
+      if (v !== c && !valuesEqual(v, c)) return true
+    }
+    return false
+  }
   /** Values before this transaction's first flush, to restore on rollback. */
   txSnapshot: unknown[] | undefined
   /** Set on commit (expire-on-commit) and rollback: the next load overwrites the values. */
@@ -55,12 +108,17 @@ export class InstanceState extends RelationMap<unknown, readonly object[] | obje
   values(): unknown[] {
     const o = this.obj as Record<string, unknown>
     const keys = this.mapper.columnKeys
-    // Only a class with columns left out of loads has accessors to peek past (unloaded-columns.ts).
-    if (this.mapper.partialLoads) return peeking(() => keys.map((k) => o[k]))
+    // Only a class with columns left out of loads has accessors to peek past (unloaded-columns.ts);
+    // its closure is made elsewhere, so other calls allocate no context for it (dirty-check.ts).
+    if (this.mapper.partialLoads) return peekValues(o, keys)
     const out = new Array<unknown>(keys.length)
     for (let i = 0; i < keys.length; i++) out[i] = o[keys[i]!]
     return out
   }
+}
+
+function peekValues(o: Record<string, unknown>, keys: readonly string[]): unknown[] {
+  return peeking(() => keys.map((k) => o[k]))
 }
 
 /** A constructor that returns the object it is given, so a subclass's fields land on that object. */

@@ -188,13 +188,12 @@ function runBatch(ctx: LoadContext, rel: Relationship, cols: readonly Column<unk
 /**
  * Loads `rel` for the given parents with SELECT … IN, in batches, and stores the results.
  * `children` (the options for the targets) ride on those statements, so the targets' own
- * relationships load as part of executing them. Returns the states of the loaded targets.
+ * relationships load as part of executing them.
  */
-export async function loadRelationship(ctx: LoadContext, rel: Relationship, parents: readonly InstanceState[], children: readonly LoaderOption[] = []): Promise<InstanceState[]> {
-  if (parents.length === 0) return []
+export async function loadRelationship(ctx: LoadContext, rel: Relationship, parents: readonly InstanceState[], children: readonly LoaderOption[] = []): Promise<void> {
+  if (parents.length === 0) return
   if (rel.writeOnly) throw writeOnlyLoad(rel)
   const target = rel.target
-  const out: InstanceState[] = []
   if (rel.direction === 'many-to-one') {
     const { byKey, keys, missing } = groupByKey(parents, rel.destColumns)
     for (const p of missing) setLoaded(p, rel, null)
@@ -205,16 +204,15 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
       const objs = (await runBatch(ctx, rel, sources, batchAt(keys, i, size), children, (where) => select(target.group).where(where))).scalars().values
       for (let r = 0; r < objs.length; r++) {
         const obj = objs[r]
-        const s = maybeState(obj)!
-        found.set(stateKey(s, sources)!, obj as object)
-        out.push(s)
+        found.set(stateKey(maybeState(obj)!, sources)!, obj as object)
       }
     }
     for (const [k, ps] of byKey) for (const p of ps) setLoaded(p, rel, found.get(k) ?? null)
-    return out
+    return
   }
   const srcCols = rel.sourceColumns
   const keys = distinctKeys(parents, srcCols)
+  if (keys.length === 1 && rel.direction === 'one-to-many') return loadOneKey(ctx, rel, parents, keys, children)
   const members = new Map<string, object[]>()
   const size = selectinBatchSize(ctx.maxParams, srcCols.length)
   // Each row is read in place (no [object, key] pair per row): loads of 10,000 children made
@@ -238,18 +236,45 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
       const list = members.get(k)
       if (list === undefined) members.set(k, [obj])
       else list.push(obj)
-      out.push(state)
     }
   }
-  const back = rel.back
   for (const p of parents) {
     const k = stateKey(p, srcCols)
-    const items = (k !== undefined && members.get(k)) || []
-    setLoaded(p, rel, rel.uselist ? items : (items[0] ?? null))
-    // The many-to-one side is known too: set it so child.parent reads without a query.
-    if (back && !back.uselist) for (const item of items) { const s = maybeState(item)!; if (!isLoaded(s, back)) setLoaded(s, back, p.obj) }
+    store(rel, p, (k !== undefined && members.get(k)) || EMPTY)
   }
-  return out
+}
+
+const EMPTY: readonly object[] = Object.freeze([])
+
+/**
+ * Parents that share one key (one parent's load: the N+1 pattern): every row of the one
+ * statement is a member, so the result's objects are the members as they are, without a
+ * grouping map, a key string per row or a list per key.
+ */
+async function loadOneKey(ctx: LoadContext, rel: Relationship, parents: readonly InstanceState[], keys: unknown[][], children: readonly LoaderOption[]): Promise<void> {
+  const target = rel.target
+  const result = await runBatch(ctx, rel, rel.destColumns, keys, children, (where) => rel.ordered(select(target.group).where(where)))
+  const items = result.scalars().values as readonly object[]
+  const srcCols = rel.sourceColumns
+  for (let i = 0; i < parents.length; i++) store(rel, parents[i]!, hasNullAt(parents[i]!, srcCols) ? EMPTY : items)
+}
+
+/** Whether one of `cols` is null on the object (its parent has no key, so no members). */
+function hasNullAt(s: InstanceState, cols: readonly Column<unknown>[]): boolean {
+  const o = s.obj as Record<string, unknown>
+  for (let i = 0; i < cols.length; i++) if (o[cols[i]!.key_] === null || o[cols[i]!.key_] === undefined) return true
+  return false
+}
+
+/** Stores a parent's loaded members, and each member's many-to-one back reference to it (so child.parent reads without a query). */
+function store(rel: Relationship, p: InstanceState, items: readonly object[]): void {
+  setLoaded(p, rel, rel.uselist ? items : (items[0] ?? null))
+  const back = rel.back
+  if (back === undefined || back.uselist) return
+  for (let i = 0; i < items.length; i++) {
+    const s = maybeState(items[i])!
+    if (!isLoaded(s, back)) setLoaded(s, back, p.obj)
+  }
 }
 
 /**

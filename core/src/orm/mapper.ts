@@ -246,6 +246,14 @@ export class Mapper {
     return out
   }
 
+  /**
+   * Whether a loaded row can be kept as the committed snapshot as it is (InstanceState.commitRow):
+   * no column needs a copy, and no Date is watched (production).
+   */
+  get snapshotsRows(): boolean {
+    return !this.#mutable && this.dateIndexes.length === 0
+  }
+
   get className(): string {
     return this.cls.name
   }

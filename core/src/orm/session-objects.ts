@@ -81,7 +81,7 @@ export class SessionObjects {
       return existing.obj
     }
     let state = partial === undefined ? m.fromRow(row, start) : undefined
-    if (state !== undefined) state.committed = m.snapshot(committedValues(m, row, start), true)
+    if (state !== undefined) commitLoaded(m, state, row, start)
     else assign((state = m.blank().state), partial === undefined ? committedValues(m, row, start) : spread(m, row, start, partial), true)
     state.key = key
     state.lifecycle = 'persistent'
@@ -175,8 +175,9 @@ export class SessionObjects {
       // Unflushed changes go too (SQLAlchemy expires them): the object reads as the database has it.
       // An object no flush touched and nobody changed is left as it is (a read-only session's
       // close would otherwise copy every snapshot it loaded).
-      const before = s.txSnapshot ?? s.committed
-      if (before && (s.txSnapshot !== undefined || columnsChanged(s))) assign(s, before)
+      // (columnsChanged first: it reads a kept row in place, where `committed` would slice it.)
+      if (s.txSnapshot !== undefined) assign(s, s.txSnapshot)
+      else if (columnsChanged(s)) assign(s, s.committed!)
       s.txSnapshot = undefined
       s.expired = true
     })
@@ -283,6 +284,16 @@ export class SessionObjects {
 }
 
 /**
+ * A new object's committed snapshot: the row it was built from. A row holding other columns too (a
+ * joined load) is kept whole, with where the entity's columns start, when the mapper's snapshots
+ * need no copies; the slice is made only if something reads it (InstanceState.committed).
+ */
+function commitLoaded(m: Mapper, s: InstanceState, row: readonly unknown[], start: number): void {
+  if ((start !== 0 || row.length !== m.columnKeys.length) && m.snapshotsRows) s.commitRow(row, start)
+  else s.committed = m.snapshot(committedValues(m, row, start), true)
+}
+
+/**
  * The entity's slice of a row, to keep as its committed snapshot. A row holding exactly the
  * entity's columns is kept as it is instead of copied: rows reach the ORM as fresh arrays from the
  * driver, and snapshots are replaced, never written to.
@@ -323,7 +334,7 @@ function fillUnloaded(s: InstanceState, row: readonly unknown[], start: number, 
 /** Sets an object's column values (in mapper order); UNLOADED makes a column unloaded. */
 function setValues(s: InstanceState, values: readonly unknown[]): void {
   // Values from the database or a snapshot: not the application's, so validators do not see them.
-  if (s.mapper.validated.length > 0) trusted(() => writeValues(s.mapper, s.obj as Record<string, unknown>, values))
+  if (s.mapper.validated.length > 0) trusted(writeValues, s.mapper, s.obj as Record<string, unknown>, values)
   else writeValues(s.mapper, s.obj as Record<string, unknown>, values)
 }
 

@@ -218,18 +218,25 @@ function collectSyncs(ctx: FlushContext): Sync[] {
           syncs.push({ child: t, parent: s, rel, pairs: rel.pairs })
         }
         const before = committedMembers(s, rel.key)
-        if (before.length === 0) continue
-        const now = new Set(objs)
-        for (const obj of before) {
-          const t = maybeState(obj)!
-          if (now.has(obj) || ctx.deleted.has(t)) continue
-          // Removed from the collection and not adopted elsewhere: its foreign key becomes NULL.
-          if (!syncs.some((x) => x.child === t && x.rel === rel)) syncs.push({ child: t, parent: null, rel, pairs: rel.pairs })
-        }
+        if (before.length > 0) syncRemoved(ctx, syncs, rel, before, objs)
       }
     }
   }
   return syncs
+}
+
+/**
+ * Members removed from a collection and not adopted elsewhere: their foreign keys become NULL.
+ * A function of its own: its closure would otherwise make the caller's loop allocate a block
+ * context per object and relationship (dirty-check.ts).
+ */
+function syncRemoved(ctx: FlushContext, syncs: Sync[], rel: Relationship, before: readonly object[], objs: readonly object[]): void {
+  const now = new Set(objs)
+  for (const obj of before) {
+    const t = maybeState(obj)!
+    if (now.has(obj) || ctx.deleted.has(t)) continue
+    if (!syncs.some((x) => x.child === t && x.rel === rel)) syncs.push({ child: t, parent: null, rel, pairs: rel.pairs })
+  }
 }
 
 /**
@@ -247,11 +254,16 @@ function backSyncs(ctx: FlushContext, child: InstanceState, back: Relationship, 
 }
 
 function applySync(sync: Sync): void {
+  if (sync.child.mapper.validated.length > 0) trusted(copyKeys, sync)
+  else copyKeys(sync)
+}
+
+/** The parent's key into the child's foreign key columns (NULL without a parent). */
+function copyKeys(sync: Sync): void {
   const child = sync.child.obj as Record<string, unknown>
   const parent = sync.parent?.obj as Record<string, unknown> | undefined
-  const copy = (): void => { for (const p of sync.pairs) child[p.dest.key_] = parent ? (parent[p.source.key_] ?? null) : null }
-  if (sync.child.mapper.validated.length > 0) trusted(copy)
-  else copy()
+  const pairs = sync.pairs
+  for (let i = 0; i < pairs.length; i++) child[pairs[i]!.dest.key_] = parent ? (parent[pairs[i]!.source.key_] ?? null) : null
 }
 
 /** The SQL-visible change set of one flush, planned before anything is executed. */
@@ -273,7 +285,8 @@ export async function plan(ctx: FlushContext): Promise<FlushPlan> {
   const notNullDeps = new Map<Mapper, Set<Mapper>>()
   const sameTable = new Map<InstanceState, InstanceState[]>()
   const edge = (map: Map<Mapper, Set<Mapper>>, from: Mapper, to: Mapper): void => void (map.get(from) ?? map.set(from, new Set()).get(from)!).add(to)
-  for (const sy of syncs) {
+  for (let i = 0; i < syncs.length; i++) {
+    const sy = syncs[i]!
     const parent = sy.parent
     if (parent === null || !ctx.pending.has(parent) || !ctx.pending.has(sy.child)) continue
     if (parent.mapper === sy.child.mapper) {
@@ -287,7 +300,10 @@ export async function plan(ctx: FlushContext): Promise<FlushPlan> {
   }
   // Tables first (so rows of one table batch together), then rows within a table by level.
   const byMapper = new Map<Mapper, InstanceState[]>()
-  for (const s of pending) (byMapper.get(s.mapper) ?? byMapper.set(s.mapper, []).get(s.mapper)!).push(s)
+  for (let i = 0; i < pending.length; i++) {
+    const s = pending[i]!
+    ;(byMapper.get(s.mapper) ?? byMapper.set(s.mapper, []).get(s.mapper)!).push(s)
+  }
   const mappers = [...byMapper.keys()]
   let { order, cycles } = topoSort(mappers, (m) => mapperDeps.get(m) ?? [])
   // Tables that reference each other: only nullable foreign keys can wait for the post-update,
@@ -352,7 +368,7 @@ export async function execute(ctx: FlushContext, flushPlan: FlushPlan): Promise<
   await insertSecondary(ctx, secondary.added)
   await executeDeletes(ctx, flushPlan.deletes)
   // The loaded relationship state now matches the database.
-  for (const s of ctx.identityMap.values()) (snapshotRelations(s), clearWriteOnly(s))
+  ctx.identityMap.forEach((s) => (snapshotRelations(s), clearWriteOnly(s)))
 }
 
 /**
@@ -386,11 +402,11 @@ function initNewCollections(ctx: FlushContext, batches: readonly (readonly Insta
 /** The session's objects of `rel`'s target class, by the key their foreign key holds. */
 function referencingIndex(ctx: FlushContext, rel: Relationship): Map<string, object[]> {
   const index = new Map<string, object[]>()
-  for (const t of ctx.identityMap.values()) {
-    if (!t.mapper.isa(rel.target)) continue
+  ctx.identityMap.forEach((t) => {
+    if (!t.mapper.isa(rel.target)) return
     const key = keyOf(t.obj, rel.pairs, 'dest')
     if (key !== undefined) (index.get(key) ?? index.set(key, []).get(key)!).push(t.obj)
-  }
+  })
   return index
 }
 
@@ -496,21 +512,35 @@ async function insertPart(ctx: FlushContext, m: Mapper, part: TablePart, states:
       if (returning) {
         if (result.rows.length !== chunk.length) throw new StaleDataError(`INSERT into ${table.name} … RETURNING`, chunk.length, result.rows.length)
         const rows = sortKey && chunk.length > 1 ? inValuesOrder(result.rows, table.name) : result.rows
-        trusted(() => chunk.forEach((s, r) => generated.forEach((c, j) => ((s.obj as Record<string, unknown>)[c.key_] = rows[r]![j]))))
+        trusted(takeRows, chunk, generated, rows)
       } else if (auto) {
         if (result.insertId === undefined) throw new InvalidRequestError(`The ${ctx.dialect.name} driver reported no generated id for ${table.name}; the dialect must return insertId or support RETURNING.`)
         if (chunk.length > 1 && result.insertIdStep === undefined) {
           throw new InvalidRequestError(`The ${ctx.dialect.name} driver reported no id step for a multi-row INSERT into ${table.name}, so the ids of its ${chunk.length} rows are unknown; the flush is rolled back. A dialect with capabilities.insertIdArithmetic must return insertIdStep.`)
         }
-        const step = BigInt(result.insertIdStep ?? 1)
-        chunk.forEach((s, r) => {
-          const id = BigInt(result.insertId!) + BigInt(r) * step
-          trusted(() => ((s.obj as Record<string, unknown>)[auto.key_] = auto.type.kind === 'bigint' ? id : Number(id)))
-        })
+        trusted(takeIds, chunk, auto, BigInt(result.insertId), BigInt(result.insertIdStep ?? 1))
       }
       const rest = returning ? [] : generated.filter((c) => c !== auto)
       if (rest.length) await fetchServerDefaults(ctx, table.primaryKey, chunk, rest)
     }
+  }
+}
+
+/** Each object of `chunk` takes the generated `cols` of its RETURNING row (indexed loops: once per flush, mostly unoptimised). */
+function takeRows(chunk: readonly InstanceState[], cols: readonly Column<unknown>[], rows: readonly (readonly unknown[])[]): void {
+  for (let r = 0; r < chunk.length; r++) {
+    const o = chunk[r]!.obj as Record<string, unknown>
+    const row = rows[r]!
+    for (let j = 0; j < cols.length; j++) o[cols[j]!.key_] = row[j]
+  }
+}
+
+/** Each object of `chunk` takes its id: the driver's insert id for the first row, `step` more for each next. */
+function takeIds(chunk: readonly InstanceState[], auto: Column<unknown>, first: bigint, step: bigint): void {
+  const big = auto.type.kind === 'bigint'
+  for (let r = 0; r < chunk.length; r++) {
+    const id = first + BigInt(r) * step
+    ;(chunk[r]!.obj as Record<string, unknown>)[auto.key_] = big ? id : Number(id)
   }
 }
 

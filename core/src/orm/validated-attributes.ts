@@ -13,11 +13,15 @@ import type { Column } from '../sql/column.js'
 const STORE: unique symbol = Symbol('athanor.validated')
 let trustedDepth = 0
 
-/** Runs the ORM's own writes to attributes without their validators. */
-export function trusted<T>(fn: () => T): T {
+/**
+ * Runs the ORM's own writes to attributes without their validators: `fn(...args)`. Per-object
+ * callers pass a module-level `fn` and its arguments rather than a closure over their locals, which
+ * V8 would give a context allocated on every call of the caller, validated class or not.
+ */
+export function trusted<A extends readonly unknown[], T>(fn: (...args: A) => T, ...args: A): T {
   trustedDepth++
   try {
-    return fn()
+    return fn(...args)
   } finally {
     trustedDepth--
   }

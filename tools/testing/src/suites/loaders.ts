@@ -254,6 +254,35 @@ export const loaderSuite: Suite = (ctx) => describe('Loader strategies', () => {
       ])
     })
 
+    it('diffs objects that share joined rows column by column: one UPDATE per change, none for the rest, and close() reverts what was not flushed', async () => {
+      await seed()
+      await using s = new AsyncSession(db.engine, quiet)
+      const authors = (await s.scalars(byName.options(joinedload(Author.posts).joinedload(Post.tags)))).all()
+      const [ann, bob] = authors as [Author, Author]
+      expect(s.dirty).to.have.length(0)
+      ann.posts[1]!.title = 'A2 revised' // a post read from the middle of its author's rows
+      bob.name = 'Bobby'
+      db.statements.length = 0
+      await s.flush()
+      expect(db.statements.filter((sql) => sql.startsWith('UPDATE')).sort()).to.deep.equal([
+        dialectSql(db.engine, 'UPDATE "ld_authors" SET "name" = ? WHERE "ld_authors"."id" = ?'),
+        dialectSql(db.engine, 'UPDATE "ld_posts" SET "title" = ? WHERE "ld_posts"."id" = ?'),
+      ])
+      ann.posts[1]!.title = 'A2 again' // the snapshot is the flushed value now
+      db.statements.length = 0
+      await s.flush()
+      expect(db.statements.filter((sql) => sql.startsWith('UPDATE'))).to.have.length(1)
+      await s.commit()
+      await using s2 = new AsyncSession(db.engine, quiet)
+      const again = (await s2.scalars(byName.options(joinedload(Author.posts).joinedload(Post.tags)))).all()
+      expect(again.map((a) => a.name)).to.deep.equal(['Ann', 'Bobby', 'Cy'])
+      expect(again[0]!.posts.map((p) => p.title)).to.deep.equal(['A1', 'A2 again'])
+      const blue = again[0]!.posts[0]!.tags[0]!
+      blue.name = 'navy' // changed, never flushed: close() gives it its loaded value back
+      await s2.close()
+      expect(blue.name).to.equal('blue')
+    })
+
     it('reuses the compiled statement on the next run', async () => {
       await seed()
       const stmt = (): typeof byName => byName.limit(2).options(joinedload(Author.posts))
