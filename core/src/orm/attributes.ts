@@ -101,6 +101,16 @@ export function setLoaded(state: InstanceState, rel: Relationship, value: unknow
   state.relations.set(rel.key, rel.uselist ? (rel.writeOnly ? [...(value as object[])] : makeCollection(state, rel, value as object[])) : value)
 }
 
+/**
+ * Stores members a loader read: the collection, and the loader's own list of them as the snapshot
+ * the next flush diffs against (the list is not used again elsewhere, and snapshots are never
+ * changed in place), so that no copy of it is made per loaded collection.
+ */
+export function setLoadedMembers(state: InstanceState, rel: Relationship, items: readonly object[]): void {
+  setLoaded(state, rel, items)
+  if (!rel.writeOnly) state.relations.setCommitted(rel.key, items)
+}
+
 /** A new object's write-only collection may be given whole (the constructor, an assignment): those are its adds. */
 function setWriteOnly(state: InstanceState, rel: Relationship, items: readonly object[]): void {
   if (state.lifecycle !== 'transient' && state.lifecycle !== 'pending') {

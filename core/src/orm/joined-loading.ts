@@ -13,7 +13,7 @@ import { onFrom } from './inheritance.js'
 import type { Mapper } from './mapper.js'
 import { maybeState } from './instance-state.js'
 import type { InstanceState } from './instance-state.js'
-import { isLoaded, setLoaded } from './attributes.js'
+import { isLoaded, setLoaded, setLoadedMembers } from './attributes.js'
 import type { Relationship } from './relationship.js'
 import { LevelOptions } from './loader-options.js'
 import type { LoaderOption } from './loader-options.js'
@@ -405,7 +405,8 @@ export function readJoinedRows(jp: JoinedPlan, plan: RowPlan, raws: readonly (re
         else if (!states.has(s)) (states.add(s), list.push(s))
       }
       if (isLoaded(parent, rel) && !parent.expired) return
-      setLoaded(parent, rel, rel.uselist ? items : (items[0] ?? null))
+      if (rel.uselist) setLoadedMembers(parent, rel, items)
+      else setLoaded(parent, rel, items[0] ?? null)
       // The many-to-one side is known too: child.parent reads without a query.
       if (back && !back.uselist && rel.direction === 'one-to-many') {
         for (let i = 0; i < items.length; i++) {

@@ -11,7 +11,7 @@ import type { ColumnProperty } from './column-property.js'
 import { LevelOptions, writeOnlyLoad } from './loader-options.js'
 import type { Result } from '../engine/result.js'
 import type { LoaderOption } from './loader-options.js'
-import { isLoaded, setLoaded } from './attributes.js'
+import { isLoaded, setLoaded, setLoadedMembers } from './attributes.js'
 import { oneKeySelect } from './by-key.js'
 import { inClause } from './key-lists.js'
 import type { KeyLists } from './key-lists.js'
@@ -268,7 +268,8 @@ function hasNullAt(s: InstanceState, cols: readonly Column<unknown>[]): boolean 
 
 /** Stores a parent's loaded members, and each member's many-to-one back reference to it (so child.parent reads without a query). */
 function store(rel: Relationship, p: InstanceState, items: readonly object[]): void {
-  setLoaded(p, rel, rel.uselist ? items : (items[0] ?? null))
+  if (rel.uselist) setLoadedMembers(p, rel, items)
+  else setLoaded(p, rel, items[0] ?? null)
   const back = rel.back
   if (back === undefined || back.uselist) return
   for (let i = 0; i < items.length; i++) {

@@ -68,6 +68,13 @@ function related(state: InstanceState, rel: Relationship): object[] {
   return out
 }
 
+/** Whether `before` is an array of exactly `now`'s members, in order. */
+function sameMembers(now: readonly object[], before: unknown): boolean {
+  if (!Array.isArray(before) || before.length !== now.length) return false
+  for (let i = 0; i < now.length; i++) if (now[i] !== before[i]) return false
+  return true
+}
+
 /**
  * A relationship's members as they are now, without a copy, for walks that change no collection
  * (the planning passes run over every object of the session once per flush).
@@ -430,7 +437,11 @@ export function snapshotRelations(s: InstanceState): void {
     const rel = rels[i]!
     if (!isLoaded(s, rel) || rel.writeOnly) continue
     // A reference is kept as itself (or null), not in an array of one: one array less per loaded object.
-    s.relations.setCommitted(rel.key, rel.uselist ? related(s, rel) : ((s.relations.get(rel.key) as object | null | undefined) ?? null))
+    if (!rel.uselist) s.relations.setCommitted(rel.key, (s.relations.get(rel.key) as object | null | undefined) ?? null)
+    // A snapshot that lists the members already stays (snapshots are replaced, never changed): the
+    // loaders record their own member lists as one (setLoadedMembers), and an unchanged collection
+    // needs no new copy at the end of every flush.
+    else if (!sameMembers(members(s, rel), s.relations.getCommitted(rel.key))) s.relations.setCommitted(rel.key, related(s, rel))
   }
 }
 
