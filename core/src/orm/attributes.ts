@@ -102,13 +102,16 @@ export function setLoaded(state: InstanceState, rel: Relationship, value: unknow
 }
 
 /**
- * Stores members a loader read: the collection, and the loader's own list of them as the snapshot
- * the next flush diffs against (the list is not used again elsewhere, and snapshots are never
- * changed in place), so that no copy of it is made per loaded collection.
+ * Stores members a loader read: the collection, and, when the loader's own list of them is
+ * `exact` (made at its length, so it holds no spare room), that list as the snapshot the next
+ * flush diffs against (the list is not used again elsewhere, and snapshots are never changed in
+ * place): no copy of it per loaded collection. A list grown by push keeps room for more
+ * (3 members, room for 17), which a loaded graph would keep for as long as it lives; its
+ * snapshot is an exact copy (`snapshotRelations`).
  */
-export function setLoadedMembers(state: InstanceState, rel: Relationship, items: readonly object[]): void {
+export function setLoadedMembers(state: InstanceState, rel: Relationship, items: readonly object[], exact: boolean): void {
   setLoaded(state, rel, items)
-  if (!rel.writeOnly) state.relations.setCommitted(rel.key, items)
+  if (exact && !rel.writeOnly) state.relations.setCommitted(rel.key, items)
 }
 
 /** A new object's write-only collection may be given whole (the constructor, an assignment): those are its adds. */

@@ -405,7 +405,8 @@ export function readJoinedRows(jp: JoinedPlan, plan: RowPlan, raws: readonly (re
         else if (!states.has(s)) (states.add(s), list.push(s))
       }
       if (isLoaded(parent, rel) && !parent.expired) return
-      if (rel.uselist) setLoadedMembers(parent, rel, items)
+      // Member lists grow by push: not exact (setLoadedMembers), except an empty one.
+      if (rel.uselist) setLoadedMembers(parent, rel, items, items.length === 0)
       else setLoaded(parent, rel, items[0] ?? null)
       // The many-to-one side is known too: child.parent reads without a query.
       if (back && !back.uselist && rel.direction === 'one-to-many') {

@@ -240,7 +240,8 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
   }
   for (const p of parents) {
     const k = stateKey(p, srcCols)
-    store(rel, p, (k !== undefined && members.get(k)) || EMPTY)
+    const items = k === undefined ? undefined : members.get(k)
+    store(rel, p, items ?? EMPTY, items === undefined)
   }
 }
 
@@ -256,7 +257,7 @@ async function loadOneKey(ctx: LoadContext, rel: Relationship, parents: readonly
   const result = await runBatch(ctx, rel, rel.destColumns, keys, children, (where) => rel.ordered(select(target.group).where(where)))
   const items = result.scalars().values as readonly object[]
   const srcCols = rel.sourceColumns
-  for (let i = 0; i < parents.length; i++) store(rel, parents[i]!, hasNullAt(parents[i]!, srcCols) ? EMPTY : items)
+  for (let i = 0; i < parents.length; i++) store(rel, parents[i]!, hasNullAt(parents[i]!, srcCols) ? EMPTY : items, true)
 }
 
 /** Whether one of `cols` is null on the object (its parent has no key, so no members). */
@@ -266,9 +267,12 @@ function hasNullAt(s: InstanceState, cols: readonly Column<unknown>[]): boolean 
   return false
 }
 
-/** Stores a parent's loaded members, and each member's many-to-one back reference to it (so child.parent reads without a query). */
-function store(rel: Relationship, p: InstanceState, items: readonly object[]): void {
-  if (rel.uselist) setLoadedMembers(p, rel, items)
+/**
+ * Stores a parent's loaded members (`exact`: a list made at its length, see setLoadedMembers), and
+ * each member's many-to-one back reference to it (so child.parent reads without a query).
+ */
+function store(rel: Relationship, p: InstanceState, items: readonly object[], exact: boolean): void {
+  if (rel.uselist) setLoadedMembers(p, rel, items, exact)
   else setLoaded(p, rel, items[0] ?? null)
   const back = rel.back
   if (back === undefined || back.uselist) return
