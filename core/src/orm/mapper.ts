@@ -349,6 +349,13 @@ export class Mapper {
     return k
   }
 
+  /** `identityKey(primaryKeyOf(obj))`, without the array for a one-column key (once per inserted object). */
+  objectIdentityKey(obj: object): IdentityKey | undefined {
+    if (this.pkIndexes.length !== 1) return this.identityKey(this.primaryKeyOf(obj))
+    const v = (obj as Record<string, unknown>)[this.columnKeys[this.pkIndexes[0]!]!]
+    return v === undefined || v === null ? undefined : oneColumnKey(v, this.root.id, this.#keyPrefix)
+  }
+
   /** The primary key values of an instance. */
   primaryKeyOf(obj: object): unknown[] {
     const o = obj as Record<string, unknown>

@@ -273,6 +273,12 @@ function copyKeys(sync: Sync): void {
   for (let i = 0; i < pairs.length; i++) child[pairs[i]!.dest.key_] = parent ? (parent[pairs[i]!.source.key_] ?? null) : null
 }
 
+/** Whether every foreign key column of `pairs` may be NULL (a post-update can then break a cycle). */
+function allNullable(pairs: Sync['pairs']): boolean {
+  for (let i = 0; i < pairs.length; i++) if (!pairs[i]!.dest.nullable) return false
+  return true
+}
+
 /** The SQL-visible change set of one flush, planned before anything is executed. */
 export interface FlushPlan {
   readonly inserts: readonly (readonly InstanceState[])[]
@@ -292,18 +298,29 @@ export async function plan(ctx: FlushContext): Promise<FlushPlan> {
   const notNullDeps = new Map<Mapper, Set<Mapper>>()
   const sameTable = new Map<InstanceState, InstanceState[]>()
   const edge = (map: Map<Mapper, Set<Mapper>>, from: Mapper, to: Mapper): void => void (map.get(from) ?? map.set(from, new Set()).get(from)!).add(to)
+  // Consecutive syncs are mostly one relationship's between the same two classes (10,000 posts
+  // under their authors): their edge is recorded once.
+  let lastRel: Relationship | undefined
+  let lastFrom: Mapper | undefined
+  let lastTo: Mapper | undefined
   for (let i = 0; i < syncs.length; i++) {
     const sy = syncs[i]!
     const parent = sy.parent
     if (parent === null || !ctx.pending.has(parent) || !ctx.pending.has(sy.child)) continue
-    if (parent.mapper === sy.child.mapper) {
+    const from = sy.child.mapper
+    const to = parent.mapper
+    if (to === from) {
       const list = sameTable.get(sy.child)
       if (list === undefined) sameTable.set(sy.child, [parent])
       else if (!list.includes(parent)) list.push(parent)
       continue
     }
-    edge(mapperDeps, sy.child.mapper, parent.mapper)
-    if (sy.pairs.some((p) => !p.dest.nullable)) edge(notNullDeps, sy.child.mapper, parent.mapper)
+    if (sy.rel === lastRel && from === lastFrom && to === lastTo) continue
+    lastRel = sy.rel
+    lastFrom = from
+    lastTo = to
+    edge(mapperDeps, from, to)
+    if (!allNullable(sy.pairs)) edge(notNullDeps, from, to)
   }
   // Tables first (so rows of one table batch together), then rows within a table by level.
   const byMapper = new Map<Mapper, InstanceState[]>()
@@ -393,12 +410,13 @@ function initNewCollections(ctx: FlushContext, batches: readonly (readonly Insta
       for (let r = 0; r < rels.length; r++) {
         const rel = rels[r]!
         if (!rel.uselist || isLoaded(s, rel) || rel.writeOnly) continue
-        let found: object[] = []
+        // (setLoaded copies the members into the collection: the shared empty list is not kept.)
+        let found: readonly object[] = EMPTY
         if (rel.direction === 'one-to-many') {
           let index = indexes.get(rel)
           if (index === undefined) indexes.set(rel, (index = referencingIndex(ctx, rel)))
           const key = keyOf(s.obj, rel.pairs, 'source')
-          found = (key === undefined ? undefined : index.get(key)) ?? []
+          found = (key === undefined ? undefined : index.get(key)) ?? EMPTY
         }
         setLoaded(s, rel, found)
       }
@@ -605,7 +623,7 @@ async function fetchServerDefaults(ctx: FlushContext, pkCols: readonly Column<un
 }
 
 function markInserted(ctx: FlushContext, s: InstanceState): void {
-  const key = s.mapper.identityKey(s.mapper.primaryKeyOf(s.obj))
+  const key = s.mapper.objectIdentityKey(s.obj)
   if (key === undefined) {
     throw new ArgumentError(`${s.mapper.className} was inserted without a full primary key: give it a value or make the key autoincrement.`)
   }
