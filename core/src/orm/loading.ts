@@ -221,9 +221,7 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
   const destCols = rel.destColumns
   for (let i = 0; i < keys.length; i += size) {
     const batch = batchAt(keys, i, size)
-    const result = await runBatch(ctx, rel, destCols, batch, children, oneToMany
-      ? (where) => rel.ordered(select(target.group).where(where))
-      : (where) => rel.ordered(select(target.group, ...destCols).from(rel.options.secondary!).join(target.table, rel.joinCondition(rel.owner.table, target.table)[1]).where(where)))
+    const result = await runBatch(ctx, rel, destCols, batch, children, (where) => memberSelect(rel, where))
     // One-to-many selects the targets alone: their objects, without a row array around each.
     const objs = oneToMany ? result.scalars().values : undefined
     const rows = oneToMany ? undefined : result.rows
@@ -248,13 +246,22 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
 const EMPTY: readonly object[] = Object.freeze([])
 
 /**
+ * The select of a collection's members whose parent keys meet `where`: the targets alone for a
+ * one-to-many, with the association table's key columns after them for a many-to-many.
+ */
+function memberSelect(rel: Relationship, where: Expression<boolean>): Select {
+  const target = rel.target
+  if (rel.direction === 'one-to-many') return rel.ordered(select(target.group).where(where))
+  return rel.ordered(select(target.group, ...rel.destColumns).from(rel.options.secondary!).join(target.table, rel.joinCondition(rel.owner.table, target.table)[1]).where(where))
+}
+
+/**
  * Parents that share one key (one parent's load: the N+1 pattern): every row of the one
  * statement is a member, so the result's objects are the members as they are, without a
  * grouping map, a key string per row or a list per key.
  */
 async function loadOneKey(ctx: LoadContext, rel: Relationship, parents: readonly InstanceState[], keys: unknown[][], children: readonly LoaderOption[]): Promise<void> {
-  const target = rel.target
-  const result = await runBatch(ctx, rel, rel.destColumns, keys, children, (where) => rel.ordered(select(target.group).where(where)))
+  const result = await runBatch(ctx, rel, rel.destColumns, keys, children, (where) => memberSelect(rel, where))
   const items = result.scalars().values as readonly object[]
   const srcCols = rel.sourceColumns
   for (let i = 0; i < parents.length; i++) store(rel, parents[i]!, hasNullAt(parents[i]!, srcCols) ? EMPTY : items, true)
