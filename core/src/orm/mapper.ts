@@ -323,7 +323,7 @@ export class Mapper {
   identityKey(pk: readonly unknown[]): IdentityKey | undefined {
     if (pk.length === 1) {
       const v = pk[0]
-      return v === undefined || v === null ? undefined : oneColumnKey(v, this.root.id, this.#keyPrefix)
+      return this.#oneKey(v)
     }
     let k = String(this.root.id)
     for (const v of pk) {
@@ -338,7 +338,7 @@ export class Mapper {
     const pk = keyAt
     if (pk.length === 1) {
       const v = row[start + pk[0]!]
-      return v === undefined || v === null ? undefined : oneColumnKey(v, this.root.id, this.#keyPrefix)
+      return this.#oneKey(v)
     }
     let k = String(this.root.id)
     for (const i of pk) {
@@ -349,11 +349,16 @@ export class Mapper {
     return k
   }
 
+  /** The key of a one-column primary key value; undefined when it is missing. */
+  #oneKey(v: unknown): IdentityKey | undefined {
+    return v === undefined || v === null ? undefined : oneColumnKey(v, this.root.id, this.#keyPrefix)
+  }
+
   /** `identityKey(primaryKeyOf(obj))`, without the array for a one-column key (once per inserted object). */
   objectIdentityKey(obj: object): IdentityKey | undefined {
     if (this.pkIndexes.length !== 1) return this.identityKey(this.primaryKeyOf(obj))
     const v = (obj as Record<string, unknown>)[this.columnKeys[this.pkIndexes[0]!]!]
-    return v === undefined || v === null ? undefined : oneColumnKey(v, this.root.id, this.#keyPrefix)
+    return this.#oneKey(v)
   }
 
   /** The primary key values of an instance. */

@@ -456,9 +456,9 @@ export function snapshotRelations(s: InstanceState): void {
     if (!isLoaded(s, rel) || rel.writeOnly) continue
     // A reference is kept as itself (or null), not in an array of one: one array less per loaded object.
     if (!rel.uselist) s.relations.setCommitted(rel.key, (s.relations.get(rel.key) as object | null | undefined) ?? null)
-    // A snapshot that lists the members already stays (snapshots are replaced, never changed): the
-    // loaders record their own member lists as one (setLoadedMembers), and an unchanged collection
-    // needs no new copy at the end of every flush.
+    // A snapshot that lists the members already stays (snapshots are replaced, never changed): a
+    // loader's exact member list recorded as one (setLoadedMembers), and an unchanged collection,
+    // need no new copy at the end of every flush.
     else if (!sameMembers(members(s, rel), s.relations.getCommitted(rel.key))) s.relations.setCommitted(rel.key, related(s, rel))
   }
 }
