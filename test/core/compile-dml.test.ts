@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import { ArgumentError, CompileError, SqlCompiler, ValueError, del, func, insert, select, update } from '@athanor/core'
-import { ansiCaps, compileOn, expectSql, posts, users } from './compile-helpers.js'
+import { ansiCaps, compileOn, compilers, expectSql, posts, users } from './compile-helpers.js'
 
 describe('compile: INSERT', () => {
   it('inserts one row, filling client defaults of columns left out', () => {
@@ -31,6 +31,29 @@ describe('compile: INSERT', () => {
     const moved = compiler.compile(insert(posts).values([...rows(2), { title: func.upper('x'), userId: 2 }]))
     expect(moved.cached).to.equal(false)
     expect(moved.sql).to.equal('INSERT INTO "posts" ("title", "userId") VALUES (?, ?), (?, ?), (upper(?), ?)')
+  })
+  it("compiles the unit of work's rows (insertRows) as the same INSERT … VALUES, from the values without bind nodes, one text per row count", () => {
+    const seen = new Date(Date.UTC(2025, 0, 2, 3, 4, 5, 6))
+    const values = [{ name: 'a', age: 1, seen, active: true }, { name: 'b', age: null, seen: null, active: false }]
+    for (const [dialect, compiler] of Object.entries(compilers)) {
+      const rows = { table: users, columns: [users.c.name, users.c.age, users.c.seen, users.c.active], values: [['a', 'b'], [1, null], [seen, null], [true, false]], returning: dialect === 'mysql' ? [] : [users.c.id] }
+      const own = compiler.compile(compiler.insertRows(rows))
+      const statement = insert(users).values(values)
+      const plain = compiler.compile(rows.returning.length > 0 ? statement.returning(users.c.id) : statement)
+      if (dialect === 'postgres') {
+        expect(own.sql, dialect).to.match(/SELECT \* FROM unnest\(/) // its own statement (postgres-array-params.test.ts)
+        continue
+      }
+      expect([own.sql, own.params], dialect).to.deep.equal([plain.sql, plain.params])
+      expect([own.statementKind, own.returnsRows, own.columnNames], dialect).to.deep.equal(['insert', rows.returning.length > 0, plain.columnNames])
+      const again = compiler.compile(compiler.insertRows({ ...rows, values: [['c', 'd'], [2, 3], [null, seen], [false, true]] }))
+      expect([again.cached, again.sql], dialect).to.deep.equal([true, own.sql])
+      expect(again.params.slice(0, 4), dialect).to.deep.equal(compiler.compile(insert(users).values({ name: 'c', age: 2, seen: null, active: false })).params)
+      expect(compiler.compile(compiler.insertRows({ ...rows, values: [['c'], [2], [null], [true]] })).cached, dialect).to.equal(false)
+    }
+    expect(() => compilers.libsql.compile(compilers.libsql.insertRows({ table: users, columns: [users.c.name], values: [[]], returning: [] }))).to.throw(CompileError, /INSERT into users of no rows/)
+    const oneRowOnly = new SqlCompiler({ ...ansiCaps, multiRowInsert: false })
+    expect(() => oneRowOnly.compile(oneRowOnly.insertRows({ table: users, columns: [users.c.name], values: [['a', 'b']], returning: [] }))).to.throw(CompileError, /cannot insert several rows in one statement/)
   })
   it('inserts from a select', () => {
     expectSql(insert(posts).fromSelectQuery(['title', 'userId'], select(users.c.name, users.c.id).where(users.c.age.gt(3))),

@@ -3,7 +3,7 @@ import type { SqlType } from '../types/index.js'
 import { describeValue } from '../util/describe-value.js'
 import { CompileError, ValueError } from '../util/errors.js'
 import { LruCache } from '../util/lru.js'
-import type { Capabilities, CompiledStatement, ResultColumn, StatementCompiler, ValueProcessor } from '../dialect/contract.js'
+import type { Capabilities, CompiledStatement, ResultColumn, RowsInsert, StatementCompiler, ValueProcessor } from '../dialect/contract.js'
 import {
   Between, Bind, Binary, BooleanList, Case, Cast, Deferred, Expression, InList, JsonPath, Keyword, Label, Like, OrderBy,
   ScalarSubquery, Tuple, Unary,
@@ -26,6 +26,8 @@ import type { SelectColumn } from '../sql/select.js'
 import { Delete, Insert, Update } from '../sql/dml.js'
 import { TextClause } from '../sql/functions.js'
 import { Table } from '../sql/table.js'
+import type { Column } from '../sql/column.js'
+import { ValuesInsert } from '../sql/values-insert.js'
 import { unconnectedFroms } from './from-linter.js'
 import { SchemaCompiler } from './schema-compiler.js'
 import { selectsAtMostOneRow } from './row-bound.js'
@@ -132,6 +134,7 @@ export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
    */
   compile(statement: unknown, values?: BindParams): CompiledStatement {
     if (!isKeyed(statement)) throw new CompileError(`Cannot execute ${describeValue(statement)}: pass a statement built with select(), insert(), update(), del() or text().`)
+    if (statement instanceof ValuesInsert) return this.#compileValuesInsert(statement)
     // A statement with bind parameters is built to be run again: it keeps its compilation (and
     // its binds in key order), so the next run neither walks it for a key nor looks the key up.
     const reused = this.#reusable.get(statement)
@@ -168,9 +171,61 @@ export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
       params[i] = v
     }
     if (hasParameters && reused === undefined) this.#reusable.set(statement, { template, binds: binds! })
+    return compiledOf(template, params, cached)
+  }
+
+  /**
+   * The unit of work's multi-row INSERT (`insertRows`): `INSERT … VALUES (?, ?), (?, ?) …`
+   * without a bind node per value (see ValuesInsert). PostgreSQL overrides it with `unnest`.
+   */
+  insertRows(rows: RowsInsert): Keyed {
+    return new ValuesInsert(rows.table as Table, rows.columns as readonly Column<unknown>[], rows.values, rows.returning as readonly Column<unknown>[])
+  }
+
+  /** A ValuesInsert's text, once per table, columns and row count; its values, converted per column. */
+  #compileValuesInsert(s: ValuesInsert): CompiledStatement {
+    const k = new KeyBuilder()
+    s.key(k)
+    let template = this.#cache.get(k.s)
+    const cached = template !== undefined
+    if (template === undefined) {
+      this.stats.misses++
+      template = this.#buildValuesInsert(s)
+      this.#cache.set(k.s, template)
+    } else this.stats.hits++
+    const width = s.columns.length
+    const rows = s.rowCount
+    const procs = template.paramProcessors
+    const params = new Array<unknown>(width * rows)
+    for (let r = 0, i = 0; r < rows; r++) {
+      for (let j = 0; j < width; j++, i++) {
+        const v = s.values[j]![r]
+        const p = procs[j]
+        params[i] = p !== undefined && v !== null ? this.#process(p, v, i, template.paramTypes[j]!) : v
+      }
+    }
+    return compiledOf(template, params, cached)
+  }
+
+  #buildValuesInsert(s: ValuesInsert): Template {
+    const rows = s.rowCount
+    if (rows === 0) throw new CompileError(`An INSERT into ${s.table.name} of no rows was compiled; give it at least one row.`)
+    if (rows > 1 && !this.capabilities.multiRowInsert) throw new CompileError('This database cannot insert several rows in one statement; execute one insert per row.')
+    const width = s.columns.length
+    const list: string[] = []
+    for (let r = 0; r < rows; r++) {
+      const marks: string[] = []
+      for (let j = 0; j < width; j++) marks.push(this.placeholder(r * width + j))
+      list.push(`(${marks.join(', ')})`)
+    }
+    const sql = `INSERT INTO ${this.tableName(s.table)} (${s.columns.map((c) => this.quote(c.name)).join(', ')}) VALUES ${list.join(', ')}` +
+      this.returning(s.returning, 'insert', new CompileContext([]))
+    const types = s.columns.map((c) => c.type)
+    const { columns, returnsRows, statementKind } = this.describeStatement(s)
+    const resultColumns = this.resultColumns(columns)
     return {
-      sql: template.sql, params, columns: template.columns, columnNames: template.columnNames, returnsRows: template.returnsRows, atMostOneRow: template.atMostOneRow,
-      statementKind: template.statementKind, cached, warnings: template.warnings, plainRead: template.plainRead,
+      sql, paramIndex: [], paramTypes: types, paramProcessors: types.map((t) => this.bindProcessor(t)), columns: resultColumns, columnNames: resultColumns.map((c) => c.name),
+      returnsRows, atMostOneRow: false, statementKind, warnings: undefined, plainRead: false,
     }
   }
 
@@ -226,6 +281,7 @@ export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
     if (s instanceof Insert || s instanceof Update || s instanceof Delete) {
       return { columns: resultColumnsOf(s.returningColumns), returnsRows: s.returningColumns.length > 0, statementKind: s.kind }
     }
+    if (s instanceof ValuesInsert) return { columns: resultColumnsOf(s.returning), returnsRows: s.returning.length > 0, statementKind: 'insert' }
     if (s instanceof TextClause) {
       return {
         columns: Object.entries(s.columnTypes).map(([name, type]) => ({ name, type })),
@@ -658,6 +714,14 @@ export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
     let sql = `DELETE FROM ${this.tableName(s.table)}`
     if (s.whereClause) sql += ' WHERE ' + this.visit(s.whereClause, ctx)
     return sql + this.returning(s.returningColumns, 'delete', ctx)
+  }
+}
+
+/** What a compilation hands the engine: the template's description with this run's parameters. */
+function compiledOf(template: Template, params: unknown[], cached: boolean): CompiledStatement {
+  return {
+    sql: template.sql, params, columns: template.columns, columnNames: template.columnNames, returnsRows: template.returnsRows, atMostOneRow: template.atMostOneRow,
+    statementKind: template.statementKind, cached, warnings: template.warnings, plainRead: template.plainRead,
   }
 }
 

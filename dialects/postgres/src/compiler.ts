@@ -43,9 +43,9 @@ export class PostgresCompiler extends SqlCompiler {
   updateByKey(update: KeyedUpdate): UnnestUpdate | undefined {
     return unnestUpdate(update)
   }
-  /** The unit of work's multi-row INSERT as one array per column (unnest-statements.ts). */
-  insertRows(rows: RowsInsert): UnnestInsert | undefined {
-    return unnestInsert(rows)
+  /** The unit of work's multi-row INSERT as one array per column (unnest-statements.ts); VALUES for types without an array form. */
+  override insertRows(rows: RowsInsert): Keyed {
+    return unnestInsert(rows) ?? super.insertRows(rows)
   }
   protected override describeStatement(s: Keyed): ReturnType<SqlCompiler['describeStatement']> {
     if (s instanceof UnnestUpdate) return { columns: [], returnsRows: false, statementKind: 'update' }

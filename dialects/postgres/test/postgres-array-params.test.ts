@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import {
   AsyncSession, BigInteger, Boolean as BooleanType, DateTime, DateType, Enum, Integer, JSON as JsonType, LargeBinary, Numeric,
-  StaleDataError, String as StringType, Text, UUID, ValueError, createAsyncEngine, declarativeBase, ForeignKey, mappedColumn, relationship, select, selectinload, sqlDefault, text, typeDecorator,
+  StaleDataError, String as StringType, Text, UUID, ValueError, createAsyncEngine, declarativeBase, ForeignKey, insert as insertInto, mappedColumn, relationship, select, selectinload, sqlDefault, text, typeDecorator,
   type Engine,
 } from '@athanor/core'
 import { resolveBackend } from '../../../test/support/backends.js'
@@ -97,7 +97,10 @@ describe('postgres: lists as one array parameter (select-in keys, batched UPDATE
 
     it('leaves an array column to the CASE form and to INSERT … VALUES: unnest would flatten its arrays', function () {
       expect(compiler.updateByKey({ table: t, key: t.c.id, columns: [t.c.tags], keys: [1, 2], values: [[['a'], ['b']]] })).to.equal(undefined)
-      expect(compiler.insertRows({ table: t, columns: [t.c.id, t.c.tags], values: [[1, 2], [['a'], ['b']]], returning: [] })).to.equal(undefined)
+      const insert = compiler.compile(compiler.insertRows({ table: t, columns: [t.c.id, t.c.tags], values: [[1, 2], [['a'], ['b']]], returning: [] }))
+      const values = compiler.compile(insertInto(t).values([{ id: 1, tags: ['a'] }, { id: 2, tags: ['b'] }]))
+      expect(insert.sql).to.equal('INSERT INTO "athpg_ubk_things" ("id", "tags") VALUES ($1, $2), ($3, $4)')
+      expect([insert.sql, insert.params]).to.deep.equal([values.sql, values.params])
     })
 
     it('inserts rows as one array per column, returning what the flush asks for', function () {
