@@ -14,7 +14,7 @@ import type { Relationship } from './relationship.js'
  */
 export function getRelated(state: InstanceState, rel: Relationship): unknown {
   const rels = state.relations
-  if (rels.has(rel.key)) return rels.get(rel.key)
+  if (rels.has(rel.key)) return unread(state, rel, rels.get(rel.key))
   if (state.lifecycle === 'transient' || state.lifecycle === 'pending') return initEmpty(state, rel)
   throw new UnloadedRelationshipError(state.mapper.className, rel.key, rel.target.className, state.lifecycle === 'detached')
 }
@@ -31,9 +31,33 @@ function initEmpty(state: InstanceState, rel: Relationship): unknown {
   return v
 }
 
+/**
+ * The empty collection of an object whose row the flush just wrote, which nothing has read yet
+ * (`setUnreadEmpty`): its Collection is made when it is first read. A flush of 10,000 new posts
+ * made an empty Collection of tags for each, which nothing read. Only `getRelated` and `peek`
+ * hand out collections; every other reader takes it for what it is, an empty member list.
+ */
+const UNREAD_EMPTY: readonly object[] = Object.freeze([])
+
+/** No members (an unchanged list, never handed out). */
+const EMPTY_MEMBERS: readonly object[] = Object.freeze([])
+
+/** Records `rel` of a just-inserted object as loaded and empty, without a Collection until it is read. */
+export function setUnreadEmpty(state: InstanceState, rel: Relationship): void {
+  state.relations.set(rel.key, UNREAD_EMPTY)
+}
+
+/** `value` as handed out: an unread empty collection becomes a Collection now. */
+function unread(state: InstanceState, rel: Relationship, value: unknown): unknown {
+  if (value !== UNREAD_EMPTY) return value
+  const c = makeCollection(state, rel, [])
+  state.relations.set(rel.key, c)
+  return c
+}
+
 /** The value of the relationship if it is in memory (new objects included), else undefined. */
 function peek(state: InstanceState, rel: Relationship): unknown {
-  if (state.relations.has(rel.key)) return state.relations.get(rel.key)
+  if (state.relations.has(rel.key)) return unread(state, rel, state.relations.get(rel.key))
   if (state.lifecycle === 'transient' || state.lifecycle === 'pending') return initEmpty(state, rel)
   return undefined
 }
@@ -80,12 +104,14 @@ export function setRelated(state: InstanceState, rel: Relationship, value: unkno
     if (!Array.isArray(value)) throw new ArgumentError(`${rel.description} is a collection: assign an array of ${rel.target.className}.`)
     for (const item of value) checkTarget(rel, item)
     if (rel.writeOnly) return setWriteOnly(state, rel, value as object[])
-    const old = peek(state, rel) as Collection<object> | undefined
-    const oldItems = old ? [...old] : []
+    // The members it had, without peek(): a new object's first assignment (the constructor's)
+    // would make an empty collection only to replace it.
+    const old = state.relations.has(rel.key) ? (state.relations.get(rel.key) as readonly object[]) : EMPTY_MEMBERS
+    const oldItems = old.length === 0 ? EMPTY_MEMBERS : Array.from(old)
     const next = makeCollection(state, rel, value as object[])
     state.relations.set(rel.key, next)
-    for (const item of oldItems) if (!next.includes(item)) backRemove(state, rel, item)
-    for (const item of next) if (!oldItems.includes(item)) backAdd(state, rel, item)
+    for (let i = 0; i < oldItems.length; i++) if (!next.includes(oldItems[i]!)) backRemove(state, rel, oldItems[i]!)
+    for (let i = 0; i < next.length; i++) if (!oldItems.includes(next[i]!)) backAdd(state, rel, next[i]!)
     return
   }
   if (value !== null && value !== undefined) checkTarget(rel, value)

@@ -18,7 +18,7 @@ import type { MapperEventEmitter } from './orm-events.js'
 import type { Mapper } from './mapper.js'
 import type { TablePart } from './inheritance.js'
 import type { Relationship } from './relationship.js'
-import { isLoaded, setLoaded } from './attributes.js'
+import { isLoaded, setLoaded, setUnreadEmpty } from './attributes.js'
 import { StaleDataError } from './orm-errors.js'
 import { executeDeletes, planDeletes } from './delete-plan.js'
 import { computedAssigned, updateDirty } from './dirty-updates.js'
@@ -63,6 +63,8 @@ function related(state: InstanceState, rel: Relationship): object[] {
   // iterator and slice() copies through its species constructor (a new Collection per loaded
   // collection snapshot, 1.5 % of an N+1 loop's profile).
   const now = members(state, rel)
+  // Snapshots are replaced, never changed in place: every empty one can be the same list.
+  if (now.length === 0) return EMPTY as object[]
   const out = new Array<object>(now.length)
   for (let i = 0; i < now.length; i++) out[i] = now[i]!
   return out
@@ -97,33 +99,42 @@ function cascadeSaveUpdate(ctx: FlushContext): void {
   // Everything the session held at the start is in `work`; what the walk brings in is pushed
   // once, when it joins the session. No Set of every object (11,000 entries for a flush of 11,000).
   const seen = new Set<InstanceState>()
-  const held = (t: InstanceState): boolean => t.owner === ctx.owner && (ctx.pending.has(t) || (t.key !== undefined && ctx.identityMap.get(t.key) === t))
   while (work.length) {
     const s = work.pop()!
     const rels = s.mapper.relationships
     for (let r = 0; r < rels.length; r++) {
       const rel = rels[r]!
       if (!rel.cascade.has('save-update') || rel.options.viewonly) continue
-      const objs = members(s, rel)
-      for (let i = 0; i < objs.length; i++) {
-        const t = maybeState(objs[i]!)!
-        if (t.owner && t.owner !== ctx.owner) {
-          throw new InvalidRequestError(`${t.mapper.className} object reached through ${rel.description} belongs to another session; expunge it there or merge() it into this one.`, 'foreign-session')
-        }
-        if (t.lifecycle === 'transient' || t.lifecycle === 'detached') {
-          if (t.lifecycle === 'detached' && t.key && ctx.identityMap.has(t.key)) {
-            throw new InvalidRequestError(`A detached ${t.mapper.className} with the same identity as an object in this session was reached through ${rel.description}; use session.merge() instead.`, 'identity-conflict')
-          }
-          t.lifecycle = t.key ? 'persistent' : 'pending'
-          t.owner = ctx.owner
-          if (t.key) ctx.identityMap.set(t.key, t)
-          else ctx.pending.add(t)
-          seen.add(t)
-          work.push(t)
-        } else if (!held(t) && !seen.has(t)) (seen.add(t), work.push(t))
-      }
+      const v = s.relations.get(rel.key)
+      if (v === undefined || v === null) continue
+      // A reference is visited as itself: members() would wrap it in an array of one per object.
+      if (!Array.isArray(v)) cascadeTo(ctx, rel, maybeState(v)!, seen, work)
+      else for (let i = 0; i < v.length; i++) cascadeTo(ctx, rel, maybeState(v[i] as object)!, seen, work)
     }
   }
+}
+
+/** One object reached through `rel`: brought into the session if new to it, and walked once. */
+function cascadeTo(ctx: FlushContext, rel: Relationship, t: InstanceState, seen: Set<InstanceState>, work: InstanceState[]): void {
+  if (t.owner && t.owner !== ctx.owner) {
+    throw new InvalidRequestError(`${t.mapper.className} object reached through ${rel.description} belongs to another session; expunge it there or merge() it into this one.`, 'foreign-session')
+  }
+  if (t.lifecycle === 'transient' || t.lifecycle === 'detached') {
+    if (t.lifecycle === 'detached' && t.key && ctx.identityMap.has(t.key)) {
+      throw new InvalidRequestError(`A detached ${t.mapper.className} with the same identity as an object in this session was reached through ${rel.description}; use session.merge() instead.`, 'identity-conflict')
+    }
+    t.lifecycle = t.key ? 'persistent' : 'pending'
+    t.owner = ctx.owner
+    if (t.key) ctx.identityMap.set(t.key, t)
+    else ctx.pending.add(t)
+    seen.add(t)
+    work.push(t)
+  } else if (!held(ctx, t) && !seen.has(t)) (seen.add(t), work.push(t))
+}
+
+/** Whether the session holds `t` already (pending, or in its identity map): walked from the start. */
+function held(ctx: FlushContext, t: InstanceState): boolean {
+  return t.owner === ctx.owner && (ctx.pending.has(t) || (t.key !== undefined && ctx.identityMap.get(t.key) === t))
 }
 
 /**
@@ -131,11 +142,15 @@ function cascadeSaveUpdate(ctx: FlushContext): void {
  * relationships that `wanted` accepts, with indexed loops (above).
  */
 function forEachLoaded(ctx: FlushContext, wanted: (rel: Relationship) => boolean, fn: (s: InstanceState, rel: Relationship) => void): void {
+  // `wanted` asked once per class, not once per object and relationship; classes with none of
+  // them (most, for delete-orphan) skip their objects at once.
+  const byMapper = new Map<Mapper, readonly Relationship[]>()
   const states = [...ctx.identityMap.values(), ...ctx.pending]
   for (let k = 0; k < states.length; k++) {
     const s = states[k]!
-    const rels = s.mapper.relationships
-    for (let r = 0; r < rels.length; r++) if (wanted(rels[r]!) && isLoaded(s, rels[r]!)) fn(s, rels[r]!)
+    let rels = byMapper.get(s.mapper)
+    if (rels === undefined) byMapper.set(s.mapper, (rels = s.mapper.relationships.filter(wanted)))
+    for (let r = 0; r < rels.length; r++) if (isLoaded(s, rels[r]!)) fn(s, rels[r]!)
   }
 }
 
@@ -410,15 +425,15 @@ function initNewCollections(ctx: FlushContext, batches: readonly (readonly Insta
       for (let r = 0; r < rels.length; r++) {
         const rel = rels[r]!
         if (!rel.uselist || isLoaded(s, rel) || rel.writeOnly) continue
-        // (setLoaded copies the members into the collection: the shared empty list is not kept.)
-        let found: readonly object[] = EMPTY
+        let found: readonly object[] | undefined
         if (rel.direction === 'one-to-many') {
           let index = indexes.get(rel)
           if (index === undefined) indexes.set(rel, (index = referencingIndex(ctx, rel)))
           const key = keyOf(s.obj, rel.pairs, 'source')
-          found = (key === undefined ? undefined : index.get(key)) ?? EMPTY
+          found = key === undefined ? undefined : index.get(key)
         }
-        setLoaded(s, rel, found)
+        if (found === undefined) setUnreadEmpty(s, rel)
+        else setLoaded(s, rel, found)
       }
     }
   }
@@ -656,7 +671,7 @@ function collectSecondary(ctx: FlushContext): { added: Map<Relationship, unknown
     ;(map.get(rel) ?? map.set(rel, []).get(rel)!).push([owner, target])
   }
   forEachLoaded(ctx, (rel) => rel.direction === 'many-to-many' && !rel.options.viewonly, (s, rel) => {
-    const now = related(s, rel)
+    const now = members(s, rel)
     const before = committedMembers(s, rel.key)
     const deleted = ctx.deleted.has(s)
     for (const obj of now) if (!before.includes(obj) && !deleted && !ctx.deleted.has(maybeState(obj)!)) push(added, rel, s, maybeState(obj)!)

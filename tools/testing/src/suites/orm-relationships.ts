@@ -225,6 +225,31 @@ export const ormRelationshipsSuite: Suite = (ctx) => describe('ORM relationships
       expect(pairs).to.have.length(2)
     })
 
+    it("knows a new object's untouched collections are empty once it is written: read, filled from either side, rolled back", async () => {
+      await using s = new AsyncSession(db.engine)
+      const [post, other, user] = [new Post({ title: 'fresh' }), new Post({ title: 'other' }), new User({ name: 'carol' })]
+      s.addAll([post, other, user])
+      await s.flush() // nothing read post.tags, other.tags or user.addresses before this
+      const py = new Tag({ name: 'python' })
+      py.posts.push(post) // from the other side first
+      other.tags.push(py)
+      user.addresses.push(new Address({ email: 'c@x' }))
+      expect([post.tags, other.tags, py.posts]).to.deep.equal([[py], [py], [post, other]])
+      await s.flush()
+      expect((await s.execute(select(postTags.c.post_id).orderBy(postTags.c.post_id))).scalars().all()).to.deep.equal([post.id, other.id])
+      expect(await s.scalar(select(Address.c.user_id))).to.equal(user.id)
+      const untouched = new Post({ title: 'untouched' })
+      s.add(untouched)
+      const sp = await s.beginNested()
+      await s.flush()
+      untouched.tags.push(py)
+      await s.flush()
+      await sp.rollback()
+      expect([untouched.tags, py.posts]).to.deep.equal([[], [post, other]])
+      await s.commit()
+      expect(await s.scalar(select(func.count()).from(postTags))).to.equal(2)
+    })
+
     it('deletes the association rows of a deleted object, loaded or not', async () => {
       {
         await using s = new AsyncSession(db.engine)
