@@ -442,8 +442,9 @@ export class Mapper {
     if (typeof init !== 'object' || Array.isArray(init)) {
       throw new ArgumentError(`new ${this.className}() takes an object of attribute values, e.g. new ${this.className}({ ${this.columnKeys[1] ?? this.columnKeys[0]}: … }), not ${Array.isArray(init) ? 'an array' : `a ${typeof init}`}.`)
     }
-    // Keys, not entries: no [key, value] pair per attribute of every new object.
-    for (const k of Object.keys(init)) {
+    // for…in over own keys, not Object.keys() or entries: no array (or pairs) per new object.
+    for (const k in init) {
+      if (!Object.hasOwn(init, k)) continue
       const v = init[k]
       if (this.columnIndex.has(k)) o[k] = v
       else if (this.#relationships.has(k)) setRelated(state, this.#relationships.get(k)!, v)

@@ -102,7 +102,10 @@ function setPending(s: InstanceState, rel: Relationship, adds: readonly object[]
 
 /** After a flush wrote them: nothing pending. */
 export function clearWriteOnly(s: InstanceState): void {
-  for (const rel of s.mapper.relationships) {
+  // Indexed: every flush runs this over every object it holds.
+  const rels = s.mapper.relationships
+  for (let i = 0; i < rels.length; i++) {
+    const rel = rels[i]!
     if (!rel.writeOnly) continue
     if (s.relations.has(rel.key)) s.relations.set(rel.key, [])
     if (s.relations.hasCommitted(rel.key)) s.relations.setCommitted(rel.key, [])
