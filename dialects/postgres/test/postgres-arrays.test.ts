@@ -1,4 +1,5 @@
 import { expect } from 'chai'
+import fc from 'fast-check'
 import {
   BigInteger, Boolean as BooleanType, DateTime, DateType, Enum, Integer, MetaData, Numeric, String as StringType, Table, Text, UUID,
   ValueError, column, createAsyncEngine, insert, literal, select, text, update, type Engine,
@@ -111,6 +112,17 @@ describe('postgres arrays', function () {
       expect(parseArrayLiteral('[0:1]={7,8}', Number)).to.deep.equal([7, 8])
       expect(parseArrayLiteral('{}', Number)).to.deep.equal([])
       expect(serializeArrayLiteral([[1, null], []], String)).to.equal('{{"1",NULL},{}}')
+    })
+
+    it('writes any list of texts (NULLs, quotes, backslashes, braces, commas) so that it reads back the same', function () {
+      const element = fc.oneof(fc.string({ unit: fc.constantFrom('a', 'b', '"', '\\', ',', '{', '}', ' ', 'NULL', 'é', '😀') }), fc.constant(null))
+      fc.assert(fc.property(fc.array(element, { maxLength: 12 }), (values) => {
+        const text = serializeArrayLiteral(values, String)
+        // Element by element, as the format defines it: quoted, `\` and `"` escaped, NULL bare.
+        const spelled = `{${values.map((v) => (v === null ? 'NULL' : `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`)).join(',')}}`
+        expect(text).to.equal(spelled)
+        expect(parseArrayLiteral(text, undefined)).to.deep.equal(values)
+      }), { numRuns: 500 })
     })
   })
 
