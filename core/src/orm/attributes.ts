@@ -39,8 +39,11 @@ function initEmpty(state: InstanceState, rel: Relationship): unknown {
  */
 const UNREAD_EMPTY: readonly object[] = Object.freeze([])
 
-/** No members (an unchanged list, never handed out). */
-const EMPTY_MEMBERS: readonly object[] = Object.freeze([])
+/**
+ * No members: the one empty list the ORM's member lists and relationship snapshots share (they
+ * are replaced, never changed in place). Never handed out as a collection.
+ */
+export const NO_MEMBERS: readonly object[] = Object.freeze([])
 
 /** Records `rel` of a just-inserted object as loaded and empty, without a Collection until it is read. */
 export function setUnreadEmpty(state: InstanceState, rel: Relationship): void {
@@ -106,8 +109,8 @@ export function setRelated(state: InstanceState, rel: Relationship, value: unkno
     if (rel.writeOnly) return setWriteOnly(state, rel, value as object[])
     // The members it had, without peek(): a new object's first assignment (the constructor's)
     // would make an empty collection only to replace it.
-    const old = state.relations.has(rel.key) ? (state.relations.get(rel.key) as readonly object[]) : EMPTY_MEMBERS
-    const oldItems = old.length === 0 ? EMPTY_MEMBERS : Array.from(old)
+    const old = state.relations.has(rel.key) ? (state.relations.get(rel.key) as readonly object[]) : NO_MEMBERS
+    const oldItems = old.length === 0 ? NO_MEMBERS : Array.from(old)
     const next = makeCollection(state, rel, value as object[])
     state.relations.set(rel.key, next)
     for (let i = 0; i < oldItems.length; i++) if (!next.includes(oldItems[i]!)) backRemove(state, rel, oldItems[i]!)

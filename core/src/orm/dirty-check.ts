@@ -1,14 +1,13 @@
 import type { InstanceState } from './instance-state.js'
 import { peeking } from './unloaded-columns.js'
 import { valuesEqual } from './values-equal.js'
+import { NO_MEMBERS } from './attributes.js'
 
 /**
  * Dirty detection: whether an object's columns or loaded relationships differ from what the
  * database last had. Column values are plain properties with no write hook, so a flush and
  * autoflush diff each object against its committed snapshot.
  */
-
-const EMPTY: readonly object[] = Object.freeze([])
 
 /** The columns whose values differ from the last known database values, or undefined if none. */
 export function changedColumns(s: InstanceState): Record<string, unknown> | undefined {
@@ -27,7 +26,7 @@ export function relationsChanged(s: InstanceState): boolean {
   return s.relations.some((key, now) => {
     const before = s.relations.getCommitted(key)
     if (!Array.isArray(now)) return (now ?? null) !== (before ?? null)
-    const members = (before ?? EMPTY) as readonly object[]
+    const members = (before ?? NO_MEMBERS) as readonly object[]
     if (now.length !== members.length) return true
     for (let i = 0; i < now.length; i++) if (now[i] !== members[i]) return true
     return false

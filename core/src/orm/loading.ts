@@ -11,7 +11,7 @@ import type { ColumnProperty } from './column-property.js'
 import { LevelOptions, writeOnlyLoad } from './loader-options.js'
 import type { Result } from '../engine/result.js'
 import type { LoaderOption } from './loader-options.js'
-import { isLoaded, setLoaded, setLoadedMembers } from './attributes.js'
+import { NO_MEMBERS, isLoaded, setLoaded, setLoadedMembers } from './attributes.js'
 import { oneKeySelect } from './by-key.js'
 import { inClause } from './key-lists.js'
 import type { KeyLists } from './key-lists.js'
@@ -239,11 +239,10 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
   for (const p of parents) {
     const k = stateKey(p, srcCols)
     const items = k === undefined ? undefined : members.get(k)
-    store(rel, p, items ?? EMPTY, items === undefined)
+    store(rel, p, items ?? NO_MEMBERS, items === undefined)
   }
 }
 
-const EMPTY: readonly object[] = Object.freeze([])
 
 /**
  * The select of a collection's members whose parent keys meet `where`: the targets alone for a
@@ -264,7 +263,7 @@ async function loadOneKey(ctx: LoadContext, rel: Relationship, parents: readonly
   const result = await runBatch(ctx, rel, rel.destColumns, keys, children, (where) => memberSelect(rel, where))
   const items = result.scalars().values as readonly object[]
   const srcCols = rel.sourceColumns
-  for (let i = 0; i < parents.length; i++) store(rel, parents[i]!, hasNullAt(parents[i]!, srcCols) ? EMPTY : items, true)
+  for (let i = 0; i < parents.length; i++) store(rel, parents[i]!, hasNullAt(parents[i]!, srcCols) ? NO_MEMBERS : items, true)
 }
 
 /** Whether one of `cols` is null on the object (its parent has no key, so no members). */

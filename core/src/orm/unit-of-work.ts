@@ -18,7 +18,7 @@ import type { MapperEventEmitter } from './orm-events.js'
 import type { Mapper } from './mapper.js'
 import type { TablePart } from './inheritance.js'
 import type { Relationship } from './relationship.js'
-import { isLoaded, setLoaded, setUnreadEmpty } from './attributes.js'
+import { NO_MEMBERS, isLoaded, setLoaded, setUnreadEmpty } from './attributes.js'
 import { StaleDataError } from './orm-errors.js'
 import { executeDeletes, planDeletes } from './delete-plan.js'
 import { computedAssigned, updateDirty } from './dirty-updates.js'
@@ -49,12 +49,11 @@ interface Sync {
   readonly pairs: readonly { source: Column<unknown>; dest: Column<unknown> }[]
 }
 
-const EMPTY: readonly object[] = Object.freeze([])
 
 /** A relationship's members at the last load or flush: a collection's snapshot, or the reference (kept as itself) as a list. */
 function committedMembers(s: InstanceState, key: string): readonly object[] {
   const v = s.relations.getCommitted(key)
-  return v === undefined || v === null ? EMPTY : Array.isArray(v) ? v : [v]
+  return v === undefined || v === null ? NO_MEMBERS : Array.isArray(v) ? v : [v]
 }
 
 /** A copy of a relationship's members as they are now (empty when it is not loaded). */
@@ -64,7 +63,7 @@ function related(state: InstanceState, rel: Relationship): object[] {
   // collection snapshot, 1.5 % of an N+1 loop's profile).
   const now = members(state, rel)
   // Snapshots are replaced, never changed in place: every empty one can be the same list.
-  if (now.length === 0) return EMPTY as object[]
+  if (now.length === 0) return NO_MEMBERS as object[]
   const out = new Array<object>(now.length)
   for (let i = 0; i < now.length; i++) out[i] = now[i]!
   return out
@@ -83,7 +82,7 @@ function sameMembers(now: readonly object[], before: unknown): boolean {
  */
 function members(state: InstanceState, rel: Relationship): readonly object[] {
   const v = state.relations.get(rel.key)
-  if (v === undefined || v === null) return EMPTY
+  if (v === undefined || v === null) return NO_MEMBERS
   return Array.isArray(v) ? (v as readonly object[]) : [v as object]
 }
 
