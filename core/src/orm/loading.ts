@@ -243,7 +243,6 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
   }
 }
 
-
 /**
  * The select of a collection's members whose parent keys meet `where`: the targets alone for a
  * one-to-many, with the association table's key columns after them for a many-to-many.
