@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai'
 import fc from 'fast-check'
-import { canonicalDateTimeMs } from '../src/types/datetime-text.js'
+import { canonicalDateTimeMs, dayProblem } from '../src/types/datetime-text.js'
 
 const pad = (n: number, w: number): string => String(n).padStart(w, '0')
 
@@ -50,5 +50,30 @@ describe('canonicalDateTimeMs', function () {
       '0000-00-00 00:00:00', '2024-01-02 03:04:05.', '2024-01-02 03:04:05.12a', '2024-1-02 03:04:05', 'x024-01-02 03:04:05', '12024-01-02 03:04:05', '']) {
       expect(canonicalDateTimeMs(text), text).to.equal(undefined)
     }
+  })
+})
+
+describe('dayProblem', function () {
+  it('is undefined exactly for the days of the calendar, in any year (oracle: a Date set to that day keeps it)', function () {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: -1, max: 14 }), fc.integer({ min: -1, max: 33 }), (year, month, day) => {
+        const d = new Date(0)
+        d.setUTCFullYear(year, month - 1, day) // not Date.UTC: it reads years 0–99 as 1900–1999
+        const exists = d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day
+        expect(dayProblem(year, month, day) === undefined, `${year}-${month}-${day}`).to.equal(exists)
+      }),
+      { numRuns: 3000 },
+    )
+  })
+
+  it('says what is wrong, and refuses what is not a number', function () {
+    expect(dayProblem(2024, 2, 30)).to.equal('2024-02 has no day 30')
+    expect(dayProblem(50, 2, 29)).to.equal('0050-02 has no day 29')
+    expect(dayProblem(1900, 2, 29)).to.equal('1900-02 has no day 29')
+    expect(dayProblem(2000, 2, 29)).to.equal(undefined)
+    expect(dayProblem(2024, 0, 10)).to.equal('there is no month 0')
+    expect(dayProblem(2024, Number('ab'), 1)).to.equal('there is no month NaN')
+    expect(dayProblem(2024, 1, Number('x'))).to.equal('2024-01 has no day NaN')
+    expect(dayProblem(2024, 1.5, 1)).to.equal('there is no month 1.5')
   })
 })

@@ -41,6 +41,25 @@ export function canonicalDateTimeMs(text: string, end = text.length): number | u
   return Date.UTC(year, month - 1, day, hour, minute, second, ms)
 }
 
+/**
+ * Why `year-month-day` is not a day of the (proleptic Gregorian) calendar — a month 0, a day 0,
+ * February 30 — or undefined when it is one. Any year: a range of years is the caller's to check.
+ * Databases can hold such text (SQLite any text, MariaDB under a lax sql_mode), and `Date.UTC`
+ * would silently turn it into another day.
+ * ```ts
+ * dayProblem(2024, 2, 29)  // undefined
+ * dayProblem(2023, 2, 29)  // '2023-02 has no day 29'
+ * dayProblem(2024, 0, 10)  // 'there is no month 0'
+ * ```
+ */
+export function dayProblem(year: number, month: number, day: number): string | undefined {
+  // Negated ranges, so that NaN (text that was not digits) is a problem too.
+  if (!(month >= 1 && month <= 12 && Number.isInteger(month))) return `there is no month ${month}`
+  const days = month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : DAYS_IN_MONTH[month - 1]!
+  if (!(day >= 1 && day <= days && Number.isInteger(day))) return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')} has no day ${day}`
+  return undefined
+}
+
 /** A run of decimal digits as a number; -1 when a character in it is not a digit (every caller rejects negatives). */
 function digits(s: string, from: number, to: number): number {
   let v = 0

@@ -5,6 +5,8 @@
  * value is refused.
  */
 
+import { dayProblem } from './datetime-text.js'
+
 /** Years every backend stores and ISO 8601 writes with four digits. */
 export const MIN_YEAR = 1
 export const MAX_YEAR = 9999
@@ -13,17 +15,10 @@ const DATE_TEXT = /^(\d{4})-(\d{2})-(\d{2})$/
 const DATETIME_TEXT = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i
 const TIME_TEXT = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?$/
 
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31
-}
-
 /** Why a year/month/day triple is not a calendar date, or undefined when it is one. */
 function dateProblem(year: number, month: number, day: number): string | undefined {
   if (year < MIN_YEAR || year > MAX_YEAR) return `the year ${year} is outside ${MIN_YEAR}–${MAX_YEAR}`
-  if (month < 1 || month > 12) return `there is no month ${month}`
-  if (day < 1 || day > daysInMonth(year, month)) return `${year}-${String(month).padStart(2, '0')} has no day ${day}`
-  return undefined
+  return dayProblem(year, month, day)
 }
 
 /** The outcome of a parse: the value, or what is wrong with the text. */

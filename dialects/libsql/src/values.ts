@@ -1,4 +1,4 @@
-import { CompileError, ValueError, canonicalDateTimeMs, integerResult } from '@athanor/core'
+import { CompileError, ValueError, canonicalDateTimeMs, dayProblem, integerResult } from '@athanor/core'
 import type { SqlType, ValueProcessor } from '@athanor/core'
 
 /**
@@ -81,8 +81,9 @@ const HAS_ZONE = /(?:Z|[+-]\d\d:?\d\d)$/i
  * Text from a DATETIME column → Date. Accepts what Athanor writes and what SQLite's functions and
  * other tools commonly write: 'YYYY-MM-DD', 'YYYY-MM-DD HH:MM[:SS[.fff]]', the 'T' form, and an
  * explicit zone (without one the text is UTC). A number is epoch milliseconds (what libsql stores
- * for a Date bound without a type). Unreadable values are returned unchanged rather than as an
- * Invalid Date, so the data stays visible.
+ * for a Date bound without a type). Unreadable values, and dates that are no day of the calendar
+ * ('2024-02-30'), are returned unchanged rather than as an Invalid Date or another day, so the
+ * data stays visible.
  */
 function textToDateTime(v: unknown): unknown {
   if (typeof v === 'string') {
@@ -90,6 +91,8 @@ function textToDateTime(v: unknown): unknown {
     // date in every loaded row).
     const ms = canonicalDateTimeMs(v)
     if (ms !== undefined) return new Date(ms)
+    // SQLite keeps any text: '2024-02-30' is not a day, and new Date() would read March 1.
+    if (v.length >= 10 && v.charCodeAt(4) === 45 && v.charCodeAt(7) === 45 && dayProblem(Number(v.slice(0, 4)), Number(v.slice(5, 7)), Number(v.slice(8, 10))) !== undefined) return v
     let s = v.length > 10 && v.charCodeAt(10) === 32 /* ' ' */ ? `${v.slice(0, 10)}T${v.slice(11)}` : v
     if (s.length > 10 && !HAS_ZONE.test(s)) s += 'Z'
     const d = new Date(s)

@@ -615,6 +615,12 @@ describe('@athanor/libsql driver', () => {
       expect(read(null)).to.equal(null)
       expect(() => bindProcessor(DateTime())!(new Date('+010000-01-01T00:00:00Z'))).to.throw(/0000–9999/)
       // CURRENT_TIMESTAMP-style text reads as UTC
+      // Text another program wrote that is no day (SQLite keeps any text) stays as it is: new
+      // Date() would read '2024-02-30' as March 1, and a zero month or day as another day too.
+      await c.execute('INSERT INTO d VALUES (?), (?), (?)', ['2024-02-30 10:00:00', '2023-02-29', '2024-00-10T00:00:00Z'])
+      const foreign = (await rows(c, "SELECT x FROM d WHERE x NOT LIKE '2024-03-05%' ORDER BY rowid")).map((r) => read(r[0]))
+      expect(foreign).to.deep.equal(['2024-02-30 10:00:00', '2023-02-29', '2024-00-10T00:00:00Z'])
+      expect(read('2024-02-29 10:00')).to.deep.equal(new Date('2024-02-29T10:00:00Z'))
       const now = read((await rows(c, "SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')"))[0]![0]) as Date
       expect(Math.abs(now.getTime() - Date.now())).to.be.below(5000)
     })

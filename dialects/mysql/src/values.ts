@@ -1,5 +1,5 @@
 import mysql from 'mysql2/promise'
-import { CompileError, ValueError, canonicalDateTimeMs, decimalFitProblem, integerResult, decimalParts, type SqlType, type ValueProcessor } from '@athanor/core'
+import { CompileError, ValueError, canonicalDateTimeMs, dayProblem, decimalFitProblem, integerResult, decimalParts, type SqlType, type ValueProcessor } from '@athanor/core'
 
 /**
  * Value conversion between core's portable JS values and what mysql2 sends and returns.
@@ -36,7 +36,9 @@ const DATETIME_TEXT = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2})(?:
 /**
  * Reads a DATETIME/TIMESTAMP string (UTC wall time) into a Date. Microseconds are cut to
  * milliseconds, the precision of a JS Date. The zero date `'0000-00-00 00:00:00'` (allowed when
- * sql_mode lacks NO_ZERO_DATE) becomes `null`, as in Python's MySQL drivers.
+ * sql_mode lacks NO_ZERO_DATE) becomes `null`, as in Python's MySQL drivers; a date that is no
+ * day of the calendar (a zero month or day, February 30, kept under a lax sql_mode) is refused
+ * with a ValueError rather than read as another day.
  *
  * ```ts
  * parseUtcDateTime('2024-01-02 03:04:05.678901') // Date 2024-01-02T03:04:05.678Z
@@ -55,6 +57,15 @@ function parseDateTimeText(text: string): Date | null {
   if (!m) throw new ValueError(`The server returned '${text}' for a DateTime column, which is not a DATETIME value.`)
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])]
   if (year === 0 && month === 0 && day === 0) return null
+  // A lax sql_mode (ALLOW_INVALID_DATES, or no NO_ZERO_IN_DATE: MariaDB's default) stores
+  // '2024-02-30' and '2024-00-10'; Date.UTC would read another day without a word.
+  const problem = dayProblem(year, month, day)
+  if (problem !== undefined) {
+    throw new ValueError(
+      `The server returned '${text}' for a DateTime column, which is no date (${problem}): the server keeps such values when sql_mode allows them (ALLOW_INVALID_DATES, or no NO_ZERO_IN_DATE), and a Date cannot hold one. ` +
+        'Correct the row, or select the column as text (CAST(col AS CHAR)) to read it as it is.',
+    )
+  }
   const ms = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0').slice(0, 3))
   const d = new Date(Date.UTC(2000, month - 1, day, Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0), ms))
   // Date.UTC maps years 0–99 to 1900–1999; set the year separately so year 0050 stays 0050.

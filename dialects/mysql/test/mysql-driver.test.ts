@@ -4,7 +4,7 @@ import { expect } from 'chai'
 import {
   BigInteger, Boolean as BooleanType, ConcurrentUseError, DateTime, DateType, DeadlockError, Enum, Float, Integer,
   IntegrityError, InvalidRequestError, JSON as JsonType, LargeBinary, LockTimeoutError, Numeric, OperationalError,
-  ProgrammingError, SmallInteger, StatementTimeoutError, String as StringType, Text, Time, UUID,
+  ProgrammingError, SmallInteger, StatementTimeoutError, String as StringType, Text, Time, UUID, ValueError,
   type AthanorError, type Capabilities, type SqlType,
 } from '@athanor/core'
 import {
@@ -731,6 +731,25 @@ describe('mysql driver (live server)', function () {
       expect((got['dt'] as Date).toISOString()).to.equal('1969-12-31T23:59:59.001Z')
       got = await roundTrip({ j: 42 })
       expect(got['j']).to.equal(42)
+    })
+
+    it('refuses a DATETIME that is no day, which a lax sql_mode keeps, instead of reading another day', async function () {
+      const [[mode]] = (await admin.execute('SELECT @@SESSION.sql_mode', [])).rows as [[string]]
+      await admin.execute('DELETE FROM athd_values', [])
+      try {
+        // ALLOW_INVALID_DATES keeps February 30; without NO_ZERO_IN_DATE (MariaDB's default) a zero day is kept too.
+        await admin.execute("SET SESSION sql_mode = 'ALLOW_INVALID_DATES'", [])
+        await admin.execute("INSERT INTO athd_values (id, dt) VALUES (1, '2024-02-30 10:00:00'), (2, '2024-03-00 00:00:00'), (3, '0000-00-00 00:00:00'), (4, '2024-02-29 23:59:59')", [])
+      } finally {
+        await admin.execute(`SET SESSION sql_mode = '${mode}'`, [])
+      }
+      const raw = (await admin.execute('SELECT dt FROM athd_values ORDER BY id', [])).rows.map((r) => r[0])
+      expect(raw).to.deep.equal(['2024-02-30 10:00:00.000000', '2024-03-00 00:00:00.000000', '0000-00-00 00:00:00.000000', '2024-02-29 23:59:59.000000'])
+      const read = resultProcessor(DateTime())!
+      expect(() => read(raw[0])).to.throw(ValueError, /'2024-02-30 10:00:00.000000' for a DateTime column, which is no date \(2024-02 has no day 30\)/)
+      expect(() => read(raw[1])).to.throw(ValueError, /2024-03 has no day 0/)
+      expect(read(raw[2])).to.equal(null)
+      expect((read(raw[3]) as Date).toISOString()).to.equal('2024-02-29T23:59:59.000Z')
     })
 
     it('reads microseconds written by SQL as milliseconds, and aggregates in the declared type', async function () {

@@ -112,6 +112,14 @@ describe('mysql values (pure)', function () {
       expect(parseUtcDateTime('0050-06-01 00:00:00')!.toISOString()).to.equal('0050-06-01T00:00:00.000Z')
       expect(parseUtcDateTime('0000-00-00 00:00:00')).to.equal(null)
       expect(() => parseUtcDateTime('yesterday')).to.throw(/not a DATETIME/)
+      // A lax sql_mode keeps dates that are no day; Date.UTC would read another one.
+      expect(() => parseUtcDateTime('2024-02-30 10:00:00')).to.throw(ValueError, /'2024-02-30 10:00:00' for a DateTime column, which is no date \(2024-02 has no day 30\).*ALLOW_INVALID_DATES.*CAST\(col AS CHAR\)/)
+      expect(() => parseUtcDateTime('2024-00-10 00:00:00')).to.throw(ValueError, /no date \(there is no month 0\)/)
+      expect(() => parseUtcDateTime('2024-05-00 00:00:00')).to.throw(ValueError, /no date \(2024-05 has no day 0\)/)
+      expect(() => parseUtcDateTime('2023-02-29 00:00:00')).to.throw(ValueError, /2023-02 has no day 29/)
+      expect(parseUtcDateTime('2024-02-29 00:00:00')!.toISOString()).to.equal('2024-02-29T00:00:00.000Z')
+      expect(parseUtcDateTime('0048-02-29 00:00:00.5')!.toISOString()).to.equal('0048-02-29T00:00:00.500Z')
+      expect(() => parseUtcDateTime('0050-02-29 00:00:00')).to.throw(ValueError, /0050-02 has no day 29/)
       expect(formatUtcDateTime(new Date('0050-06-01T00:00:00.000Z'))).to.equal('0050-06-01 00:00:00.000')
     })
 
