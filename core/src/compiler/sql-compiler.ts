@@ -74,13 +74,28 @@ export class CompileContext {
   readonly bindTypes = new Map<number, SqlType<unknown>>()
   /** Something was rendered that could write, lock or set state for the transaction (plain-read.ts). */
   opaque = false
+  /** The statements whose select or RETURNING lists are the result (the statement, or a compound's members). */
+  results: ReadonlySet<Keyed> = NO_RESULTS
+  /** The statement is sent with parameters (a driver may then use another protocol: mysql2's prepared statements). */
+  parameterized: boolean
   constructor(binds: readonly unknown[]) {
+    this.parameterized = binds.length > 0
     this.bindIndex = new Map()
     binds.forEach((b, i) => this.bindIndex.set(b as Bind, i))
   }
 }
 
 const MARKER = /\u0000(\d+)\u0000/g
+const NO_RESULTS: ReadonlySet<Keyed> = new Set()
+
+/** The statements whose lists are `statement`'s result: itself, or every member of a compound. */
+function resultSelects(statement: Keyed): ReadonlySet<Keyed> {
+  if (!(statement instanceof CompoundSelect)) return new Set([statement])
+  const out = new Set<Keyed>()
+  const add = (c: CompoundSelect): void => c.selects.forEach((q) => (q instanceof CompoundSelect ? add(q) : out.add(q)))
+  add(statement)
+  return out
+}
 const OP_PRECEDENCE: Record<string, number> = {
   OR: 1, AND: 2, NOT: 3, '=': 4, '<>': 4, '<': 4, '<=': 4, '>': 4, '>=': 4, '||': 5, '+': 6, '-': 6, '*': 7, '/': 7, '%': 7,
 }
@@ -218,8 +233,10 @@ export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
       for (let j = 0; j < width; j++) marks.push(this.placeholder(r * width + j))
       list.push(`(${marks.join(', ')})`)
     }
+    const ctx = new CompileContext([])
+    ctx.parameterized = true
     const sql = `INSERT INTO ${this.tableName(s.table)} (${s.columns.map((c) => this.quote(c.name)).join(', ')}) VALUES ${list.join(', ')}` +
-      this.returning(s.returning, 'insert', new CompileContext([]))
+      this.returning(s.returning, 'insert', ctx, true)
     const types = s.columns.map((c) => c.type)
     const { columns, returnsRows, statementKind } = this.describeStatement(s)
     const resultColumns = this.resultColumns(columns)
@@ -253,6 +270,7 @@ export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
 
   #build(statement: Keyed, binds: readonly unknown[]): Template {
     const ctx = new CompileContext(binds)
+    ctx.results = resultSelects(statement)
     let body = this.visitStatement(statement, ctx)
     if (ctx.ctes.size > 0) body = this.withClause(ctx) + body
     const paramIndex: number[] = []
@@ -355,7 +373,9 @@ export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
     const windows = new Map<string, NamedWindow>()
     ctx.windows.push(windows)
     try {
-      let sql = 'SELECT ' + this.distinctClause(st, ctx) + this.selectList(st.columns, ctx)
+      // Not under DISTINCT: a result column the dialect wraps (resultValue) is then no longer
+      // the column an ORDER BY names, which MySQL 8 refuses.
+      let sql = 'SELECT ' + this.distinctClause(st, ctx) + this.selectList(st.columns, ctx, !st.distinct && ctx.results.has(s))
       if (froms.length) sql += ' FROM ' + froms.map((f) => this.visitFrom(f, ctx)).join(', ')
       if (st.where) sql += ' WHERE ' + this.visit(st.where, ctx)
       ctx.rollupOrdered = st.orderBy.length > 0
@@ -401,26 +421,37 @@ export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
     return (lock.read ? ' FOR SHARE' : ' FOR UPDATE') + (lock.nowait ? ' NOWAIT' : lock.skipLocked ? ' SKIP LOCKED' : '')
   }
 
-  protected selectList(columns: readonly SelectColumn[], ctx: CompileContext): string {
+  /** `result`: the list is the statement's result (not a subquery's, a CTE's or an INSERT's source). */
+  protected selectList(columns: readonly SelectColumn[], ctx: CompileContext, result: boolean): string {
     if (columns.length === 0) throw new CompileError('A SELECT needs at least one column: select(table.c.x, …) or select(Entity).')
-    return columns.map((c) => this.selectItem(c, ctx)).join(', ')
+    return columns.map((c) => this.selectItem(c, ctx, result)).join(', ')
   }
 
   /**
    * One select-list (or RETURNING) item, named as its result column is: a label `expr AS name`,
-   * and a column whose key is not its SQL name `col AS key` (rows, mappings and a subquery's
-   * `.c` all go by the key).
+   * and a column whose key is not its SQL name, or that the dialect wraps, `col AS key` (rows,
+   * mappings and a subquery's `.c` all go by the key).
    */
-  protected selectItem(c: SelectColumn, ctx: CompileContext): string {
-    if (c instanceof ColumnGroup) return c.columns.map((col) => this.selectItem(col, ctx)).join(', ')
-    if (c instanceof Label) return `${this.selectValue(c.operand, ctx)} AS ${this.quote(c.name)}`
-    if (c instanceof ColumnRef && c.key_ !== c.name) return `${this.visit(c, ctx)} AS ${this.quote(c.key_)}`
-    return this.selectValue(c, ctx)
+  protected selectItem(c: SelectColumn, ctx: CompileContext, result: boolean): string {
+    if (c instanceof ColumnGroup) return c.columns.map((col) => this.selectItem(col, ctx, result)).join(', ')
+    if (c instanceof Label) return `${(result ? this.resultValue(c.operand, ctx) : undefined) ?? this.selectValue(c.operand, ctx)} AS ${this.quote(c.name)}`
+    const wrapped = result ? this.resultValue(c, ctx) : undefined
+    if (c instanceof ColumnRef && (c.key_ !== c.name || wrapped !== undefined)) return `${wrapped ?? this.visit(c, ctx)} AS ${this.quote(c.key_)}`
+    return wrapped ?? this.selectValue(c, ctx)
   }
 
   /** An expression as a select-list value (where a dialect may need to say a parameter's type). */
   protected selectValue(e: Expression<unknown>, ctx: CompileContext): string {
     return this.visit(e, ctx)
+  }
+
+  /**
+   * A value of the statement's result list in a form the dialect's driver reads faster, or
+   * undefined for {@link selectValue}'s. Only where nothing else reads it: never inside a
+   * subquery, a CTE, an INSERT's SELECT or under DISTINCT.
+   */
+  protected resultValue(_e: Expression<unknown>, _ctx: CompileContext): string | undefined {
+    return undefined
   }
 
   visitCompound(s: CompoundSelect, ctx: CompileContext): string {
@@ -665,7 +696,8 @@ export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
     return sql
   }
 
-  protected returning(columns: readonly SelectColumn[], kind: 'insert' | 'update' | 'delete', ctx: CompileContext): string {
+  /** `result`: the RETURNING list is the statement's result (see selectList). */
+  protected returning(columns: readonly SelectColumn[], kind: 'insert' | 'update' | 'delete', ctx: CompileContext, result: boolean): string {
     if (columns.length === 0) return ''
     if (!this.capabilities.returning[kind]) {
       throw new CompileError(`This database has no ${kind.toUpperCase()} … RETURNING; run a SELECT afterwards (the ORM does this for you).`)
@@ -673,7 +705,7 @@ export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
     const saved = ctx.unqualified
     ctx.unqualified = true
     try {
-      return ' RETURNING ' + this.selectList(columns, ctx)
+      return ' RETURNING ' + this.selectList(columns, ctx, result)
     } finally {
       ctx.unqualified = saved
     }
@@ -692,7 +724,7 @@ export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
       sql += s.rows.map((row) => `(${row.map((v) => this.visit(v, ctx)).join(', ')})`).join(', ')
     }
     for (const ext of s.extensions) sql += this.insertExtension(ext, ctx)
-    return sql + this.returning(s.returningColumns, 'insert', ctx)
+    return sql + this.returning(s.returningColumns, 'insert', ctx, ctx.results.has(s))
   }
 
   /** An insert of a row that gives no column values. */
@@ -706,14 +738,14 @@ export class SqlCompiler extends SchemaCompiler implements StatementCompiler {
     const set = s.assignments.map(([c, v]) => `${this.quote(c.name)} = ${this.visit(v, ctx)}`).join(', ')
     let sql = `UPDATE ${this.tableName(s.table)} SET ${set}`
     if (s.whereClause) sql += ' WHERE ' + this.visit(s.whereClause, ctx)
-    return sql + this.returning(s.returningColumns, 'update', ctx)
+    return sql + this.returning(s.returningColumns, 'update', ctx, ctx.results.has(s))
   }
 
   visitDelete(s: Delete, ctx: CompileContext): string {
     ctx.opaque = true
     let sql = `DELETE FROM ${this.tableName(s.table)}`
     if (s.whereClause) sql += ' WHERE ' + this.visit(s.whereClause, ctx)
-    return sql + this.returning(s.returningColumns, 'delete', ctx)
+    return sql + this.returning(s.returningColumns, 'delete', ctx, ctx.results.has(s))
   }
 }
 

@@ -48,6 +48,21 @@ export class MysqlCompiler extends SqlCompiler {
   protected override get quoteChar(): string {
     return '`'
   }
+  /**
+   * DATE and DATETIME results as the server's own text, `CAST(col AS CHAR) AS col`, in a
+   * statement with parameters: mysql2 runs it as a prepared statement (binary protocol) and
+   * writes the text of a binary DATETIME itself, with an array and padded strings per value
+   * (~0.7 µs and ~530 bytes each: a 5,000-post load took 10.7 ms and 5.3 MB, 8.5 ms and 2.7 MB
+   * with the cast; benchmarks/PROFILE.md pass 30). The server's text arrives as one string, and
+   * values.ts reads both forms alike. A statement without parameters runs as text (query), where
+   * dates arrive as the server's text already.
+   */
+  protected override resultValue(e: Expression<unknown>, ctx: CompileContext): string | undefined {
+    if (!ctx.parameterized) return undefined
+    const kind = e.type.kind
+    return kind === 'datetime' || kind === 'date' ? `CAST(${this.selectValue(e, ctx)} AS CHAR)` : undefined
+  }
+
   protected override bindProcessorFor(type: SqlType<unknown>): ValueProcessor | undefined {
     return bindProcessor(type)
   }

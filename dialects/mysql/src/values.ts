@@ -7,7 +7,9 @@ import { CompileError, ValueError, canonicalDateTimeMs, dayProblem, decimalFitPr
  * Bind values arrive already normalised by `SqlType.validate` (bigint → bigint, numeric →
  * decimal string, datetime → Date, …). Result values arrive as mysql2 produces them under the
  * connection options `MysqlConnection` forces: BIGINT and DECIMAL as strings (bigNumberStrings),
- * DATE/DATETIME/TIMESTAMP as strings (dateStrings), JSON as strings (jsonStrings), BLOB as Buffer.
+ * DATE/DATETIME/TIMESTAMP as strings (dateStrings; compiled statements list them as
+ * `CAST(… AS CHAR)`, compiler.ts, which arrives as the same text with all six fraction digits),
+ * JSON as strings (jsonStrings), BLOB as Buffer.
  * Processors are `undefined` where nothing needs converting, so the engine skips them.
  */
 

@@ -35,6 +35,12 @@ const every = new Table('athdl_every', md, {
   u: column(UUID), bin: column(LargeBinary), e: column(Enum(['red', 'green'])),
 })
 
+const moments = new Table('athdl_moments', md, {
+  id: column(Integer, { primaryKey: true }),
+  at: column(DateTime(), { nullable: true }),
+  day: column(DateType, { nullable: true }),
+})
+
 describe('mysql dialect (live server)', function () {
   let engine: Engine
   before(async function () {
@@ -160,7 +166,7 @@ describe('mysql dialect (live server)', function () {
       await md.createAll(engine) // again: IF NOT EXISTS covers the table and its indexes
       const tables = async (): Promise<string[]> => (await engine.begin((conn) => conn.execute(text("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name LIKE 'athdl%'"))))
         .scalars().all().map(String).sort()
-      expect(await tables()).to.deep.equal(['athdl_every', 'athdl_people'])
+      expect(await tables()).to.deep.equal(['athdl_every', 'athdl_moments', 'athdl_people'])
       await md.dropAll(engine)
       expect(await tables()).to.deep.equal([])
       await md.dropAll(engine)
@@ -189,6 +195,44 @@ describe('mysql dialect (live server)', function () {
       // Exact in SQL arithmetic too, and found by equality.
       const sum = (await conn.execute(select(every.c.big.add(1n)).where(every.c.big.eq(row.big)))).scalar()
       expect(sum).to.equal(2n ** 53n + 2n)
+    })
+
+    it('reads DATE and DATETIME results listed as the server\'s text (CAST … AS CHAR) as it reads the columns, and compares them as dates where the statement reads them again', async function () {
+      const at = [new Date('2024-01-02T03:04:05.678Z'), new Date('0050-06-01T00:00:00.000Z'), new Date('9999-12-31T23:59:59.999Z')]
+      await using conn = await engine.connect()
+      const m = moments.c
+      const ins = insert(moments).values(at.map((d, i) => ({ id: i + 1, at: d, day: d.toISOString().slice(0, 10) })))
+      if (engine.dialect.capabilities.returning.insert) {
+        expect((await conn.execute(ins.returning(m.id, m.at, m.day))).all()).to.deep.equal(at.map((d, i) => [i + 1, d, d.toISOString().slice(0, 10)]))
+      } else await conn.execute(ins)
+      await conn.execute(text("INSERT INTO athdl_moments (id, at, day) VALUES (4, NULL, NULL)"))
+      // With parameters (a prepared statement: the dates are listed as CAST(… AS CHAR)) and without (text).
+      const all = [...at.map((d, i) => [i + 1, d, d.toISOString().slice(0, 10)]), [4, null, null]]
+      const listed = select(m.id, m.at, m.day).where(m.id.lt(100)).orderBy(m.id)
+      expect(engine.dialect.compiler.compile(listed).sql).to.include('CAST(`athdl_moments`.`at` AS CHAR) AS `at`')
+      expect((await conn.execute(listed)).all()).to.deep.equal(all)
+      expect((await conn.execute(select(m.id, m.at, m.day).orderBy(m.id))).all()).to.deep.equal(all)
+      // A UNION ordered by its (text) result column, an aggregate, and now(): still dates, in order.
+      const u = (await conn.execute(select(m.at).where(m.id.le(2)).union(select(m.at).where(m.id.eq(3))).orderBy(m.at))).scalars().all()
+      expect(u).to.deep.equal([at[1], at[0], at[2]])
+      expect((await conn.execute(select(func.max(m.at).label('last'), func.min(m.day).label('first')).where(m.id.gt(0)))).one()).to.deep.equal([at[2], '0050-06-01'])
+      const now = (await conn.execute(select(func.now(), literal(1)))).one()[0] as Date
+      expect(Math.abs(now.getTime() - Date.now())).to.be.below(60_000)
+      // Read again inside the statement (a subquery, a CTE): compared as DATETIME, not as text.
+      const sub = select(m.id, m.at).subquery('s')
+      expect((await conn.execute(select(sub.c.id).where(sub.c.at.gt(new Date('0999-01-01T00:00:00Z'))).orderBy(sub.c.id))).scalars().all()).to.deep.equal([1, 3])
+      const early = select(m.id, m.at).where(m.at.lt(new Date('2000-01-01T00:00:00Z'))).cte('early')
+      expect((await conn.execute(select(early.c.id)))).to.have.property('rows').that.deep.equals([[2]])
+      // Zero dates (sql_mode without NO_ZERO_DATE) are null, as before.
+      const mode = (await conn.execute(text('SELECT @@SESSION.sql_mode'))).scalar() as string
+      await conn.execute(text("SET SESSION sql_mode = ''"))
+      try {
+        await conn.execute(text("UPDATE athdl_moments SET at = '0000-00-00 00:00:00', day = '0000-00-00' WHERE id = 4"))
+      } finally {
+        await conn.execute(text(`SET SESSION sql_mode = '${mode}'`))
+      }
+      expect((await conn.execute(select(m.at, m.day).where(m.id.eq(4)))).one()).to.deep.equal([null, null])
+      await conn.rollback()
     })
 
     it('round-trips dates under TZ=America/New_York (child process)', async function () {

@@ -56,7 +56,7 @@ export class PostgresCompiler extends SqlCompiler {
     ctx.opaque = true
     const columns = u.columns.map((c) => this.quote(c.name)).join(', ')
     const arrays = u.arrays.map((b) => this.#castBind(b, ctx)).join(', ')
-    return `INSERT INTO ${this.tableName(u.table)} (${columns}) SELECT * FROM unnest(${arrays})${this.returning(u.returning, 'insert', ctx)}`
+    return `INSERT INTO ${this.tableName(u.table)} (${columns}) SELECT * FROM unnest(${arrays})${this.returning(u.returning, 'insert', ctx, true)}`
   }
   #unnestUpdate(u: UnnestUpdate, ctx: CompileContext): string {
     ctx.opaque = true

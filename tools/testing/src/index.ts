@@ -9,7 +9,7 @@
  */
 export { runCompliance } from './run.js'
 export type { BackendResolution, ComplianceOptions } from './run.js'
-export { dialectSql, useDatabase } from './suite.js'
+export { dateResultSql, dialectSql, useDatabase } from './suite.js'
 export type { DatabaseFixture, Suite, SuiteContext } from './suite.js'
 export { complianceSuites } from './suites/index.js'
 export { typesRoundTripMetadata } from './suites/types-roundtrip.js'

@@ -5,7 +5,7 @@
  */
 import type { Capabilities } from '@athanor/core'
 import type { Engine, EngineOptions } from '@athanor/core'
-import { Integer, MetaData, Table, column, select } from '@athanor/core'
+import { DateTime, Integer, MetaData, Table, column, select } from '@athanor/core'
 import type { Expression } from '@athanor/core'
 
 export interface SuiteContext {
@@ -99,6 +99,23 @@ export function keyListSql(engine: Engine, n: number): string {
   let fragment = where.slice(`${compiler.quote('probe')}.${compiler.quote('id')} `.length)
   for (let i = 9; i >= 0; i--) fragment = fragment.replaceAll(compiler.placeholder(i), '?')
   return fragment
+}
+
+/**
+ * How the dialect lists a DateTime value of the result of a statement with parameters, in the
+ * ANSI form `dialectSql` takes: `ref` itself, or the dialect's own form (`SqlCompiler.resultValue`;
+ * MySQL's `CAST(… AS CHAR) AS name`, which its driver reads faster).
+ * ```ts
+ * sql(`SELECT "w"."id", ${dateResultSql(db.engine, '"w"."joined"', 'joined')} FROM "w" WHERE "w"."id" = ?`)
+ * ```
+ */
+export function dateResultSql(engine: Engine, ref: string, name: string): string {
+  const compiler = engine.dialect.compiler
+  const probe = new Table('probe', new MetaData(), { id: column(Integer, { primaryKey: true }), at: column(DateTime()) })
+  const compiled = compiler.compile(select(probe.c.at).where(probe.c.id.eq(1))).sql
+  const listed = compiled.slice('SELECT '.length, compiled.indexOf(` FROM ${compiler.quote('probe')}`))
+  const plain = `${compiler.quote('probe')}.${compiler.quote('at')}`
+  return listed === plain ? ref : listed.replace(plain, ref).replace(compiler.quote('at'), `"${name}"`)
 }
 
 /**

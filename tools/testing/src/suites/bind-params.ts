@@ -3,7 +3,7 @@ import {
   ArgumentError, AsyncSession, DateTime, ForeignKey, Integer, String, Text, ValueError, bindparam, declarativeBase, insert, mappedColumn, relationship, select,
   selectinload, text, update,
 } from '@athanor/core'
-import { dialectSql, useDatabase } from '../suite.js'
+import { dateResultSql, dialectSql, useDatabase } from '../suite.js'
 import type { Suite } from '../suite.js'
 
 const Base = declarativeBase()
@@ -141,7 +141,7 @@ export const bindParamsSuite: Suite = (ctx) => describe('bind parameters', () =>
       for (const w of writers) await s.load(w, 'notes')
       expect(writers.map((w) => w.notes.map((n) => n.body))).to.deep.equal([['a1', 'a2'], ['b1'], []])
       const notes = writers[0]!.notes
-      const get = sql('SELECT "bp_writers"."id", "bp_writers"."name", "bp_writers"."joined" FROM "bp_writers" WHERE "bp_writers"."id" = ?')
+      const get = sql(`SELECT "bp_writers"."id", "bp_writers"."name", ${dateResultSql(db.engine, '"bp_writers"."joined"', 'joined')} FROM "bp_writers" WHERE "bp_writers"."id" = ?`)
       const load = sql('SELECT "bp_notes"."id", "bp_notes"."writer_id", "bp_notes"."body" FROM "bp_notes" WHERE "bp_notes"."writer_id" IN (?) ORDER BY "bp_notes"."id" ASC')
       expect(db.statements.filter((q) => q !== 'BEGIN')).to.deep.equal([get, get, get, load, load, load])
       // The many-to-one side, one parent at a time: the same statement, each note's own writer.

@@ -4,7 +4,7 @@ import {
   mappedColumn, relationship, select, sqlDefault,
 } from '@athanor/core'
 import type { Table } from '@athanor/core'
-import { dialectSql, keyListSql, ownInsertSql, useDatabase } from '../suite.js'
+import { dateResultSql, dialectSql, keyListSql, ownInsertSql, useDatabase } from '../suite.js'
 import type { Suite } from '../suite.js'
 
 const Base = declarativeBase()
@@ -75,7 +75,9 @@ export const ormUnitOfWorkSuite: Suite = (ctx) => describe('ORM unit of work', (
   /** The INSERT of `n` rows, as the dialect batches them: one multi-row statement where it can. */
   const inserts = (table: string, cols: string[], n: number, returning: string[] = ['id']): string[] => {
     const caps = db.capabilities
-    const ret = caps.returning.insert && returning.length ? ` RETURNING ${returning.map((c) => `"${c}"`).join(', ')}` : ''
+    const isDate = (c: string): boolean => (Base.metadata.table(table) as Table | undefined)?.column(c).type.kind === 'datetime'
+    const listed = (ref: string, c: string): string => (isDate(c) ? dateResultSql(db.engine, ref, c) : ref)
+    const ret = caps.returning.insert && returning.length ? ` RETURNING ${returning.map((c) => listed(`"${c}"`, c)).join(', ')}` : ''
     const row = `(${cols.map(() => '?').join(', ')})`
     const head = `INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(', ')}) VALUES `
     const multi = returning.length === 0 || (returning.length === 1 ? (caps.returning.insert ? caps.orderedReturning || caps.autoincrementInsertOrder === true : caps.insertIdArithmetic) : caps.returning.insert && caps.orderedReturning)
@@ -85,7 +87,7 @@ export const ormUnitOfWorkSuite: Suite = (ctx) => describe('ORM unit of work', (
     }
     // Without RETURNING, server defaults other than the key are read back with a SELECT per row.
     const extra = caps.returning.insert ? [] : returning.slice(1)
-    const fetch = extra.length ? [sql(`SELECT ${extra.map((c) => `"${table}"."${c}"`).join(', ')} FROM "${table}" WHERE "${table}"."id" = ?`)] : []
+    const fetch = extra.length ? [sql(`SELECT ${extra.map((c) => listed(`"${table}"."${c}"`, c)).join(', ')} FROM "${table}" WHERE "${table}"."id" = ?`)] : []
     return Array.from({ length: n }, () => [sql(head + row + ret), ...fetch]).flat()
   }
 
