@@ -139,30 +139,50 @@ function keyOf(values: readonly unknown[]): string | undefined {
   return values.map((v) => String(v)).join('\u0001')
 }
 
+/** `keyOf(row.slice(from))` without the copies (one call per association row of a many-to-many load). */
+function rowKey(row: readonly unknown[], from: number): string | undefined {
+  let k = ''
+  for (let i = from; i < row.length; i++) {
+    const v = row[i]
+    if (v === null || v === undefined) return undefined
+    k = i === from ? String(v) : k + '\u0001' + String(v)
+  }
+  return k
+}
+
 /** Parents grouped by the values of `cols` (the IN-list keys, each once); parents with a NULL key apart. */
 function groupByKey(parents: readonly InstanceState[], cols: readonly Column<unknown>[]): { byKey: Map<string, InstanceState[]>; keys: unknown[][]; missing: InstanceState[] } {
   const byKey = new Map<string, InstanceState[]>()
   const keys: unknown[][] = []
   const missing: InstanceState[] = []
-  for (const p of parents) {
-    const vals = colValues(p, cols)
-    const k = keyOf(vals)
+  for (let i = 0; i < parents.length; i++) {
+    const p = parents[i]!
+    // The key text without the values' array (stateKey); the array only for a new key's IN entry.
+    const k = stateKey(p, cols)
     if (k === undefined) {
       missing.push(p)
       continue
     }
     const group = byKey.get(k)
     if (group) group.push(p)
-    else (byKey.set(k, [p]), keys.push(vals))
+    else (byKey.set(k, [p]), keys.push(colValues(p, cols)))
   }
   return { byKey, keys, missing }
 }
 
-/** The parents' distinct IN-list keys; for one parent (an N+1 loop's load) without a grouping map. */
+/** The parents' distinct IN-list keys, without grouping the parents (a list per key). */
 function distinctKeys(parents: readonly InstanceState[], cols: readonly Column<unknown>[]): unknown[][] {
-  if (parents.length !== 1) return groupByKey(parents, cols).keys
-  const vals = colValues(parents[0]!, cols)
-  return hasNull(vals) ? [] : [vals]
+  if (parents.length === 1) {
+    const vals = colValues(parents[0]!, cols)
+    return hasNull(vals) ? [] : [vals]
+  }
+  const seen = new Set<string>()
+  const keys: unknown[][] = []
+  for (let i = 0; i < parents.length; i++) {
+    const k = stateKey(parents[i]!, cols)
+    if (k !== undefined && !seen.has(k)) (seen.add(k), keys.push(colValues(parents[i]!, cols)))
+  }
+  return keys
 }
 
 /** The `i`th batch of `size` keys (the keys themselves when they fit in one). */
@@ -213,10 +233,14 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
   const srcCols = rel.sourceColumns
   const keys = distinctKeys(parents, srcCols)
   if (keys.length === 1 && rel.direction === 'one-to-many') return loadOneKey(ctx, rel, parents, keys, children)
-  const members = new Map<string, object[]>()
   const size = selectinBatchSize(ctx.maxParams, srcCols.length)
-  // Each row is read in place (no [object, key] pair per row): loads of 10,000 children made
-  // one short-lived array per child here.
+  // Two passes. The first gives each row the slot of its parent's key and counts the rows per
+  // slot, so that the second fills lists made at their length: grown by push, a list of 3 had
+  // room for 17, and the parent then copied it for its snapshot (setLoadedMembers). Each row is
+  // read in place, without an [object, key] pair per row.
+  const slotOf = new Map<string, number>()
+  const counts: number[] = []
+  const batches: { objs: readonly unknown[] | undefined; rows: readonly (readonly unknown[])[] | undefined; slots: Int32Array }[] = []
   const oneToMany = rel.direction === 'one-to-many'
   const destCols = rel.destColumns
   for (let i = 0; i < keys.length; i += size) {
@@ -226,20 +250,30 @@ export async function loadRelationship(ctx: LoadContext, rel: Relationship, pare
     const objs = oneToMany ? result.scalars().values : undefined
     const rows = oneToMany ? undefined : result.rows
     const n = objs !== undefined ? objs.length : rows!.length
+    const slots = new Int32Array(n)
     for (let r = 0; r < n; r++) {
-      const obj = (objs !== undefined ? objs[r] : rows![r]![0]) as object
-      const state = maybeState(obj)!
-      const k = oneToMany ? stateKey(state, destCols) : keyOf(rows![r]!.slice(1))
-      if (k === undefined) continue
-      const list = members.get(k)
-      if (list === undefined) members.set(k, [obj])
-      else list.push(obj)
+      const k = objs !== undefined ? stateKey(maybeState(objs[r])!, destCols) : rowKey(rows![r]!, 1)
+      let slot = k === undefined ? -1 : slotOf.get(k)
+      if (slot === undefined) (slot = counts.length, slotOf.set(k!, slot), counts.push(0))
+      if (slot >= 0) counts[slot]!++
+      slots[r] = slot
+    }
+    batches.push({ objs, rows, slots })
+  }
+  const lists = counts.map((n) => new Array<object>(n))
+  const filled = new Int32Array(counts.length)
+  for (let b = 0; b < batches.length; b++) {
+    const { objs, rows, slots } = batches[b]!
+    for (let r = 0; r < slots.length; r++) {
+      const slot = slots[r]!
+      if (slot >= 0) lists[slot]![filled[slot]!++] = (objs !== undefined ? objs[r] : rows![r]![0]) as object
     }
   }
-  for (const p of parents) {
+  for (let i = 0; i < parents.length; i++) {
+    const p = parents[i]!
     const k = stateKey(p, srcCols)
-    const items = k === undefined ? undefined : members.get(k)
-    store(rel, p, items ?? NO_MEMBERS, items === undefined)
+    const slot = k === undefined ? undefined : slotOf.get(k)
+    store(rel, p, slot === undefined ? NO_MEMBERS : lists[slot]!, true)
   }
 }
 

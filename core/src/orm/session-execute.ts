@@ -107,7 +107,19 @@ export function hydrateRows(raws: readonly (readonly unknown[])[], plan: RowPlan
   const only = plan.length === 1 && plan[0]!.kind === 'entity' ? plan[0] : undefined
   // select(Entity): no per-row walk of the plan.
   if (only !== undefined) return hydrateObjects(raws, only, hydrate).map((o) => [o])
-  return raws.map((raw) => plan.map((p) => (p.kind === 'value' ? raw[p.index] : hydrate(p.mapper, raw, p.start, p.partial))))
+  // Indexed loops: a plan.map() per row made a closure over the row as well as its array (30,000
+  // association rows of a many-to-many load).
+  const rows = new Array<unknown[]>(raws.length)
+  for (let r = 0; r < raws.length; r++) {
+    const raw = raws[r]!
+    const row = new Array<unknown>(plan.length)
+    for (let j = 0; j < plan.length; j++) {
+      const p = plan[j]!
+      row[j] = p.kind === 'value' ? raw[p.index] : hydrate(p.mapper, raw, p.start, p.partial)
+    }
+    rows[r] = row
+  }
+  return rows
 }
 
 /** The objects of a select of one entity, through the identity map (undefined for a row without one). */
