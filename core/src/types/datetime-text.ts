@@ -25,8 +25,7 @@ export function canonicalDateTimeMs(text: string, end = text.length): number | u
   const hour = digits(text, 11, 13)
   const minute = digits(text, 14, 16)
   const second = digits(text, 17, 19)
-  if (year < 1000 || month < 1 || hour < 0 || minute < 0 || second < 0 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]! || hour > 23 || minute > 59 || second > 59) return undefined
-  if (month === 2 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return undefined
+  if (year < 1000 || hour < 0 || minute < 0 || second < 0 || hour > 23 || minute > 59 || second > 59 || dayProblem(year, month, day) !== undefined) return undefined
   let ms = 0
   if (end > 19) {
     if (text.charCodeAt(19) !== 46) return undefined
