@@ -1,4 +1,4 @@
-import type { BeginOptions, CompiledStatement, DriverConnection, DriverResult, ValueProcessor } from '../dialect/contract.js'
+import type { BeginOptions, CompiledStatement, DriverConnection, DriverResult, ExecuteOptions, ValueProcessor } from '../dialect/contract.js'
 import {
   AthanorError, CommitOutcomeUnknownError, ConcurrentUseError, DeadlockError, InvalidRequestError, LockTimeoutError, OperationalError, StatementTimeoutError,
 } from '../util/errors.js'
@@ -72,30 +72,26 @@ export class Connection implements AsyncDisposable {
    * const ids = (await conn.execute(byName, { name: 'Alice' })).scalars().all()
    * ```
    */
-  async execute<R extends readonly unknown[], M>(statement: Executable<R, M>, params?: Readonly<Record<string, unknown>>): Promise<Result<R, M>> {
-    // Plugins' statement transforms run before compilation, so the cache keys on their output.
-    const stmt = this.#transformed(statement)
-    const compiled = this.#engine.dialect.compiler.compile(stmt, params)
-    const result = await this.executeCompiled(compiled, stmt)
-    return this.#engine.extensions.result(result, { statement: stmt, sql: compiled.sql }) as unknown as Result<R, M>
+  execute<R extends readonly unknown[], M>(statement: Executable<R, M>, params?: Readonly<Record<string, unknown>>): Promise<Result<R, M>> {
+    let stmt: Executable<R, M>
+    let compiled: CompiledStatement
+    try {
+      // Plugins' statement transforms run before compilation, so the cache keys on their output.
+      stmt = this.#transformed(statement)
+      compiled = this.#engine.dialect.compiler.compile(stmt, params)
+    } catch (e) {
+      return Promise.reject(e)
+    }
+    return this.#run(compiled, stmt, 'execute') as unknown as Promise<Result<R, M>>
   }
 
   #transformed<S extends Keyed>(statement: S): S {
     return this.#engine.extensions.statement(statement, { scope: 'engine', dialect: this.#engine.dialect.name })
   }
 
-  /** @internal runs an already compiled statement (the ORM compiles once and reuses). */
-  async executeCompiled(compiled: CompiledStatement, statement?: unknown): Promise<Result> {
-    this.#engine.lint(compiled)
-    // #guard's work written out: this runs for every statement, and each async layer (and the
-    // closure it takes) costs its own promise and microtask turns.
-    this.#enter('execute a statement')
-    try {
-      if (this.#tx === 'none' || this.#endedByServer) await this.#autobegin()
-      return processResult(compiled, await this.#driverExecute(compiled, statement))
-    } finally {
-      this.#busy = undefined
-    }
+  /** @internal runs an already compiled statement (DDL the engine builds as SQL text). */
+  executeCompiled(compiled: CompiledStatement, statement?: unknown): Promise<Result> {
+    return this.#run(compiled, statement, 'compiled')
   }
 
   /**
@@ -106,16 +102,16 @@ export class Connection implements AsyncDisposable {
    * await conn.executeOutsideTransaction(text('PRAGMA foreign_keys = OFF'))
    * ```
    */
-  async executeOutsideTransaction<R extends readonly unknown[], M>(statement: Executable<R, M>): Promise<Result<R, M>> {
-    const stmt = this.#transformed(statement)
-    const compiled = this.#engine.dialect.compiler.compile(stmt)
-    return this.#guard('execute a statement outside a transaction', async () => {
-      if (this.#tx !== 'none') {
-        throw new InvalidRequestError('executeOutsideTransaction() needs a connection with no transaction open; commit() or rollback() first.', 'transaction-open')
-      }
-      const res = await this.#driverExecute(compiled, stmt)
-      return processResult(compiled, res) as unknown as Result<R, M>
-    })
+  executeOutsideTransaction<R extends readonly unknown[], M>(statement: Executable<R, M>): Promise<Result<R, M>> {
+    let stmt: Executable<R, M>
+    let compiled: CompiledStatement
+    try {
+      stmt = this.#transformed(statement)
+      compiled = this.#engine.dialect.compiler.compile(stmt)
+    } catch (e) {
+      return Promise.reject(e)
+    }
+    return this.#run(compiled, stmt, 'outside') as unknown as Promise<Result<R, M>>
   }
 
   /**
@@ -381,28 +377,59 @@ export class Connection implements AsyncDisposable {
     }
   }
 
-  async #driverExecute(compiled: CompiledStatement, statement: unknown): Promise<DriverResult> {
+  /**
+   * Runs a compiled statement: `execute` (in the transaction, begun if needed, and through the
+   * engine's result transforms), `compiled` (in the transaction) or `outside` (refused while a
+   * transaction is open). One async function from the caller to the driver's call: this runs
+   * for every statement, and each async layer costs a promise, a suspended frame (~1 kB with
+   * its registers) and microtask turns (benchmarks/PROFILE.md pass 31).
+   */
+  async #run(compiled: CompiledStatement, statement: unknown, mode: 'execute' | 'compiled' | 'outside'): Promise<Result> {
+    if (mode !== 'outside') this.#engine.lint(compiled)
+    this.#enter(mode === 'outside' ? 'execute a statement outside a transaction' : 'execute a statement')
+    try {
+      if (mode === 'outside') {
+        if (this.#tx !== 'none') {
+          throw new InvalidRequestError('executeOutsideTransaction() needs a connection with no transaction open; commit() or rollback() first.', 'transaction-open')
+        }
+      } else if (this.#tx === 'none' || this.#endedByServer) await this.#autobegin()
+      const start = this.#beforeExecute(compiled, statement)
+      let res: DriverResult
+      try {
+        res = await this.#deadline(compiled.sql, (signal) => this.#conn.execute(compiled.sql, compiled.params, driverOptions(compiled, signal)))
+      } catch (e) {
+        throw this.#handleError(e, compiled)
+      }
+      if (this.#engine.events.has('afterExecute')) this.#afterExecute(compiled, statement, res, start)
+      return this.#finish(compiled, statement, res, mode)
+    } finally {
+      this.#busy = undefined
+    }
+  }
+
+  /**
+   * The listeners and the echo before a statement; returns when it started if someone listens for
+   * its end, else -1 (a listener added while it runs is told 0 ms). (Out of #run, as are #afterExecute and #finish: an async function's frame
+   * holds every temporary it has, and a suspended frame is allocated per statement.)
+   */
+  #beforeExecute(compiled: CompiledStatement, statement: unknown): number {
     const events = this.#engine.events
     if (events.has('beforeExecute')) events.emit('beforeExecute', { sql: compiled.sql, params: compiled.params, statement, connection: this })
     this.#engine.echo(compiled)
-    const start = events.has('afterExecute') ? performance.now() : 0
-    let res: DriverResult
-    try {
-      res = await this.#deadline(compiled.sql, (signal) =>
-        this.#conn.execute(compiled.sql, compiled.params, {
-          signal, returnsRows: compiled.returnsRows, prepare: compiled.cached, atMostOneRow: compiled.atMostOneRow, columnNames: needsColumnNames(compiled), plainRead: compiled.plainRead,
-        }),
-      )
-    } catch (e) {
-      throw this.#handleError(e, compiled)
-    }
-    if (events.has('afterExecute')) {
-      events.emit('afterExecute', {
-        sql: compiled.sql, params: compiled.params, statement, connection: this, ms: start === 0 ? 0 : performance.now() - start,
-        rowCount: res.rows.length, rowsAffected: res.rowsAffected, cached: compiled.cached,
-      })
-    }
-    return res
+    return events.has('afterExecute') ? performance.now() : -1
+  }
+
+  #afterExecute(compiled: CompiledStatement, statement: unknown, res: DriverResult, start: number): void {
+    this.#engine.events.emit('afterExecute', {
+      sql: compiled.sql, params: compiled.params, statement, connection: this, ms: start < 0 ? 0 : performance.now() - start,
+      rowCount: res.rows.length, rowsAffected: res.rowsAffected, cached: compiled.cached,
+    })
+  }
+
+  /** The driver's result as a Result, through the engine's result transforms for `execute()`. */
+  #finish(compiled: CompiledStatement, statement: unknown, res: DriverResult, mode: 'execute' | 'compiled' | 'outside'): Result {
+    const result = processResult(compiled, res)
+    return mode === 'execute' ? this.#engine.extensions.result(result, { statement: statement as Keyed, sql: compiled.sql }) : result
   }
 
   /** Runs a driver call under the engine's client-side watchdog (watchdog.ts), when one is set. */
@@ -551,6 +578,11 @@ export function processResult(compiled: CompiledStatement, res: DriverResult): R
   processRows(compiled, rows)
   const names = compiled.columns.length > 0 ? (compiled.columnNames ?? compiled.columns.map((c) => c.name)) : (res.columnNames ?? [])
   return new Result(rows, names, res.rowsAffected, res.insertId, res.insertIdStep)
+}
+
+/** What the driver needs to know of a compiled statement, besides its SQL and parameters. */
+function driverOptions(compiled: CompiledStatement, signal: AbortSignal | undefined): ExecuteOptions {
+  return { signal, returnsRows: compiled.returnsRows, prepare: compiled.cached, atMostOneRow: compiled.atMostOneRow, columnNames: needsColumnNames(compiled), plainRead: compiled.plainRead }
 }
 
 /** Whether processResult reads the driver's column names for this statement. */

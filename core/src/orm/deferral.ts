@@ -4,6 +4,8 @@ import { ColumnGroup, Select } from '../sql/select.js'
 import type { PartialLayout, SelectColumn } from '../sql/select.js'
 import type { ColumnLoadMarker } from '../sql/loaded.js'
 import { Mapper } from './mapper.js'
+import { rowPlan } from './loading.js'
+import type { RowPlan } from './loading.js'
 
 type Kind = 'defer' | 'undefer' | 'loadOnly'
 
@@ -98,4 +100,30 @@ function loadedColumns(m: Mapper, opts: readonly ColumnLoadOption[] | undefined)
 function partialGroup(group: ColumnGroup, m: Mapper, loaded: readonly number[]): ColumnGroup {
   const layout: PartialLayout = { columns: loaded, keyAt: m.pkIndexes.map((i) => loaded.indexOf(i)) }
   return new ColumnGroup(group.from, loaded.map((i) => group.columns[i]!), m, layout)
+}
+
+/** A select as a session runs it: `withDeferral()` applied, and its row plan. */
+export interface PlannedSelect {
+  readonly statement: Select
+  readonly plan: RowPlan
+  /** Whether any position of the plan is an entity (else the rows are returned as they are). */
+  readonly entities: boolean
+}
+
+const planned = new WeakMap<Select, PlannedSelect>()
+
+/**
+ * `withDeferral(statement)` and its row plan, worked out once per statement object: statements
+ * are immutable, and one built once and run many times (`session.get`'s by-key select, an
+ * explicit load's statement, a query kept by the caller) would otherwise rebuild both per run.
+ */
+export function plannedSelect(statement: Select): PlannedSelect {
+  let p = planned.get(statement)
+  if (p === undefined) {
+    const deferred = withDeferral(statement)
+    const plan = rowPlan(deferred.state.columns)
+    p = { statement: deferred, plan, entities: plan.some((x) => x.kind === 'entity') }
+    planned.set(statement, p)
+  }
+  return p
 }

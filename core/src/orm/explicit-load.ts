@@ -26,7 +26,7 @@ export type ChainTargets<P extends readonly unknown[]> = { [I in keyof P]: P[I] 
  * the authors' posts, then those posts' tags); loader options load what they say.
  */
 export function explicitLoadOptions(mapper: Mapper, args: readonly LoadArgument[]): LoaderOption[] {
-  if (args.every((a) => typeof a === 'string')) return args.map((name) => new LoaderOption(mapper.relationship(name), 'selectin'))
+  if (args.every((a) => typeof a === 'string')) return args.map((name) => selectinOf(mapper.relationship(name)))
   if (args.every((a) => a instanceof Relationship)) return [chainOf(mapper, args)]
   if (args.every((a) => a instanceof LoaderOption)) {
     for (const o of args) {
@@ -38,6 +38,15 @@ export function explicitLoadOptions(mapper: Mapper, args: readonly LoadArgument[
     return [...args]
   }
   throw new ArgumentError("load() takes relationship names ('posts'), a path of relationships (Author.posts, Post.tags) or loader options (selectinload(Author.posts)), not a mix of them.")
+}
+
+const selectins = new WeakMap<Relationship, LoaderOption>()
+
+/** `selectinload(rel)`, made once per relationship (options are immutable): one parent's load by name runs per object. */
+function selectinOf(rel: Relationship): LoaderOption {
+  let option = selectins.get(rel)
+  if (option === undefined) selectins.set(rel, (option = new LoaderOption(rel, 'selectin')))
+  return option
 }
 
 /** `Author.posts, Post.tags` as `selectinload(Author.posts).selectinload(Post.tags)`. */

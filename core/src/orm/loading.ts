@@ -205,34 +205,51 @@ function runBatch(ctx: LoadContext, rel: Relationship, cols: readonly Column<unk
   return ctx.executeRows(withOptions(build(inClause(cols, batch, ctx.keyIn)), children))
 }
 
+/** What loading nothing returns. */
+const LOADED: Promise<void> = Promise.resolve()
+
 /**
  * Loads `rel` for the given parents with SELECT … IN, in batches, and stores the results.
  * `children` (the options for the targets) ride on those statements, so the targets' own
  * relationships load as part of executing them.
  */
-export async function loadRelationship(ctx: LoadContext, rel: Relationship, parents: readonly InstanceState[], children: readonly LoaderOption[] = []): Promise<void> {
-  if (parents.length === 0) return
-  if (rel.writeOnly) throw writeOnlyLoad(rel)
-  const target = rel.target
-  if (rel.direction === 'many-to-one') {
-    const { byKey, keys, missing } = groupByKey(parents, rel.destColumns)
-    for (const p of missing) setLoaded(p, rel, null)
-    const found = new Map<string, object>()
-    const size = selectinBatchSize(ctx.maxParams, rel.pairs.length)
-    const sources = rel.sourceColumns
-    for (let i = 0; i < keys.length; i += size) {
-      const objs = (await runBatch(ctx, rel, sources, batchAt(keys, i, size), children, (where) => select(target.group).where(where))).scalars().values
-      for (let r = 0; r < objs.length; r++) {
-        const obj = objs[r]
-        found.set(stateKey(maybeState(obj)!, sources)!, obj as object)
-      }
-    }
-    for (const [k, ps] of byKey) for (const p of ps) setLoaded(p, rel, found.get(k) ?? null)
-    return
+export function loadRelationship(ctx: LoadContext, rel: Relationship, parents: readonly InstanceState[], children: readonly LoaderOption[] = []): Promise<void> {
+  // Not async: it picks the loader and returns that one's promise, without a frame of its own
+  // (one parent's load, the N+1 pattern, runs this per object; benchmarks/PROFILE.md pass 31).
+  try {
+    if (parents.length === 0) return LOADED
+    if (rel.writeOnly) throw writeOnlyLoad(rel)
+    if (rel.direction === 'many-to-one') return loadReferences(ctx, rel, parents, children)
+    const keys = distinctKeys(parents, rel.sourceColumns)
+    if (keys.length === 1 && rel.direction === 'one-to-many') return loadOneKey(ctx, rel, parents, keys, children)
+    return loadMembers(ctx, rel, parents, keys, children)
+  } catch (e) {
+    return Promise.reject(e)
   }
+}
+
+
+/** A many-to-one relationship's objects for `parents`, by the keys they hold, batch by batch. */
+async function loadReferences(ctx: LoadContext, rel: Relationship, parents: readonly InstanceState[], children: readonly LoaderOption[]): Promise<void> {
+  const target = rel.target
+  const { byKey, keys, missing } = groupByKey(parents, rel.destColumns)
+  for (const p of missing) setLoaded(p, rel, null)
+  const found = new Map<string, object>()
+  const size = selectinBatchSize(ctx.maxParams, rel.pairs.length)
+  const sources = rel.sourceColumns
+  for (let i = 0; i < keys.length; i += size) {
+    const objs = (await runBatch(ctx, rel, sources, batchAt(keys, i, size), children, (where) => select(target.group).where(where))).scalars().values
+    for (let r = 0; r < objs.length; r++) {
+      const obj = objs[r]
+      found.set(stateKey(maybeState(obj)!, sources)!, obj as object)
+    }
+  }
+  for (const [k, ps] of byKey) for (const p of ps) setLoaded(p, rel, found.get(k) ?? null)
+}
+
+/** A collection's members for `parents` (several keys), batch by batch, each parent's list made at its length. */
+async function loadMembers(ctx: LoadContext, rel: Relationship, parents: readonly InstanceState[], keys: unknown[][], children: readonly LoaderOption[]): Promise<void> {
   const srcCols = rel.sourceColumns
-  const keys = distinctKeys(parents, srcCols)
-  if (keys.length === 1 && rel.direction === 'one-to-many') return loadOneKey(ctx, rel, parents, keys, children)
   const size = selectinBatchSize(ctx.maxParams, srcCols.length)
   // Two passes. The first gives each row the slot of its parent's key and counts the rows per
   // slot, so that the second fills lists made at their length: grown by push, a list of 3 had

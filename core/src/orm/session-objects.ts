@@ -1,5 +1,5 @@
 import type { Mapper } from './mapper.js'
-import { ArgumentError } from '../util/errors.js'
+import { ArgumentError, InvalidRequestError } from '../util/errors.js'
 import type { PartialLayout } from '../sql/select.js'
 import { UNLOADED, markUnloaded, setLoadedColumn } from './unloaded-columns.js'
 import { trusted } from './validated-attributes.js'
@@ -7,7 +7,9 @@ import type { InstanceState, StateOwner } from './instance-state.js'
 import type { IdentityKey } from './identity-key.js'
 import type { MapperEventEmitter } from './orm-events.js'
 import { columnsChanged, isModified } from './dirty-check.js'
-import { relationState, restoreRelationState } from './attributes.js'
+import { isLoaded, relationState, restoreRelationState } from './attributes.js'
+import { maybeState } from './instance-state.js'
+import { detachedError } from './session-arguments.js'
 import type { RelationState } from './attributes.js'
 
 /** One object's column state when a savepoint began. */
@@ -44,6 +46,61 @@ export class SessionObjects {
   readonly #owner: StateOwner
   constructor(owner: StateOwner) {
     this.#owner = owner
+  }
+
+  /** `session.add()`: a new object becomes pending; a detached one persistent again; a deleted one is kept. */
+  add(s: InstanceState): void {
+    if (s.owner && s.owner !== this.#owner) throw new InvalidRequestError(`This ${s.mapper.className} belongs to another session; expunge it there first, or merge() it into this one.`, 'foreign-session')
+    if (s.lifecycle === 'transient') {
+      s.lifecycle = 'pending'
+      s.owner = this.#owner
+      this.pending.add(s)
+    } else if (s.lifecycle === 'detached') {
+      if (s.key && this.identity.has(s.key) && this.identity.get(s.key) !== s) {
+        throw new InvalidRequestError(`Another ${s.mapper.className} with this identity is already in the session; use merge().`, 'identity-conflict')
+      }
+      s.lifecycle = 'persistent'
+      s.owner = this.#owner
+      if (s.key) this.identity.set(s.key, s)
+    } else if (s.lifecycle === 'deleted' || this.deleted.has(s)) {
+      this.deleted.delete(s)
+      if (s.lifecycle === 'deleted') s.lifecycle = 'persistent'
+    }
+  }
+
+  /** `session.delete()`: a pending object is dropped; a persistent one is deleted at the next flush. */
+  markDeleted(s: InstanceState): void {
+    if (s.lifecycle === 'pending') {
+      this.pending.delete(s)
+      s.lifecycle = 'transient'
+      s.owner = undefined
+      return
+    }
+    if (s.lifecycle === 'detached') throw detachedError(s, 'delete()')
+    if (s.lifecycle !== 'persistent' || s.owner !== this.#owner) {
+      throw new InvalidRequestError(`delete() needs a ${s.mapper.className} loaded in this session (it is ${s.lifecycle}${s.owner && s.owner !== this.#owner ? ', in another session' : ''}).`, 'not-persistent')
+    }
+    this.deleted.add(s)
+  }
+
+  /** `session.expunge()`: the object leaves the session, with the loaded objects its expunge cascade reaches. */
+  expunge(s: InstanceState): void {
+    if (s.lifecycle === 'detached') throw detachedError(s, 'expunge()')
+    if (s.owner !== this.#owner) throw new InvalidRequestError(`This ${s.mapper.className} is not in this session (it is ${s.lifecycle}).`, 'not-in-session')
+    // The expunge cascade ('all' includes it) takes loaded related objects along.
+    const work = [s]
+    const seen = new Set(work)
+    for (let x = work.pop(); x; x = work.pop()) {
+      this.detach(x)
+      for (const rel of x.mapper.relationships) {
+        if (!rel.cascade.has('expunge') || !isLoaded(x, rel)) continue
+        const v = x.relations.get(rel.key)
+        for (const o of Array.isArray(v) ? (v as object[]) : v ? [v as object] : []) {
+          const t = maybeState(o)
+          if (t && t.owner === this.#owner && !seen.has(t)) (seen.add(t), work.push(t))
+        }
+      }
+    }
   }
 
   /**
@@ -164,7 +221,7 @@ export class SessionObjects {
     // pre-transaction values back; deleted ones are persistent again — first, so that the loop
     // below gives them their pre-transaction values too (one updated, then deleted, in the
     // transaction would otherwise keep the values of its UPDATE, which the rollback undid).
-    this.unDelete([...this.deleted, ...this.deletedInTx])
+    if (this.deleted.size > 0 || this.deletedInTx.size > 0) this.unDelete([...this.deleted, ...this.deletedInTx])
     // forEach, not a copy: unInsert() deletes the entry being visited, which Map.forEach allows
     // (a read-only session's close runs this over every object it loaded).
     this.identity.forEach((s) => {

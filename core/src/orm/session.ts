@@ -5,22 +5,23 @@ import type { IsolationLevel } from '../dialect/contract.js'
 import type { Engine } from '../engine/engine.js'
 import { connectRouted } from '../engine/routed-connect.js'
 import type { Result, ScalarResult } from '../engine/result.js'
-import { ColumnGroup, Select, resolveItem, select } from '../sql/select.js'
+import { ColumnGroup, Select, select } from '../sql/select.js'
 import type { ClauseProvider, OptionFor } from '../sql/select.js'
 import type { Loaded, PathsOf, WithLoads } from '../sql/loaded.js'
 import { explicitLoadOptions } from './explicit-load.js'
 import type { ChainTargets, LoadArgument, RelationshipChain } from './explicit-load.js'
 import type { Relationship } from './relationship.js'
-import { maybeState } from './instance-state.js'
-import type { InstanceState, StateOwner } from './instance-state.js'
+import type { StateOwner } from './instance-state.js'
 import { Mapper } from './mapper.js'
-import { loadRelationship, rowPlan } from './loading.js'
+import { loadRelationship } from './loading.js'
 import { executeEntitySelect, hydrateRows } from './session-execute.js'
+import type { EntityQueryContext } from './session-execute.js'
+import type { Hydrate } from './joined-loading.js'
 import type { IdentityKey } from './identity-key.js'
 import { StreamResult, streamBatches } from './session-stream.js'
 import type { StreamContext, StreamOptions } from './session-stream.js'
 import { executeOrmDml } from './orm-dml.js'
-import { withDeferral } from './deferral.js'
+import { plannedSelect } from './deferral.js'
 import { loadColumns } from './load-columns.js'
 import { Delete, Insert, Update } from '../sql/dml.js'
 import { SessionObjects, expireState } from './session-objects.js'
@@ -34,7 +35,8 @@ import type { KeyIn } from './key-lists.js'
 import { execute as executePlan, plan, snapshotRelations } from './unit-of-work.js'
 import { changedColumns } from './dirty-check.js'
 import type { FlushContext } from './unit-of-work.js'
-import { DetachedInstanceError, PendingRollbackError } from './orm-errors.js'
+import { PendingRollbackError } from './orm-errors.js'
+import { detachedError, insideBlockError, mapperArgument, stateArgument } from './session-arguments.js'
 import { isLoaded, setLoaded } from './attributes.js'
 import { Query } from './query.js'
 import { EventBus } from '../util/events.js'
@@ -150,23 +152,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   /** Adds a new object (and, by cascade, what it references) to be inserted at the next flush. */
   add(obj: object): void {
     this.#checkUsable()
-    const s = this.#stateOf(obj, 'add()')
-    if (s.owner && s.owner !== this) throw new InvalidRequestError(`This ${s.mapper.className} belongs to another session; expunge it there first, or merge() it into this one.`, 'foreign-session')
-    if (s.lifecycle === 'transient') {
-      s.lifecycle = 'pending'
-      s.owner = this
-      this.#objects.pending.add(s)
-    } else if (s.lifecycle === 'detached') {
-      if (s.key && this.#objects.identity.has(s.key) && this.#objects.identity.get(s.key) !== s) {
-        throw new InvalidRequestError(`Another ${s.mapper.className} with this identity is already in the session; use merge().`, 'identity-conflict')
-      }
-      s.lifecycle = 'persistent'
-      s.owner = this
-      if (s.key) this.#objects.identity.set(s.key, s)
-    } else if (s.lifecycle === 'deleted' || this.#objects.deleted.has(s)) {
-      this.#objects.deleted.delete(s)
-      if (s.lifecycle === 'deleted') s.lifecycle = 'persistent'
-    }
+    this.#objects.add(stateArgument(obj, 'add()'))
   }
 
   addAll(objs: Iterable<object>): void {
@@ -176,44 +162,17 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   /** Marks an object for deletion at the next flush (cascades follow `cascade: 'delete'`). */
   async delete(obj: object): Promise<void> {
     this.#checkUsable()
-    const s = this.#stateOf(obj, 'delete()')
-    if (s.lifecycle === 'pending') {
-      this.#objects.pending.delete(s)
-      s.lifecycle = 'transient'
-      s.owner = undefined
-      return
-    }
-    if (s.lifecycle === 'detached') throw detachedError(s, 'delete()')
-    if (s.lifecycle !== 'persistent' || s.owner !== this) {
-      throw new InvalidRequestError(`delete() needs a ${s.mapper.className} loaded in this session (it is ${s.lifecycle}${s.owner && s.owner !== this ? ', in another session' : ''}).`, 'not-persistent')
-    }
-    this.#objects.deleted.add(s)
+    this.#objects.markDeleted(stateArgument(obj, 'delete()'))
   }
 
   /** Removes an object from the session without deleting it; it becomes detached (with what the expunge cascade reaches). */
   expunge(obj: object): void {
-    const s = this.#stateOf(obj, 'expunge()')
-    if (s.lifecycle === 'detached') throw detachedError(s, 'expunge()')
-    if (s.owner !== this) throw new InvalidRequestError(`This ${s.mapper.className} is not in this session (it is ${s.lifecycle}).`, 'not-in-session')
-    // The expunge cascade ('all' includes it) takes loaded related objects along.
-    const work = [s]
-    const seen = new Set(work)
-    for (let x = work.pop(); x; x = work.pop()) {
-      this.#objects.detach(x)
-      for (const rel of x.mapper.relationships) {
-        if (!rel.cascade.has('expunge') || !isLoaded(x, rel)) continue
-        const v = x.relations.get(rel.key)
-        for (const o of Array.isArray(v) ? (v as object[]) : v ? [v as object] : []) {
-          const t = maybeState(o)
-          if (t && t.owner === this && !seen.has(t)) (seen.add(t), work.push(t))
-        }
-      }
-    }
+    this.#objects.expunge(stateArgument(obj, 'expunge()'))
   }
 
   /** Marks an object expired, dropping its unflushed changes: the next query that returns it refreshes its values. */
   expire(obj: object): void {
-    expireState(this.#stateOf(obj, 'expire()'))
+    expireState(stateArgument(obj, 'expire()'))
   }
 
   expireAll(): void {
@@ -231,16 +190,23 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
    * ```
    */
   async execute<R extends readonly unknown[], M>(statement: Executable<R, M>, params?: BindParams): Promise<Result<R, M>> {
-    // `return await` keeps this call in async stack traces, so a pool in debug mode can name the
-    // caller's line as the holder of the connection this checks out.
-    return await this.#op('execute a statement', async () => {
+    // #op's work written out (here, in get() and in load()): the session's most frequent calls,
+    // where an async layer and its closure cost a promise, a suspended frame and microtask turns
+    // per call (benchmarks/PROFILE.md pass 31). The awaits keep this call in async stack traces,
+    // so a pool in debug mode can name the caller's line as the holder of the connection.
+    this.#enterOp('execute a statement')
+    try {
       if (statement instanceof Select) {
         const first = statement.state.columns[0]
         if (first instanceof ColumnGroup && first.entity instanceof Mapper) this.#nPlusOne.select(statement, first.entity)
       }
       if (this.autoflush) await this.#flush()
       return (await this.#execute(statement as unknown as Executable, params)) as unknown as Result<R, M>
-    })
+    } catch (e) {
+      throw this.#failedOp(e)
+    } finally {
+      this.#busy = undefined
+    }
   }
 
   /** The first column of each row: entities for `select(User)`. */
@@ -308,8 +274,9 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
    * ```
    */
   async get<T, const O extends readonly OptionFor<[T]>[] = []>(entity: Entity<T>, pk: unknown, options: { options?: O } = {}): Promise<WithLoads<[T], O[number]>[0] | undefined> {
-    return await this.#op('get an object', async () => {
-      const m = this.#mapperOf(entity)
+    this.#enterOp('get an object')
+    try {
+      const m = mapperArgument(entity)
       const values = Array.isArray(pk) ? pk : [pk]
       if (values.length !== m.pkIndexes.length) throw new ArgumentError(`${m.className} has a ${m.pkIndexes.length}-column primary key; pass ${m.pkIndexes.length} values as an array.`)
       const key = m.identityKey(values.map((v, i) => m.columns[m.pkIndexes[i]!]!.type.validate(v, `${m.className} primary key`)))
@@ -327,7 +294,11 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
       const found = byKeySelect(m)
       const stmt = loads.length === 0 ? found : found.options(...(loads as never[]))
       return (await this.#execute(stmt as unknown as Executable, byKeyParams(values))).scalar() as WithLoads<[T], O[number]>[0] | undefined
-    })
+    } catch (e) {
+      throw this.#failedOp(e)
+    } finally {
+      this.#busy = undefined
+    }
   }
 
   /**
@@ -368,9 +339,10 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   async load<T extends object, const O extends readonly [OptionFor<[T]>, ...OptionFor<[T]>[]]>(objs: readonly T[], ...options: O): Promise<WithLoads<[T], O[number]>[0][]>
   async load<T extends object, const O extends readonly [OptionFor<[T]>, ...OptionFor<[T]>[]]>(objs: T, ...options: O): Promise<WithLoads<[T], O[number]>[0]>
   async load(objs: object, ...args: LoadArgument[]): Promise<unknown> {
-    await this.#op('load a relationship', async () => {
-      const states = (Array.isArray(objs) ? objs : [objs]).map((o) => this.#stateOf(o as object, 'load()'))
-      if (states.length === 0) return
+    this.#enterOp('load a relationship')
+    try {
+      const states = (Array.isArray(objs) ? objs : [objs]).map((o) => stateArgument(o as object, 'load()'))
+      if (states.length === 0) return objs
       const stray = states.find((st) => st.lifecycle === 'detached' || (st.owner !== undefined && st.owner !== this))
       if (stray !== undefined) throw stray.lifecycle === 'detached' ? detachedError(stray, 'load()') : new InvalidRequestError(`load() needs objects of this session; this ${stray.mapper.className} belongs to another one.`, 'foreign-session')
       for (const option of explicitLoadOptions(states[0]!.mapper, args)) {
@@ -380,13 +352,17 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
         for (const s of states) if (s.lifecycle === 'pending' && !isLoaded(s, rel)) setLoaded(s, rel, rel.uselist ? [] : null)
         for (const s of states) snapshotRelations(s)
       }
-    })
+    } catch (e) {
+      throw this.#failedOp(e)
+    } finally {
+      this.#busy = undefined
+    }
     return objs
   }
 
   /** Reloads an object's columns (and the named relationships) from the database. */
   async refresh(obj: object, options: { relationships?: readonly string[] } = {}): Promise<void> {
-    const s = this.#stateOf(obj, 'refresh()')
+    const s = stateArgument(obj, 'refresh()')
     if (s.lifecycle === 'detached') throw detachedError(s, 'refresh()')
     if (s.lifecycle !== 'persistent') throw new InvalidRequestError(`refresh() needs a persistent ${s.mapper.className}; this one is ${s.lifecycle}.`, 'not-persistent')
     expireState(s) // its unflushed changes are dropped, not autoflushed by the reload
@@ -420,7 +396,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
    * ```
    */
   async merge<T extends object>(obj: T): Promise<T> {
-    this.#stateOf(obj, 'merge()')
+    stateArgument(obj, 'merge()')
     return (await mergeObject(this, obj, new Map())) as T
   }
 
@@ -605,31 +581,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
 
   #refuseInsideBlock(what: string): void {
     const block = this.#blocks[this.#blocks.length - 1]
-    if (block === undefined) return
-    if (what === 'close()') {
-      throw new InvalidRequestError(
-        `close() was called while ${block} is still running: await it before the session is closed (with \`await using\`, write \`return await session.run(…)\`).`,
-        'transaction-in-block',
-      )
-    }
-    throw new InvalidRequestError(
-      `${what} was called inside ${block}, which ${what === 'commit()' ? 'commits' : 'ends the transaction'} when its function returns ` +
-        `(and rolls back when it throws). ${what === 'commit()' ? 'Remove the commit() call' : 'Throw an error out of the function to roll back'}; ` +
-        'for a partial rollback inside it, use a nested block: await session.beginNested(async () => { … }).',
-      'transaction-in-block',
-    )
-  }
-
-  #mapperOf(entity: unknown): Mapper {
-    const m = resolveItem(entity as ClauseProvider)
-    if (!(m instanceof ColumnGroup) || !(m.entity instanceof Mapper)) throw new ArgumentError(`Expected a mapped class, got ${String(entity)}.`)
-    return m.entity
-  }
-
-  #stateOf(obj: object, what: string): InstanceState {
-    const s = maybeState(obj)
-    if (!s) throw new ArgumentError(`${what} takes an instance of a mapped class, not ${obj === null ? 'null' : typeof obj === 'object' ? `a ${obj.constructor.name}` : typeof obj}.`)
-    return s
+    if (block !== undefined) throw insideBlockError(what, block)
   }
 
   #checkUsable(): void {
@@ -638,22 +590,32 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   }
 
   async #op<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    if (this.#busy) throw new ConcurrentUseError('AsyncSession', this.#busy, what)
-    this.#checkUsable()
-    this.#busy = what
+    this.#enterOp(what)
     try {
       return await fn()
     } catch (e) {
-      // A lost connection took the transaction with it: like a failed flush, the session refuses
-      // work until rollback(), instead of failing later with a confusing "connection invalidated".
-      if (this.#conn?.invalidated === true && this.#state === 'active') {
-        this.#state = 'failed'
-        this.#failure = e
-      }
-      throw e
+      throw this.#failedOp(e)
     } finally {
       this.#busy = undefined
     }
+  }
+
+  /** Starts an operation: one at a time, on a usable session. The caller clears #busy when it ends. */
+  #enterOp(what: string): void {
+    if (this.#busy) throw new ConcurrentUseError('AsyncSession', this.#busy, what)
+    this.#checkUsable()
+    this.#busy = what
+  }
+
+  /** What an operation that failed with `e` leaves behind; returns `e`, to be rethrown. */
+  #failedOp(e: unknown): unknown {
+    // A lost connection took the transaction with it: like a failed flush, the session refuses
+    // work until rollback(), instead of failing later with a confusing "connection invalidated".
+    if (this.#conn?.invalidated === true && this.#state === 'active') {
+      this.#state = 'failed'
+      this.#failure = e
+    }
+    return e
   }
 
   /**
@@ -701,10 +663,22 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     return conn.execute(stmt, params)
   }
 
-  /** Runs a statement for the session; `params` are its bind parameters' values (also for the loads it causes). */
-  async #execute(statement: Executable, params?: BindParams): Promise<Result> {
-    // Every statement after the first reuses the connection as it is: no await for it.
-    const conn = this.#reusableConnection() ?? await this.#connection(statement)
+  /**
+   * Runs a statement for the session; `params` are its bind parameters' values (also for the
+   * loads it causes). Not async: every statement after the first reuses the connection as it is,
+   * and the promise of the layer below is returned as it is (an async layer would cost a frame
+   * of its own and, returning a promise, two more microtask turns).
+   */
+  #execute(statement: Executable, params?: BindParams): Promise<Result> {
+    const conn = this.#reusableConnection()
+    return conn === undefined ? this.#connectAndExecute(statement, params) : this.#executeOn(conn, statement, params)
+  }
+
+  async #connectAndExecute(statement: Executable, params?: BindParams): Promise<Result> {
+    return await this.#executeOn(await this.#connection(statement), statement, params)
+  }
+
+  #executeOn(conn: Connection, statement: Executable, params?: BindParams): Promise<Result> {
     if ((statement instanceof Insert || statement instanceof Update || statement instanceof Delete) && statement.orm?.entity !== undefined) {
       return executeOrmDml({
         capabilities: this.engine.dialect.capabilities,
@@ -715,23 +689,38 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
         hydrate: (m, raw, start, partial) => this.#objects.hydrate(m, raw, start, this.#mapperEvents, true, partial),
       }, statement)
     }
-    if (!(statement instanceof Select)) return await this.#run(conn, statement, params)
-    // `return await`: returning the promise itself would cost two more microtask turns.
-    return await this.#executeSelect(conn, withDeferral(statement), params)
+    if (!(statement instanceof Select)) return this.#run(conn, statement, params)
+    const { statement: select, plan, entities } = plannedSelect(statement)
+    if (!entities) return this.#run(conn, select as unknown as Executable, params)
+    const { lock, execution } = select.state
+    const populate = execution.populateExisting ?? lock !== undefined
+    const query: SessionQuery = {
+      session: this, conn, params,
+      hydrate: populate ? (this.#hydrateRefreshing ??= this.#hydrator(true)) : (this.#hydrateKeeping ??= this.#hydrator(false)),
+      run: AsyncSession.#queryRun, built: AsyncSession.#queryBuilt, loadContext: AsyncSession.#queryLoadContext,
+    }
+    return executeEntitySelect(query, select, plan)
   }
 
-  /** Not async: it awaits nothing, and an async layer per statement costs a promise. */
-  #executeSelect(conn: Connection, statement: Select, params: BindParams | undefined): Promise<Result> {
-    const plan = rowPlan(statement.state.columns)
-    if (!plan.some((p) => p.kind === 'entity')) return this.#run(conn, statement as unknown as Executable, params)
-    const { lock, execution } = statement.state
-    const populate = execution.populateExisting ?? lock !== undefined
-    return executeEntitySelect({
-      run: (stmt) => this.#run(conn, stmt, params),
-      built: () => this.#objects.built,
-      hydrate: (m, raw, start, partial) => this.#objects.hydrate(m, raw, start, this.#mapperEvents, populate, partial),
-      loadContext: (parent) => this.#loadContext(parent, params),
-    }, statement, plan)
+  // What an entity select needs of the session (session-execute.ts) is one object literal per
+  // statement whose methods are these, shared by all (`this` is that object): four closures and
+  // the context they share cost ~0.4 kB per statement (benchmarks/PROFILE.md pass 31). Static
+  // members of the class, where the session's private members are in reach.
+  static readonly #queryRun = function (this: SessionQuery, statement: Executable): Promise<Result> {
+    return this.session.#run(this.conn, statement, this.params)
+  }
+  static readonly #queryBuilt = function (this: SessionQuery): number {
+    return this.session.#objects.built
+  }
+  static readonly #queryLoadContext = function (this: SessionQuery, parent: Select): LoadContext {
+    return this.session.#loadContext(parent, this.params)
+  }
+
+  /** The session's hydrate functions, made at first use: held objects refreshed from their rows or kept as they are. */
+  #hydrateRefreshing: Hydrate | undefined
+  #hydrateKeeping: Hydrate | undefined
+  #hydrator(populate: boolean): Hydrate {
+    return (m, raw, start, partial) => this.#objects.hydrate(m, raw, start, this.#mapperEvents, populate, partial)
   }
 
   /**
@@ -739,15 +728,25 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
    * inherit, as do their statements the values of its bind parameters (`params`).
    */
   #loadContext(parent?: Select, params?: BindParams): LoadContext {
-    return {
-      executeRows: async (stmt, own) => {
+    // Without a parent or parameters (an explicit load, a flush's), one per session.
+    if (parent === undefined && params === undefined && this.#plainLoads !== undefined) return this.#plainLoads
+    const engine = this.engine
+    const loads: LoadContext = {
+      // Not async: #execute's promise as it is (see #execute).
+      executeRows: (stmt, own) => {
         const values = own === undefined ? params : params === undefined ? own : { ...params, ...own }
         return this.#execute(propagateOptions(stmt, parent) as unknown as Executable, values)
       },
-      maxParams: this.engine.dialect.capabilities.maxParams,
+      // As of each call: the first connection may replace the dialect (initialize).
+      get maxParams() {
+        return engine.dialect.capabilities.maxParams
+      },
       keyIn: this.#keyIn,
     }
+    if (parent === undefined && params === undefined) this.#plainLoads = loads
+    return loads
   }
+  #plainLoads: LoadContext | undefined
 
   /** The engine's dialect's `keyIn` as of each call: the first connection may replace the dialect (initialize). */
   readonly #keyIn: KeyIn = (column, keys) => keyListsOf(this.engine.dialect).keyIn?.(column, keys)
@@ -822,12 +821,9 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   }
 }
 
-/** The error for an operation that needs a session's object but got a detached one. */
-function detachedError(s: InstanceState, what: string): DetachedInstanceError {
-  const name = s.mapper.className
-  const variable = name.charAt(0).toLowerCase() + name.slice(1)
-  return new DetachedInstanceError(
-    `${what} got a detached ${name}: its session was closed, or it was expunged. Attach it to this session first ` +
-      `(const attached = await session.merge(${variable}), or session.add(${variable}) if no other object has its identity here), then call ${what} on that.`,
-  )
+/** An entity select's context (session-execute.ts) with what its shared methods read. */
+interface SessionQuery extends EntityQueryContext {
+  readonly session: AsyncSession
+  readonly conn: Connection
+  readonly params: BindParams | undefined
 }

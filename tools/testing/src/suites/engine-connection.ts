@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import {
-  DatabaseError, Integer, InvalidRequestError, MetaData, MultipleResultsError, NoResultError, String, Table, column, insert, select, text,
+  ArgumentError, DatabaseError, Integer, InvalidRequestError, bindparam, MetaData, MultipleResultsError, NoResultError, String, Table, column, insert, select, text,
 } from '@athanor/core'
 import type { Engine } from '@athanor/core'
 import { dialectSql, useDatabase } from '../suite.js'
@@ -101,6 +101,34 @@ export const engineConnectionSuite: Suite = (ctx) => describe('Engine and Connec
       }
       expect(db.engine.poolStatus.checkedOut).to.equal(0)
       expect(await countItems(db.engine)).to.equal(1)
+    })
+
+    it('runs a statement outside any transaction, and refuses to while one is open', async () => {
+      await seed(db.engine)
+      await using conn = await db.engine.connect()
+      expect((await conn.executeOutsideTransaction(select(items.c.id).orderBy(items.c.id))).scalars().all()).to.deep.equal([1, 2, 3])
+      expect(conn.inTransaction).to.equal(false)
+      await conn.execute(byId) // begins the connection's transaction
+      const refused = await conn.executeOutsideTransaction(byId).then(() => undefined, (e: unknown) => e)
+      expect(refused).to.be.instanceOf(InvalidRequestError).with.property('code', 'transaction-open')
+      expect((refused as Error).message).to.match(/commit\(\) or rollback\(\) first/)
+      // The refusal took nothing with it: the transaction and the connection go on.
+      expect(conn.inTransaction).to.equal(true)
+      expect((await conn.execute(byId)).all()).to.have.length(3)
+    })
+
+    it('rejects a statement it cannot compile (no throw at the call), and runs the next one', async () => {
+      await seed(db.engine)
+      await using conn = await db.engine.connect()
+      const needsValue = select(items.c.id).where(items.c.id.eq(bindparam('wanted', Integer)))
+      let pending: Promise<unknown> | undefined
+      expect(() => { pending = conn.execute(needsValue) }).not.to.throw()
+      const err = await pending!.then(() => undefined, (e: unknown) => e)
+      expect(err).to.be.instanceOf(ArgumentError)
+      expect((err as Error).message).to.match(/bind parameter 'wanted' but no parameters were given/)
+      expect(() => { pending = conn.executeOutsideTransaction(needsValue) }).not.to.throw()
+      expect(await pending!.then(() => undefined, (e: unknown) => e)).to.be.instanceOf(ArgumentError)
+      expect((await conn.execute(needsValue, { wanted: 2 })).scalars().all()).to.deep.equal([2])
     })
 
     it('refuses statements on a closed connection, naming the fix', async () => {
