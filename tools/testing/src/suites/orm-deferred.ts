@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { ArgumentError, AsyncSession, ForeignKey, Integer, String, Text, UnloadedColumnError, declarativeBase, defer, insert, joinedload, loadOnly, mappedColumn, relationship, select, selectinload, undefer } from '@athanor/core'
+import { ArgumentError, AsyncSession, ForeignKey, Integer, String, Text, UnloadedColumnError, bindparam, declarativeBase, defer, insert, joinedload, loadOnly, mappedColumn, relationship, select, selectinload, undefer } from '@athanor/core'
 import { dialectSql, keyListSql, useDatabase } from '../suite.js'
 import type { Suite } from '../suite.js'
 
@@ -81,6 +81,24 @@ export const ormDeferredSuite: Suite = (ctx) => describe('orm: deferred and part
     // The foreign key was loaded, so the relationship loads as usual.
     await s.load(rain, 'writer')
     expect(rain.writer.name).to.equal('Bob')
+  })
+
+  it('a select kept and run again (another session, other parameters) leaves out the same columns each time', async () => {
+    const byName = select(Essay).where(Essay.c.title.eq(bindparam('title'))).options(loadOnly(Essay.c.title))
+    for (const [title, id] of [['On tea', 1], ['On rain', 2], ['On tea', 1]] as const) {
+      await using s = new AsyncSession(db.engine)
+      db.statements.length = 0
+      const essay = (await s.scalars(byName, { title })).one()
+      expect(essay.id).to.equal(id)
+      expect(essay.title).to.equal(title)
+      expect(() => essay.body, title).to.throw(UnloadedColumnError)
+      expect(reads(db.statements)).to.deep.equal([dialectSql(db.engine, 'SELECT "deferred_essays"."id", "deferred_essays"."title", "deferred_essays"."writer_id" FROM "deferred_essays" WHERE "deferred_essays"."title" = ?')])
+    }
+    // The same columns, not those of the statement run before: a Writer select with its deferred bio.
+    await using s = new AsyncSession(db.engine)
+    const ann = (await s.scalars(select(Writer).where(Writer.c.id.eq(1)))).one()
+    expect(() => ann.bio).to.throw(UnloadedColumnError)
+    expect(ann.email).to.equal('ann@x.io')
   })
 
   it('applies a class’s deferred columns to select-in loads; joined loads load every column', async () => {
