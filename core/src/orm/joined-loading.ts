@@ -249,9 +249,9 @@ export type Hydrate = (m: Mapper, raw: readonly unknown[], start: number, partia
  * columns on every member's row; a row whose key cells equal those of the last row read here is
  * the same row, so it yields the same object without a key string, an identity-map lookup or a
  * second 'load' event (9 in 10 parent rows of a one-to-many join). Only for full rows: a partial
- * one keys elsewhere.
+ * one keys elsewhere. (@internal: exported for its spec.)
  */
-class RepeatFold {
+export class RepeatFold {
   static #shapeKept = false
   /** A fold for one position; the first one made also keeps the shape (util/kept-shapes.ts). */
   static of(m: Mapper, start: number): RepeatFold {
@@ -261,16 +261,25 @@ class RepeatFold {
   readonly #m: Mapper
   readonly #start: number
   readonly #keyAt: readonly number[]
+  /** Where this entity's columns end in the row. */
+  readonly #end: number
   #last: readonly unknown[] | undefined
   #obj: object | undefined
   constructor(m: Mapper, start: number) {
     this.#m = m
     this.#start = start
     this.#keyAt = m.pkIndexes.map((i) => start + i)
+    this.#end = start + m.group.columns.length
   }
   hydrate(raw: readonly unknown[], hydrate: Hydrate): object | undefined {
     const last = this.#last
-    if (last !== undefined && this.#sameKey(raw, last)) return this.#obj
+    if (last !== undefined && this.#sameKey(raw, last)) {
+      // A repeat: its copies of this entity's values (the driver makes new strings for every row)
+      // are dropped from the row, which may live on as a deeper entity's committed snapshot
+      // (commitRow) and would keep them as long as the graph lives.
+      ;(raw as unknown[]).fill(undefined, this.#start, this.#end)
+      return this.#obj
+    }
     this.#obj = hydrate(this.#m, raw, this.#start)
     this.#last = raw
     return this.#obj
