@@ -2,6 +2,7 @@ import type { Mapper } from './mapper.js'
 import { RelationMap } from './relation-map.js'
 import { peeking } from './unloaded-columns.js'
 import type { IdentityKey } from './identity-key.js'
+import { valuesEqual } from './values-equal.js'
 import { checkDateMutations } from './mutable-values.js'
 
 /** Where an instance stands towards a session (SQLAlchemy's object states). */
@@ -71,7 +72,15 @@ export class InstanceState extends RelationMap<unknown, readonly object[] | obje
     const o = this.obj as Record<string, unknown>
     // Development only, where rows are not kept (Mapper.snapshotsRows): no slice is made here.
     if (m.dateIndexes.length > 0) checkDateMutations(m.className, m.columns, o, this.committed!, m.dateIndexes)
-    return m.columnsDiffer(o, this.#committed, this.#at < 0 ? 0 : this.#at)
+    const committed = this.#committed
+    const at = this.#at < 0 ? 0 : this.#at
+    const keys = m.columnKeys
+    for (let i = 0; i < keys.length; i++) {
+      const v = o[keys[i]!]
+      const c = committed[at + i]
+      if (v !== c && !valuesEqual(v, c)) return true
+    }
+    return false
   }
   /** Values before this transaction's first flush, to restore on rollback. */
   txSnapshot: unknown[] | undefined

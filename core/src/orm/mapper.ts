@@ -17,8 +17,6 @@ import { getRelated, setRelated } from './attributes.js'
 import { WriteOnlyCollection } from './write-only.js'
 import { UNLOADED } from './unloaded-columns.js'
 import { ColumnProperty } from './column-property.js'
-import { columnsDiffer, rowBuilder } from './compiled-columns.js'
-import type { ColumnsDiffer, RowBuilder } from './compiled-columns.js'
 import { EventBus } from '../util/events.js'
 import type { MapperEvents } from './orm-events.js'
 import { columnNamespace } from '../sql/column-namespace.js'
@@ -379,15 +377,9 @@ export class Mapper {
     const build = this.#rowBuilder ?? this.#compileRowBuilder(row, start)
     return attachState(build(row, start), this)
   }
-  #rowBuilder: RowBuilder | undefined
+  #rowBuilder: ((row: readonly unknown[], start: number) => object) | undefined
 
-  /** @internal The dirty check of this class's columns, compiled at first use (compiled-columns.ts). */
-  get columnsDiffer(): ColumnsDiffer {
-    return (this.#columnsDiffer ??= columnsDiffer(this.columnKeys))
-  }
-  #columnsDiffer: ColumnsDiffer | undefined
-
-  #compileRowBuilder(row: readonly unknown[], start: number): RowBuilder {
+  #compileRowBuilder(row: readonly unknown[], start: number): (row: readonly unknown[], start: number) => object {
     const build = (this.#rowBuilder = rowBuilder(this.columnKeys, this.cls.prototype as object))
     // A loaded object's shape (and its state's) outlives the objects of any one session.
     const exemplar = attachState(build(row, start), this)
@@ -460,6 +452,31 @@ export class Mapper {
         throw new ArgumentError(`${this.className} has no attribute '${k}'; its columns are ${this.columnKeys.join(', ')}${this.#relationships.size ? ` and its relationships ${[...this.#relationships.keys()].join(', ')}` : ''}.`)
       }
     }
+  }
+}
+
+/**
+ * A function that makes an object of `proto` with `keys` set from a row, compiled once per
+ * mapper: one constructor assigning every column in order gives all objects one shape with the
+ * values stored in the object itself, where `Object.create` and a loop of keyed stores spill
+ * them into a separate backing store and go through a generic store per value (as SQLAlchemy
+ * compiles its row processors once per result shape). Where code cannot be generated (a content
+ * security policy) or a key could not be assigned literally, it falls back to that loop.
+ */
+function rowBuilder(keys: readonly string[], proto: object): (row: readonly unknown[], start: number) => object {
+  const loop = (row: readonly unknown[], start: number): object => {
+    const o = Object.create(proto) as Record<string, unknown>
+    for (let i = 0; i < keys.length; i++) o[keys[i]!] = row[start + i]
+    return o
+  }
+  if (keys.some((k) => k === '__proto__')) return loop
+  try {
+    const body = keys.map((k, i) => `this[${JSON.stringify(k)}] = row[start + ${i}];`).join('\n')
+    const Ctor = new Function('row', 'start', body) as unknown as new (row: readonly unknown[], start: number) => object
+    Ctor.prototype = proto
+    return (row, start) => new Ctor(row, start)
+  } catch {
+    return loop
   }
 }
 
