@@ -409,8 +409,9 @@ export class Connection implements AsyncDisposable {
 
   /**
    * The listeners and the echo before a statement; returns when it started if someone listens for
-   * its end, else -1 (a listener added while it runs is told 0 ms). (Out of #run, as are #afterExecute and #finish: an async function's frame
-   * holds every temporary it has, and a suspended frame is allocated per statement.)
+   * its end, else -1 (a listener added while it runs is told 0 ms). Out of #run, as are
+   * #afterExecute and #finish: an async function's suspended frame, allocated per statement,
+   * holds every temporary the function has.
    */
   #beforeExecute(compiled: CompiledStatement, statement: unknown): number {
     const events = this.#engine.events

@@ -228,7 +228,6 @@ export function loadRelationship(ctx: LoadContext, rel: Relationship, parents: r
   }
 }
 
-
 /** A many-to-one relationship's objects for `parents`, by the keys they hold, batch by batch. */
 async function loadReferences(ctx: LoadContext, rel: Relationship, parents: readonly InstanceState[], children: readonly LoaderOption[]): Promise<void> {
   const target = rel.target

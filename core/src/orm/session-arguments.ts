@@ -1,3 +1,7 @@
+/**
+ * What a session's methods check of their arguments, and the errors that say what was wrong and
+ * how to fix it.
+ */
 import { ArgumentError, InvalidRequestError } from '../util/errors.js'
 import { ColumnGroup, resolveItem } from '../sql/select.js'
 import type { ClauseProvider } from '../sql/select.js'
@@ -5,11 +9,6 @@ import { maybeState } from './instance-state.js'
 import type { InstanceState } from './instance-state.js'
 import { Mapper } from './mapper.js'
 import { DetachedInstanceError } from './orm-errors.js'
-
-/**
- * What a session's methods check of their arguments, and the errors that say what was wrong and
- * how to fix it.
- */
 
 /** The mapper of a mapped class given to `get()`, `query()`, … */
 export function mapperArgument(entity: unknown): Mapper {
