@@ -4,6 +4,7 @@ import { describeValue } from '../util/describe-value.js'
 import { CompileError } from '../util/errors.js'
 import type { Capabilities, CreateTableOptions, ResultColumn, ValueProcessor } from '../dialect/contract.js'
 import { Table } from '../sql/table.js'
+import { NestedRowsType } from '../sql/nested-rows.js'
 import type { ResolvedForeignKey } from '../sql/table.js'
 import { createTableSql, dropTableSql, foreignKeyDdl } from './ddl.js'
 import type { ForeignKeyDdl } from './ddl.js'
@@ -40,6 +41,11 @@ export abstract class SchemaCompiler {
   /** Converts a validated value for the driver; undefined when no conversion is needed. */
   protected bindProcessorFor(_type: SqlType<unknown>): ValueProcessor | undefined {
     return undefined
+  }
+
+  /** Reads a nested-rows value (capability `nestedRows`); dialects without it never see one. */
+  protected nestedRowsProcessor(_type: NestedRowsType): ValueProcessor | undefined {
+    throw new CompileError('Internal: this dialect cannot read nested rows (capability nestedRows); the ORM should have joined instead.')
   }
 
   /** Converts a driver value to Athanor's JS type; undefined when no conversion is needed. */
@@ -104,6 +110,8 @@ export abstract class SchemaCompiler {
   }
 
   resultProcessor(type: SqlType<unknown>): ValueProcessor | undefined {
+    // Made per statement shape (its compilation is cached), so not kept here by type object.
+    if (type instanceof NestedRowsType) return this.nestedRowsProcessor(type)
     if (!this.#resultProcessors.has(type)) {
       // A decorated type reads as its underlying type, then converts with fromDriver.
       const processor = type instanceof DecoratedType ? type.resultProcessor(this.resultProcessor(type.impl)) : this.resultProcessorFor(type)

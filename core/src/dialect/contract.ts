@@ -79,6 +79,12 @@ export interface Capabilities {
   /** Server-side statement timeout can be set per connection. */
   readonly statementTimeout: boolean
   /**
+   * A correlated subquery can return its rows as one nested value (`NestedRowList`, sql/nested-rows.ts),
+   * so joined eager loading sends one row per parent instead of one per member. Absent = false:
+   * collections are joined row by row.
+   */
+  readonly nestedRows?: boolean
+  /**
    * An upsert reacts to a conflict on any unique key and cannot name one (MySQL's ON DUPLICATE
    * KEY UPDATE); false where it names its conflict target (ON CONFLICT (…)). Absent means false.
    */

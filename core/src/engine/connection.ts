@@ -1,4 +1,4 @@
-import type { BeginOptions, CompiledStatement, DriverConnection, DriverResult, ExecuteOptions, ValueProcessor } from '../dialect/contract.js'
+import type { BeginOptions, Capabilities, CompiledStatement, DriverConnection, DriverResult, ExecuteOptions, ValueProcessor } from '../dialect/contract.js'
 import {
   AthanorError, CommitOutcomeUnknownError, ConcurrentUseError, DeadlockError, InvalidRequestError, LockTimeoutError, OperationalError, StatementTimeoutError,
 } from '../util/errors.js'
@@ -47,6 +47,11 @@ export class Connection implements AsyncDisposable {
     this.#engine = engine
     this.#lease = lease
     this.#beginOptions = beginOptions
+  }
+
+  /** What the database behind this connection can do (its dialect's capabilities). */
+  get capabilities(): Capabilities {
+    return this.#engine.dialect.capabilities
   }
 
   get closed(): boolean {

@@ -2,8 +2,7 @@ import { ArgumentError } from '../util/errors.js'
 import { keepShape } from '../util/kept-shapes.js'
 import { Label, OrderBy, and } from '../sql/elements.js'
 import type { Expression } from '../sql/elements.js'
-import { ColumnRef } from '../sql/column.js'
-import type { Column } from '../sql/column.js'
+import type { Column, ColumnRef } from '../sql/column.js'
 import type { Table } from '../sql/table.js'
 import { TableAlias } from '../sql/from.js'
 import type { FromClause } from '../sql/from.js'
@@ -18,9 +17,9 @@ import type { Relationship } from './relationship.js'
 import { LevelOptions } from './loader-options.js'
 import type { LoaderOption } from './loader-options.js'
 import type { RowPlan } from './loading.js'
-
-/** Maps a column of a parent's table to the expression that holds it in this statement. */
-type Adapt = (col: Column<unknown>) => Expression<unknown>
+import { adaptTo, joinConditions, memberOrder } from './join-adapt.js'
+import type { Adapt } from './join-adapt.js'
+import { nestable, nestedRows, onPath } from './nested-joined.js'
 
 /** One relationship loaded by a join: where its target's columns sit in the row, and what hangs below. */
 export interface JoinedNode {
@@ -30,6 +29,11 @@ export interface JoinedNode {
   readonly children: readonly JoinedNode[]
   /** Options for the next level (selectin ones run after the rows are read). */
   readonly next: readonly LoaderOption[]
+  /**
+   * Loaded as nested rows (nested-joined.ts): the value at `start` is the members' rows (`one`:
+   * the row, or null), each the target's columns and then its children's values.
+   */
+  readonly nested?: { readonly one: boolean }
 }
 
 /** A statement rewritten to load relationships by joins. */
@@ -51,6 +55,8 @@ interface Builder {
   readonly joinable: ReadonlySet<FromClause>
   count: number
   multiplies: boolean
+  /** Collections may load as nested rows (capability `nestedRows`). */
+  readonly nestedRows: boolean
 }
 
 /**
@@ -59,9 +65,10 @@ interface Builder {
  * many-to-one whose foreign key is NOT NULL, while every join above it is inner too), the
  * targets' columns appended after the caller's. With LIMIT/OFFSET and a joined collection, the
  * caller's statement becomes a subquery first, so the limit counts parents rather than rows.
- * Returns undefined when nothing is loaded by join.
+ * With `nested` (the dialect's capability `nestedRows`), a collection whose whole subtree allows it is
+ * one nested-rows column instead (nested-joined.ts). Returns undefined when nothing is loaded by join.
  */
-export function planJoined(statement: Select, plan: RowPlan, options: readonly LoaderOption[]): JoinedPlan | undefined {
+export function planJoined(statement: Select, plan: RowPlan, options: readonly LoaderOption[], nested = false): JoinedPlan | undefined {
   // No options and no relationship joined by default (most queries): no level to resolve.
   if (options.length === 0 && !joinsByDefault(plan)) return undefined
   const st = statement.state
@@ -70,12 +77,12 @@ export function planJoined(statement: Select, plan: RowPlan, options: readonly L
   const base = st.froms[0] ?? inferFroms(st.columns)[0]
   if (!base) return undefined
   const joinable = new Set<FromClause>([...base.leaves, ...st.joins.flatMap((j) => j.target.leaves)])
-  const width = st.columns.reduce((n, c) => n + (c instanceof ColumnGroup ? c.columns.length : 1), 0)
-  const wrap = (st.limit !== undefined || st.offset !== undefined) && plan.some((p) => p.kind === 'entity' && joinsCollection(p.mapper, LevelOptions.forMapper(options, p.mapper), new Set()))
+  const ownWidth = width(st.columns)
+  const wrap = (st.limit !== undefined || st.offset !== undefined) && plan.some((p) => p.kind === 'entity' && joinsCollection(p.mapper, LevelOptions.forMapper(options, p.mapper), new Set(), nested))
   if (wrap && plan.some((p) => p.kind === 'entity' && containsEagerBelow(p.mapper, LevelOptions.forMapper(options, p.mapper), new Set()))) {
     throw new ArgumentError('containsEager() cannot be combined with a joinedload() of a collection under LIMIT/OFFSET (the limited rows become a subquery the join is not in); load the collection with selectinload() instead.')
   }
-  const b: Builder = { columns: [], joins: [], orderBy: [], joinable, count: 0, multiplies: false }
+  const b: Builder = { columns: [], joins: [], orderBy: [], joinable, count: 0, multiplies: false, nestedRows: nested }
   let adaptAt: (start: number, m: Mapper, partial: PartialLayout | undefined) => Adapt
   let source: Select
   if (wrap) {
@@ -85,8 +92,8 @@ export function planJoined(statement: Select, plan: RowPlan, options: readonly L
     const inner = new Select({ ...st, columns: [...flat.map((c, i) => c.label(`_c${i}`)), ...orderLabels], options: [] })
     const sub = inner.subquery('anon_1')
     const subCols = sub.columnList
-    b.columns.push(...subCols.slice(0, width))
-    b.orderBy.push(...st.orderBy.map((o, i) => new OrderBy(subCols[width + i]!, o.direction, o.nulls)))
+    b.columns.push(...subCols.slice(0, ownWidth))
+    b.orderBy.push(...st.orderBy.map((o, i) => new OrderBy(subCols[ownWidth + i]!, o.direction, o.nulls)))
     adaptAt = (start, m, partial) => {
       const columns = partial === undefined ? (m.group.columns as readonly Column<unknown>[]) : partial.columns.map((i) => m.columns[i]!)
       const byColumn = new Map<Column<unknown>, ColumnRef<unknown>>(columns.map((c, i) => [c, subCols[start + i]!]))
@@ -108,15 +115,16 @@ export function planJoined(statement: Select, plan: RowPlan, options: readonly L
   if (roots.size === 0) return undefined
   const s = source.state
   const rewritten = new Select({ ...s, columns: b.columns, joins: [...s.joins, ...b.joins], orderBy: b.orderBy })
-  return { statement: rewritten, roots, multiplies: b.multiplies, width }
+  return { statement: rewritten, roots, multiplies: b.multiplies, width: ownWidth }
+}
+
+/** How many values a select list's rows have (a group is its columns). */
+function width(columns: readonly SelectColumn[]): number {
+  return columns.reduce((n, c) => n + (c instanceof ColumnGroup ? c.columns.length : 1), 0)
 }
 
 function flatten(columns: readonly SelectColumn[]): Expression<unknown>[] {
   return columns.flatMap((c) => (c instanceof ColumnGroup ? [...c.columns] : [c instanceof Label ? c.operand : c]))
-}
-
-function adaptTo(from: FromClause): Adapt {
-  return from instanceof TableAlias ? (c) => from.corresponding(c) ?? c : (c) => c
 }
 
 function wantsJoin(m: Mapper, level: LevelOptions): boolean {
@@ -144,10 +152,12 @@ function eagerSource(b: Builder, rel: Relationship, given: FromClause | undefine
   return found[0]!
 }
 
-function joinsCollection(m: Mapper, level: LevelOptions, seen: Set<Relationship>): boolean {
+/** Whether a collection is joined row by row below `m` (nested rows do not multiply the rows). */
+function joinsCollection(m: Mapper, level: LevelOptions, seen: Set<Relationship>, nested: boolean): boolean {
   return m.relationships.some((r) => {
     if (level.strategy(r) !== 'joined' || seen.has(r)) return false
-    return r.uselist || joinsCollection(r.target, LevelOptions.forMapper(level.children(r), r.target), new Set([...seen, r]))
+    if (r.uselist) return !(nested && nestable(r, level, seen))
+    return joinsCollection(r.target, LevelOptions.forMapper(level.children(r), r.target), new Set([...seen, r]), nested)
   })
 }
 
@@ -164,7 +174,13 @@ function collect(b: Builder, m: Mapper, level: LevelOptions, adapt: Adapt, inner
       nodes.push(eager(b, rel, level, seen))
       continue
     }
-    if (strategy !== 'joined' || seen.has(rel) || (rel.back !== undefined && seen.has(rel.back))) continue
+    if (strategy !== 'joined' || onPath(rel, seen)) continue
+    if (b.nestedRows && rel.uselist && nestable(rel, level, seen)) {
+      const { node, column } = nestedRows(rel, level, adapt, seen, width(b.columns), (t) => new TableAlias(t, `${t.name}_${++b.count}`))
+      b.columns.push(column.label(`_nested_${b.count}`))
+      nodes.push(node)
+      continue
+    }
     const target = rel.target
     const n = ++b.count
     // A hierarchy stored in several tables: an alias of each, the relationship's own table first.
@@ -174,24 +190,16 @@ function collect(b: Builder, m: Mapper, level: LevelOptions, adapt: Adapt, inner
     const at: Adapt = tables.length === 1 ? adaptTo(alias) : (c) => aliases.get(c.from)?.corresponding(c) ?? c
     const required = inner && rel.direction === 'many-to-one' && rel.pairs.every((p) => !(p.dest as Column<unknown>).nullable)
     const type = required ? 'INNER' : 'LEFT'
-    if (rel.direction === 'many-to-many') {
-      const secondary = new TableAlias(rel.options.secondary!, `${rel.options.secondary!.name}_${n}`)
-      const sec = adaptTo(secondary)
-      b.joins.push({ target: secondary, on: and(...rel.pairs.map((p) => adapt(p.source).eq(sec(p.dest) as never))), type })
-      b.joins.push({ target: alias, on: and(...rel.secondaryPairs.map((p) => sec(p.dest).eq(at(p.source) as never))), type })
-    } else {
-      const [local, remote] = rel.direction === 'many-to-one' ? (['dest', 'source'] as const) : (['source', 'dest'] as const)
-      b.joins.push({ target: alias, on: and(...rel.pairs.map((p) => adapt(p[local]).eq(at(p[remote]) as never)), tables.length === 1 ? target.criteria && onFrom(target.criteria, alias) : undefined), type })
-    }
+    const secondary = rel.direction === 'many-to-many' ? new TableAlias(rel.options.secondary!, `${rel.options.secondary!.name}_${n}`) : undefined
+    const on = joinConditions(rel, adapt, at, secondary && adaptTo(secondary), tables.length === 1 ? target.criteria && onFrom(target.criteria, alias) : undefined)
+    if (secondary !== undefined) b.joins.push({ target: secondary, on: on.secondary!, type })
+    b.joins.push({ target: alias, on: on.target, type })
     if (tables.length > 1) joinHierarchy(b, target, aliases)
-    const start = b.columns.reduce((k, c) => k + (c instanceof ColumnGroup ? c.columns.length : 1), 0)
+    const start = width(b.columns)
     b.columns.push(new ColumnGroup(alias, target.group.columns.map((c) => at(c as Column<unknown>) as ColumnRef<unknown>), target))
     if (rel.uselist) {
       b.multiplies = true
-      for (const o of rel.options.orderBy?.() ?? []) {
-        const ob = o instanceof OrderBy ? o : (o as Expression<unknown>).asc()
-        b.orderBy.push(new OrderBy(reroot(ob.operand, at, target.table), ob.direction, ob.nulls))
-      }
+      b.orderBy.push(...memberOrder(rel, at))
     }
     const next = level.children(rel)
     const path = new Set([...seen, rel])
@@ -206,19 +214,12 @@ function eager(b: Builder, rel: Relationship, level: LevelOptions, seen: Set<Rel
   if (rel.target.group.from !== rel.target.table) throw new ArgumentError(`containsEager(${rel.description}): ${rel.target.className} is stored in several tables (joined-table inheritance), which one join cannot fill; load it with selectinload().`)
   const from = eagerSource(b, rel, level.explicit(rel)?.source)
   const at = adaptTo(from)
-  const start = b.columns.reduce((k, c) => k + (c instanceof ColumnGroup ? c.columns.length : 1), 0)
+  const start = width(b.columns)
   b.columns.push(new ColumnGroup(from, rel.target.group.columns.map((c) => at(c as Column<unknown>) as ColumnRef<unknown>), rel.target))
   if (rel.uselist) b.multiplies = true
   const next = level.children(rel)
   const children = collect(b, rel.target, LevelOptions.forMapper(next, rel.target), at, false, new Set([...seen, rel]))
   return { rel, start, children, next }
-}
-
-/** A collection's orderBy names the target's columns; in the join they live on the aliases. */
-function reroot(expr: Expression<unknown>, at: Adapt, table: Table): Expression<unknown> {
-  const col = expr instanceof ColumnRef ? at(expr as Column<unknown>) : expr
-  if (col !== expr) return col
-  throw new ArgumentError(`joinedload: a relationship's orderBy must list columns of ${table.description}; got ${String(expr)}. Use selectinload for ordering by expressions.`)
 }
 
 /**
@@ -329,6 +330,8 @@ class Members {
   }
 }
 
+const NO_ROWS: readonly unknown[][] = []
+
 /** What a joined statement's rows turned into. */
 export interface JoinedRows {
   /** The caller's rows (entities hydrated), one per parent row when a collection was joined. */
@@ -355,6 +358,10 @@ export function readJoinedRows(jp: JoinedPlan, plan: RowPlan, raws: readonly (re
       const node = nodes[n]!
       let gathered = members.get(node)
       if (gathered === undefined) members.set(node, (gathered = new Members()))
+      if (node.nested !== undefined) {
+        walkNested(node, node.nested.one, gathered, parent, raw as unknown[])
+        continue
+      }
       let fold = folds.get(node)
       if (fold === undefined) folds.set(node, (fold = RepeatFold.of(node.rel.target, node.start)))
       const obj = fold.hydrate(raw, hydrate)
@@ -364,6 +371,21 @@ export function readJoinedRows(jp: JoinedPlan, plan: RowPlan, raws: readonly (re
       }
       gathered.add(parent, obj)
       if (node.children.length) walk(node.children, maybeState(obj)!, raw)
+    }
+  }
+  // A nested-rows value: the members' own rows, each with the values of what hangs below it.
+  const walkNested = (node: JoinedNode, one: boolean, gathered: Members, parent: InstanceState, raw: unknown[]): void => {
+    const value = raw[node.start]
+    // The row may live on as an object's committed snapshot (commitRow): without the members'
+    // rows, which their own objects keep.
+    raw[node.start] = undefined
+    const rows = (one ? (value === null ? NO_ROWS : [value]) : value) as unknown[][]
+    if (rows.length === 0) return gathered.none(parent)
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!
+      const obj = hydrate(node.rel.target, row, 0)!
+      gathered.add(parent, obj)
+      if (node.children.length > 0) walk(node.children, maybeState(obj)!, row)
     }
   }
   // Per row: no Map iteration (an entry array each step) and, for select(Entity), no row array

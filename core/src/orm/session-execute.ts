@@ -21,6 +21,8 @@ export interface EntityQueryContext {
   built(): number
   /** Loading for relationships of the results of `parent`. */
   loadContext(parent: Select): LoadContext
+  /** Joined collections may come back as nested rows (the dialect's capability `nestedRows`). */
+  readonly nestedRows: boolean
 }
 
 /**
@@ -37,7 +39,7 @@ export async function executeEntitySelect(ctx: EntityQueryContext, statement: Se
       throw new ArgumentError(`The loader option for ${rel.description} does not apply to select(${selected}): start the path at a relationship of ${selected}, e.g. selectinload(${plan.find((p) => p.kind === 'entity')!.mapper.className}.<relationship>).`)
     }
   }
-  const joined = planJoined(statement, plan, options)
+  const joined = planJoined(statement, plan, options, ctx.nestedRows)
   const result = await ctx.run((joined?.statement ?? statement) as unknown as Executable)
   // Made when something loads: most queries load nothing more.
   let loads: LoadContext | undefined

@@ -695,7 +695,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     const { lock, execution } = select.state
     const populate = execution.populateExisting ?? lock !== undefined
     const query: SessionQuery = {
-      session: this, conn, params,
+      session: this, conn, params, nestedRows: conn.capabilities.nestedRows === true,
       hydrate: populate ? (this.#hydrateRefreshing ??= this.#hydrator(true)) : (this.#hydrateKeeping ??= this.#hydrator(false)),
       run: AsyncSession.#queryRun, built: AsyncSession.#queryBuilt, loadContext: AsyncSession.#queryLoadContext,
     }

@@ -73,9 +73,13 @@ export const libsqlCapabilities: Capabilities = {
   },
 }
 
-/** The capabilities that depend on the target: only a local file allows a pool of connections. */
-export function connectionCapabilities(kind: LibsqlTargetKind | undefined): Pick<Capabilities, 'concurrentConnections' | 'singleConnectionReason'> {
-  if (kind === 'file') return { concurrentConnections: true, singleConnectionReason: undefined }
-  if (kind === 'remote') return { concurrentConnections: false, singleConnectionReason: 'for a libSQL server (a pool of server connections is not supported yet)' }
-  return { concurrentConnections: false, singleConnectionReason: libsqlCapabilities.singleConnectionReason }
+/**
+ * The capabilities that depend on the target: only a local file allows a pool of connections.
+ * Nested rows (JSON aggregated in the order given, `json_group_array(… ORDER BY …)`, SQLite
+ * 3.44) are used where the bundled SQLite runs the statement, not on a server of unknown version.
+ */
+export function connectionCapabilities(kind: LibsqlTargetKind | undefined): Pick<Capabilities, 'concurrentConnections' | 'singleConnectionReason' | 'nestedRows'> {
+  if (kind === 'file') return { concurrentConnections: true, singleConnectionReason: undefined, nestedRows: true }
+  if (kind === 'remote') return { concurrentConnections: false, singleConnectionReason: 'for a libSQL server (a pool of server connections is not supported yet)', nestedRows: false }
+  return { concurrentConnections: false, singleConnectionReason: libsqlCapabilities.singleConnectionReason, nestedRows: true }
 }

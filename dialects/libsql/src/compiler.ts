@@ -1,5 +1,6 @@
-import { ProposedValue, SqlCompiler, UpsertClause } from '@athanor/core'
-import type { CompileContext, DateField, DateUnit, JsonPath, Keyed, SqlType, ValueProcessor } from '@athanor/core'
+import { NestedRowList, ProposedValue, SqlCompiler, UpsertClause } from '@athanor/core'
+import type { CompileContext, DateField, DateUnit, JsonPath, Keyed, NestedRowsType, SqlType, ValueProcessor } from '@athanor/core'
+import { nestedRowsReader, renderNestedRowList } from './nested-rows.js'
 import { sqliteDateTrunc, sqliteExtract } from './date-sql.js'
 import { bindProcessor, resultProcessor, typeDdl } from './values.js'
 import { renderExcluded, renderOnConflict } from './upsert.js'
@@ -14,7 +15,11 @@ export class LibsqlCompiler extends SqlCompiler {
     return ext instanceof UpsertClause ? renderOnConflict(this, ext, ctx) : super.insertExtension(ext, ctx)
   }
   protected override visitOther(node: Keyed, ctx: CompileContext): string {
+    if (node instanceof NestedRowList) return renderNestedRowList(node, (e) => this.visit(e, ctx), (o) => this.visitOrderBy(o, ctx))
     return node instanceof ProposedValue ? renderExcluded(this, node) : super.visitOther(node, ctx)
+  }
+  protected override nestedRowsProcessor(type: NestedRowsType): ValueProcessor {
+    return nestedRowsReader(type, (t) => this.resultProcessor(t))
   }
   protected override bindProcessorFor(type: SqlType<unknown>): ValueProcessor | undefined {
     return bindProcessor(type)

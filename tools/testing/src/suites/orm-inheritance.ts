@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { ArgumentError, AsyncSession, ForeignKey, Integer, StaleDataError, String, aliased, columnProperty, declarativeBase, func, insert, joinedload, mappedColumn, polymorphic, relationship, select, selectinload, update } from '@athanor/core'
+import { ArgumentError, AsyncSession, ForeignKey, Integer, StaleDataError, String, Table, aliased, column, columnProperty, declarativeBase, func, insert, joinedload, mappedColumn, polymorphic, relationship, select, selectinload, update } from '@athanor/core'
 import { dialectSql, keyListSql, useDatabase } from '../suite.js'
 import type { Suite } from '../suite.js'
 
@@ -47,13 +47,19 @@ class Project extends Base.model('inh_projects', {
   declare engineer: Engineer
   static engineer = relationship(() => Engineer, { backPopulates: 'projects' })
 }
-/** A relationship to a subclass: its loads keep to managers. */
+const advisors = new Table('inh_advisors', Base.metadata, {
+  departmentId: column(Integer, ForeignKey('inh_departments.id'), { primaryKey: true }),
+  staffId: column(Integer, ForeignKey('inh_staff.id'), { primaryKey: true }),
+})
+/** Relationships to a subclass: their loads keep to managers. */
 class Department extends Base.model('inh_departments', {
   id: mappedColumn(Integer, { primaryKey: true }),
   headId: mappedColumn(Integer, ForeignKey('inh_staff.id'), { nullable: true }),
 })<Department> {
   declare head: Manager | null
   static head = relationship(() => Manager)
+  declare advisors: Manager[]
+  static advisors = relationship(() => Manager, { secondary: advisors, orderBy: () => [Manager.c.id] })
 }
 
 /** A second hierarchy: a joined subclass with a column property over its own table. */
@@ -274,6 +280,21 @@ export const ormInheritanceSuite: Suite = (ctx) => describe('orm: inheritance', 
     await using sel = new AsyncSession(db.engine)
     const d2 = (await sel.scalars(select(Department).where(Department.c.id.eq(2)).options(selectinload(Department.head)))).one()
     expect(d2.head).to.equal(null)
+  })
+
+  it('a many-to-many to a single-table subclass keeps to its rows, loaded by join or by select-in', async () => {
+    await seed()
+    await using s = new AsyncSession(db.engine)
+    s.add(new Department({ id: 1, headId: 2 }))
+    await s.commit()
+    // Sam (a Staff), Mia (a Manager) and Eve (an Engineer) all advise department 1: only Mia is a Manager.
+    for (const staffId of [1, 2, 3]) await s.execute(insert(advisors).values({ departmentId: 1, staffId }))
+    await s.commit()
+    for (const how of ['joined', 'selectin'] as const) {
+      await using r = new AsyncSession(db.engine)
+      const d = (await r.scalars(select(Department).options(how === 'joined' ? joinedload(Department.advisors) : selectinload(Department.advisors)))).one()
+      expect(d.advisors.map((m) => [m.constructor, m.name]), how).to.deep.equal([[Manager, 'Mia']])
+    }
   })
 
   it('an alias of a single-table subclass keeps to its rows; what one statement on one table cannot do is refused, saying what to do instead', async () => {
