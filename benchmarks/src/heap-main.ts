@@ -2,15 +2,15 @@
  * Retained heap of a loaded graph (issue 20's target: Athanor's identity map and snapshots at
  * most 2× raw's plain objects for the same rows). For each database and graph, the heap that
  * stays reachable after a full GC while the graph is held — for Athanor with its session still
- * open (identity map, instance states, committed snapshots, collections), for raw the plain
- * objects its selectin scenario builds. One warm-up round (compiled statements, prepared
+ * open (identity map, instance states, committed snapshots, collections), loaded by select-in
+ * and by join, for raw the plain objects its selectin scenario builds. One warm-up round (compiled statements, prepared
  * statements and shapes are not the graph's), then the median of `--rounds`.
  *
  *   npm run bench:heap                          (pg, mysql and libsql; the bench databases)
  *   npm run bench:heap -- --dialects libsql --rounds 7
  */
 import { parseArgs } from 'node:util';
-import { AsyncSession, createAsyncEngine, select, selectinload } from '@athanor/core';
+import { AsyncSession, createAsyncEngine, joinedload, select, selectinload } from '@athanor/core';
 import '@athanor/postgres';
 import '@athanor/mysql';
 import '@athanor/libsql';
@@ -57,6 +57,8 @@ async function median(load: () => Promise<Held>): Promise<number> {
 const GRAPHS = [
   { name: 'authors + posts (selectin)', tags: false, options: () => selectinload(Author.posts) },
   { name: 'authors + posts + tags (nested selectin)', tags: true, options: () => selectinload(Author.posts).selectinload(Post.tags) },
+  { name: 'authors + posts (joined)', tags: false, options: () => joinedload(Author.posts) },
+  { name: 'authors + posts + tags (nested joined)', tags: true, options: () => joinedload(Author.posts).joinedload(Post.tags) },
 ] as const;
 
 const mb = (n: number): string => `${(n / 1e6).toFixed(1)} MB`;
