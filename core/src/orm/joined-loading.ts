@@ -306,6 +306,24 @@ class Members {
   readonly byParent = new Map<InstanceState, object[]>()
   #large: Map<InstanceState, Set<object>> | undefined
 
+  /** Lists made at their length (nested rows: a parent's members, distinct, all at once) until something is added. */
+  #exact: Set<object[]> | undefined
+
+  /** `parent`'s members, all of them, distinct (nested rows); added one by one if it has some already. */
+  all(parent: InstanceState, objs: object[]): void {
+    if (this.byParent.has(parent)) {
+      for (let i = 0; i < objs.length; i++) this.add(parent, objs[i]!)
+      return
+    }
+    this.byParent.set(parent, objs)
+    ;(this.#exact ??= new Set()).add(objs)
+  }
+
+  /** Whether `list` has no spare room, so it may be kept as the loaded collection's snapshot (setLoadedMembers). */
+  exact(list: object[]): boolean {
+    return list.length === 0 || this.#exact?.has(list) === true
+  }
+
   /** A row with no member for `parent` (an outer join's NULLs): it has an empty list. */
   none(parent: InstanceState): void {
     if (!this.byParent.has(parent)) this.byParent.set(parent, [])
@@ -319,6 +337,7 @@ class Members {
     }
     const n = list.length
     if (n > 0 && list[n - 1] === obj) return
+    this.#exact?.delete(list)
     if (n < Members.#scanned) {
       if (!list.includes(obj)) list.push(obj)
       return
@@ -382,15 +401,17 @@ export function readJoinedRows(jp: JoinedPlan, plan: RowPlan, raws: readonly (re
     raw[node.start] = undefined
     const rows = (one ? (value === null ? NO_ROWS : [value]) : value) as unknown[][]
     if (rows.length === 0) return gathered.none(parent)
+    const target = node.rel.target
     const nested = node.children.length
+    const objs = new Array<object>(rows.length)
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!
-      const obj = hydrate(node.rel.target, row, 0)!
-      gathered.add(parent, obj)
+      const obj = (objs[i] = hydrate(target, row, 0)!)
       if (nested === 0) continue
       walk(node.children, maybeState(obj)!, row)
       row.length -= nested
     }
+    gathered.all(parent, objs)
   }
   // Per row: no Map iteration (an entry array each step) and, for select(Entity), no row array
   // for the repeats of a parent that a joined collection produces.
@@ -424,8 +445,9 @@ export function readJoinedRows(jp: JoinedPlan, plan: RowPlan, raws: readonly (re
     rows.push(row)
   }
   const loaded: { node: JoinedNode; states: InstanceState[] }[] = []
-  for (const [node, { byParent }] of members) {
+  for (const [node, gathered] of members) {
     const { rel } = node
+    const { byParent } = gathered
     const back = rel.back
     // One-to-many members belong to one parent each, so the lists are disjoint: no Set needed.
     const disjoint = rel.direction === 'one-to-many'
@@ -440,8 +462,8 @@ export function readJoinedRows(jp: JoinedPlan, plan: RowPlan, raws: readonly (re
         else if (!states.has(s)) (states.add(s), list.push(s))
       }
       if (isLoaded(parent, rel) && !parent.expired) return
-      // Member lists grow by push: not exact (setLoadedMembers), except an empty one.
-      if (rel.uselist) setLoadedMembers(parent, rel, items, items.length === 0)
+      // Member lists grown by push are not exact (setLoadedMembers): an empty one and a nested one are.
+      if (rel.uselist) setLoadedMembers(parent, rel, items, gathered.exact(items))
       else setLoaded(parent, rel, items[0] ?? null)
       // The many-to-one side is known too: child.parent reads without a query.
       if (back && !back.uselist && rel.direction === 'one-to-many') {
