@@ -4,7 +4,9 @@ import {
   SmallInteger, String as StringType, Table, Text, Time, UUID, column, countStatements, createAsyncEngine, declarativeBase, joinedload,
   Select, TableAlias, mappedColumn, relationship, select, selectinload, text, transform, usePlugin, type Engine,
 } from '@athanor/core'
-import { connectionCapabilities } from '../src/index.js'
+import { NestedRowsType } from '@athanor/core'
+import { connectionCapabilities, resultProcessor } from '../src/index.js'
+import { nestedRowsReader } from '../src/nested-rows.js'
 
 // Joined collections on SQLite come back as one JSON value per parent row (core's NestedRows,
 // src/nested-rows.ts). These specs hold that path to what a row of the table gives: every type's
@@ -117,6 +119,20 @@ describe('libsql nested rows: joined collections as one JSON value per parent', 
     expect(connectionCapabilities('remote').nestedRows).to.equal(false)
   })
 
+  it('reads markers back to their values and a child that came as text (its JSON subtype lost) as JSON', function () {
+    const tags = new NestedRowsType([Integer, StringType(20)], [], false)
+    const editor = new NestedRowsType([Integer, DateTime()], [], true)
+    const read = nestedRowsReader(new NestedRowsType([BigInteger, Float, LargeBinary], [tags, editor], false), resultProcessor)
+    const rows = read(JSON.stringify([
+      [['i', '9007199254740993'], ['r', '0.30000000000000004'], ['b', '00ff'], [[1, 'red']], null],
+      [7, 1.5, null, '[[2,"blue"]]', '[3,"2024-01-02 03:04:05.678"]'],
+    ]))
+    expect(rows).to.deep.equal([
+      [9007199254740993n, 0.1 + 0.2, Buffer.from([0, 255]), [[1, 'red']], null],
+      [7n, 1.5, null, [[2, 'blue']], [3, new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 678))]],
+    ])
+  })
+
   it('reads every type back exactly as a row of the table gives it (select-in is the reference)', async function () {
     const load = async (how: 'joined' | 'selectin', shape: RegExp): Promise<Record<string, unknown>[]> => {
       await using s = new AsyncSession(engine)
@@ -216,10 +232,10 @@ describe('libsql nested rows: joined collections as one JSON value per parent', 
     const p = (c: string): string => `"nr_posts_1"."${c}"`
     const e = (c: string): string => `"nr_editors_2"."${c}"`
     // The post's editor (joined by default) is one row, or null, inside the post's row.
-    const editor = `json((SELECT json_array(${exact(e('id'))}, ${e('name')}) FROM "nr_editors" AS "nr_editors_2" WHERE ${p('editor_id')} = ${e('id')}))`
+    const editor = `(SELECT json_array(${exact(e('id'))}, ${e('name')}) FROM "nr_editors" AS "nr_editors_2" WHERE ${p('editor_id')} = ${e('id')})`
     expect(counter.statements[0]!.sql).to.equal(
       'SELECT "nr_authors"."id", "nr_authors"."name", (SELECT json_group_array(json_array(' +
-        `${exact(p('id'))}, ${p('title')}, ${exact(p('author_id'))}, ${exact(p('editor_id'))}, ${editor}) ORDER BY ${p('title')} DESC, ${p('id')} ASC) ` +
+        `${exact(p('id'))}, ${p('title')}, ${exact(p('author_id'))}, ${exact(p('editor_id'))}, ${editor}) ORDER BY ${p('title')} DESC) ` +
         'FROM "nr_posts" AS "nr_posts_1" WHERE "nr_authors"."id" = "nr_posts_1"."author_id") AS "_nested_2" ' +
         'FROM "nr_authors" WHERE "nr_authors"."name" = ?',
     )
