@@ -306,8 +306,8 @@ class Members {
   readonly byParent = new Map<InstanceState, object[]>()
   #large: Map<InstanceState, Set<object>> | undefined
 
-  /** Lists made at their length (nested rows: a parent's members, distinct, all at once) until something is added. */
-  #exact: Set<object[]> | undefined
+  /** Every list came whole from all() (nested rows), made at its length, and none was added to since. */
+  #whole = true
 
   /** `parent`'s members, all of them, distinct (nested rows); added one by one if it has some already. */
   all(parent: InstanceState, objs: object[]): void {
@@ -316,12 +316,11 @@ class Members {
       return
     }
     this.byParent.set(parent, objs)
-    ;(this.#exact ??= new Set()).add(objs)
   }
 
   /** Whether `list` has no spare room, so it may be kept as the loaded collection's snapshot (setLoadedMembers). */
   exact(list: object[]): boolean {
-    return list.length === 0 || this.#exact?.has(list) === true
+    return list.length === 0 || this.#whole
   }
 
   /** A row with no member for `parent` (an outer join's NULLs): it has an empty list. */
@@ -330,6 +329,7 @@ class Members {
   }
 
   add(parent: InstanceState, obj: object): void {
+    this.#whole = false
     const list = this.byParent.get(parent)
     if (list === undefined) {
       this.byParent.set(parent, [obj])
@@ -337,7 +337,6 @@ class Members {
     }
     const n = list.length
     if (n > 0 && list[n - 1] === obj) return
-    this.#exact?.delete(list)
     if (n < Members.#scanned) {
       if (!list.includes(obj)) list.push(obj)
       return
