@@ -8,12 +8,12 @@
  * column that may hold such a value is wrapped: an integer past 2^53, a REAL and a BLOB become
  * a marker array (`['i', text]`, `['r', 17 significant digits]`, `['b', hex]`), which no value of
  * a column can be, and the reader turns them back into a bigint, the exact double and bytes.
- * Columns of text affinity hold text (or NULL) only, and go in as they are.
+ * Columns of text affinity hold text, NULL or a BLOB: only the BLOB is wrapped.
  */
 import type { Expression, NestedRowList, NestedRowsType, OrderBy, SqlType, ValueProcessor } from '@athanor/core'
 import { numericStoredAsNumber } from './values.js'
 
-/** Kinds stored in TEXT-affinity columns (values.ts): SQLite keeps them as text, never as a number. */
+/** Kinds stored in TEXT-affinity columns (values.ts): SQLite keeps a number given to them as text. */
 const TEXT_KINDS = new Set(['string', 'text', 'uuid', 'enum'])
 
 function textOnly(type: SqlType<unknown>): boolean {
@@ -22,7 +22,8 @@ function textOnly(type: SqlType<unknown>): boolean {
 
 /** `x` as a JSON value that reads back exactly (the module comment). */
 function exactJson(x: string, type: SqlType<unknown>): string {
-  if (textOnly(type)) return x
+  // Text affinity turns numbers into text, but keeps a BLOB, which json_array() would refuse.
+  if (textOnly(type)) return `CASE typeof(${x}) WHEN 'blob' THEN json_array('b', hex(${x})) ELSE ${x} END`
   return `CASE typeof(${x}) WHEN 'integer' THEN IIF(${x} BETWEEN -9007199254740991 AND 9007199254740991, ${x}, json_array('i', CAST(${x} AS TEXT)))` +
     ` WHEN 'real' THEN json_array('r', printf('%!.17g', ${x})) WHEN 'blob' THEN json_array('b', hex(${x})) ELSE ${x} END`
 }

@@ -156,8 +156,9 @@ describe('libsql nested rows: joined collections as one JSON value per parent', 
   it('reads values other software stored in a column of another storage class as a row would', async function () {
     await engine.begin(async (c) => {
       await c.execute(text("INSERT INTO nr_holders (id, name) VALUES (99, 'foreign')"))
-      // An INTEGER column holding a REAL and text, a TEXT column holding a number's text, a BLOB in a DATETIME column.
-      await c.execute(text("INSERT INTO nr_values (id, holder_id, small, big, body, at) VALUES (990, 99, 1.25, 'abc', 42, x'00ff'), (991, 99, 7, 1e300, NULL, 1.5)"))
+      // An INTEGER column holding a REAL and text, a TEXT column holding a number's text and a
+      // BLOB, a DATETIME column holding a BLOB and a REAL.
+      await c.execute(text("INSERT INTO nr_values (id, holder_id, small, big, body, at) VALUES (990, 99, 1.25, 'abc', 42, x'00ff'), (991, 99, 7, 1e300, x'6869', 1.5)"))
     })
     const read = async (how: 'joined' | 'selectin'): Promise<unknown[][]> => {
       await using s = new AsyncSession(engine)
@@ -229,13 +230,14 @@ describe('libsql nested rows: joined collections as one JSON value per parent', 
     const exact = (x: string): string =>
       `CASE typeof(${x}) WHEN 'integer' THEN IIF(${x} BETWEEN -9007199254740991 AND 9007199254740991, ${x}, json_array('i', CAST(${x} AS TEXT))) ` +
       `WHEN 'real' THEN json_array('r', printf('%!.17g', ${x})) WHEN 'blob' THEN json_array('b', hex(${x})) ELSE ${x} END`
+    const textual = (x: string): string => `CASE typeof(${x}) WHEN 'blob' THEN json_array('b', hex(${x})) ELSE ${x} END`
     const p = (c: string): string => `"nr_posts_1"."${c}"`
     const e = (c: string): string => `"nr_editors_2"."${c}"`
     // The post's editor (joined by default) is one row, or null, inside the post's row.
-    const editor = `(SELECT json_array(${exact(e('id'))}, ${e('name')}) FROM "nr_editors" AS "nr_editors_2" WHERE ${p('editor_id')} = ${e('id')})`
+    const editor = `(SELECT json_array(${exact(e('id'))}, ${textual(e('name'))}) FROM "nr_editors" AS "nr_editors_2" WHERE ${p('editor_id')} = ${e('id')})`
     expect(counter.statements[0]!.sql).to.equal(
       'SELECT "nr_authors"."id", "nr_authors"."name", (SELECT json_group_array(json_array(' +
-        `${exact(p('id'))}, ${p('title')}, ${exact(p('author_id'))}, ${exact(p('editor_id'))}, ${editor}) ORDER BY ${p('title')} DESC) ` +
+        `${exact(p('id'))}, ${textual(p('title'))}, ${exact(p('author_id'))}, ${exact(p('editor_id'))}, ${editor}) ORDER BY ${p('title')} DESC) ` +
         'FROM "nr_posts" AS "nr_posts_1" WHERE "nr_authors"."id" = "nr_posts_1"."author_id") AS "_nested_2" ' +
         'FROM "nr_authors" WHERE "nr_authors"."name" = ?',
     )
