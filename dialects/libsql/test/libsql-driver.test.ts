@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
+import fc from 'fast-check'
 import {
   BigInteger, Boolean as BooleanType, DateTime, DateType, Enum, Float, Integer, IntegrityError, InvalidRequestError,
   JSON as JsonType, LargeBinary, LockTimeoutError, DatabaseError, Numeric, OperationalError, ProgrammingError, SerializationError,
@@ -614,6 +615,14 @@ describe('@athanor/libsql driver', () => {
       expect(read(d.getTime())).to.deep.equal(d)
       expect(read(null)).to.equal(null)
       expect(() => bindProcessor(DateTime())!(new Date('+010000-01-01T00:00:00Z'))).to.throw(/0000–9999/)
+      expect(() => bindProcessor(DateTime())!(new Date('-000001-12-31T00:00:00Z'))).to.throw(/0000–9999.*got -000001-12-31T00:00:00\.000Z/)
+      // Every instant of the years 0000–9999 is written as its ISO form with a space, to the millisecond.
+      const write = bindProcessor(DateTime())!
+      fc.assert(fc.property(fc.date({ min: new Date('0000-01-01T00:00:00.000Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }), (at) => {
+        const iso = at.toISOString()
+        expect(write(at)).to.equal(`${iso.slice(0, 10)} ${iso.slice(11, 23)}`)
+      }), { numRuns: 2000 })
+      expect(write(new Date('0005-06-07T08:09:10.011Z'))).to.equal('0005-06-07 08:09:10.011')
       // CURRENT_TIMESTAMP-style text reads as UTC
       // Text another program wrote that is no day (SQLite keeps any text) stays as it is: new
       // Date() would read '2024-02-30' as March 1, and a zero month or day as another day too.
