@@ -403,13 +403,18 @@ export function readJoinedRows(jp: JoinedPlan, plan: RowPlan, raws: readonly (re
     const target = node.rel.target
     const nested = node.children.length
     const objs = new Array<object>(rows.length)
+    let n = 0
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!
-      const obj = (objs[i] = hydrate(target, row, 0)!)
+      // No object for a row without a key (SQLite lets a PRIMARY KEY column hold NULL), as a join's.
+      const obj = hydrate(target, row, 0)
+      if (obj === undefined) continue
+      objs[n++] = obj
       if (nested === 0) continue
       walk(node.children, maybeState(obj)!, row)
       row.length -= nested
     }
+    if (n < objs.length) objs.length = n
     gathered.all(parent, objs)
   }
   // Per row: no Map iteration (an entry array each step) and, for select(Entity), no row array
