@@ -48,7 +48,8 @@ const suite: Suite = (ctx) => describe('read-replicas', () => {
     }
     usePlugin(primary, readReplicas(replicas))
   })
-  after(() => { rmSync(FILE, { force: true }) })
+  // The database in WAL mode leaves its -wal and -shm files beside it.
+  after(() => { for (const f of [FILE, `${FILE}-wal`, `${FILE}-shm`]) rmSync(f, { force: true }) })
   afterEach(async () => {
     removePlugin(primary, 'read-replicas')
     await Base.metadata.dropAll(primary, { checkFirst: true })
