@@ -501,23 +501,28 @@ function serverGenerated(columns: readonly Column<unknown>[], obj: Record<string
 async function insertBatch(ctx: FlushContext, states: readonly InstanceState[]): Promise<void> {
   const m = states[0]!.mapper
   if (ctx.mapperEvents) for (const s of states) ctx.mapperEvents.emit('beforeInsert', s)
-  // Client defaults are applied to the objects themselves, as SQLAlchemy does at flush.
-  trusted(() => {
-    for (let k = 0; k < states.length; k++) {
-      const o = states[k]!.obj as Record<string, unknown>
-      for (let i = 0; i < m.computedColumns.length; i++) if (o[m.computedColumns[i]!.key_] !== undefined) throw computedAssigned(m, m.computedColumns[i]!)
-      for (let i = 0; i < m.columns.length; i++) {
-        const c = m.columns[i]!
-        if (o[c.key_] !== undefined) continue
-        if (c.default !== undefined) o[c.key_] = c.defaultValue()
-        else if (c.nextVersion !== undefined) o[c.key_] = c.nextVersion(undefined)
-      }
-    }
-  })
+  // Client defaults are applied to the objects themselves, as SQLAlchemy does at flush. Only the
+  // columns that have one are looked at: every column of every object took 2.4 ms of a flush of
+  // 11,000 new objects whose classes have none (benchmarks/PROFILE.md pass 32).
+  const defaulted = m.columns.filter((c) => c.default !== undefined || c.nextVersion !== undefined)
+  if (defaulted.length > 0 || m.computedColumns.length > 0) trusted(applyDefaults, m, states, defaulted)
   // A joined-table subclass's row is one per table, root first: the later ones take its key.
   for (const part of m.tables) await insertPart(ctx, m, part, states)
   for (let k = 0; k < states.length; k++) markInserted(ctx, states[k]!)
   if (ctx.mapperEvents) for (const s of states) ctx.mapperEvents.emit('afterInsert', s)
+}
+
+/** Client defaults and versions' first values into new objects that left them out; a computed column given a value is refused. */
+function applyDefaults(m: Mapper, states: readonly InstanceState[], defaulted: readonly Column<unknown>[]): void {
+  for (let k = 0; k < states.length; k++) {
+    const o = states[k]!.obj as Record<string, unknown>
+    for (let i = 0; i < m.computedColumns.length; i++) if (o[m.computedColumns[i]!.key_] !== undefined) throw computedAssigned(m, m.computedColumns[i]!)
+    for (let i = 0; i < defaulted.length; i++) {
+      const c = defaulted[i]!
+      if (o[c.key_] !== undefined) continue
+      o[c.key_] = c.default !== undefined ? c.defaultValue() : c.nextVersion!(undefined)
+    }
+  }
 }
 
 /** Which of `cols` a new object gives (not undefined), as bits: no string per object (≤ 30 columns). */
