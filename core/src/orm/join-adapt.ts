@@ -20,7 +20,7 @@ export function adaptTo(from: FromClause): Adapt {
 }
 
 /** A collection's orderBy names the target's columns; in the join they live on the aliases. */
-export function reroot(expr: Expression<unknown>, at: Adapt, table: Table): Expression<unknown> {
+function reroot(expr: Expression<unknown>, at: Adapt, table: Table): Expression<unknown> {
   const col = expr instanceof ColumnRef ? at(expr as Column<unknown>) : expr
   if (col !== expr) return col
   throw new ArgumentError(`joinedload: a relationship's orderBy must list columns of ${table.description}; got ${String(expr)}. Use selectinload for ordering by expressions.`)

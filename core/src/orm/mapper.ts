@@ -181,6 +181,7 @@ export class Mapper {
     this.#plainGroup = this.hierarchy === undefined ? new ColumnGroup(this.table, this.columns, this) : undefined
     this.deferredIndexes = this.columns.flatMap((c, i) => (c.deferred ? [i] : []))
     this.computedColumns = this.columns.filter((c) => c.computed !== undefined)
+    this.defaultedColumns = this.columns.filter((c) => c.default !== undefined || c.nextVersion !== undefined)
   }
 
   /** Read-only attributes computed by SQL, loaded after the objects (column-property.ts). */
@@ -188,6 +189,9 @@ export class Mapper {
 
   /** Generated columns: never written, read back after each INSERT and UPDATE. */
   readonly computedColumns: readonly Column<unknown>[]
+
+  /** Columns with a client default or a version counter: a new object that leaves one out gets it at flush. */
+  readonly defaultedColumns: readonly Column<unknown>[]
 
   /** Columns declared `deferred: true`: left out of loads unless a query undefers them. */
   readonly deferredIndexes: readonly number[]

@@ -92,13 +92,13 @@ function members(state: InstanceState, rel: Relationship): readonly object[] {
  * allocates an iterator result per element (1.3 MB per pass for 11,000 objects; PROFILE.md pass 17).
  */
 
+const NO_STATES: ReadonlySet<InstanceState> = new Set()
+
 /**
  * The states of `first`, then those of `second`, in one array made at its length. Not
  * `[...first, ...second]`: in a function not optimised yet (these passes run once per flush)
  * that steps an iterator and allocates its result per object, 700 kB for 11,000.
  */
-const NO_STATES: ReadonlySet<InstanceState> = new Set()
-
 function both(first: ReadonlyMap<unknown, InstanceState> | ReadonlySet<InstanceState>, second: ReadonlyMap<unknown, InstanceState> | ReadonlySet<InstanceState>): InstanceState[] {
   const out = new Array<InstanceState>(first.size + second.size)
   let i = 0
@@ -504,8 +504,7 @@ async function insertBatch(ctx: FlushContext, states: readonly InstanceState[]):
   // Client defaults are applied to the objects themselves, as SQLAlchemy does at flush. Only the
   // columns that have one are looked at: every column of every object took 2.4 ms of a flush of
   // 11,000 new objects whose classes have none (benchmarks/PROFILE.md pass 32).
-  const defaulted = m.columns.filter((c) => c.default !== undefined || c.nextVersion !== undefined)
-  if (defaulted.length > 0 || m.computedColumns.length > 0) trusted(applyDefaults, m, states, defaulted)
+  if (m.defaultedColumns.length > 0 || m.computedColumns.length > 0) trusted(applyDefaults, m, states)
   // A joined-table subclass's row is one per table, root first: the later ones take its key.
   for (const part of m.tables) await insertPart(ctx, m, part, states)
   for (let k = 0; k < states.length; k++) markInserted(ctx, states[k]!)
@@ -513,7 +512,8 @@ async function insertBatch(ctx: FlushContext, states: readonly InstanceState[]):
 }
 
 /** Client defaults and versions' first values into new objects that left them out; a computed column given a value is refused. */
-function applyDefaults(m: Mapper, states: readonly InstanceState[], defaulted: readonly Column<unknown>[]): void {
+function applyDefaults(m: Mapper, states: readonly InstanceState[]): void {
+  const defaulted = m.defaultedColumns
   for (let k = 0; k < states.length; k++) {
     const o = states[k]!.obj as Record<string, unknown>
     for (let i = 0; i < m.computedColumns.length; i++) if (o[m.computedColumns[i]!.key_] !== undefined) throw computedAssigned(m, m.computedColumns[i]!)
