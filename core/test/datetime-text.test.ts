@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai'
 import fc from 'fast-check'
-import { canonicalDateTimeMs, dayProblem } from '../src/types/datetime-text.js'
+import { canonicalDateTimeMs, dayProblem, utcDateTimeText } from '../src/types/datetime-text.js'
 
 const pad = (n: number, w: number): string => String(n).padStart(w, '0')
 
@@ -75,5 +75,33 @@ describe('dayProblem', function () {
     expect(dayProblem(2024, Number('ab'), 1)).to.equal('there is no month NaN')
     expect(dayProblem(2024, 1, Number('x'))).to.equal('2024-01 has no day NaN')
     expect(dayProblem(2024, 1.5, 1)).to.equal('there is no month 1.5')
+  })
+})
+
+describe('utcDateTimeText', function () {
+  it('writes every instant of the years 0000–9999 as its ISO form with a space, to the millisecond', function () {
+    fc.assert(
+      fc.property(fc.date({ min: new Date('0000-01-01T00:00:00.000Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }), (d) => {
+        const iso = d.toISOString()
+        const text = utcDateTimeText(d)
+        expect(text, iso).to.equal(`${iso.slice(0, 10)} ${iso.slice(11, 23)}`)
+        // What it writes, the fast reader reads back as the same instant (its years start at 1000).
+        if (d.getUTCFullYear() >= 1000) expect(canonicalDateTimeMs(text!)).to.equal(d.getTime())
+      }),
+      { numRuns: 3000 },
+    )
+  })
+
+  it('pads every field, the edges of each included', function () {
+    expect(utcDateTimeText(new Date('0000-01-01T00:00:00.000Z'))).to.equal('0000-01-01 00:00:00.000')
+    expect(utcDateTimeText(new Date('0005-06-07T08:09:10.011Z'))).to.equal('0005-06-07 08:09:10.011')
+    expect(utcDateTimeText(new Date('2024-02-29T23:59:59.999Z'))).to.equal('2024-02-29 23:59:59.999')
+    expect(utcDateTimeText(new Date('9999-12-31T23:59:59.999Z'))).to.equal('9999-12-31 23:59:59.999')
+  })
+
+  it('declines a year outside 0000–9999 and an Invalid Date, for the caller to refuse', function () {
+    expect(utcDateTimeText(new Date('+010000-01-01T00:00:00Z'))).to.equal(undefined)
+    expect(utcDateTimeText(new Date('-000001-12-31T23:59:59.999Z'))).to.equal(undefined)
+    expect(utcDateTimeText(new Date(Number.NaN))).to.equal(undefined)
   })
 })

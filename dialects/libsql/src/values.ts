@@ -1,4 +1,4 @@
-import { CompileError, ValueError, canonicalDateTimeMs, dayProblem, integerResult } from '@athanor/core'
+import { CompileError, ValueError, canonicalDateTimeMs, dayProblem, integerResult, utcDateTimeText } from '@athanor/core'
 import type { SqlType, ValueProcessor } from '@athanor/core'
 
 /**
@@ -69,17 +69,10 @@ function numericResult(scale: number | undefined): ValueProcessor {
  */
 function dateTimeToText(v: unknown): unknown {
   if (!(v instanceof Date)) return v
-  const year = v.getUTCFullYear()
   // Years outside 0000–9999 print as '+012345-…'; SQLite's date functions cannot read them either.
-  if (!(year >= 0 && year <= 9999)) throw new ValueError(`DateTime values on SQLite must fall in the years 0000–9999; got ${Number.isNaN(year) ? 'an Invalid Date' : v.toISOString()}.`)
-  // Written field by field: toISOString() and two slices cost twice as much, once per bound
-  // date of every flush (benchmarks/PROFILE.md pass 32).
-  const ms = v.getUTCMilliseconds()
-  return `${year < 1000 ? String(year).padStart(4, '0') : year}-${two(v.getUTCMonth() + 1)}-${two(v.getUTCDate())} ${two(v.getUTCHours())}:${two(v.getUTCMinutes())}:${two(v.getUTCSeconds())}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}`
-}
-
-function two(n: number): string {
-  return n < 10 ? `0${n}` : `${n}`
+  const text = utcDateTimeText(v)
+  if (text === undefined) throw new ValueError(`DateTime values on SQLite must fall in the years 0000–9999; got ${Number.isNaN(v.getTime()) ? 'an Invalid Date' : v.toISOString()}.`)
+  return text
 }
 
 const HAS_ZONE = /(?:Z|[+-]\d\d:?\d\d)$/i

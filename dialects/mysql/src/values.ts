@@ -1,5 +1,5 @@
 import mysql from 'mysql2/promise'
-import { CompileError, ValueError, canonicalDateTimeMs, dayProblem, decimalFitProblem, integerResult, decimalParts, type SqlType, type ValueProcessor } from '@athanor/core'
+import { CompileError, ValueError, canonicalDateTimeMs, dayProblem, decimalFitProblem, integerResult, decimalParts, utcDateTimeText, type SqlType, type ValueProcessor } from '@athanor/core'
 
 /**
  * Value conversion between core's portable JS values and what mysql2 sends and returns.
@@ -27,7 +27,8 @@ const pad = (n: number, width: number): string => String(n).padStart(width, '0')
  * ```
  */
 export function formatUtcDateTime(d: Date): string {
-  return (
+  // Outside 0000–9999 (which MySQL refuses) the fields are padded as they are: the server's error names the value.
+  return utcDateTimeText(d) ?? (
     `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)} ` +
     `${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}.${pad(d.getUTCMilliseconds(), 3)}`
   )
