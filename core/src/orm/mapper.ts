@@ -9,6 +9,7 @@ import { ColumnGroup } from '../sql/select.js'
 import type { Table } from '../sql/table.js'
 import { attachState, maybeState } from './instance-state.js'
 import { keepShape } from '../util/kept-shapes.js'
+import { columnSetter, columnsCleared, rowBuilder } from './compiled-stores.js'
 import { oneColumnKey } from './identity-key.js'
 import type { IdentityKey } from './identity-key.js'
 import type { InstanceState } from './instance-state.js'
@@ -428,12 +429,16 @@ export class Mapper {
   }
   #newShapeKept = false
 
+  /** A new instance's columns set to undefined, and `init`'s column values stored: compiled once (compiled-stores.ts). */
+  #clearColumns: ((o: object) => void) | undefined
+  #setColumn: ((o: object, k: string, v: unknown) => boolean) | undefined
+
   /** Called by the model constructor: sets column values and relationships from `init`. */
   initInstance(obj: object, init: Readonly<Record<string, unknown>> | undefined): void {
     const state = attachState(obj, this)
     const o = obj as Record<string, unknown>
     if (this.validated.length > 0) installValidated(obj, this.validated)
-    for (const k of this.columnKeys) o[k] = undefined
+    ;(this.#clearColumns ??= columnsCleared(this.columnKeys))(o)
     const on = this.hierarchy?.on
     if (on !== undefined) {
       const value = this.identity
@@ -447,40 +452,16 @@ export class Mapper {
       throw new ArgumentError(`new ${this.className}() takes an object of attribute values, e.g. new ${this.className}({ ${this.columnKeys[1] ?? this.columnKeys[0]}: … }), not ${Array.isArray(init) ? 'an array' : `a ${typeof init}`}.`)
     }
     // for…in over own keys, not Object.keys() or entries: no array (or pairs) per new object.
+    const setColumn = (this.#setColumn ??= columnSetter(this.columnKeys))
     for (const k in init) {
       if (!Object.hasOwn(init, k)) continue
       const v = init[k]
-      if (this.columnIndex.has(k)) o[k] = v
-      else if (this.#relationships.has(k)) setRelated(state, this.#relationships.get(k)!, v)
+      if (setColumn(o, k, v)) continue
+      if (this.#relationships.has(k)) setRelated(state, this.#relationships.get(k)!, v)
       else {
         throw new ArgumentError(`${this.className} has no attribute '${k}'; its columns are ${this.columnKeys.join(', ')}${this.#relationships.size ? ` and its relationships ${[...this.#relationships.keys()].join(', ')}` : ''}.`)
       }
     }
-  }
-}
-
-/**
- * A function that makes an object of `proto` with `keys` set from a row, compiled once per
- * mapper: one constructor assigning every column in order gives all objects one shape with the
- * values stored in the object itself, where `Object.create` and a loop of keyed stores spill
- * them into a separate backing store and go through a generic store per value (as SQLAlchemy
- * compiles its row processors once per result shape). Where code cannot be generated (a content
- * security policy) or a key could not be assigned literally, it falls back to that loop.
- */
-function rowBuilder(keys: readonly string[], proto: object): (row: readonly unknown[], start: number) => object {
-  const loop = (row: readonly unknown[], start: number): object => {
-    const o = Object.create(proto) as Record<string, unknown>
-    for (let i = 0; i < keys.length; i++) o[keys[i]!] = row[start + i]
-    return o
-  }
-  if (keys.some((k) => k === '__proto__')) return loop
-  try {
-    const body = keys.map((k, i) => `this[${JSON.stringify(k)}] = row[start + ${i}];`).join('\n')
-    const Ctor = new Function('row', 'start', body) as unknown as new (row: readonly unknown[], start: number) => object
-    Ctor.prototype = proto
-    return (row, start) => new Ctor(row, start)
-  } catch {
-    return loop
   }
 }
 
