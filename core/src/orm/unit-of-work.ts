@@ -249,11 +249,11 @@ function collectSyncs(ctx: FlushContext): Sync[] {
         syncs.push({ child: s, parent, rel, pairs: rel.pairs })
       } else {
         const objs = members(s, rel)
-        const back = rel.back
+        // The members' own references back to this parent make the same copy (above): once is enough.
+        const back = objs.length > 0 && rel.back !== undefined && copiesSame(rel.back, rel) ? rel.back : undefined
         for (let i = 0; i < objs.length; i++) {
           const t = maybeState(objs[i]!)!
-          // The member's own reference back to this parent makes the same copy (above): once is enough.
-          if (back !== undefined && backSyncs(ctx, t, back, s.obj, rel.pairs)) continue
+          if (back !== undefined && backSyncs(ctx, t, back, s.obj)) continue
           syncs.push({ child: t, parent: s, rel, pairs: rel.pairs })
         }
         const before = committedMembers(s, rel.key)
@@ -278,18 +278,23 @@ function syncRemoved(ctx: FlushContext, syncs: Sync[], rel: Relationship, before
   }
 }
 
+/** Whether the many-to-one `back` copies the same keys into the same columns as the one-to-many `rel`. */
+function copiesSame(back: Relationship, rel: Relationship): boolean {
+  if (back.direction !== 'many-to-one' || back.options.viewonly || back.pairs.length !== rel.pairs.length) return false
+  for (let i = 0; i < rel.pairs.length; i++) if (back.pairs[i]!.dest !== rel.pairs[i]!.dest || back.pairs[i]!.source !== rel.pairs[i]!.source) return false
+  return true
+}
+
 /**
  * Whether `collectSyncs` copies `parent`'s key into `child` through `child`'s many-to-one
- * `back` reference: loaded, pointing at `parent`, over the same columns, and set or changed.
+ * `back` reference (one that {@link copiesSame}): loaded, pointing at `parent`, and set or changed.
  */
-function backSyncs(ctx: FlushContext, child: InstanceState, back: Relationship, parent: object, pairs: Sync['pairs']): boolean {
+function backSyncs(ctx: FlushContext, child: InstanceState, back: Relationship, parent: object): boolean {
   // Objects outside the session (no save-update cascade brought them in) are not walked there.
   if (child.owner !== ctx.owner || (child.lifecycle !== 'pending' && child.lifecycle !== 'persistent')) return false
-  if (back.direction !== 'many-to-one' || back.options.viewonly || ctx.deleted.has(child) || !isLoaded(child, back)) return false
+  if (ctx.deleted.has(child) || !isLoaded(child, back)) return false
   if (child.relations.get(back.key) !== parent) return false
-  if (child.lifecycle === 'persistent' && child.relations.getCommitted(back.key) === parent) return false
-  const a = back.pairs
-  return a.length === pairs.length && a.every((p, i) => p.dest === pairs[i]!.dest && p.source === pairs[i]!.source)
+  return child.lifecycle !== 'persistent' || child.relations.getCommitted(back.key) !== parent
 }
 
 function applySync(sync: Sync): void {
