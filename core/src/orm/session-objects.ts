@@ -224,24 +224,45 @@ export class SessionObjects {
     if (this.deleted.size > 0 || this.deletedInTx.size > 0) this.unDelete([...this.deleted, ...this.deletedInTx])
     // forEach, not a copy: unInsert() deletes the entry being visited, which Map.forEach allows
     // (a read-only session's close runs this over every object it loaded).
-    this.identity.forEach((s) => {
-      if (s.insertedInTx) {
-        this.unInsert(s)
-        return
-      }
-      // Unflushed changes go too (SQLAlchemy expires them): the object reads as the database has it.
-      // An object no flush touched and nobody changed is left as it is (a read-only session's
-      // close would otherwise copy every snapshot it loaded).
-      // (columnsChanged first: it reads a kept row in place, where `committed` would slice it.)
-      if (s.txSnapshot !== undefined) assign(s, s.txSnapshot)
-      else if (columnsChanged(s)) assign(s, s.committed!)
-      s.txSnapshot = undefined
-      s.expired = true
-    })
+    this.identity.forEach((s) => void this.#rolledBack(s))
     for (const s of this.pending) (s.lifecycle = 'transient', (s.owner = undefined))
     this.pending.clear()
     this.deletedInTx.clear()
     this.deleted.clear()
+  }
+
+  /**
+   * A rollback's {@link endTransaction} and {@link detachAll} in one walk (the session's close):
+   * a read-only session's close visits every object it loaded, and a second walk over 11,000
+   * objects cost ~0.8 ms of a 35 ms joined load (benchmarks/PROFILE.md pass 33).
+   */
+  rollBackAndDetachAll(): void {
+    if (this.deleted.size > 0 || this.deletedInTx.size > 0) this.unDelete([...this.deleted, ...this.deletedInTx])
+    this.identity.forEach((s) => {
+      if (this.#rolledBack(s)) (s.owner = undefined, (s.lifecycle = 'detached'))
+    })
+    for (const s of this.pending) (s.lifecycle = 'transient', (s.owner = undefined))
+    this.identity.clear()
+    this.pending.clear()
+    this.deletedInTx.clear()
+    this.deleted.clear()
+  }
+
+  /** One held object after a rollback: transient again if the transaction inserted it (false), else as the database has it, expired (true). */
+  #rolledBack(s: InstanceState): boolean {
+    if (s.insertedInTx) {
+      this.unInsert(s)
+      return false
+    }
+    // Unflushed changes go too (SQLAlchemy expires them): the object reads as the database has it.
+    // An object no flush touched and nobody changed is left as it is (a read-only session's
+    // close would otherwise copy every snapshot it loaded).
+    // (columnsChanged first: it reads a kept row in place, where `committed` would slice it.)
+    if (s.txSnapshot !== undefined) assign(s, s.txSnapshot)
+    else if (columnsChanged(s)) assign(s, s.committed!)
+    s.txSnapshot = undefined
+    s.expired = true
+    return true
   }
 
   /** What a savepoint begun now would restore. */

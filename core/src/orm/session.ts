@@ -428,15 +428,22 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
   }
 
   /** Rolls back the transaction; objects return to their state before it began. */
-  async rollback(): Promise<void> {
+  rollback(): Promise<void> {
+    return this.#rollback(false)
+  }
+
+  /** rollback(), and with `detach` every object detached in the same walk once the database rolled back (close()). */
+  async #rollback(detach: boolean): Promise<void> {
     this.#refuseInsideBlock('rollback()')
     if (this.#busy) throw new ConcurrentUseError('AsyncSession', this.#busy, 'roll back')
     if (this.#state === 'closed') return
     const had = this.#conn !== undefined
+    let rolledBack = false
     try {
       if (this.#conn !== undefined) await this.#abandon(this.#conn)
+      rolledBack = true
     } finally {
-      this.#endTransaction(false)
+      this.#endTransaction(false, detach && rolledBack)
     }
     if (had) this.events.emit('afterRollback', { session: this })
   }
@@ -531,14 +538,17 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     if (this.#state === 'closed') return
     this.#refuseInsideBlock('close()')
     const conn = this.#conn
+    // The rollback's walk over the objects detaches them too, unless an afterRollback listener
+    // is there to see them rolled back but still held, as rollback() leaves them.
+    const oneWalk = !this.events.has('afterRollback')
     if (conn !== undefined && this.#bind === undefined && this.#rollbackLeftToPool(conn)) {
       // Nothing to undo: the pool's reset-on-return sends the ROLLBACK, and the caller does not
       // wait a round trip for it (the connection is not handed out again before it finished).
       conn._closeLeavingRollbackToPool()
-      this.#endTransaction(false)
+      this.#endTransaction(false, oneWalk)
       this.events.emit('afterRollback', { session: this })
-    } else await this.rollback()
-    this.#objects.detachAll()
+    } else await this.#rollback(oneWalk)
+    if (!oneWalk) this.#objects.detachAll()
     this.#state = 'closed'
   }
 
@@ -805,7 +815,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
       conn.inTransaction && !conn.invalidated && conn.savepointDepth === 0 && this.engine.pool.options.resetOnReturn
   }
 
-  #endTransaction(committed: boolean): void {
+  #endTransaction(committed: boolean, detach = false): void {
     const conn = this.#conn
     this.#conn = undefined
     this.#beginOptions = undefined
@@ -815,7 +825,8 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     this.#savepoints.length = 0
     this.#joined = undefined
     if (conn && conn !== this.#bind) void conn.close().catch(() => undefined)
-    this.#objects.endTransaction(committed, this.expireOnCommit)
+    if (detach) this.#objects.rollBackAndDetachAll()
+    else this.#objects.endTransaction(committed, this.expireOnCommit)
     this.#failure = undefined
     this.#state = 'idle'
   }

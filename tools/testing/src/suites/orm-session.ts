@@ -164,6 +164,36 @@ export const ormSessionSuite: Suite = (ctx) => describe('ORM session', () => {
       expect((await byName(next, 'alice')).balance).to.equal(5)
     })
 
+    for (const listening of [false, true]) {
+      it(`close() after flushes it did not commit undoes them and detaches every object${listening ? ', an afterRollback listener seeing them rolled back but still held' : ''}`, async () => {
+        await seed('alice', 'bob', 'carl')
+        const s = new AsyncSession(db.engine, { autoflush: false })
+        const seen: string[] = []
+        if (listening) s.events.on('afterRollback', () => void seen.push(`${stateOf(alice).lifecycle} ${alice.balance} ${s.identityMap.size}`))
+        const alice = await byName(s, 'alice')
+        const bob = await byName(s, 'bob')
+        const carl = await byName(s, 'carl')
+        const dave = new Account({ name: 'dave', balance: 1 })
+        s.add(dave)
+        alice.balance = 1
+        await s.delete(carl)
+        await s.flush() // dave inserted, alice updated, carl deleted: all inside the transaction
+        bob.balance = 2 // changed after the flush, never flushed
+        const erin = new Account({ name: 'erin' })
+        s.add(erin) // pending, never flushed
+        await s.close()
+        expect([alice.balance, bob.balance, carl.balance]).to.deep.equal([100, 100, 100])
+        expect([alice, bob, carl].map((o) => stateOf(o).lifecycle)).to.deep.equal(['detached', 'detached', 'detached'])
+        expect([stateOf(dave).lifecycle, dave.id, stateOf(erin).lifecycle]).to.deep.equal(['transient', undefined, 'transient'])
+        expect([alice, bob, carl].map((o) => stateOf(o).expired)).to.deep.equal([true, true, true])
+        expect(s.identityMap.size).to.equal(0)
+        expect(seen).to.deep.equal(listening ? ['persistent 100 3'] : [])
+        expect(db.engine.poolStatus.checkedOut).to.equal(0)
+        await using check = new AsyncSession(db.engine)
+        expect((await check.scalars(select(Account.c.name).orderBy(Account.c.name))).all()).to.deep.equal(['alice', 'bob', 'carl'])
+      })
+    }
+
     it('`await using` closes the session at the end of the block', async () => {
       await seed('alice')
       let a: Account
