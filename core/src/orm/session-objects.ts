@@ -233,8 +233,8 @@ export class SessionObjects {
 
   /**
    * A rollback's {@link endTransaction} and {@link detachAll} in one walk (the session's close):
-   * a read-only session's close visits every object it loaded, and a second walk over 11,000
-   * objects cost ~0.8 ms of a 35 ms joined load (benchmarks/PROFILE.md pass 33).
+   * a read-only session's close visits every object it loaded, and the second walk over 11,000
+   * took ~0.8 ms of a ~40 ms libSQL joined load (benchmarks/PROFILE.md pass 33).
    */
   rollBackAndDetachAll(): void {
     if (this.deleted.size > 0 || this.deletedInTx.size > 0) this.unDelete([...this.deleted, ...this.deletedInTx])
