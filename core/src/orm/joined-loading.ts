@@ -155,7 +155,7 @@ function eagerSource(b: Builder, rel: Relationship, given: FromClause | undefine
 /** Whether a collection is joined row by row below `m` (nested rows do not multiply the rows). */
 function joinsCollection(m: Mapper, level: LevelOptions, seen: Set<Relationship>, nested: boolean): boolean {
   return m.relationships.some((r) => {
-    if (level.strategy(r) !== 'joined' || seen.has(r)) return false
+    if (level.strategy(r) !== 'joined' || onPath(r, seen, level)) return false
     if (r.uselist) return !(nested && nestable(r, level, seen))
     return joinsCollection(r.target, LevelOptions.forMapper(level.children(r), r.target), new Set([...seen, r]), nested)
   })
@@ -174,7 +174,7 @@ function collect(b: Builder, m: Mapper, level: LevelOptions, adapt: Adapt, inner
       nodes.push(eager(b, rel, level, seen))
       continue
     }
-    if (strategy !== 'joined' || onPath(rel, seen)) continue
+    if (strategy !== 'joined' || onPath(rel, seen, level)) continue
     if (b.nestedRows && rel.uselist && nestable(rel, level, seen)) {
       const { node, column } = nestedRows(rel, level, adapt, seen, width(b.columns), (t) => new TableAlias(t, `${t.name}_${++b.count}`))
       b.columns.push(column.label(`_nested_${b.count}`))

@@ -20,9 +20,15 @@ import { adaptTo, joinConditions, memberOrder } from './join-adapt.js'
 import type { Adapt } from './join-adapt.js'
 import type { JoinedNode } from './joined-loading.js'
 
-/** Whether a relationship joined below another one was already on the path (a back reference, a cycle). */
-export function onPath(rel: Relationship, seen: ReadonlySet<Relationship>): boolean {
-  return seen.has(rel) || (rel.back !== undefined && seen.has(rel.back))
+/**
+ * Whether a relationship joined below another one stops there: its back reference is on the path
+ * (filled from memory), or it is itself, by its own `lazy: 'joined'` default (which would join
+ * forever). A self-referential relationship that this level's options name joins again: an
+ * option chain is as deep as it was written.
+ */
+export function onPath(rel: Relationship, seen: ReadonlySet<Relationship>, level: LevelOptions): boolean {
+  if (rel.back !== undefined && seen.has(rel.back)) return true
+  return seen.has(rel) && level.explicit(rel)?.strategy !== 'joined'
 }
 
 /**
@@ -38,7 +44,7 @@ export function nestable(rel: Relationship, level: LevelOptions, seen: ReadonlyS
   return target.relationships.every((r) => {
     const strategy = next.strategy(r)
     if (strategy === 'contains-eager') return false
-    return strategy !== 'joined' || onPath(r, path) || nestable(r, next, path)
+    return strategy !== 'joined' || onPath(r, path, next) || nestable(r, next, path)
   })
 }
 
@@ -64,7 +70,7 @@ export function nestedRows(rel: Relationship, level: LevelOptions, adapt: Adapt,
   const children: JoinedNode[] = []
   const nested: ScalarSubquery<unknown>[] = []
   for (const r of target.relationships) {
-    if (nextLevel.strategy(r) !== 'joined' || onPath(r, path)) continue
+    if (nextLevel.strategy(r) !== 'joined' || onPath(r, path, nextLevel)) continue
     const child = nestedRows(r, nextLevel, at, path, columns.length + nested.length, alias)
     children.push(child.node)
     nested.push(child.column)

@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import {
-  AsyncSession, ForeignKey, ForeignKeyConstraint, Integer, String, Table, column, declarativeBase, func, mappedColumn, relationship,
+  AsyncSession, ForeignKey, ForeignKeyConstraint, Integer, String, Table, column, declarativeBase, func, joinedload, mappedColumn, relationship,
   select, selectinload,
 } from '@athanor/core'
 import { useDatabase } from '../suite.js'
@@ -86,6 +86,16 @@ class Node extends Base.model('nodes', {
   static parent = relationship(() => Node, { remoteSide: () => [Node.c.id], backPopulates: 'children' })
   declare children: Node[]
   static children = relationship(() => Node, { backPopulates: 'parent', orderBy: () => [Node.c.name] })
+}
+
+// A self-referential reference joined by default: one level of it, not a join per ancestor.
+class Clerk extends Base.model('clerks', {
+  id: mappedColumn(Integer, { primaryKey: true }),
+  name: mappedColumn(String(50)),
+  boss_id: mappedColumn(Integer, ForeignKey('clerks.id'), { nullable: true }),
+})<Clerk> {
+  declare boss: Clerk | null
+  static boss = relationship(() => Clerk, { remoteSide: () => [Clerk.c.id], lazy: 'joined' })
 }
 
 // A composite primary key, referenced by a composite foreign key.
@@ -311,6 +321,60 @@ export const ormRelationshipsSuite: Suite = (ctx) => describe('ORM relationships
       const leaf = root.children[0]!.children[0]!
       await s.load(leaf, 'parent')
       expect(leaf.parent).to.equal(root.children[0])
+    })
+    it('joins each level a joinedload() chain names, in one statement, and fills the parents from memory', async () => {
+      {
+        await using s = new AsyncSession(db.engine)
+        const root = new Node({ name: 'root' })
+        const b = new Node({ name: 'b', parent: root })
+        const a = new Node({ name: 'a', parent: root })
+        const a1 = new Node({ name: 'a1', parent: a })
+        new Node({ name: 'a1x', parent: a1 })
+        new Node({ name: 'a0', parent: a })
+        s.addAll([root, b])
+        await s.commit()
+      }
+      await using s = new AsyncSession(db.engine)
+      db.statements.length = 0
+      const roots = (await s.scalars(select(Node).where(Node.c.parent_id.isNull()).options(joinedload(Node.children).joinedload(Node.children).joinedload(Node.children)))).all()
+      expect(db.statements, db.statements.join('\n')).to.have.length(1)
+      const [root] = roots
+      expect(roots).to.have.length(1)
+      expect(root!.children.map((n) => n.name)).to.deep.equal(['a', 'b'])
+      const [a, b] = root!.children
+      expect(a!.children.map((n) => n.name)).to.deep.equal(['a0', 'a1'])
+      expect(b!.children).to.deep.equal([])
+      expect(a!.children[1]!.children.map((n) => n.name)).to.deep.equal(['a1x'])
+      const a1 = a!.children[1]!
+      expect([a!.parent === root, a1.parent === a, a1.children[0]!.parent === a1]).to.deep.equal([true, true, true])
+      expect(db.statements, 'the parents came from memory').to.have.length(1)
+    })
+
+    it('joins a self-referential default of lazy: joined one level deep, and as deep as an option chain names it', async () => {
+      {
+        await using s = new AsyncSession(db.engine)
+        const a = new Clerk({ name: 'a' })
+        const b = new Clerk({ name: 'b', boss: a })
+        const c = new Clerk({ name: 'c', boss: b })
+        s.add(new Clerk({ name: 'd', boss: c }))
+        await s.commit()
+      }
+      const byName = select(Clerk).where(Clerk.c.name.eq('d'))
+      {
+        await using s = new AsyncSession(db.engine)
+        db.statements.length = 0
+        const d = (await s.scalars(byName)).one()
+        // Each statement joins one level; the level it reaches loads by the default again.
+        expect(db.statements, db.statements.join('\n')).to.have.length(2)
+        expect(db.statements.every((q) => q.match(/JOIN/g)!.length === 1)).to.equal(true)
+        expect([d.boss!.name, d.boss!.boss!.name, d.boss!.boss!.boss!.name, d.boss!.boss!.boss!.boss]).to.deep.equal(['c', 'b', 'a', null])
+      }
+      await using s = new AsyncSession(db.engine)
+      db.statements.length = 0
+      const d = (await s.scalars(byName.options(joinedload(Clerk.boss).joinedload(Clerk.boss).joinedload(Clerk.boss)))).one()
+      expect(db.statements, db.statements.join('\n')).to.have.length(1)
+      expect(db.statements[0]!.match(/JOIN/g)).to.have.length(3)
+      expect([d.boss!.name, d.boss!.boss!.name, d.boss!.boss!.boss!.name]).to.deep.equal(['c', 'b', 'a'])
     })
   })
 
