@@ -348,6 +348,15 @@ export const ormRelationshipsSuite: Suite = (ctx) => describe('ORM relationships
       const a1 = a!.children[1]!
       expect([a!.parent === root, a1.parent === a, a1.children[0]!.parent === a1]).to.deep.equal([true, true, true])
       expect(db.statements, 'the parents came from memory').to.have.length(1)
+      // A page of roots counts roots, the levels below it joined all the same. (One session at a
+      // time: an in-memory database has one connection.)
+      await s.close()
+      await using paged = new AsyncSession(db.engine)
+      db.statements.length = 0
+      const page = (await paged.scalars(select(Node).where(Node.c.parent_id.isNull()).orderBy(Node.c.name).limit(1).options(joinedload(Node.children).joinedload(Node.children)))).all()
+      expect(db.statements).to.have.length(1)
+      expect(page.map((n) => n.name)).to.deep.equal(['root'])
+      expect(page[0]!.children.map((n) => [n.name, n.children.map((m) => m.name)])).to.deep.equal([['a', ['a0', 'a1']], ['b', []]])
     })
 
     it('joins a self-referential default of lazy: joined one level deep, and as deep as an option chain names it', async () => {
