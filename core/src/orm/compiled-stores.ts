@@ -49,13 +49,14 @@ export function columnsCleared(keys: readonly string[]): (o: object) => void {
 
 /** A function that stores `v` as column `k` of `o` and says true, or says false when `k` is none of `keys`. */
 export function columnSetter(keys: readonly string[]): (o: object, k: string, v: unknown) => boolean {
-  const known = new Set(keys)
   const fn = literal(keys)
     ? compiled<(o: object, k: string, v: unknown) => boolean>(['o', 'k', 'v'], `switch (k) {\n${keys.map((k) => `case ${JSON.stringify(k)}: o[${JSON.stringify(k)}] = v; return true;`).join('\n')}\n}\nreturn false;`)
     : undefined
-  return fn ?? ((o, k, v) => {
+  if (fn !== undefined) return fn
+  const known = new Set(keys)
+  return (o, k, v) => {
     if (!known.has(k)) return false
     ;(o as Record<string, unknown>)[k] = v
     return true
-  })
+  }
 }
