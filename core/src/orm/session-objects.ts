@@ -204,8 +204,13 @@ export class SessionObjects {
     return false
   }
 
-  /** The transaction committed (`true`) or rolled back: settle every object accordingly. */
-  endTransaction(committed: boolean, expireOnCommit: boolean): void {
+  /**
+   * The transaction committed (`true`) or rolled back: settle every object accordingly. With
+   * `detach` (a rollback by the session's close) every object is also detached in the same walk:
+   * a read-only session's close visits every object it loaded, and a second walk over 11,000 took
+   * ~0.8 ms of a ~40 ms libSQL joined load (benchmarks/PROFILE.md pass 33).
+   */
+  endTransaction(committed: boolean, expireOnCommit: boolean, detach = false): void {
     if (committed) {
       this.deletedInTx.clear()
       // forEach, not for…of: runs once per transaction, mostly unoptimised, where each step of a
@@ -224,25 +229,11 @@ export class SessionObjects {
     if (this.deleted.size > 0 || this.deletedInTx.size > 0) this.unDelete([...this.deleted, ...this.deletedInTx])
     // forEach, not a copy: unInsert() deletes the entry being visited, which Map.forEach allows
     // (a read-only session's close runs this over every object it loaded).
-    this.identity.forEach((s) => void this.#rolledBack(s))
-    for (const s of this.pending) (s.lifecycle = 'transient', (s.owner = undefined))
-    this.pending.clear()
-    this.deletedInTx.clear()
-    this.deleted.clear()
-  }
-
-  /**
-   * A rollback's {@link endTransaction} and {@link detachAll} in one walk (the session's close):
-   * a read-only session's close visits every object it loaded, and the second walk over 11,000
-   * took ~0.8 ms of a ~40 ms libSQL joined load (benchmarks/PROFILE.md pass 33).
-   */
-  rollBackAndDetachAll(): void {
-    if (this.deleted.size > 0 || this.deletedInTx.size > 0) this.unDelete([...this.deleted, ...this.deletedInTx])
     this.identity.forEach((s) => {
-      if (this.#rolledBack(s)) (s.owner = undefined, (s.lifecycle = 'detached'))
+      if (this.#rolledBack(s) && detach) (s.owner = undefined, (s.lifecycle = 'detached'))
     })
     for (const s of this.pending) (s.lifecycle = 'transient', (s.owner = undefined))
-    this.identity.clear()
+    if (detach) this.identity.clear()
     this.pending.clear()
     this.deletedInTx.clear()
     this.deleted.clear()

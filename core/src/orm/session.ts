@@ -825,8 +825,7 @@ export class AsyncSession implements AsyncDisposable, StateOwner {
     this.#savepoints.length = 0
     this.#joined = undefined
     if (conn && conn !== this.#bind) void conn.close().catch(() => undefined)
-    if (detach) this.#objects.rollBackAndDetachAll()
-    else this.#objects.endTransaction(committed, this.expireOnCommit)
+    this.#objects.endTransaction(committed, this.expireOnCommit, detach)
     this.#failure = undefined
     this.#state = 'idle'
   }
